@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { hashPassword } from '../src/ocpp/passwords.ts';
+import { jsonLogger } from '../src/log/logger.ts';
+import { ConfigError, configLeaves, loadConfig } from './config/load.ts';
+import { startGateway } from './node.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const HELP = `charging-gateway ${pkg.version}: OCPP-J 1.6/2.0.1 central system and peer-to-peer charging gateway
+
+Usage:
+  charging-gateway start [--config FILE]   run the node (embedded defaults when no file is given)
+  charging-gateway config [--config FILE]  print the effective configuration as JSON
+  charging-gateway env                     list the environment variables that override config keys
+  charging-gateway hash-password           read a station password on stdin, print its scrypt hash
+  charging-gateway --help | --version
+
+Configuration: embedded defaults, then the JSON file (--config or CGW_CONFIG), then CGW_*
+environment variables. An invalid configuration exits with code 2 and names the key.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+  });
+  if (values.version) {
+    console.log(pkg.version);
+    return 0;
+  }
+  const command = positionals[0] ?? (values.help ? 'help' : 'start');
+  const file = values.config ?? process.env.CGW_CONFIG;
+  switch (command) {
+    case 'help':
+      console.log(HELP);
+      return 0;
+    case 'env':
+      for (const leaf of configLeaves()) console.log(`${leaf.env.padEnd(44)} ${leaf.path.join('.')} (${leaf.type})`);
+      return 0;
+    case 'config':
+      console.log(JSON.stringify(loadConfig({ ...(file ? { file } : {}) }), null, 2));
+      return 0;
+    case 'hash-password': {
+      const input = readFileSync(0);
+      // A trailing newline from `echo` is not part of the password.
+      const password = input.at(-1) === 0x0a ? input.subarray(0, input.at(-2) === 0x0d ? -2 : -1) : input;
+      console.log(hashPassword(password));
+      return 0;
+    }
+    case 'start': {
+      const config = loadConfig({ ...(file ? { file } : {}) });
+      const log = jsonLogger(config.log.level);
+      const node = await startGateway(config, log);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string): void => {
+          log.info('stopping', { signal });
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await node.stop();
+      return 0;
+    }
+    default:
+      console.error(`unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    if (err instanceof ConfigError || (err instanceof Error && err.name === 'TypeError' && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+      console.error(`charging-gateway: ${err.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(`charging-gateway: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);

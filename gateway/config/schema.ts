@@ -1,0 +1,136 @@
+import type { JSONSchemaType } from 'ajv';
+
+/** The gateway's configuration. The schema below is its single definition: defaults, docs and checks. */
+export interface Config {
+  dataDir: string;
+  log: { level: 'debug' | 'info' | 'warn' | 'error' };
+  storage: { fsync: boolean };
+  ocpp: {
+    host: string;
+    port: number;
+    path: string;
+    tls: { enabled: boolean; port: number; keyFile: string; certFile: string; caFile: string };
+    heartbeatIntervalSec: number;
+    bootRetryIntervalSec: number;
+    callTimeoutSec: number;
+    pingIntervalSec: number;
+    maxFrameBytes: number;
+    acceptUnknownIdTags: boolean;
+  };
+  stations: {
+    registration: 'open' | 'closed';
+    defaults: StationDefaults;
+    list: StationConfig[];
+  };
+}
+
+export interface StationDefaults {
+  versions: ('ocpp1.6' | 'ocpp2.0.1')[];
+  validation: 'strict' | 'lenient';
+  registration: 'Accepted' | 'Pending' | 'Rejected';
+}
+
+export interface StationConfig {
+  identity: string;
+  securityProfile: 0 | 1 | 2 | 3;
+  password?: string;
+  versions?: ('ocpp1.6' | 'ocpp2.0.1')[];
+  validation?: 'strict' | 'lenient';
+  registration?: 'Accepted' | 'Pending' | 'Rejected';
+}
+
+const versions = {
+  type: 'array',
+  items: { type: 'string', enum: ['ocpp1.6', 'ocpp2.0.1'] },
+  minItems: 1,
+  uniqueItems: true,
+  description: 'OCPP subprotocols the station may negotiate.',
+} as const;
+const validation = {
+  type: 'string',
+  enum: ['strict', 'lenient'],
+  description: 'strict: refuse every schema violation. lenient: accept and record violations that leave a message meaningful (over-long strings, unknown values in informational fields).',
+} as const;
+const registration = {
+  type: 'string',
+  enum: ['Accepted', 'Pending', 'Rejected'],
+  description: 'The answer to the station\'s BootNotification.',
+} as const;
+
+// An object default of {} gets its members from their own defaults (ajv useDefaults), which
+// the schema's static type cannot see.
+const FILLED_BY_DEFAULTS = {} as never;
+
+const port = (description: string, dflt: number) => ({ type: 'integer', minimum: 0, maximum: 65535, default: dflt, description }) as const;
+
+export const configSchema: JSONSchemaType<Config> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['dataDir', 'log', 'storage', 'ocpp', 'stations'],
+  properties: {
+    dataDir: { type: 'string', minLength: 1, default: './data', description: 'Folder of the LevelDB database (created if missing).' },
+    log: {
+      type: 'object', additionalProperties: false, required: ['level'], default: FILLED_BY_DEFAULTS,
+      properties: { level: { type: 'string', enum: ['debug', 'info', 'warn', 'error'], default: 'info', description: 'Lowest level written (JSON lines on stdout).' } },
+    },
+    storage: {
+      type: 'object', additionalProperties: false, required: ['fsync'], default: FILLED_BY_DEFAULTS,
+      properties: {
+        fsync: { type: 'boolean', default: false, description: 'fsync every commit. Off: a process crash loses nothing acknowledged; on: a power loss does not either, at a throughput cost.' },
+      },
+    },
+    ocpp: {
+      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
+      required: ['host', 'port', 'path', 'tls', 'heartbeatIntervalSec', 'bootRetryIntervalSec', 'callTimeoutSec', 'pingIntervalSec', 'maxFrameBytes', 'acceptUnknownIdTags'],
+      properties: {
+        host: { type: 'string', default: '0.0.0.0', description: 'Address the OCPP endpoint listens on.' },
+        port: port('Plain WebSocket port (security profiles 0 and 1); 0 picks a free port.', 9000),
+        path: { type: 'string', pattern: '^/', default: '/ocpp', description: 'Path prefix; stations connect to <path>/<identity>.' },
+        tls: {
+          type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['enabled', 'port', 'keyFile', 'certFile', 'caFile'],
+          properties: {
+            enabled: { type: 'boolean', default: false, description: 'Serve wss:// for security profiles 2 and 3.' },
+            port: port('TLS WebSocket port.', 9443),
+            keyFile: { type: 'string', default: '', description: 'PEM private key of the server certificate.' },
+            certFile: { type: 'string', default: '', description: 'PEM server certificate (chain).' },
+            caFile: { type: 'string', default: '', description: 'PEM CA certificates that sign station client certificates (profile 3).' },
+          },
+        },
+        heartbeatIntervalSec: { type: 'integer', minimum: 1, default: 300, description: 'Heartbeat interval given to accepted stations.' },
+        bootRetryIntervalSec: { type: 'integer', minimum: 1, default: 60, description: 'Interval after which a Pending/Rejected station boots again.' },
+        callTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 30, description: 'How long a CALL to a station waits for its answer.' },
+        pingIntervalSec: { type: 'number', minimum: 0, default: 30, description: 'WebSocket ping interval; a station that misses a pong for one interval is dropped. 0 disables.' },
+        maxFrameBytes: { type: 'integer', minimum: 1024, default: 4194304, description: 'Largest WebSocket message accepted; larger ones close the connection (1009).' },
+        acceptUnknownIdTags: { type: 'boolean', default: false, description: 'Authorize idTags that are not on the station\'s local list.' },
+      },
+    },
+    stations: {
+      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['registration', 'defaults', 'list'],
+      properties: {
+        registration: { type: 'string', enum: ['open', 'closed'], default: 'open', description: 'open: any identity may connect without credentials (security profile 0, development only). closed: only the stations listed.' },
+        defaults: {
+          type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['versions', 'validation', 'registration'],
+          properties: {
+            versions: { ...versions, default: ['ocpp1.6', 'ocpp2.0.1'] },
+            validation: { ...validation, default: 'lenient' },
+            registration: { ...registration, default: 'Accepted' },
+          },
+        },
+        list: {
+          type: 'array', default: [], description: 'Known stations.',
+          items: {
+            type: 'object', additionalProperties: false, required: ['identity', 'securityProfile'],
+            properties: {
+              identity: { type: 'string', minLength: 1, maxLength: 48, pattern: '^[^:]+$', description: 'The station identity (last URL path segment).' },
+              securityProfile: { type: 'integer', enum: [0, 1, 2, 3], description: '0 none, 1 basic auth, 2 TLS + basic auth, 3 mutual TLS.' },
+              password: { type: 'string', nullable: true, minLength: 1, description: 'Basic-auth password (profiles 1, 2): plain text, 32-40 hex digits (also accepted as its bytes), or an scrypt hash from `charging-gateway hash-password`.' },
+              versions: { ...versions, nullable: true },
+              validation: { ...validation, nullable: true },
+              registration: { ...registration, nullable: true },
+            },
+          },
+        },
+      },
+    },
+  },
+};

@@ -1,0 +1,247 @@
+import { createHash } from 'node:crypto';
+import { authorize, type AuthorizationDecision, type AuthorizationPolicy } from './authorization.ts';
+import { applyBoot, applyStatus, emptyState, isAccepted, type BootCommand, type StatusCommand } from './charge-point.ts';
+import type { ChargePointState, MeterReading, TransactionInfo, TransactionStart, TransactionStop } from './model.ts';
+import type { ChargePointRepository, StateChange, StoredReport } from './ports.ts';
+import { applyReading, closeTransaction, openTransaction, orphanTransaction } from './transactions.ts';
+
+/** The message came over a connection that was replaced or closed: it must change nothing. */
+export class StaleConnectionError extends Error {
+  constructor(identity: string) {
+    super(`a newer connection of ${identity} superseded this one`);
+    this.name = 'StaleConnectionError';
+  }
+}
+
+/** Who a change comes from: the station identity and whether its connection is still the current one. */
+export interface Origin {
+  identity: string;
+  isCurrent: () => boolean;
+}
+
+export interface ServiceOptions {
+  repository: ChargePointRepository;
+  authorization: AuthorizationPolicy;
+  now?: () => Date;
+}
+
+export interface MeterValuesCommand {
+  connectorId: number;
+  /** The transaction the readings belong to, when the station named one. */
+  transactionId?: number;
+  readings: MeterReading[];
+  source: string;
+}
+
+export interface StopResult {
+  transaction: TransactionInfo;
+  decision?: AuthorizationDecision;
+  replay: boolean;
+}
+
+/** A 2.0.1 TransactionEvent in the domain's terms. */
+export interface TransactionEventCommand {
+  eventType: 'Started' | 'Updated' | 'Ended';
+  seqNo: number;
+  start: TransactionStart;
+  readings: MeterReading[];
+  stop?: TransactionStop;
+}
+
+/** 1.6 StartTransaction's business key: a retry with a new message id maps to the same transaction. */
+export function startKey(start: TransactionStart): string {
+  return createHash('sha256')
+    .update(JSON.stringify([start.connectorId, start.idTag, start.meterStartWh, start.stationTime]))
+    .digest('hex');
+}
+
+function newChange(identity: string, state: ChargePointState): StateChange {
+  return { identity, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [] };
+}
+
+/**
+ * The charge point rules, serialised per station: load (cached) state, apply a change to
+ * a copy, commit it atomically, and only then answer. A failed commit leaves the cached
+ * state untouched, and the station gets no acknowledgement for it.
+ */
+export class ChargePointService {
+  private readonly repo: ChargePointRepository;
+  private readonly policy: AuthorizationPolicy;
+  private readonly now: () => Date;
+  private readonly cache = new Map<string, ChargePointState>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(opts: ServiceOptions) {
+    this.repo = opts.repository;
+    this.policy = opts.authorization;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** The station's current state (a copy), or undefined if it never connected. */
+  async state(identity: string): Promise<ChargePointState | undefined> {
+    const state = await this.load(identity);
+    return state && structuredClone(state);
+  }
+
+  async isAccepted(identity: string): Promise<boolean> {
+    return isAccepted(await this.load(identity));
+  }
+
+  async boot(origin: Origin, cmd: Omit<BootCommand, 'receivedAt'>): Promise<void> {
+    await this.mutate(origin, (change) => { applyBoot(change.state, { ...cmd, receivedAt: this.now().toISOString() }); });
+  }
+
+  async heartbeat(origin: Origin): Promise<void> {
+    await this.mutate(origin, (change) => { change.state.lastSeenAt = this.now().toISOString(); });
+  }
+
+  async status(origin: Origin, cmd: Omit<StatusCommand, 'receivedAt'>): Promise<void> {
+    await this.mutate(origin, (change) => { applyStatus(change.state, { ...cmd, receivedAt: this.now().toISOString() }); });
+  }
+
+  async authorize(identity: string, idTag: string): Promise<AuthorizationDecision> {
+    return authorize((await this.load(identity)) ?? emptyState(identity), idTag, this.policy, this.now());
+  }
+
+  /** Keeps a station message as received (security events, device model reports, data transfers). */
+  async report(origin: Origin, report: Omit<StoredReport, 'receivedAt'>): Promise<void> {
+    await this.mutate(origin, (change) => { change.reports.push({ ...report, receivedAt: this.now().toISOString() }); });
+  }
+
+  /** 1.6 StartTransaction: a replay (same business key) gets the same transaction id. */
+  async startTransaction(origin: Origin, start: TransactionStart): Promise<{ transactionId: number; decision: AuthorizationDecision; replay: boolean }> {
+    const key = startKey(start);
+    return this.mutate(origin, async (change) => {
+      const decision = authorize(change.state, start.idTag, this.policy, this.now());
+      const known = await this.repo.findStartKey(origin.identity, key);
+      if (known !== undefined) return { transactionId: known, decision, replay: true };
+      const receivedAt = this.now().toISOString();
+      const tx = openTransaction(change.state, start, decision.status, receivedAt);
+      change.startKeys.push({ key, transactionId: tx.id });
+      return { transactionId: tx.id, decision, replay: false };
+    });
+  }
+
+  async meterValues(origin: Origin, cmd: MeterValuesCommand): Promise<void> {
+    await this.mutate(origin, (change) => {
+      const state = change.state;
+      const txId = cmd.transactionId ?? state.connectors[cmd.connectorId]?.currentTransaction ?? 0;
+      const tx = state.transactions[txId];
+      const receivedAt = this.now().toISOString();
+      for (const reading of cmd.readings) {
+        if (tx) applyReading(tx, reading);
+        change.readings.push({ connectorId: cmd.connectorId, transactionId: txId, reading, source: cmd.source, receivedAt });
+      }
+    });
+  }
+
+  /**
+   * 1.6 StopTransaction. A stop for a transaction that already ended is a replay and is
+   * answered the same way; a stop for one never seen (e.g. transactionId -1) is kept as an
+   * orphan record so its energy is not lost.
+   */
+  async stopTransaction(origin: Origin, txId: number, stop: TransactionStop, extra: { idTag?: string; readings: MeterReading[] }): Promise<StopResult> {
+    return this.mutate(origin, async (change) => {
+      const state = change.state;
+      const decision = extra.idTag ? authorize(state, extra.idTag, this.policy, this.now()) : undefined;
+      const withDecision = decision ? { decision } : {};
+      const open = state.transactions[txId];
+      if (!open) {
+        const finished = await this.repo.loadFinished(origin.identity, txId);
+        if (finished) return { transaction: finished, ...withDecision, replay: true };
+      }
+      const receivedAt = this.now().toISOString();
+      const connectorId = open?.connectorId ?? 0;
+      for (const reading of extra.readings) {
+        if (open) applyReading(open, reading);
+        change.readings.push({ connectorId, transactionId: txId, reading, source: 'StopTransaction', receivedAt });
+      }
+      const tx = closeTransaction(state, txId, stop, receivedAt) ?? orphanTransaction(txId, connectorId, extra.idTag ?? '', stop, receivedAt);
+      change.finished.push(tx);
+      return { transaction: tx, ...withDecision, replay: false };
+    });
+  }
+
+  /**
+   * 2.0.1 TransactionEvent, de-duplicated on (transactionId, seqNo). Any event type opens
+   * the transaction when it was never seen (its Started may have been lost offline).
+   */
+  async transactionEvent(origin: Origin, cmd: TransactionEventCommand): Promise<{ transaction: TransactionInfo; decision?: AuthorizationDecision; replay: boolean }> {
+    const ocppId = cmd.start.ocppTransactionId!;
+    return this.mutate(origin, async (change) => {
+      const state = change.state;
+      const decision = cmd.start.idTag ? authorize(state, cmd.start.idTag, this.policy, this.now()) : undefined;
+      const withDecision = decision ? { decision } : {};
+      const localId = state.transactionIds[ocppId] ?? (await this.repo.findOcppTransaction(origin.identity, ocppId));
+      if (localId !== undefined && (await this.repo.hasSeqNo(origin.identity, localId, cmd.seqNo))) {
+        const known = state.transactions[localId] ?? (await this.repo.loadFinished(origin.identity, localId));
+        if (known) return { transaction: known, ...withDecision, replay: true };
+      }
+      const receivedAt = this.now().toISOString();
+      let tx = localId !== undefined ? state.transactions[localId] : undefined;
+      if (localId !== undefined && !tx) {
+        // An event after the transaction ended (late Updated): keep its readings only.
+        const finished = await this.repo.loadFinished(origin.identity, localId);
+        if (finished) {
+          this.keepReadings(change, cmd.readings, finished, receivedAt);
+          change.seqNos.push({ transactionId: localId, seqNo: cmd.seqNo });
+          return { transaction: finished, ...withDecision, replay: false };
+        }
+      }
+      if (!tx) {
+        tx = openTransaction(state, cmd.start, decision?.status ?? '', receivedAt);
+        change.ocppTransactionIds.push({ ocppTransactionId: ocppId, transactionId: tx.id });
+      } else if (cmd.start.idTag && !tx.idTag) {
+        tx.idTag = cmd.start.idTag;
+        tx.idTokenType = cmd.start.idTokenType ?? '';
+        tx.idTagStatus = decision?.status ?? '';
+      }
+      if (cmd.start.remoteStartId !== undefined) tx.remoteStartId = cmd.start.remoteStartId;
+      tx.lastSeqNo = Math.max(tx.lastSeqNo, cmd.seqNo);
+      for (const reading of cmd.readings) applyReading(tx, reading);
+      this.keepReadings(change, cmd.readings, tx, receivedAt);
+      change.seqNos.push({ transactionId: tx.id, seqNo: cmd.seqNo });
+      if (cmd.eventType === 'Ended') {
+        const closed = closeTransaction(state, tx.id, cmd.stop ?? { stationTime: cmd.start.stationTime }, receivedAt)!;
+        change.finished.push(closed);
+        return { transaction: closed, ...withDecision, replay: false };
+      }
+      return { transaction: tx, ...withDecision, replay: false };
+    });
+  }
+
+  private keepReadings(change: StateChange, readings: MeterReading[], tx: TransactionInfo, receivedAt: string): void {
+    for (const reading of readings) {
+      change.readings.push({ connectorId: tx.connectorId, transactionId: tx.id, reading, source: 'TransactionEvent', receivedAt });
+    }
+  }
+
+  private async load(identity: string): Promise<ChargePointState | undefined> {
+    const cached = this.cache.get(identity);
+    if (cached) return cached;
+    const stored = await this.repo.loadState(identity);
+    if (stored) this.cache.set(identity, stored);
+    return stored;
+  }
+
+  /** Runs `fn` on a copy of the station's state under the station's lock, then commits. */
+  private mutate<T>(origin: Origin, fn: (change: StateChange) => T | Promise<T>): Promise<T> {
+    const { identity } = origin;
+    const run = async (): Promise<T> => {
+      const current = (await this.load(identity)) ?? emptyState(identity);
+      const change = newChange(identity, structuredClone(current));
+      const result = await fn(change);
+      // Checked last, inside the lock: a replaced connection never overwrites newer state.
+      if (!origin.isCurrent()) throw new StaleConnectionError(identity);
+      await this.repo.commit(change);
+      this.cache.set(identity, change.state);
+      return result;
+    };
+    const previous = this.locks.get(identity) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const tail = next.catch(() => undefined);
+    this.locks.set(identity, tail);
+    void tail.then(() => { if (this.locks.get(identity) === tail) this.locks.delete(identity); });
+    return next;
+  }
+}

@@ -1,0 +1,42 @@
+import type { ChargePointState, MeterReading, TransactionInfo } from './model.ts';
+
+/** A meter reading as it is kept: which transaction and connector it belongs to, and from which message. */
+export interface StoredReading {
+  connectorId: number;
+  transactionId: number;
+  reading: MeterReading;
+  source: string;
+  receivedAt: string;
+}
+
+/** A station message kept as received, without interpretation (security events, reports). */
+export interface StoredReport {
+  action: string;
+  receivedAt: string;
+  payloadJson: string;
+}
+
+/** Everything one handled message changes; committed atomically or not at all. */
+export interface StateChange {
+  identity: string;
+  state: ChargePointState;
+  finished: TransactionInfo[];
+  /** 1.6 StartTransaction business key -> transaction id, so replays get the same id. */
+  startKeys: { key: string; transactionId: number }[];
+  /** 2.0.1 station transaction id -> local id (kept after the transaction ends). */
+  ocppTransactionIds: { ocppTransactionId: string; transactionId: number }[];
+  /** 2.0.1 TransactionEvent seqNo seen for a transaction. */
+  seqNos: { transactionId: number; seqNo: number }[];
+  readings: StoredReading[];
+  reports: StoredReport[];
+}
+
+/** What the domain needs from storage. Implemented by src/store, wired in gateway/. */
+export interface ChargePointRepository {
+  loadState(identity: string): Promise<ChargePointState | undefined>;
+  findStartKey(identity: string, key: string): Promise<number | undefined>;
+  findOcppTransaction(identity: string, ocppTransactionId: string): Promise<number | undefined>;
+  hasSeqNo(identity: string, transactionId: number, seqNo: number): Promise<boolean>;
+  loadFinished(identity: string, transactionId: number): Promise<TransactionInfo | undefined>;
+  commit(change: StateChange): Promise<void>;
+}

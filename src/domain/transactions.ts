@@ -1,0 +1,114 @@
+import { emptyConnector } from './charge-point.ts';
+import { chargingStatus, energyRegisterWh } from './meter.ts';
+import type { ChargePointState, MeterReading, TransactionInfo, TransactionStart, TransactionStop } from './model.ts';
+
+// 1.6 transaction ids are positive int32 values assigned by the central system.
+const MAX_TRANSACTION_ID = 2 ** 31 - 1;
+
+export function emptyTransaction(id: number): TransactionInfo {
+  return {
+    id,
+    idTag: '',
+    connectorId: 0,
+    startTime: '',
+    endTime: '',
+    startMeter: 0,
+    endMeter: 0,
+    ocppTransactionId: '',
+    evseId: 0,
+    startReceivedAt: '',
+    endReceivedAt: '',
+    stopReason: '',
+    lastSeqNo: 0,
+    remoteStartId: 0,
+    offline: false,
+    lastMeter: 0,
+    lastMeterTime: '',
+    idTagStatus: '',
+    idTokenType: '',
+    orphan: false,
+  };
+}
+
+/** The next local transaction id from the station's counter (wraps before int32 overflow). */
+export function nextTransactionId(state: ChargePointState): number {
+  let id = state.currentTransactionId >= MAX_TRANSACTION_ID ? 1 : state.currentTransactionId + 1;
+  while (state.transactions[id]) id = id >= MAX_TRANSACTION_ID ? 1 : id + 1;
+  state.currentTransactionId = id;
+  return id;
+}
+
+/** Opens a transaction on a connector; returns it (already placed in the state). */
+export function openTransaction(state: ChargePointState, start: TransactionStart, idTagStatus: string, receivedAt: string): TransactionInfo {
+  const tx = emptyTransaction(nextTransactionId(state));
+  tx.idTag = start.idTag;
+  tx.idTokenType = start.idTokenType ?? '';
+  tx.connectorId = start.connectorId;
+  tx.startTime = start.stationTime;
+  tx.startReceivedAt = receivedAt;
+  tx.startMeter = start.meterStartWh;
+  tx.lastMeter = start.meterStartWh;
+  tx.lastMeterTime = start.stationTime;
+  tx.idTagStatus = idTagStatus;
+  tx.offline = start.offline ?? false;
+  tx.remoteStartId = start.remoteStartId ?? 0;
+  if (start.ocppTransactionId !== undefined) {
+    tx.ocppTransactionId = start.ocppTransactionId;
+    tx.evseId = start.connectorId;
+    state.transactionIds[start.ocppTransactionId] = tx.id;
+  }
+  state.transactions[tx.id] = tx;
+  const connector = state.connectors[start.connectorId] ?? emptyConnector(start.connectorId);
+  connector.currentTransaction = tx.id;
+  state.connectors[start.connectorId] = connector;
+  return tx;
+}
+
+/** Applies a meter reading to an open transaction: energy register and live progress. */
+export function applyReading(tx: TransactionInfo, reading: MeterReading): void {
+  const wh = energyRegisterWh(reading.samples);
+  // Readings may arrive out of order (offline queues); keep the latest by station time.
+  const newer = !tx.lastMeterTime || reading.stationTime >= tx.lastMeterTime;
+  if (wh !== undefined && newer) {
+    tx.lastMeter = wh;
+    tx.lastMeterTime = reading.stationTime;
+  }
+  const progress = chargingStatus(reading.samples, tx.progress);
+  if (progress && newer) tx.progress = progress;
+}
+
+/**
+ * Closes an open transaction: it leaves the state's open set and its connector; the
+ * caller persists the returned record as a finished transaction.
+ */
+export function closeTransaction(state: ChargePointState, txId: number, stop: TransactionStop, receivedAt: string): TransactionInfo | undefined {
+  const tx = state.transactions[txId];
+  if (!tx) return undefined;
+  tx.endTime = stop.stationTime;
+  tx.endReceivedAt = receivedAt;
+  tx.endMeter = stop.meterStopWh ?? tx.lastMeter;
+  tx.stopReason = stop.reason ?? '';
+  delete state.transactions[txId];
+  if (tx.ocppTransactionId) delete state.transactionIds[tx.ocppTransactionId];
+  const connector = state.connectors[tx.connectorId];
+  if (connector?.currentTransaction === txId) connector.currentTransaction = 0;
+  return tx;
+}
+
+/** A record for a stop whose start this node never saw (e.g. 1.6 transactionId -1). */
+export function orphanTransaction(txId: number, connectorId: number, idTag: string, stop: TransactionStop, receivedAt: string): TransactionInfo {
+  const tx = emptyTransaction(txId);
+  tx.connectorId = connectorId;
+  tx.idTag = idTag;
+  tx.endTime = stop.stationTime;
+  tx.endReceivedAt = receivedAt;
+  tx.endMeter = stop.meterStopWh ?? 0;
+  tx.stopReason = stop.reason ?? '';
+  tx.orphan = true;
+  return tx;
+}
+
+/** Energy delivered in Wh, when both readings are known. */
+export function energyWh(tx: TransactionInfo): number {
+  return Math.max(0, tx.endMeter - tx.startMeter);
+}

@@ -1,0 +1,97 @@
+import { StaleConnectionError, type ChargePointService, type Origin } from '../domain/charge-point-service.ts';
+import type { Logger } from '../log/logger.ts';
+import type { StationDirectory } from './stations.ts';
+import { readStationTime } from './timestamps.ts';
+import type { OcppConnection } from './connection.ts';
+import { RpcError } from './errors.ts';
+import type { Payload } from './frame.ts';
+import type { VersionAdapter } from './server.ts';
+
+/** What every version adapter is built from. */
+export interface AdapterDeps {
+  service: ChargePointService;
+  directory: StationDirectory;
+  heartbeatIntervalSec: number;
+  /** Interval a Pending or Rejected station is told to wait before booting again. */
+  bootRetryIntervalSec: number;
+  /** Vendor-specific DataTransfer handlers by vendorId (e.g. the ISO 15118 PnC wrapper). */
+  dataTransfer?: ReadonlyMap<string, DataTransferHandler>;
+  now?: () => Date;
+  log: Logger;
+}
+
+export type DataTransferHandler = (messageId: string | undefined, data: string | undefined, connection: OcppConnection) => Promise<{ status: string; data?: string }>;
+
+export type ActionHandler<P> = (payload: P, connection: OcppConnection, origin: Origin) => Promise<Payload>;
+
+/**
+ * Builds a version adapter: handlers typed by their (schema-validated) payloads, and the
+ * rule that a station whose BootNotification was not Accepted may only send BootNotification.
+ */
+export function defineAdapter(
+  service: ChargePointService,
+  // Each handler declares its own payload type; the schema has already checked the shape.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  handlers: Record<string, ActionHandler<any>>,
+  transactionActions: string[],
+): VersionAdapter {
+  return {
+    handledActions: new Set(Object.keys(handlers)),
+    transactionActions: new Set(transactionActions),
+    async handle(action, payload, connection) {
+      const handler = handlers[action];
+      if (!handler) throw new RpcError('NotSupported', `${action} is not supported`);
+      if (action !== 'BootNotification' && !(await service.isAccepted(connection.identity))) {
+        throw new RpcError('SecurityError', `${connection.identity} must be accepted by BootNotification before sending ${action}`);
+      }
+      const origin: Origin = { identity: connection.identity, isCurrent: () => connection.isActive };
+      try {
+        return await handler(payload, connection, origin);
+      } catch (err) {
+        if (err instanceof StaleConnectionError) throw new RpcError('GenericError', err.message);
+        throw err;
+      }
+    },
+  };
+}
+
+/** The answer to DataTransfer, shared by both versions: unknown vendors get UnknownVendorId. */
+export async function answerDataTransfer(
+  deps: AdapterDeps,
+  origin: Origin,
+  connection: OcppConnection,
+  payload: { vendorId: string; messageId?: string; data?: unknown },
+): Promise<Payload> {
+  await deps.service.report(origin, { action: 'DataTransfer', payloadJson: JSON.stringify(payload) });
+  const handler = deps.dataTransfer?.get(payload.vendorId);
+  if (!handler) return { status: 'UnknownVendorId' };
+  const data = typeof payload.data === 'string' ? payload.data : payload.data === undefined ? undefined : JSON.stringify(payload.data);
+  return handler(payload.messageId, data, connection);
+}
+
+/** Stores a station message the gateway records but does not act on, and answers {}. */
+export function recordOnly(service: ChargePointService, action: string): ActionHandler<Payload> {
+  return async (payload, _connection, origin) => {
+    await service.report(origin, { action, payloadJson: JSON.stringify(payload) });
+    return {};
+  };
+}
+
+export function nowIso(deps: AdapterDeps): string {
+  return (deps.now?.() ?? new Date()).toISOString();
+}
+
+export function registrationOf(deps: AdapterDeps, identity: string): 'Accepted' | 'Pending' | 'Rejected' {
+  return deps.directory.lookup(identity)?.registration ?? 'Rejected';
+}
+
+/**
+ * A station timestamp as ISO 8601 UTC (the receipt time is kept separately by the domain).
+ * Times from the future or before the station's boot usually mean an unset clock: logged,
+ * and kept as the station said.
+ */
+export function stationTime(deps: AdapterDeps, connection: OcppConnection, text: string): string {
+  const { iso, suspect } = readStationTime(text, deps.now?.() ?? new Date());
+  if (suspect) deps.log.warn('implausible station timestamp', { station: connection.identity, timestamp: text });
+  return iso;
+}

@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import type WebSocket from 'ws';
+import type { Logger } from '../log/logger.ts';
+import { CallTimeoutError, ConnectionClosedError, RpcError, codeFor, kindOfCode } from './errors.ts';
+import { CALL, CALLERROR, CALLRESULT, FrameError, decodeFrame, encodeCall, encodeError, encodeResult } from './frame.ts';
+import type { Frame, Payload } from './frame.ts';
+import type { SchemaIssue, SchemaSet } from './schemas.ts';
+import { errorKindOf, judge, type ValidationPolicy } from './validation-policy.ts';
+import type { OcppVersion } from './version.ts';
+
+/** Answers one CALL from the station. Throw an RpcError to answer with a CALLERROR. */
+export type InboundHandler = (action: string, payload: Payload, connection: OcppConnection) => Promise<Payload>;
+
+export interface ConnectionOptions {
+  identity: string;
+  version: OcppVersion;
+  /** Monotonic across the server: a higher generation replaced a lower one. */
+  generation: number;
+  schemas: SchemaSet;
+  policy: ValidationPolicy;
+  callTimeoutMs: number;
+  handler: InboundHandler;
+  /** Actions the central system handles; other known actions are answered NotSupported. */
+  handledActions: ReadonlySet<string>;
+  /**
+   * Actions whose CALLERROR would make a station retry forever or drop data (transaction
+   * messages): on our own failure they get no answer, so the station retries later.
+   */
+  noErrorOnInternalFailure: ReadonlySet<string>;
+  onDeviation: (action: string, issues: SchemaIssue[]) => void;
+  log: Logger;
+}
+
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+interface OutboundCall {
+  id: string;
+  action: string;
+  payload: Payload;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  resolve: (payload: Payload) => void;
+  reject: (err: Error) => void;
+}
+
+// Ids of calls that timed out, so a late answer is recognised and dropped quietly.
+const LATE_ANSWER_MEMORY = 32;
+
+/**
+ * One station's OCPP-J session over a WebSocket. Outbound: at most one CALL in flight,
+ * the rest queued, each with a timeout and an optional AbortSignal. Inbound: every CALL
+ * is handled on its own, never waiting for our outstanding CALL (crossing CALLs are legal).
+ */
+export class OcppConnection {
+  readonly identity: string;
+  readonly version: OcppVersion;
+  readonly generation: number;
+  private readonly ws: WebSocket;
+  private readonly opts: ConnectionOptions;
+  private readonly queue: OutboundCall[] = [];
+  private inFlight: { call: OutboundCall; timer: NodeJS.Timeout; onAbort: () => void } | undefined;
+  private readonly inboundIds = new Set<string>();
+  private readonly timedOut: string[] = [];
+  private closed = false;
+  private replaced = false;
+  private alive = true;
+  private keepAlive: NodeJS.Timeout | undefined;
+
+  constructor(ws: WebSocket, opts: ConnectionOptions) {
+    this.ws = ws;
+    this.opts = opts;
+    this.identity = opts.identity;
+    this.version = opts.version;
+    this.generation = opts.generation;
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('pong', () => { this.alive = true; });
+    ws.on('close', () => this.onClose());
+    ws.on('error', (err) => opts.log.warn('websocket error', { err }));
+  }
+
+  /** False once the socket closed or a newer connection for the same identity replaced it. */
+  get isActive(): boolean {
+    return !this.closed && !this.replaced;
+  }
+
+  /** Sends a CALL and resolves with the station's (validated) CALLRESULT payload. */
+  call(action: string, payload: Payload, options: CallOptions = {}): Promise<Payload> {
+    const issues = this.opts.schemas.validate(action, 'req', payload);
+    if (issues.length) {
+      return Promise.reject(new RpcError(errorKindOf(issues[0]!), `invalid ${action} request: ${issues.map((i) => i.message).join('; ')}`));
+    }
+    if (!this.isActive) return Promise.reject(new ConnectionClosedError(`${this.identity} is not connected`));
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason as Error);
+    return new Promise<Payload>((resolve, reject) => {
+      this.queue.push({
+        id: randomUUID(),
+        action,
+        payload,
+        timeoutMs: options.timeoutMs ?? this.opts.callTimeoutMs,
+        signal: options.signal,
+        resolve,
+        reject,
+      });
+      this.pump();
+    });
+  }
+
+  /** Closes the socket (the station usually reconnects); pending calls fail. */
+  close(code = 1000, reason = ''): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+  }
+
+  /** Marks this connection as superseded and closes it: nothing it sends changes state any more. */
+  replace(): void {
+    this.replaced = true;
+    this.close(1000, 'replaced by a newer connection');
+  }
+
+  /** WebSocket pings; a socket that misses a pong for a whole interval is dropped as half-open. */
+  startKeepAlive(intervalMs: number): void {
+    if (intervalMs <= 0) return;
+    this.keepAlive = setInterval(() => {
+      if (!this.alive) {
+        this.opts.log.warn('no pong within the ping interval: dropping half-open connection');
+        this.ws.terminate();
+        return;
+      }
+      this.alive = false;
+      this.ws.ping();
+    }, intervalMs);
+    this.keepAlive.unref();
+  }
+
+  private pump(): void {
+    if (this.inFlight || this.closed) return;
+    const call = this.queue.shift();
+    if (!call) return;
+    if (call.signal?.aborted) {
+      call.reject(call.signal.reason as Error);
+      this.pump();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.rememberTimedOut(call.id);
+      this.finishOutbound(call.id)?.reject(new CallTimeoutError(call.action, call.timeoutMs));
+    }, call.timeoutMs);
+    const onAbort = (): void => { this.finishOutbound(call.id)?.reject(call.signal?.reason as Error); };
+    call.signal?.addEventListener('abort', onAbort, { once: true });
+    this.inFlight = { call, timer, onAbort };
+    this.send(encodeCall(call.id, call.action, call.payload));
+  }
+
+  /** Ends the in-flight call with this id and starts the next one; undefined when none matches. */
+  private finishOutbound(id: string): OutboundCall | undefined {
+    if (!this.inFlight || this.inFlight.call.id !== id) return undefined;
+    const { call, timer, onAbort } = this.inFlight;
+    clearTimeout(timer);
+    call.signal?.removeEventListener('abort', onAbort);
+    this.inFlight = undefined;
+    queueMicrotask(() => this.pump());
+    return call;
+  }
+
+  private rememberTimedOut(id: string): void {
+    this.timedOut.push(id);
+    if (this.timedOut.length > LATE_ANSWER_MEMORY) this.timedOut.shift();
+  }
+
+  private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
+    if (isBinary) {
+      this.sendError('-1', 'RpcFrameworkError', 'OCPP-J messages are text frames');
+      return;
+    }
+    let frame: Frame;
+    try {
+      frame = decodeFrame(data.toString());
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      // Never answer what looked like a CALLRESULT/CALLERROR: that could loop forever.
+      if (err.isResponse) this.opts.log.warn('dropped malformed response', { reason: err.message });
+      else this.sendError(err.id ?? '-1', err.kind, err.message);
+      return;
+    }
+    switch (frame.type) {
+      case CALL:
+        void this.onCall(frame.id, frame.action, frame.payload);
+        return;
+      case CALLRESULT:
+      case CALLERROR:
+        this.onResponse(frame);
+        return;
+      default:
+        // 1.6 ignores unknown message types; 2.0.1 answers them.
+        if (this.version === 'ocpp1.6') this.opts.log.warn('ignored unknown message type', { messageType: frame.messageType });
+        else this.sendError(frame.id ?? '-1', 'MessageTypeNotSupported', `message type ${String(frame.messageType)} is not supported`);
+    }
+  }
+
+  private onResponse(frame: Extract<Frame, { type: typeof CALLRESULT | typeof CALLERROR }>): void {
+    const pending = this.inFlight?.call;
+    if (!pending || pending.id !== frame.id) {
+      const late = this.timedOut.includes(frame.id);
+      this.opts.log.warn(late ? 'dropped late answer to a timed-out call' : 'dropped answer to an unknown call', { id: frame.id });
+      return;
+    }
+    this.finishOutbound(frame.id);
+    if (frame.type === CALLERROR) {
+      pending.reject(new RpcError(kindOfCode(frame.code), frame.description || frame.code, { ...frame.details, code: frame.code }));
+      return;
+    }
+    const verdict = judge(this.opts.policy, this.opts.schemas.validate(pending.action, 'conf', frame.payload));
+    if (verdict.refused.length) {
+      const first = verdict.refused[0]!;
+      pending.reject(new RpcError(errorKindOf(first), `station answered ${pending.action} with an invalid payload: ${first.message}`));
+      return;
+    }
+    if (verdict.tolerated.length) this.opts.onDeviation(`${pending.action}.conf`, verdict.tolerated);
+    pending.resolve(frame.payload);
+  }
+
+  private async onCall(id: string, action: string, payload: Payload): Promise<void> {
+    if (this.inboundIds.has(id)) {
+      this.sendError(id, 'RpcFrameworkError', `message id ${id} is already being handled`);
+      return;
+    }
+    const { schemas, handledActions } = this.opts;
+    if (!schemas.actions.has(action)) {
+      this.sendError(id, 'NotImplemented', `unknown action ${action}`);
+      return;
+    }
+    if (!handledActions.has(action)) {
+      this.sendError(id, 'NotSupported', `${action} is not supported by this central system`);
+      return;
+    }
+    const verdict = judge(this.opts.policy, schemas.validate(action, 'req', payload));
+    if (verdict.refused.length) {
+      const first = verdict.refused[0]!;
+      this.sendError(id, errorKindOf(first), first.message, { issues: verdict.refused.map((i) => i.message) });
+      return;
+    }
+    if (verdict.tolerated.length) this.opts.onDeviation(action, verdict.tolerated);
+
+    this.inboundIds.add(id);
+    try {
+      const response = await this.opts.handler(action, payload, this);
+      const issues = schemas.validate(action, 'conf', response);
+      if (issues.length) throw new Error(`our ${action} response is invalid: ${issues.map((i) => i.message).join('; ')}`);
+      this.send(encodeResult(id, response));
+    } catch (err) {
+      if (err instanceof RpcError) {
+        this.sendError(id, err.kind, err.message, err.details);
+      } else if (this.opts.noErrorOnInternalFailure.has(action)) {
+        this.opts.log.error('could not process a transaction message; left unanswered so the station retries', { action, id, err });
+      } else {
+        this.opts.log.error('handler failed', { action, id, err });
+        this.sendError(id, 'InternalError', 'the central system could not process this message');
+      }
+    } finally {
+      this.inboundIds.delete(id);
+    }
+  }
+
+  private sendError(id: string, kind: RpcError['kind'], description: string, details: Payload = {}): void {
+    this.send(encodeError(id, codeFor(this.version, kind), description, details));
+  }
+
+  private send(text: string): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(text);
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    clearInterval(this.keepAlive);
+    const err = new ConnectionClosedError(`connection to ${this.identity} closed`);
+    if (this.inFlight) this.finishOutbound(this.inFlight.call.id)?.reject(err);
+    for (const call of this.queue.splice(0)) call.reject(err);
+  }
+}

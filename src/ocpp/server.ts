@@ -1,0 +1,236 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../log/logger.ts';
+import { OcppConnection, type InboundHandler } from './connection.ts';
+import { schemasFor, type SchemaIssue } from './schemas.ts';
+import { identityProblem, passwordMatches, type StationDirectory, type StationPolicy } from './stations.ts';
+import { parseBasicAuth } from './passwords.ts';
+import { OCPP_VERSIONS, isOcppVersion, type OcppVersion } from './version.ts';
+
+/** How one OCPP version's messages reach the rest of the gateway. */
+export interface VersionAdapter {
+  handle: InboundHandler;
+  handledActions: ReadonlySet<string>;
+  /** Actions never answered with a CALLERROR for our own failure (transaction messages). */
+  transactionActions: ReadonlySet<string>;
+}
+
+export interface TlsOptions {
+  port: number;
+  key: string | Buffer;
+  cert: string | Buffer;
+  /** CA certificates that sign station client certificates (security profile 3). */
+  ca?: string | Buffer;
+}
+
+export interface OcppServerOptions {
+  host: string;
+  /** Plain WebSocket port (profiles 0 and 1); 0 picks a free port. */
+  port: number;
+  /** Path prefix; the station identity is the last path segment below it. */
+  path: string;
+  tls?: TlsOptions;
+  directory: StationDirectory;
+  adapters: Record<OcppVersion, VersionAdapter>;
+  maxPayloadBytes: number;
+  pingIntervalMs: number;
+  callTimeoutMs: number;
+  log: Logger;
+  onConnect?: (connection: OcppConnection) => void;
+  onDisconnect?: (connection: OcppConnection) => void;
+  onDeviation?: (identity: string, action: string, issues: SchemaIssue[]) => void;
+}
+
+type Transport = 'ws' | 'wss';
+
+// What the upgrade check learned, for handleProtocols and the connection handler.
+interface Admission {
+  policy: StationPolicy;
+  transport: Transport;
+}
+
+const HTTP_REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+};
+
+/**
+ * The OCPP-J endpoint: one path, both subprotocols, security profiles 1-3 checked before
+ * the upgrade, one live connection per identity (a new one replaces the old).
+ */
+export class OcppServer {
+  private readonly opts: OcppServerOptions;
+  private readonly wss: WebSocketServer;
+  private readonly servers: { server: Server; transport: Transport }[] = [];
+  private readonly admissions = new WeakMap<IncomingMessage, Admission>();
+  private readonly live = new Map<string, OcppConnection>();
+  private generation = 0;
+  private accepting = true;
+
+  constructor(opts: OcppServerOptions) {
+    this.opts = opts;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: opts.maxPayloadBytes,
+      // 2.0.1 requires permessage-deflate. No context takeover keeps a station's idle
+      // memory small (no 32 KiB zlib window held per socket).
+      perMessageDeflate: { threshold: 1024, serverNoContextTakeover: true, clientNoContextTakeover: true },
+      handleProtocols: (offered, req) => this.chooseProtocol(offered, req),
+    });
+    const plain = createHttpServer((_req, res) => res.writeHead(426, { Connection: 'close' }).end('OCPP-J endpoint: upgrade to WebSocket\n'));
+    this.servers.push({ server: plain, transport: 'ws' });
+    if (opts.tls) {
+      const secure = createHttpsServer({
+        key: opts.tls.key,
+        cert: opts.tls.cert,
+        ...(opts.tls.ca ? { ca: opts.tls.ca } : {}),
+        requestCert: true,
+        // Client certificates are checked per station (profile 3) after the TLS handshake.
+        rejectUnauthorized: false,
+        minVersion: 'TLSv1.2',
+      }, (_req, res) => res.writeHead(426, { Connection: 'close' }).end());
+      this.servers.push({ server: secure, transport: 'wss' });
+    }
+    for (const { server, transport } of this.servers) {
+      server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head, transport));
+      server.on('clientError', (_err, socket) => socket.destroy());
+    }
+  }
+
+  async listen(): Promise<{ port: number; tlsPort?: number }> {
+    const ports: number[] = [];
+    for (const [i, { server }] of this.servers.entries()) {
+      const port = i === 0 ? this.opts.port : this.opts.tls!.port;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, this.opts.host, () => { server.off('error', reject); resolve(); });
+      });
+      ports.push((server.address() as AddressInfo).port);
+    }
+    return { port: ports[0]!, ...(ports[1] !== undefined ? { tlsPort: ports[1] } : {}) };
+  }
+
+  /** The live connection of a station, if it is connected. */
+  connection(identity: string): OcppConnection | undefined {
+    return this.live.get(identity);
+  }
+
+  get connectionCount(): number {
+    return this.live.size;
+  }
+
+  /** Stops accepting stations, closes every connection and the listeners. */
+  async close(): Promise<void> {
+    this.accepting = false;
+    for (const connection of this.live.values()) connection.close(1001, 'central system shutting down');
+    for (const client of this.wss.clients) client.terminate();
+    await Promise.all(this.servers.map(({ server }) => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    })));
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, transport: Transport): void {
+    const refusal = this.admit(req, transport);
+    if (typeof refusal === 'object' && 'status' in refusal) {
+      this.opts.log.warn('refused station connection', { status: refusal.status, reason: refusal.reason, url: req.url, transport });
+      const extra = refusal.status === 401 ? 'WWW-Authenticate: Basic realm="ocpp"\r\n' : '';
+      socket.end(`HTTP/1.1 ${refusal.status} ${HTTP_REASONS[refusal.status]}\r\n${extra}Connection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    this.admissions.set(req, refusal);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, req));
+  }
+
+  /** The handshake rules of OCPP-RULES.md; returns the admission or why not. */
+  private admit(req: IncomingMessage, transport: Transport): Admission | { status: number; reason: string } {
+    if (!this.accepting) return { status: 403, reason: 'shutting down' };
+    const path = new URL(req.url ?? '/', 'http://station').pathname;
+    const prefix = this.opts.path.replace(/\/+$/, '') + '/';
+    if (!path.startsWith(prefix)) return { status: 404, reason: `path is not under ${prefix}` };
+    let identity: string;
+    try {
+      identity = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+    } catch {
+      return { status: 400, reason: 'identity is not valid percent-encoding' };
+    }
+    const problem = identityProblem(identity);
+    if (problem) return { status: 400, reason: problem };
+    const policy = this.opts.directory.lookup(identity);
+    if (!policy) return { status: 404, reason: `unknown station ${identity}` };
+
+    const profile = policy.securityProfile;
+    if (profile >= 2 && transport !== 'wss') return { status: 403, reason: `${identity} must use TLS (security profile ${profile})` };
+    if (profile === 3) {
+      const tls = req.socket as TLSSocket;
+      if (!tls.authorized) return { status: 403, reason: `client certificate missing or not trusted: ${String(tls.authorizationError ?? 'none sent')}` };
+      const cn = tls.getPeerCertificate().subject?.CN;
+      if (cn !== identity) return { status: 403, reason: `client certificate CN ${String(cn)} is not ${identity}` };
+    }
+    if (profile === 1 || profile === 2) {
+      const auth = parseBasicAuth(req.headers.authorization);
+      if (!auth) return { status: 401, reason: 'basic authentication required' };
+      if (auth.user !== identity) return { status: 401, reason: 'basic auth user is not the station identity' };
+      if (!passwordMatches(policy, auth.password)) return { status: 401, reason: 'wrong password' };
+    }
+    return { policy, transport };
+  }
+
+  /** The first subprotocol the station offers that it is allowed; false completes the handshake without one. */
+  private chooseProtocol(offered: Set<string>, req: IncomingMessage): string | false {
+    const allowed = this.admissions.get(req)?.policy.versions ?? OCPP_VERSIONS;
+    for (const protocol of offered) {
+      if (isOcppVersion(protocol) && allowed.includes(protocol)) return protocol;
+    }
+    return false;
+  }
+
+  private onSocket(ws: WebSocket, req: IncomingMessage): void {
+    const admission = this.admissions.get(req)!;
+    const { identity } = admission.policy;
+    const log = this.opts.log.child({ station: identity });
+    if (!isOcppVersion(ws.protocol)) {
+      log.warn('no acceptable OCPP subprotocol offered; closing', { offered: req.headers['sec-websocket-protocol'] });
+      ws.close(1002, 'no acceptable OCPP subprotocol');
+      return;
+    }
+    const version = ws.protocol;
+    const adapter = this.opts.adapters[version];
+    const connection = new OcppConnection(ws, {
+      identity,
+      version,
+      generation: ++this.generation,
+      schemas: schemasFor(version),
+      policy: admission.policy.validation,
+      callTimeoutMs: this.opts.callTimeoutMs,
+      handler: adapter.handle,
+      handledActions: adapter.handledActions,
+      noErrorOnInternalFailure: adapter.transactionActions,
+      onDeviation: (action, issues) => {
+        log.warn('schema deviation tolerated', { action, issues: issues.map((i) => i.message) });
+        this.opts.onDeviation?.(identity, action, issues);
+      },
+      log: log.child({ generation: this.generation }),
+    });
+    const previous = this.live.get(identity);
+    this.live.set(identity, connection);
+    if (previous) {
+      log.info('new connection replaces the previous one', { previousGeneration: previous.generation });
+      previous.replace();
+    }
+    ws.on('close', (code, reason) => {
+      if (this.live.get(identity) === connection) this.live.delete(identity);
+      log.info('station disconnected', { code, reason: reason.toString(), generation: connection.generation });
+      this.opts.onDisconnect?.(connection);
+    });
+    connection.startKeepAlive(this.opts.pingIntervalMs);
+    log.info('station connected', { version, transport: admission.transport, profile: admission.policy.securityProfile, generation: connection.generation });
+    this.opts.onConnect?.(connection);
+  }
+}

@@ -1,0 +1,36 @@
+// ISO 8601 as real stations write it: with or without fraction (any precision), with 'Z',
+// an offset (+01:00, +0100, +01) or none at all (read as UTC), 'T' or a space between.
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:(Z|z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+
+/** Parses a station timestamp leniently; undefined when it is not a date-time at all. */
+export function parseTimestamp(text: string): Date | undefined {
+  const m = ISO_8601.exec(text.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s = '0', frac = '', , sign, oh = '0', om = '0'] = m;
+  const ms = Number((frac + '000').slice(0, 3));
+  const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  const offsetMin = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0;
+  const date = new Date(utc - offsetMin * 60_000);
+  // Reject impossible calendar values (2024-02-30) that Date.UTC silently rolls over.
+  const check = new Date(utc);
+  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) {
+    return undefined;
+  }
+  return date;
+}
+
+/** How far a station clock may run ahead before a timestamp is flagged as implausible. */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * Normalises a station timestamp to ISO 8601 UTC, keeping the original text when it does
+ * not parse so nothing the station said is lost. `suspect` flags times from the future or
+ * before the station's last boot, which usually mean a clock that was never set.
+ */
+export function readStationTime(text: string, now: Date, bootedAt?: Date): { iso: string; suspect: boolean } {
+  const date = parseTimestamp(text);
+  if (!date) return { iso: text, suspect: true };
+  const suspect = date.getTime() > now.getTime() + FUTURE_TOLERANCE_MS || (bootedAt !== undefined && date < bootedAt);
+  return { iso: date.toISOString(), suspect };
+}

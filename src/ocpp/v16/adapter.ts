@@ -1,0 +1,100 @@
+import type { AuthorizationDecision } from '../../domain/authorization.ts';
+import { answerDataTransfer, defineAdapter, nowIso, recordOnly, registrationOf, stationTime, type AdapterDeps } from '../adapter-kit.ts';
+import type { VersionAdapter } from '../server.ts';
+import type {
+  BootNotificationReq, DataTransferReq, MeterValuesReq, StartTransactionReq, StatusNotificationReq, StopTransactionReq,
+} from './messages.ts';
+import { readings16 } from './readings.ts';
+
+function idTagInfo(decision: AuthorizationDecision): Record<string, string> {
+  return {
+    status: decision.status,
+    ...(decision.expiryDate ? { expiryDate: decision.expiryDate } : {}),
+    ...(decision.parentIdTag ? { parentIdTag: decision.parentIdTag } : {}),
+  };
+}
+
+/** OCPP 1.6 (with the security whitepaper messages) → the domain. */
+export function createV16Adapter(deps: AdapterDeps): VersionAdapter {
+  const { service } = deps;
+  const now = (): Date => deps.now?.() ?? new Date();
+  return defineAdapter(service, {
+    async BootNotification(p: BootNotificationReq, connection, origin) {
+      const registration = registrationOf(deps, connection.identity);
+      await service.boot(origin, {
+        boot: {
+          chargeBoxSerialNumber: p.chargeBoxSerialNumber ?? '',
+          chargePointModel: p.chargePointModel,
+          ChargePointSerialNumber: p.chargePointSerialNumber ?? '',
+          ChargePointVendor: p.chargePointVendor,
+          firmwareVersion: p.firmwareVersion ?? '',
+          iccid: p.iccid ?? '',
+          imsi: p.imsi ?? '',
+          meterSerialNumber: p.meterSerialNumber ?? '',
+          meterType: p.meterType ?? '',
+        },
+        reason: '',
+        registration,
+        ocppVersion: connection.version,
+      });
+      const interval = registration === 'Accepted' ? deps.heartbeatIntervalSec : deps.bootRetryIntervalSec;
+      return { status: registration, currentTime: nowIso(deps), interval };
+    },
+
+    async Heartbeat(_p: object, _c, origin) {
+      await service.heartbeat(origin);
+      return { currentTime: nowIso(deps) };
+    },
+
+    async StatusNotification(p: StatusNotificationReq, connection, origin) {
+      await service.status(origin, {
+        connectorId: p.connectorId,
+        status: p.status,
+        errorCode: p.errorCode,
+        stationTime: p.timestamp ? stationTime(deps, connection, p.timestamp) : nowIso(deps),
+      });
+      return {};
+    },
+
+    async Authorize(p: { idTag: string }, connection) {
+      return { idTagInfo: idTagInfo(await service.authorize(connection.identity, p.idTag)) };
+    },
+
+    async StartTransaction(p: StartTransactionReq, connection, origin) {
+      const result = await service.startTransaction(origin, {
+        connectorId: p.connectorId,
+        idTag: p.idTag,
+        meterStartWh: p.meterStart,
+        stationTime: stationTime(deps, connection, p.timestamp),
+      });
+      return { transactionId: result.transactionId, idTagInfo: idTagInfo(result.decision) };
+    },
+
+    async StopTransaction(p: StopTransactionReq, connection, origin) {
+      const result = await service.stopTransaction(
+        origin,
+        p.transactionId,
+        { meterStopWh: p.meterStop, stationTime: stationTime(deps, connection, p.timestamp), ...(p.reason ? { reason: p.reason } : {}) },
+        { ...(p.idTag ? { idTag: p.idTag } : {}), readings: readings16(p.transactionData, now()) },
+      );
+      return result.decision ? { idTagInfo: idTagInfo(result.decision) } : {};
+    },
+
+    async MeterValues(p: MeterValuesReq, _c, origin) {
+      await service.meterValues(origin, {
+        connectorId: p.connectorId,
+        ...(p.transactionId !== undefined ? { transactionId: p.transactionId } : {}),
+        readings: readings16(p.meterValue, now()),
+        source: 'MeterValues',
+      });
+      return {};
+    },
+
+    DataTransfer: (p: DataTransferReq, connection, origin) => answerDataTransfer(deps, origin, connection, p),
+    SecurityEventNotification: recordOnly(service, 'SecurityEventNotification'),
+    LogStatusNotification: recordOnly(service, 'LogStatusNotification'),
+    SignedFirmwareStatusNotification: recordOnly(service, 'SignedFirmwareStatusNotification'),
+    FirmwareStatusNotification: recordOnly(service, 'FirmwareStatusNotification'),
+    DiagnosticsStatusNotification: recordOnly(service, 'DiagnosticsStatusNotification'),
+  }, ['StartTransaction', 'StopTransaction', 'MeterValues']);
+}

@@ -1,0 +1,97 @@
+import type { AuthorizationDecision } from '../../domain/authorization.ts';
+import { energyRegisterWh } from '../../domain/meter.ts';
+import { answerDataTransfer, defineAdapter, nowIso, recordOnly, registrationOf, stationTime, type AdapterDeps } from '../adapter-kit.ts';
+import type { VersionAdapter } from '../server.ts';
+import type { BootNotificationReq, DataTransferReq, IdToken, MeterValuesReq, StatusNotificationReq, TransactionEventReq } from './messages.ts';
+import { readings201 } from './readings.ts';
+
+function idTokenInfo(decision: AuthorizationDecision): Record<string, string> {
+  return { status: decision.status, ...(decision.expiryDate ? { cacheExpiryDateTime: decision.expiryDate } : {}) };
+}
+
+/** OCPP 2.0.1 → the domain. EVSE ids key the connectors; string transaction ids map to local ids. */
+export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
+  const { service } = deps;
+  const now = (): Date => deps.now?.() ?? new Date();
+  return defineAdapter(service, {
+    async BootNotification(p: BootNotificationReq, connection, origin) {
+      const registration = registrationOf(deps, connection.identity);
+      const cs = p.chargingStation;
+      await service.boot(origin, {
+        boot: {
+          chargeBoxSerialNumber: '',
+          chargePointModel: cs.model,
+          ChargePointSerialNumber: cs.serialNumber ?? '',
+          ChargePointVendor: cs.vendorName,
+          firmwareVersion: cs.firmwareVersion ?? '',
+          iccid: cs.modem?.iccid ?? '',
+          imsi: cs.modem?.imsi ?? '',
+          meterSerialNumber: '',
+          meterType: '',
+        },
+        reason: p.reason,
+        registration,
+        ocppVersion: connection.version,
+      });
+      const interval = registration === 'Accepted' ? deps.heartbeatIntervalSec : deps.bootRetryIntervalSec;
+      return { status: registration, currentTime: nowIso(deps), interval };
+    },
+
+    async Heartbeat(_p: object, _c, origin) {
+      await service.heartbeat(origin);
+      return { currentTime: nowIso(deps) };
+    },
+
+    async StatusNotification(p: StatusNotificationReq, connection, origin) {
+      await service.status(origin, {
+        connectorId: p.evseId,
+        evseConnectorId: p.connectorId,
+        status: p.connectorStatus,
+        stationTime: stationTime(deps, connection, p.timestamp),
+      });
+      return {};
+    },
+
+    async Authorize(p: { idToken: IdToken }, connection) {
+      return { idTokenInfo: idTokenInfo(await service.authorize(connection.identity, p.idToken.idToken)) };
+    },
+
+    async TransactionEvent(p: TransactionEventReq, connection, origin) {
+      const readings = readings201(p.meterValue, now());
+      const eventTime = stationTime(deps, connection, p.timestamp);
+      const energies = readings.map((r) => energyRegisterWh(r.samples)).filter((wh) => wh !== undefined);
+      const info = p.transactionInfo;
+      const result = await service.transactionEvent(origin, {
+        eventType: p.eventType,
+        seqNo: p.seqNo,
+        start: {
+          connectorId: p.evse?.id ?? 0,
+          idTag: p.idToken?.idToken ?? '',
+          ...(p.idToken ? { idTokenType: p.idToken.type } : {}),
+          meterStartWh: energies[0] ?? 0,
+          stationTime: eventTime,
+          ocppTransactionId: info.transactionId,
+          ...(info.remoteStartId !== undefined ? { remoteStartId: info.remoteStartId } : {}),
+          offline: p.offline ?? false,
+        },
+        readings,
+        ...(p.eventType === 'Ended'
+          ? { stop: { stationTime: eventTime, ...(info.stoppedReason ? { reason: info.stoppedReason } : {}), ...(energies.length ? { meterStopWh: energies.at(-1)! } : {}) } }
+          : {}),
+      });
+      return result.decision && p.idToken ? { idTokenInfo: idTokenInfo(result.decision) } : {};
+    },
+
+    async MeterValues(p: MeterValuesReq, _c, origin) {
+      await service.meterValues(origin, { connectorId: p.evseId, readings: readings201(p.meterValue, now()), source: 'MeterValues' });
+      return {};
+    },
+
+    DataTransfer: (p: DataTransferReq, connection, origin) => answerDataTransfer(deps, origin, connection, p),
+    SecurityEventNotification: recordOnly(service, 'SecurityEventNotification'),
+    NotifyEvent: recordOnly(service, 'NotifyEvent'),
+    NotifyReport: recordOnly(service, 'NotifyReport'),
+    LogStatusNotification: recordOnly(service, 'LogStatusNotification'),
+    FirmwareStatusNotification: recordOnly(service, 'FirmwareStatusNotification'),
+  }, ['TransactionEvent', 'MeterValues']);
+}

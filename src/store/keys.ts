@@ -1,0 +1,32 @@
+/**
+ * LevelDB key layout. Keys are UTF-8 text; ':' separates parts and never occurs in a
+ * station identity (refused at the handshake). Numbers are zero-padded so records sort
+ * in numeric order within a station.
+ *
+ *   cp:<identity>                                   ChargePointState (gateway.ChargePointState)
+ *   tx:<identity>:<txId>                            finished TransactionInfo
+ *   sk:<identity>:<sha256 of 1.6 start key>         transaction id (decimal text)
+ *   ot:<identity>:<2.0.1 transactionId>             local transaction id (decimal text)
+ *   sq:<identity>:<txId>:<seqNo>                    empty: 2.0.1 seqNo seen
+ *   mv:<identity>:<txId>:<connector>:<time>:<hash>  store.MeterSample (replays overwrite themselves)
+ *   rp:<identity>:<receivedAt>:<n>                  store.StationReport
+ */
+const pad = (n: number): string => String(n).padStart(10, '0');
+
+export const keys = {
+  state: (identity: string) => `cp:${identity}`,
+  stateRange: { gte: 'cp:', lt: 'cp;' },
+  finished: (identity: string, txId: number) => `tx:${identity}:${pad(txId)}`,
+  finishedRange: (identity: string) => ({ gte: `tx:${identity}:`, lt: `tx:${identity};` }),
+  startKey: (identity: string, hash: string) => `sk:${identity}:${hash}`,
+  ocppTransaction: (identity: string, ocppId: string) => `ot:${identity}:${ocppId}`,
+  seqNo: (identity: string, txId: number, seqNo: number) => `sq:${identity}:${pad(txId)}:${pad(seqNo)}`,
+  reading: (identity: string, txId: number, connectorId: number, time: string, hash: string) =>
+    `mv:${identity}:${pad(txId)}:${pad(connectorId)}:${time}:${hash}`,
+  readingRange: (identity: string, txId?: number) => {
+    const prefix = txId === undefined ? `mv:${identity}:` : `mv:${identity}:${pad(txId)}:`;
+    return { gte: prefix, lt: prefix.slice(0, -1) + ';' };
+  },
+  report: (identity: string, receivedAt: string, n: number) => `rp:${identity}:${receivedAt}:${pad(n)}`,
+  reportRange: (identity: string) => ({ gte: `rp:${identity}:`, lt: `rp:${identity};` }),
+};
