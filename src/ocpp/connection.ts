@@ -174,9 +174,11 @@ export class OcppConnection {
       this.sendError('-1', 'RpcFrameworkError', 'OCPP-J messages are text frames');
       return;
     }
+    const text = data.toString();
+    this.opts.log.debug('received', { frame: text.length > 2048 ? `${text.slice(0, 2048)}…` : text });
     let frame: Frame;
     try {
-      frame = decodeFrame(data.toString());
+      frame = decodeFrame(text);
     } catch (err) {
       if (!(err instanceof FrameError)) throw err;
       // Never answer what looked like a CALLRESULT/CALLERROR: that could loop forever.
@@ -269,6 +271,7 @@ export class OcppConnection {
 
   private send(text: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
+    this.opts.log.debug('sent', { frame: text.length > 2048 ? `${text.slice(0, 2048)}…` : text });
     this.ws.send(text);
   }
 

@@ -72,6 +72,7 @@ export class OcppServer {
   private readonly live = new Map<string, OcppConnection>();
   private generation = 0;
   private accepting = true;
+  private readonly deviationCounts = new Map<string, number>();
 
   constructor(opts: OcppServerOptions) {
     this.opts = opts;
@@ -123,6 +124,14 @@ export class OcppServer {
 
   get connectionCount(): number {
     return this.live.size;
+  }
+
+  /** Schema deviations tolerated under the lenient policy, by action ("Action" or "Action.conf"). */
+  deviations(identity: string): Record<string, number> {
+    const out: Record<string, number> = {};
+    const prefix = `${identity}\u0000`;
+    for (const [key, count] of this.deviationCounts) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = count;
+    return out;
   }
 
   /** Stops accepting stations, closes every connection and the listeners. */
@@ -214,6 +223,8 @@ export class OcppServer {
       noErrorOnInternalFailure: adapter.transactionActions,
       onDeviation: (action, issues) => {
         log.warn('schema deviation tolerated', { action, issues: issues.map((i) => i.message) });
+        const key = `${identity}\u0000${action}`;
+        this.deviationCounts.set(key, (this.deviationCounts.get(key) ?? 0) + 1);
         this.opts.onDeviation?.(identity, action, issues);
       },
       log: log.child({ generation: this.generation }),
