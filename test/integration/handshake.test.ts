@@ -69,7 +69,7 @@ describe('handshake and security profiles', () => {
     assert.equal(await handshakeStatus(`${gw.url}/P1-HEX`, ['ocpp1.6'], basic('P1-HEX', HEX_KEY)), 101);
     assert.equal(await handshakeStatus(`${gw.url}/P1-HEX`, ['ocpp1.6'], basic('P1-HEX', Buffer.from(HEX_KEY, 'hex'))), 101);
     const flipped = Buffer.from(HEX_KEY, 'hex');
-    flipped[19] ^= 1;
+    flipped[19] = flipped[19]! ^ 1;
     assert.equal(await handshakeStatus(`${gw.url}/P1-HEX`, ['ocpp1.6'], basic('P1-HEX', flipped)), 401);
     assert.equal(await handshakeStatus(`${gw.url}/P1-HEX`, ['ocpp1.6'], basic('P1-HEX', HEX_KEY.toUpperCase())), 401);
   });
