@@ -2,9 +2,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import voltbras from '@voltbras/ts-ocpp';
+import type { ChargePoint as ChargePointClass } from '@voltbras/ts-ocpp';
 
-const { ChargePoint } = voltbras as unknown as { ChargePoint: typeof import('@voltbras/ts-ocpp').ChargePoint };
+// The package is CommonJS; its named exports are on the default export.
+const { ChargePoint } = voltbras as unknown as { ChargePoint: typeof ChargePointClass };
 type ChargePoint = InstanceType<typeof ChargePoint>;
+import { call16 } from '../../src/ocpp/v16/calls.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 async function send(cp: ChargePoint, action: string, payload: Record<string, unknown>): Promise<any> {
@@ -47,7 +50,7 @@ describe('OCPP 1.6 with @voltbras/ts-ocpp', () => {
     assert.equal(state!.transactions[started.transactionId]!.lastMeter, 1100);
 
     // The central system can reach this client too.
-    const answer: any = await gw.ocpp.connection('VOLT-1')!.call('RemoteStartTransaction', { connectorId: 1, idTag: 'VOLT-TAG' });
+    const answer = await call16(gw.ocpp.connection('VOLT-1')!, 'RemoteStartTransaction', { connectorId: 1, idTag: 'VOLT-TAG' });
     assert.equal(answer.status, 'Accepted');
     assert.equal(remoteStarts, 1);
 

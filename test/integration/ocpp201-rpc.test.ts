@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BOOT_201, connectRpcClient } from '../helpers/clients.ts';
+import { call16 } from '../../src/ocpp/v16/calls.ts';
+import { call201 } from '../../src/ocpp/v201/calls.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 const energy = (wh: number, timestamp: string) => ({
@@ -139,9 +141,11 @@ describe('OCPP 2.0.1 with ocpp-rpc (strict)', () => {
     cs.handle('Reset', async () => { throw Object.assign(new Error('busy'), { rpcErrorCode: 'InternalError' }); });
     cs.handle('ClearCache', () => new Promise(() => {}));
     const connection = gw.ocpp.connection('CS201-OUT')!;
-    const vars: any = await connection.call('GetVariables', { getVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }] });
-    assert.equal(vars.getVariableResult[0].attributeValue, '60');
-    await assert.rejects(connection.call('Reset', { type: 'Immediate' }), (err: any) => err.name === 'RpcError');
+    const vars = await call201(connection, 'GetVariables', { getVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }] });
+    assert.equal(vars.getVariableResult[0]!.attributeValue, '60');
+    await assert.rejects(call201(connection, 'Reset', { type: 'Immediate' }), (err: any) => err.name === 'RpcError' && err.kind === 'InternalError');
+    await assert.rejects(call201(gw.ocpp.connection('CS201-OUT')!, 'Reset', { type: 'Immediate' }), /busy/);
+    await assert.rejects(call16(connection, 'Reset', { type: 'Soft' }), /speaks ocpp2.0.1, not ocpp1.6/);
     await assert.rejects(connection.call('ClearCache', {}, { timeoutMs: 200 }), (err: any) => err.name === 'CallTimeoutError');
     const controller = new AbortController();
     const aborted = connection.call('ClearCache', {}, { signal: controller.signal, timeoutMs: 10_000 });

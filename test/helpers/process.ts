@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url));
+
+export interface GatewayProcess {
+  child: ChildProcess;
+  ocppUrl: string;
+  /** Every log line the node wrote so far. */
+  output: string[];
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Runs the real CLI (`charging-gateway start`) as a child process and waits until it serves stations. */
+export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_000): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [CLI, 'start'], {
+    // Readiness is read from the info-level "gateway started" line.
+    env: { ...process.env, CGW_OCPP_HOST: '127.0.0.1', CGW_OCPP_PORT: '0', CGW_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start:\n${output.join('\n')}`));
+    }, timeoutMs);
+    let buffer = '';
+    const onData = (chunk: Buffer): void => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        output.push(line);
+        const m = /"ocpp":"(ws:\/\/[^"]+)\/<identity>"/.exec(line);
+        if (m) { clearTimeout(timer); resolve(m[1]!); }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`gateway exited with ${code}:\n${output.join('\n')}`)); });
+  });
+  return {
+    child,
+    ocppUrl: url,
+    output,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = once(child, 'exit');
+      child.kill(signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// kill -9 of the gateway process mid-traffic: nothing a station was told was accepted is lost,
+// and the stations' retries (new message ids) never double a transaction.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { LevelStore } from '../../src/store/level-store.ts';
+import { tempDir } from '../helpers/gateway.ts';
+import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
+import { SimStation } from '../helpers/station-sim.ts';
+
+const CYCLES = 3;
+
+async function verify(dataDir: string, sims: SimStation[], final: boolean): Promise<void> {
+  const store = await LevelStore.open(join(dataDir, 'state'));
+  try {
+    for (const sim of sims) {
+      const id = sim.identity;
+      const state = await store.loadState(id);
+      assert.ok(state, `${id} has state`);
+      const finished = await store.finishedTransactions(id);
+      const all = [...Object.values(state.transactions), ...finished];
+      const readings = new Set((await store.readings(id)).map((r) => `${r.transactionId}|${r.stationTime}`));
+      if (sim.version === 'ocpp1.6') {
+        for (const [key, txId] of sim.acked.starts) {
+          const tx = all.find((t) => t.id === txId);
+          assert.ok(tx, `${id}: acknowledged transaction ${txId} lost`);
+          assert.equal(JSON.stringify([tx.connectorId, tx.idTag, tx.startMeter, tx.startTime]), key);
+        }
+        const byKey = new Map<string, number>();
+        for (const t of all) {
+          const key = JSON.stringify([t.connectorId, t.idTag, t.startMeter, t.startTime]);
+          byKey.set(key, (byKey.get(key) ?? 0) + 1);
+        }
+        for (const [key, n] of byKey) assert.equal(n, 1, `${id}: transaction ${key} stored ${n} times`);
+        for (const mv of sim.acked.meterValues) assert.ok(readings.has(mv), `${id}: acknowledged meter value ${mv} lost`);
+        for (const txId of sim.acked.stops) assert.ok(finished.some((t) => t.id === txId), `${id}: acknowledged stop of ${txId} lost`);
+        if (final) assert.equal(finished.length, sim.acked.stops.size, `${id}: finished transactions match the station's log exactly`);
+      } else {
+        for (const event of sim.acked.events) {
+          const [txId, seq] = event.split('|');
+          const localId = await store.findOcppTransaction(id, txId!);
+          assert.ok(localId !== undefined, `${id}: acknowledged transaction ${txId} lost`);
+          assert.ok(await store.hasSeqNo(id, localId, Number(seq)), `${id}: acknowledged event ${event} lost`);
+        }
+        const perOcppId = new Map<string, number>();
+        for (const t of all) perOcppId.set(t.ocppTransactionId, (perOcppId.get(t.ocppTransactionId) ?? 0) + 1);
+        for (const [txId, n] of perOcppId) assert.equal(n, 1, `${id}: transaction ${txId} stored ${n} times`);
+        for (const txId of sim.acked.ended) assert.ok(finished.some((t) => t.ocppTransactionId === txId), `${id}: acknowledged end of ${txId} lost`);
+        if (final) assert.equal(finished.length, sim.acked.ended.size);
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+describe('crash consistency (kill -9 mid-traffic)', () => {
+  const dataDir = tempDir('cgw-crash-');
+  let gateway: GatewayProcess | undefined;
+  after(async () => {
+    await gateway?.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it(`loses and doubles nothing over ${CYCLES} kill -9 cycles`, async () => {
+    const env = { CGW_DATA_DIR: dataDir, CGW_OCPP_ACCEPT_UNKNOWN_ID_TAGS: 'true' };
+    gateway = await spawnGateway(env);
+    const sims = [
+      new SimStation(gateway.ocppUrl, 'CRASH-16-A', 'ocpp1.6'),
+      new SimStation(gateway.ocppUrl, 'CRASH-16-B', 'ocpp1.6'),
+      new SimStation(gateway.ocppUrl, 'CRASH-201-A', 'ocpp2.0.1'),
+      new SimStation(gateway.ocppUrl, 'CRASH-201-B', 'ocpp2.0.1'),
+    ];
+    await Promise.all(sims.map((s) => s.start()));
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      await new Promise((r) => setTimeout(r, 300 + Math.random() * 500));
+      assert.equal(await gateway.kill('SIGKILL'), null, 'killed by the signal');
+      await verify(dataDir, sims, false);
+      gateway = await spawnGateway(env);
+      for (const sim of sims) sim.reconnect(gateway.ocppUrl);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    await Promise.all(sims.map((s) => s.stop()));
+    assert.ok(sims.every((s) => s.completedSessions > CYCLES), 'stations kept charging across the restarts');
+    assert.equal(await gateway.kill('SIGTERM'), 0, 'a graceful stop exits 0');
+    await verify(dataDir, sims, true);
+  });
+});

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { authorize } from '../../../src/domain/authorization.ts';
+import { emptyState } from '../../../src/domain/charge-point.ts';
+import { ChargePointService, StaleConnectionError, type Origin } from '../../../src/domain/charge-point-service.ts';
+import { chargingStatus, energyRegisterWh } from '../../../src/domain/meter.ts';
+import { nextTransactionId } from '../../../src/domain/transactions.ts';
+import { LevelStore } from '../../../src/store/level-store.ts';
+import { tempDir } from '../../helpers/gateway.ts';
+
+const BOOT = {
+  boot: { chargeBoxSerialNumber: '', chargePointModel: 'M', ChargePointSerialNumber: '', ChargePointVendor: 'V', firmwareVersion: '', iccid: '', imsi: '', meterSerialNumber: '', meterType: '' },
+  reason: '', registration: 'Accepted' as const, ocppVersion: 'ocpp1.6',
+};
+
+describe('ChargePointService on a real LevelDB', () => {
+  const dir = tempDir();
+  let store: LevelStore;
+  let service: ChargePointService;
+  before(async () => {
+    store = await LevelStore.open(dir);
+    service = new ChargePointService({ repository: store, authorization: { acceptUnknownIdTags: true } });
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a message from a superseded connection changes nothing', async () => {
+    const current: Origin = { identity: 'S1', isCurrent: () => true };
+    const stale: Origin = { identity: 'S1', isCurrent: () => false };
+    await service.boot(current, BOOT);
+    await service.status(current, { connectorId: 1, status: 'Available', stationTime: 't1' });
+    await assert.rejects(service.status(stale, { connectorId: 1, status: 'Faulted', stationTime: 't2' }), StaleConnectionError);
+    assert.equal((await store.loadState('S1'))?.connectors[1]?.status, 'Available');
+    assert.equal((await service.state('S1'))?.connectors[1]?.status, 'Available');
+  });
+
+  it('a failed commit is not acknowledged and leaves the state as it was', async () => {
+    const origin: Origin = { identity: 'S2', isCurrent: () => true };
+    await service.boot(origin, BOOT);
+    const failing = new ChargePointService({
+      repository: { ...bind(store), commit: () => Promise.reject(new Error('disk full')) },
+      authorization: { acceptUnknownIdTags: true },
+    });
+    await assert.rejects(failing.startTransaction(origin, { connectorId: 1, idTag: 'A', meterStartWh: 0, stationTime: 't' }), /disk full/);
+    assert.deepEqual((await failing.state('S2'))?.transactions, {});
+    assert.deepEqual((await store.loadState('S2'))?.transactions, {});
+  });
+
+  it('serialises concurrent messages of one station (no lost update)', async () => {
+    const origin: Origin = { identity: 'S3', isCurrent: () => true };
+    await service.boot(origin, BOOT);
+    const starts = Array.from({ length: 20 }, (_, i) => service.startTransaction(origin, { connectorId: i + 1, idTag: 'A', meterStartWh: i, stationTime: `t${i}` }));
+    const ids = (await Promise.all(starts)).map((r) => r.transactionId);
+    assert.deepEqual(new Set(ids).size, 20);
+    assert.equal(Object.keys((await store.loadState('S3'))!.transactions).length, 20);
+  });
+});
+
+function bind(store: LevelStore) {
+  return {
+    loadState: store.loadState.bind(store),
+    findStartKey: store.findStartKey.bind(store),
+    findOcppTransaction: store.findOcppTransaction.bind(store),
+    hasSeqNo: store.hasSeqNo.bind(store),
+    loadFinished: store.loadFinished.bind(store),
+  };
+}
+
+describe('domain rules', () => {
+  it('transaction ids count up from the station counter, wrap before int32 overflow and skip open ones', () => {
+    const state = emptyState('X');
+    assert.equal(nextTransactionId(state), 1);
+    state.currentTransactionId = 2 ** 31 - 1;
+    state.transactions[1] = { id: 1 } as never;
+    assert.equal(nextTransactionId(state), 2);
+  });
+
+  it('authorizes from the local list with expiry; unknown tags by policy', () => {
+    const state = emptyState('X');
+    state.authList.T1 = { publicKey: 'k', transactionId: 0, authData: { idTag: 'T1', idTagInfo: { status: 'Accepted', expiryDate: '2026-12-01T00:00:00Z', parentIdTag: '' } } };
+    const now = new Date('2026-11-21T00:00:00Z');
+    assert.equal(authorize(state, 'T1', { acceptUnknownIdTags: false }, now).status, 'Accepted');
+    assert.equal(authorize(state, 'T1', { acceptUnknownIdTags: false }, new Date('2027-01-01T00:00:00Z')).status, 'Expired');
+    assert.equal(authorize(state, 'T2', { acceptUnknownIdTags: false }, now).status, 'Invalid');
+    assert.equal(authorize(state, 'T2', { acceptUnknownIdTags: true }, now).status, 'Accepted');
+  });
+
+  it('reads energy in Wh and the charging status from samples', () => {
+    const samples = [
+      { measurand: 'Energy.Active.Import.Register', value: 12.5, unit: 'kWh' },
+      { measurand: 'Current.Import', value: 10, unit: 'A', phase: 'L1' },
+      { measurand: 'Current.Import', value: 12, unit: 'A', phase: 'L2' },
+      { measurand: 'Voltage', value: 230, unit: 'V' },
+    ];
+    assert.equal(energyRegisterWh(samples), 12_500);
+    assert.deepEqual(chargingStatus(samples), { currentOffered: 12, currentUnit: 'A', voltageOffered: 230, voltageUnit: 'V' });
+    assert.equal(chargingStatus([{ measurand: 'Temperature', value: 20, unit: 'Celsius' }]), undefined);
+    assert.equal(energyRegisterWh([{ measurand: 'Energy.Active.Import.Register', value: 1, unit: 'Furlongs' }]), undefined);
+  });
+});
