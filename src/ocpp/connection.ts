@@ -28,6 +28,11 @@ export interface ConnectionOptions {
    */
   noErrorOnInternalFailure: ReadonlySet<string>;
   onDeviation: (action: string, issues: SchemaIssue[]) => void;
+  /**
+   * True when the station's BootNotification is answered Rejected: then the only CALL the
+   * central system may send is TriggerMessage(BootNotification).
+   */
+  rejected: boolean;
   log: Logger;
 }
 
@@ -93,6 +98,9 @@ export class OcppConnection {
       return Promise.reject(new RpcError(errorKindOf(issues[0]!), `invalid ${action} request: ${issues.map((i) => i.message).join('; ')}`));
     }
     if (!this.isActive) return Promise.reject(new ConnectionClosedError(`${this.identity} is not connected`));
+    if (this.opts.rejected && !(action === 'TriggerMessage' && payload.requestedMessage === 'BootNotification')) {
+      return Promise.reject(new RpcError('SecurityError', `${this.identity} is Rejected: only TriggerMessage(BootNotification) may be sent to it`));
+    }
     if (options.signal?.aborted) return Promise.reject(options.signal.reason as Error);
     return new Promise<Payload>((resolve, reject) => {
       this.queue.push({

@@ -221,6 +221,7 @@ export class OcppServer {
       handler: adapter.handle,
       handledActions: adapter.handledActions,
       noErrorOnInternalFailure: adapter.transactionActions,
+      rejected: admission.policy.registration === 'Rejected',
       onDeviation: (action, issues) => {
         log.warn('schema deviation tolerated', { action, issues: issues.map((i) => i.message) });
         const key = `${identity}\u0000${action}`;

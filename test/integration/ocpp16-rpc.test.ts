@@ -10,7 +10,12 @@ describe('OCPP 1.6 with ocpp-rpc (strict)', () => {
   before(async () => {
     gw = await startTestGateway({
       ocpp: { acceptUnknownIdTags: true },
-      stations: { list: [{ identity: 'PENDING-1', securityProfile: 0, registration: 'Pending' }] },
+      stations: {
+        list: [
+          { identity: 'PENDING-1', securityProfile: 0, registration: 'Pending' },
+          { identity: 'REJECTED-1', securityProfile: 0, registration: 'Rejected' },
+        ],
+      },
     });
   });
   after(() => gw.cleanup());
@@ -54,6 +59,20 @@ describe('OCPP 1.6 with ocpp-rpc (strict)', () => {
     assert.equal(boot.status, 'Pending');
     assert.equal(boot.interval, 60);
     await assert.rejects(cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' }), (err: any) => err.rpcErrorCode === 'SecurityError');
+    await cp.close();
+  });
+
+  it('answers a Rejected station with Rejected and sends it nothing but TriggerMessage(BootNotification)', async () => {
+    const cp = await connectRpcClient(gw.url, 'REJECTED-1', 'ocpp1.6');
+    let triggered = 0;
+    cp.handle('TriggerMessage', async () => { triggered++; return { status: 'Accepted' }; });
+    const boot = await cp.call('BootNotification', BOOT_16);
+    assert.equal(boot.status, 'Rejected');
+    await assert.rejects(cp.call('Heartbeat', {}), (err: any) => err.rpcErrorCode === 'SecurityError');
+    const connection = gw.ocpp.connection('REJECTED-1')!;
+    await assert.rejects(connection.call('GetConfiguration', {}), /Rejected/);
+    assert.deepEqual(await connection.call('TriggerMessage', { requestedMessage: 'BootNotification' }), { status: 'Accepted' });
+    assert.equal(triggered, 1);
     await cp.close();
   });
 
