@@ -1,35 +1,9 @@
-import type { ChargePointState, MeterReading, TransactionInfo } from './model.ts';
+import type { ChangeRecord } from '../store/change.ts';
+import type { ChargePointState, TransactionInfo } from './model.ts';
 
-/** A meter reading as it is kept: which transaction and connector it belongs to, and from which message. */
-export interface StoredReading {
-  connectorId: number;
-  transactionId: number;
-  reading: MeterReading;
-  source: string;
-  receivedAt: string;
-}
-
-/** A station message kept as received, without interpretation (security events, reports). */
-export interface StoredReport {
-  action: string;
-  receivedAt: string;
-  payloadJson: string;
-}
-
-/** Everything one handled message changes; committed atomically or not at all. */
-export interface StateChange {
-  identity: string;
-  state: ChargePointState;
-  finished: TransactionInfo[];
-  /** 1.6 StartTransaction business key -> transaction id, so replays get the same id. */
-  startKeys: { key: string; transactionId: number }[];
-  /** 2.0.1 station transaction id -> local id (kept after the transaction ends). */
-  ocppTransactionIds: { ocppTransactionId: string; transactionId: number }[];
-  /** 2.0.1 TransactionEvent seqNo seen for a transaction. */
-  seqNos: { transactionId: number; seqNo: number }[];
-  readings: StoredReading[];
-  reports: StoredReport[];
-}
+// The record of one change is defined next to the store that commits it; the domain fills it.
+export type { StoredReading, StoredReport } from '../store/change.ts';
+export type StateChange = ChangeRecord;
 
 /** What the domain needs from storage. Implemented by src/store, wired in gateway/. */
 export interface ChargePointRepository {

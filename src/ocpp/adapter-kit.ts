@@ -1,4 +1,5 @@
 import { StaleConnectionError, type ChargePointService, type Origin } from '../domain/charge-point-service.ts';
+import type { BootNotificationRequestData } from '../domain/model.ts';
 import type { Logger } from '../log/logger.ts';
 import type { StationDirectory } from './stations.ts';
 import { readStationTime } from './timestamps.ts';
@@ -69,11 +70,27 @@ export async function answerDataTransfer(
   return handler(payload.messageId, data, connection);
 }
 
-/** Stores a station message the gateway records but does not act on, and answers {}. */
-export function recordOnly(service: ChargePointService, action: string): ActionHandler<Payload> {
-  return async (payload, _connection, origin) => {
+/** Handlers for station messages the gateway stores but does not act on: each is kept and answered {}. */
+export function recordOnly(service: ChargePointService, actions: string[]): Record<string, ActionHandler<Payload>> {
+  return Object.fromEntries(actions.map((action) => [action, async (payload: Payload, _c: OcppConnection, origin: Origin) => {
     await service.report(origin, { action, payloadJson: JSON.stringify(payload) });
     return {};
+  }]));
+}
+
+/** Records a BootNotification and answers it with the station's registration and interval. */
+export async function answerBoot(deps: AdapterDeps, origin: Origin, connection: OcppConnection, boot: BootNotificationRequestData, reason: string): Promise<Payload> {
+  const registration = registrationOf(deps, connection.identity);
+  await deps.service.boot(origin, { boot, reason, registration, ocppVersion: connection.version });
+  const interval = registration === 'Accepted' ? deps.heartbeatIntervalSec : deps.bootRetryIntervalSec;
+  return { status: registration, currentTime: nowIso(deps), interval };
+}
+
+/** Heartbeat is the same in both versions: note the station is alive, tell it the time. */
+export function answerHeartbeat(deps: AdapterDeps): ActionHandler<object> {
+  return async (_payload, _connection, origin) => {
+    await deps.service.heartbeat(origin);
+    return { currentTime: nowIso(deps) };
   };
 }
 
@@ -81,7 +98,7 @@ export function nowIso(deps: AdapterDeps): string {
   return (deps.now?.() ?? new Date()).toISOString();
 }
 
-export function registrationOf(deps: AdapterDeps, identity: string): 'Accepted' | 'Pending' | 'Rejected' {
+function registrationOf(deps: AdapterDeps, identity: string): 'Accepted' | 'Pending' | 'Rejected' {
   return deps.directory.lookup(identity)?.registration ?? 'Rejected';
 }
 

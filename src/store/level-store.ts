@@ -3,19 +3,8 @@ import { Level } from 'level';
 import { codecFor } from '../proto/codec.ts';
 import type { ChargePointState, TransactionInfo } from '../proto/types.ts';
 import type { Store_MeterSample as MeterSample, Store_StationReport as StationReport } from '../proto/types.ts';
+import type { ChangeRecord } from './change.ts';
 import { keys } from './keys.ts';
-
-/** Minimal structural view of the domain's StateChange (the store does not import the domain). */
-export interface ChangeRecord {
-  identity: string;
-  state: ChargePointState;
-  finished: TransactionInfo[];
-  startKeys: { key: string; transactionId: number }[];
-  ocppTransactionIds: { ocppTransactionId: string; transactionId: number }[];
-  seqNos: { transactionId: number; seqNo: number }[];
-  readings: { connectorId: number; transactionId: number; reading: { stationTime: string; rawJson: string }; source: string; receivedAt: string }[];
-  reports: { action: string; receivedAt: string; payloadJson: string }[];
-}
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
 

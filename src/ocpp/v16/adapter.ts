@@ -1,5 +1,5 @@
 import type { AuthorizationDecision } from '../../domain/authorization.ts';
-import { answerDataTransfer, defineAdapter, nowIso, recordOnly, registrationOf, stationTime, type AdapterDeps } from '../adapter-kit.ts';
+import { answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, nowIso, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
 import type { VersionAdapter } from '../server.ts';
 import type {
   BootNotificationReq, DataTransferReq, MeterValuesReq, StartTransactionReq, StatusNotificationReq, StopTransactionReq,
@@ -19,32 +19,19 @@ export function createV16Adapter(deps: AdapterDeps): VersionAdapter {
   const { service } = deps;
   const now = (): Date => deps.now?.() ?? new Date();
   return defineAdapter(service, {
-    async BootNotification(p: BootNotificationReq, connection, origin) {
-      const registration = registrationOf(deps, connection.identity);
-      await service.boot(origin, {
-        boot: {
-          chargeBoxSerialNumber: p.chargeBoxSerialNumber ?? '',
-          chargePointModel: p.chargePointModel,
-          ChargePointSerialNumber: p.chargePointSerialNumber ?? '',
-          ChargePointVendor: p.chargePointVendor,
-          firmwareVersion: p.firmwareVersion ?? '',
-          iccid: p.iccid ?? '',
-          imsi: p.imsi ?? '',
-          meterSerialNumber: p.meterSerialNumber ?? '',
-          meterType: p.meterType ?? '',
-        },
-        reason: '',
-        registration,
-        ocppVersion: connection.version,
-      });
-      const interval = registration === 'Accepted' ? deps.heartbeatIntervalSec : deps.bootRetryIntervalSec;
-      return { status: registration, currentTime: nowIso(deps), interval };
-    },
+    BootNotification: (p: BootNotificationReq, connection, origin) => answerBoot(deps, origin, connection, {
+      chargeBoxSerialNumber: p.chargeBoxSerialNumber ?? '',
+      chargePointModel: p.chargePointModel,
+      ChargePointSerialNumber: p.chargePointSerialNumber ?? '',
+      ChargePointVendor: p.chargePointVendor,
+      firmwareVersion: p.firmwareVersion ?? '',
+      iccid: p.iccid ?? '',
+      imsi: p.imsi ?? '',
+      meterSerialNumber: p.meterSerialNumber ?? '',
+      meterType: p.meterType ?? '',
+    }, ''),
 
-    async Heartbeat(_p: object, _c, origin) {
-      await service.heartbeat(origin);
-      return { currentTime: nowIso(deps) };
-    },
+    Heartbeat: answerHeartbeat(deps),
 
     async StatusNotification(p: StatusNotificationReq, connection, origin) {
       await service.status(origin, {
@@ -91,10 +78,6 @@ export function createV16Adapter(deps: AdapterDeps): VersionAdapter {
     },
 
     DataTransfer: (p: DataTransferReq, connection, origin) => answerDataTransfer(deps, origin, connection, p),
-    SecurityEventNotification: recordOnly(service, 'SecurityEventNotification'),
-    LogStatusNotification: recordOnly(service, 'LogStatusNotification'),
-    SignedFirmwareStatusNotification: recordOnly(service, 'SignedFirmwareStatusNotification'),
-    FirmwareStatusNotification: recordOnly(service, 'FirmwareStatusNotification'),
-    DiagnosticsStatusNotification: recordOnly(service, 'DiagnosticsStatusNotification'),
+    ...recordOnly(service, ['SecurityEventNotification', 'LogStatusNotification', 'SignedFirmwareStatusNotification', 'FirmwareStatusNotification', 'DiagnosticsStatusNotification']),
   }, ['StartTransaction', 'StopTransaction', 'MeterValues']);
 }

@@ -1,6 +1,6 @@
 import type { AuthorizationDecision } from '../../domain/authorization.ts';
 import { energyRegisterWh } from '../../domain/meter.ts';
-import { answerDataTransfer, defineAdapter, nowIso, recordOnly, registrationOf, stationTime, type AdapterDeps } from '../adapter-kit.ts';
+import { answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
 import type { VersionAdapter } from '../server.ts';
 import type { BootNotificationReq, DataTransferReq, IdToken, MeterValuesReq, StatusNotificationReq, TransactionEventReq } from './messages.ts';
 import { readings201 } from './readings.ts';
@@ -14,33 +14,22 @@ export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
   const { service } = deps;
   const now = (): Date => deps.now?.() ?? new Date();
   return defineAdapter(service, {
-    async BootNotification(p: BootNotificationReq, connection, origin) {
-      const registration = registrationOf(deps, connection.identity);
+    BootNotification(p: BootNotificationReq, connection, origin) {
       const cs = p.chargingStation;
-      await service.boot(origin, {
-        boot: {
-          chargeBoxSerialNumber: '',
-          chargePointModel: cs.model,
-          ChargePointSerialNumber: cs.serialNumber ?? '',
-          ChargePointVendor: cs.vendorName,
-          firmwareVersion: cs.firmwareVersion ?? '',
-          iccid: cs.modem?.iccid ?? '',
-          imsi: cs.modem?.imsi ?? '',
-          meterSerialNumber: '',
-          meterType: '',
-        },
-        reason: p.reason,
-        registration,
-        ocppVersion: connection.version,
-      });
-      const interval = registration === 'Accepted' ? deps.heartbeatIntervalSec : deps.bootRetryIntervalSec;
-      return { status: registration, currentTime: nowIso(deps), interval };
+      return answerBoot(deps, origin, connection, {
+        chargeBoxSerialNumber: '',
+        chargePointModel: cs.model,
+        ChargePointSerialNumber: cs.serialNumber ?? '',
+        ChargePointVendor: cs.vendorName,
+        firmwareVersion: cs.firmwareVersion ?? '',
+        iccid: cs.modem?.iccid ?? '',
+        imsi: cs.modem?.imsi ?? '',
+        meterSerialNumber: '',
+        meterType: '',
+      }, p.reason);
     },
 
-    async Heartbeat(_p: object, _c, origin) {
-      await service.heartbeat(origin);
-      return { currentTime: nowIso(deps) };
-    },
+    Heartbeat: answerHeartbeat(deps),
 
     async StatusNotification(p: StatusNotificationReq, connection, origin) {
       await service.status(origin, {
@@ -88,10 +77,6 @@ export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
     },
 
     DataTransfer: (p: DataTransferReq, connection, origin) => answerDataTransfer(deps, origin, connection, p),
-    SecurityEventNotification: recordOnly(service, 'SecurityEventNotification'),
-    NotifyEvent: recordOnly(service, 'NotifyEvent'),
-    NotifyReport: recordOnly(service, 'NotifyReport'),
-    LogStatusNotification: recordOnly(service, 'LogStatusNotification'),
-    FirmwareStatusNotification: recordOnly(service, 'FirmwareStatusNotification'),
+    ...recordOnly(service, ['SecurityEventNotification', 'NotifyEvent', 'NotifyReport', 'LogStatusNotification', 'FirmwareStatusNotification']),
   }, ['TransactionEvent', 'MeterValues']);
 }

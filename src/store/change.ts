@@ -1,0 +1,32 @@
+import type { ChargePointState, TransactionInfo } from '../proto/types.ts';
+
+/** A meter reading as it is kept: which transaction and connector it belongs to, and from which message. */
+export interface StoredReading {
+  connectorId: number;
+  transactionId: number;
+  reading: { stationTime: string; rawJson: string };
+  source: string;
+  receivedAt: string;
+}
+
+/** A station message kept as received, without interpretation (security events, reports). */
+export interface StoredReport {
+  action: string;
+  receivedAt: string;
+  payloadJson: string;
+}
+
+/** Everything one handled message changes; the store commits it atomically or not at all. */
+export interface ChangeRecord {
+  identity: string;
+  state: ChargePointState;
+  finished: TransactionInfo[];
+  /** 1.6 StartTransaction business key -> transaction id, so replays get the same id. */
+  startKeys: { key: string; transactionId: number }[];
+  /** 2.0.1 station transaction id -> local id (kept after the transaction ends). */
+  ocppTransactionIds: { ocppTransactionId: string; transactionId: number }[];
+  /** 2.0.1 TransactionEvent seqNo seen for a transaction. */
+  seqNos: { transactionId: number; seqNo: number }[];
+  readings: StoredReading[];
+  reports: StoredReport[];
+}
