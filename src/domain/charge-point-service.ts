@@ -77,10 +77,13 @@ export class ChargePointService {
     this.now = opts.now ?? (() => new Date());
   }
 
-  /** The station's current state (a copy), or undefined if it never connected. */
-  async state(identity: string): Promise<ChargePointState | undefined> {
-    const state = await this.load(identity);
-    return state && structuredClone(state);
+  /** A copy of the station's committed state, or undefined if it never connected. */
+  state(identity: string): Promise<ChargePointState | undefined> {
+    // Taken under the station's lock, so a change still being committed is never seen.
+    return this.serialised(identity, async () => {
+      const state = await this.load(identity);
+      return state && structuredClone(state);
+    });
   }
 
   async isAccepted(identity: string): Promise<boolean> {
@@ -224,21 +227,35 @@ export class ChargePointService {
     return stored;
   }
 
-  /** Runs `fn` on a copy of the station's state under the station's lock, then commits. */
+  /**
+   * Runs `fn` on the station's state under the station's lock, then commits. The cached
+   * state is changed in place (no copy per message); if anything fails before the commit
+   * is durable, the cache entry is dropped so the next message reloads the last committed
+   * state from the repository.
+   */
   private mutate<T>(origin: Origin, fn: (change: StateChange) => T | Promise<T>): Promise<T> {
     const { identity } = origin;
-    const run = async (): Promise<T> => {
-      const current = (await this.load(identity)) ?? emptyState(identity);
-      const change = newChange(identity, structuredClone(current));
-      const result = await fn(change);
-      // Checked last, inside the lock: a replaced connection never overwrites newer state.
-      if (!origin.isCurrent()) throw new StaleConnectionError(identity);
-      await this.repo.commit(change);
-      this.cache.set(identity, change.state);
-      return result;
-    };
+    return this.serialised(identity, async () => {
+      const state = (await this.load(identity)) ?? emptyState(identity);
+      this.cache.set(identity, state);
+      try {
+        const change = newChange(identity, state);
+        const result = await fn(change);
+        // Checked last, inside the lock: a replaced connection never overwrites newer state.
+        if (!origin.isCurrent()) throw new StaleConnectionError(identity);
+        await this.repo.commit(change);
+        return result;
+      } catch (err) {
+        this.cache.delete(identity);
+        throw err;
+      }
+    });
+  }
+
+  /** Runs `task` after every earlier task of the same station has finished. */
+  private serialised<T>(identity: string, task: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(identity) ?? Promise.resolve();
-    const next = previous.then(run, run);
+    const next = previous.then(task, task);
     const tail = next.catch(() => undefined);
     this.locks.set(identity, tail);
     void tail.then(() => { if (this.locks.get(identity) === tail) this.locks.delete(identity); });

@@ -25,6 +25,9 @@ export class LevelStore {
   private readonly db: Level<string, Uint8Array>;
   private readonly sync: boolean;
   private reportCounter = 0;
+  // Group commit: changes committed in the same event-loop turn are written as one batch.
+  private pending: { ops: BatchOp[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private flushScheduled = false;
 
   private constructor(db: Level<string, Uint8Array>, sync: boolean) {
     this.db = db;
@@ -46,6 +49,8 @@ export class LevelStore {
   }
 
   async close(): Promise<void> {
+    // Let a scheduled group commit finish first: its callers are waiting to answer stations.
+    while (this.flushScheduled || this.pending.length) await new Promise((r) => setImmediate(r));
     await this.db.close();
   }
 
@@ -93,8 +98,35 @@ export class LevelStore {
     return out;
   }
 
-  /** Writes one handled message's change as a single atomic batch. */
-  async commit(change: ChangeRecord): Promise<void> {
+  /**
+   * Writes one handled message's change atomically. Changes from the same event-loop turn
+   * share one LevelDB batch (still atomic as a whole), which amortises the write cost over
+   * every station that is busy at the same time; each caller's promise resolves only once
+   * its change is written.
+   */
+  commit(change: ChangeRecord): Promise<void> {
+    const ops = this.opsFor(change);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ ops, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    const group = this.pending;
+    this.pending = [];
+    this.flushScheduled = false;
+    const ops = group.length === 1 ? group[0]!.ops : group.flatMap((g) => g.ops);
+    this.db.batch(ops, { sync: this.sync }).then(
+      () => { for (const g of group) g.resolve(); },
+      (err: unknown) => { for (const g of group) g.reject(err); },
+    );
+  }
+
+  private opsFor(change: ChangeRecord): BatchOp[] {
     const { identity } = change;
     const ops: BatchOp[] = [{ type: 'put', key: keys.state(identity), value: stateCodec.encode(change.state) }];
     for (const tx of change.finished) ops.push({ type: 'put', key: keys.finished(identity, tx.id), value: txCodec.encode(tx) });
@@ -119,7 +151,7 @@ export class LevelStore {
       const report: StationReport = { action: r.action, receivedAt: r.receivedAt, payloadJson: r.payloadJson };
       ops.push({ type: 'put', key: keys.report(identity, r.receivedAt, this.reportCounter++), value: reportCodec.encode(report) });
     }
-    await this.db.batch(ops, { sync: this.sync });
+    return ops;
   }
 
   private async readNumber(key: string): Promise<number | undefined> {

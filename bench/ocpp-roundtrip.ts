@@ -1,0 +1,92 @@
+// Server CPU per OCPP round trip: the gateway against a raw `ws` echo server (the floor) and an
+// ocpp-rpc strict server (the library users would pick instead), same client, same run.
+//   npm run bench -- [connections=100] [seconds=5] [rounds=3]
+// Each server runs in its own process; the load comes from this process over loopback.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+const [connections = 100, seconds = 5, rounds = 3] = process.argv.slice(2).map(Number);
+const SERVER = fileURLToPath(new URL('./servers.ts', import.meta.url));
+
+/** One station's realistic loop: mostly meter values, some status and heartbeats, a transaction now and then. */
+function* stationMessages(n: number): Generator<[string, object]> {
+  yield ['BootNotification', { chargePointVendor: 'Bench', chargePointModel: 'B1' }];
+  let meter = 0;
+  for (let i = 0; ; i++) {
+    if (i % 50 === 0) yield ['StartTransaction', { connectorId: 1, idTag: `TAG${n}`, meterStart: meter, timestamp: new Date(1_700_000_000_000 + i * 1000).toISOString() }];
+    meter += 10;
+    yield ['MeterValues', { connectorId: 1, meterValue: [{ timestamp: new Date(1_700_000_000_000 + i * 1000).toISOString(), sampledValue: [{ value: String(meter) }, { value: '16', measurand: 'Current.Import', unit: 'A' }] }] }];
+    if (i % 10 === 0) yield ['StatusNotification', { connectorId: 1, errorCode: 'NoError', status: i % 20 === 0 ? 'Charging' : 'SuspendedEV' }];
+    if (i % 10 === 5) yield ['Heartbeat', {}];
+  }
+}
+
+async function runAgainst(kind: string): Promise<{ kind: string; perSecond: number; cpuMicrosPerMsg: number; rssMb: number }> {
+  // BENCH_PROFILE=dir writes a V8 CPU profile of each server into dir (open in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = fork(SERVER, [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profile] });
+  const exited = once(child, 'exit');
+  const [{ port }] = (await once(child, 'message')) as [{ port: number }];
+  const sockets = await Promise.all(Array.from({ length: connections }, async (_, i) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ocpp/BENCH-${i}`, 'ocpp1.6');
+    await once(ws, 'open');
+    return ws;
+  }));
+  let done = 0;
+  let running = true;
+  const loops = sockets.map((ws, n) => new Promise<void>((resolve) => {
+    const messages = stationMessages(n);
+    let id = 0;
+    let txId = 0;
+    const next = (): void => {
+      if (!running) { resolve(); return; }
+      const [action, payload] = messages.next().value as [string, Record<string, unknown>];
+      if (action === 'MeterValues' && txId) payload.transactionId = txId;
+      ws.send(JSON.stringify([2, String(++id), action, payload]));
+    };
+    ws.on('message', (data) => {
+      const [type, , result] = JSON.parse(data.toString()) as [number, string, Record<string, unknown>];
+      if (type === 3 && typeof result.transactionId === 'number') txId = result.transactionId;
+      done++;
+      next();
+    });
+    next();
+  }));
+  // Warm up, then measure the server's CPU over a fixed window.
+  await new Promise((r) => setTimeout(r, 1000));
+  child.send('reset');
+  await once(child, 'message');
+  const startCount = done;
+  const started = process.hrtime.bigint();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const measured = done - startCount;
+  child.send('report');
+  const [report] = (await once(child, 'message')) as [{ cpuMicros: number; rssBytes: number }];
+  running = false;
+  for (const ws of sockets) ws.terminate();
+  await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 100))]);
+  await exited;
+  return { kind, perSecond: measured / elapsed, cpuMicrosPerMsg: report.cpuMicros / measured, rssMb: report.rssBytes / 2 ** 20 };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const results: Record<string, { perSecond: number[]; cpu: number[]; rss: number[] }> = {};
+for (let round = 0; round < rounds; round++) {
+  for (const kind of ['raw', 'ocpp-rpc', 'gateway']) {
+    const r = await runAgainst(kind);
+    const entry = (results[kind] ??= { perSecond: [], cpu: [], rss: [] });
+    entry.perSecond.push(r.perSecond);
+    entry.cpu.push(r.cpuMicrosPerMsg);
+    entry.rss.push(r.rssMb);
+  }
+}
+const rawCpu = median(results.raw!.cpu);
+console.log(`OCPP 1.6 station mix, ${connections} connections, ${seconds} s x ${rounds} rounds (medians)`);
+console.log('server      msgs/s   server CPU µs/msg   x raw ws   RSS MB');
+for (const [kind, r] of Object.entries(results)) {
+  const cpu = median(r.cpu);
+  console.log(`${kind.padEnd(10)} ${median(r.perSecond).toFixed(0).padStart(7)}   ${cpu.toFixed(1).padStart(17)}   ${(cpu / rawCpu).toFixed(2).padStart(8)}   ${median(r.rss).toFixed(0).padStart(6)}`);
+}

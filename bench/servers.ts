@@ -1,0 +1,71 @@
+// The servers compared by ocpp-roundtrip.ts, each run in its own process:
+//   node bench/servers.ts <raw|ocpp-rpc|gateway>
+// Prints {"port": N} once listening; on "report" over IPC sends its CPU time and exits.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RPCServer } from 'ocpp-rpc';
+import { WebSocketServer } from 'ws';
+import { loadConfig } from '../gateway/config/load.ts';
+import { startGateway } from '../gateway/node.ts';
+import { silentLogger } from '../src/log/logger.ts';
+
+const kind = process.argv[2];
+let stop: () => Promise<void> = async () => {};
+let port = 0;
+
+const answers: Record<string, object> = {
+  Heartbeat: { currentTime: new Date().toISOString() },
+  BootNotification: { status: 'Accepted', currentTime: new Date().toISOString(), interval: 300 },
+  StatusNotification: {},
+  MeterValues: {},
+};
+
+if (kind === 'raw') {
+  // The physical floor: parse the frame, answer a CALLRESULT, nothing else.
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: (p) => [...p][0] ?? false });
+  wss.on('connection', (ws) => ws.on('message', (data) => {
+    const [, id, action] = JSON.parse(data.toString()) as [number, string, string];
+    ws.send(JSON.stringify([3, id, answers[action] ?? {}]));
+  }));
+  await new Promise((r) => wss.once('listening', r));
+  port = (wss.address() as { port: number }).port;
+  stop = async () => { wss.close(); };
+} else if (kind === 'ocpp-rpc') {
+  const server = new RPCServer({ protocols: ['ocpp1.6'], strictMode: true } as any);
+  server.on('client', (client: any) => {
+    for (const action of Object.keys(answers)) client.handle(action, () => answers[action]);
+    client.handle('StartTransaction', () => ({ transactionId: 1, idTagInfo: { status: 'Accepted' } }));
+    client.handle('StopTransaction', () => ({}));
+  });
+  const http = await server.listen(0, '127.0.0.1');
+  port = (http.address() as { port: number }).port;
+  stop = () => server.close({ force: true });
+} else if (kind === 'gateway') {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cgw-bench-'));
+  const config = loadConfig({ env: {} });
+  config.dataDir = dataDir;
+  config.ocpp.host = '127.0.0.1';
+  config.ocpp.port = 0;
+  config.ocpp.acceptUnknownIdTags = true;
+  const node = await startGateway(config, silentLogger);
+  port = node.ocppPort;
+  stop = async () => { await node.stop(); rmSync(dataDir, { recursive: true, force: true }); };
+} else {
+  throw new Error(`unknown server kind ${kind}`);
+}
+
+const cpuAtStart = process.cpuUsage();
+process.on('message', (msg) => {
+  if (msg === 'reset') {
+    Object.assign(cpuAtStart, process.cpuUsage());
+    process.send!({ reset: true });
+  }
+  if (msg === 'report') {
+    const cpu = process.cpuUsage(cpuAtStart);
+    process.send!({ cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage().rss }, () => {
+      void stop().then(() => process.exit(0));
+    });
+  }
+});
+process.send!({ port });
