@@ -1,8 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ChargePointService } from '../src/domain/charge-point-service.ts';
+import { ChargePointService, type SessionEvent } from '../src/domain/charge-point-service.ts';
 import type { Logger } from '../src/log/logger.ts';
+import { ChargingBridge } from '../src/ocpp/charging-bridge.ts';
+import type { OcppConnection } from '../src/ocpp/connection.ts';
+import { LocalListSync } from '../src/ocpp/local-list-sync.ts';
 import { OcppServer } from '../src/ocpp/server.ts';
+import { StationCommands } from '../src/ocpp/station-commands.ts';
 import { createV16Adapter } from '../src/ocpp/v16/adapter.ts';
 import { createV201Adapter } from '../src/ocpp/v201/adapter.ts';
 import { LevelStore } from '../src/store/level-store.ts';
@@ -16,28 +20,56 @@ export interface GatewayNode {
   service: ChargePointService;
   ocpp: OcppServer;
   store: LevelStore;
+  commands: StationCommands;
+  bridge: ChargingBridge;
   stop(): Promise<void>;
 }
+
+// How often sessions whose wait was lost (restart) or whose authorization expired are ended.
+const SWEEP_INTERVAL_MS = 30_000;
 
 /** The composition root: the only place that knows every part and wires them together. */
 export async function startGateway(config: Config, log: Logger): Promise<GatewayNode> {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const store = await LevelStore.open(resolve(dataDir, 'state'), { sync: config.storage.fsync });
+  // The bridge listens to session events; it is created after the service it listens to.
+  let onSessionEvent: (event: SessionEvent) => void = () => {};
   const service = new ChargePointService({
     repository: store,
     authorization: { acceptUnknownIdTags: config.ocpp.acceptUnknownIdTags },
+    tariff: { ...config.tariff },
+    onEvent: (event) => onSessionEvent(event),
   });
+  const stations = await service.warmUp();
   const directory = directoryFromConfig(config.stations);
   if (directory.openRegistration) {
     log.warn('OPEN REGISTRATION: any station identity may connect without credentials (security profile 0). Set stations.registration to "closed" and list your stations for production.');
   }
+
+  // Commands reach stations through the server, which is created further down.
+  let connectionOf: (identity: string) => OcppConnection | undefined = () => undefined;
+  const commands = new StationCommands((identity) => connectionOf(identity));
+  const localList = new LocalListSync({ service, commands, defaultMaxLength: config.sessions.localListMaxLength, log: log.child({ component: 'local-list' }) });
+  const bridge = new ChargingBridge({
+    service,
+    commands,
+    localList,
+    startTimeoutMs: config.sessions.startTimeoutSec * 1000,
+    stopTimeoutMs: config.sessions.stopTimeoutSec * 1000,
+    authorizationTtlSec: config.sessions.authorizationTtlSec,
+    log: log.child({ component: 'bridge' }),
+  });
+  onSessionEvent = (event) => bridge.onSessionEvent(event);
+  const stationReady = (identity: string): void => { void bridge.onStationReady(identity); };
+
   const adapterDeps = {
     service,
     directory,
     heartbeatIntervalSec: config.ocpp.heartbeatIntervalSec,
     bootRetryIntervalSec: config.ocpp.bootRetryIntervalSec,
     log: log.child({ component: 'ocpp' }),
+    onAccepted: stationReady,
   };
   const tls = config.ocpp.tls;
   const ocpp = new OcppServer({
@@ -53,7 +85,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     pingIntervalMs: config.ocpp.pingIntervalSec * 1000,
     callTimeoutMs: config.ocpp.callTimeoutSec * 1000,
     log: log.child({ component: 'ocpp' }),
+    // A station accepted before (kept across reconnects) gets its list reconciled at once.
+    onConnect: (connection) => {
+      void service.isAccepted(connection.identity).then((accepted) => { if (accepted) stationReady(connection.identity); });
+    },
   });
+  connectionOf = (identity) => ocpp.connection(identity);
   let ports: { port: number; tlsPort?: number };
   try {
     ports = await ocpp.listen();
@@ -62,10 +99,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     await store.close();
     throw err;
   }
+  const sweeper = setInterval(() => {
+    bridge.sweep(service.identities()).catch((err: unknown) => log.error('session sweep failed', { err }));
+  }, SWEEP_INTERVAL_MS);
+  sweeper.unref();
   log.info('gateway started', {
     ocpp: `ws://${config.ocpp.host}:${ports.port}${config.ocpp.path}/<identity>`,
     ...(ports.tlsPort !== undefined ? { ocppTls: `wss://${config.ocpp.host}:${ports.tlsPort}${config.ocpp.path}/<identity>` } : {}),
     dataDir,
+    stations,
   });
   return {
     ocppPort: ports.port,
@@ -73,7 +115,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     service,
     ocpp,
     store,
+    commands,
+    bridge,
     async stop() {
+      clearInterval(sweeper);
       await ocpp.close();
       await store.close();
       log.info('gateway stopped');

@@ -22,6 +22,19 @@ export interface Config {
     defaults: StationDefaults;
     list: StationConfig[];
   };
+  sessions: {
+    startTimeoutSec: number;
+    stopTimeoutSec: number;
+    authorizationTtlSec: number;
+    localListMaxLength: number;
+  };
+  tariff: {
+    pricePerKwh: string;
+    pricePerMinute: string;
+    sessionFee: string;
+    currency: string;
+    decimals: number;
+  };
 }
 
 export interface StationDefaults {
@@ -61,12 +74,14 @@ const registration = {
 // the schema's static type cannot see.
 const FILLED_BY_DEFAULTS = {} as never;
 
+const amount = (description: string, dflt: string) => ({ type: 'string', pattern: '^[0-9]{1,40}$', default: dflt, description }) as const;
+
 const port = (description: string, dflt: number) => ({ type: 'integer', minimum: 0, maximum: 65535, default: dflt, description }) as const;
 
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['dataDir', 'log', 'storage', 'ocpp', 'stations'],
+  required: ['dataDir', 'log', 'storage', 'ocpp', 'stations', 'sessions', 'tariff'],
   properties: {
     dataDir: { type: 'string', minLength: 1, default: './data', description: 'Folder of the LevelDB database (created if missing).' },
     log: {
@@ -130,6 +145,27 @@ export const configSchema: JSONSchemaType<Config> = {
             },
           },
         },
+      },
+    },
+    sessions: {
+      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
+      required: ['startTimeoutSec', 'stopTimeoutSec', 'authorizationTtlSec', 'localListMaxLength'],
+      properties: {
+        startTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 120, description: 'How long a remote start waits for the station to start the transaction (the driver plugs in meanwhile).' },
+        stopTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 60, description: 'How long a remote stop waits for the station to end the transaction.' },
+        authorizationTtlSec: { type: 'integer', minimum: 60, default: 3600, description: 'Expiry of a consumer\'s local authorization list entry; an unused authorization ends then.' },
+        localListMaxLength: { type: 'integer', minimum: 1, default: 20, description: 'Entries per SendLocalList when the station does not report its own maximum.' },
+      },
+    },
+    tariff: {
+      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
+      required: ['pricePerKwh', 'pricePerMinute', 'sessionFee', 'currency', 'decimals'],
+      properties: {
+        pricePerKwh: amount('Price per kWh in the chain\'s smallest unit (default 0.5 PEAQ).', '500000000000000000'),
+        pricePerMinute: amount('Price per minute of a session in the smallest unit.', '0'),
+        sessionFee: amount('Fixed fee per session in the smallest unit.', '0'),
+        currency: { type: 'string', minLength: 1, default: 'PEAQ', description: 'Token symbol shown on receipts.' },
+        decimals: { type: 'integer', minimum: 0, maximum: 30, default: 18, description: 'Decimals of the token (smallest unit = 10^-decimals).' },
       },
     },
   },

@@ -3,6 +3,9 @@ import { authorize, type AuthorizationDecision, type AuthorizationPolicy } from 
 import { applyBoot, applyStatus, emptyState, isAccepted, type BootCommand, type StatusCommand } from './charge-point.ts';
 import type { ChargePointState, MeterReading, TransactionInfo, TransactionStart, TransactionStop } from './model.ts';
 import type { ChargePointRepository, StateChange, StoredReport } from './ports.ts';
+import type { Tariff } from './pricing.ts';
+import { buildReceipt, signedValuesIn } from './receipts.ts';
+import { endSessionOf, linkStartedTransaction, type ConsumerSession } from './sessions.ts';
 import { applyReading, closeTransaction, openTransaction, orphanTransaction } from './transactions.ts';
 
 /** The message came over a connection that was replaced or closed: it must change nothing. */
@@ -22,8 +25,17 @@ export interface Origin {
 export interface ServiceOptions {
   repository: ChargePointRepository;
   authorization: AuthorizationPolicy;
+  /** Prices every finished consumer session. */
+  tariff: Tariff;
+  /** Told about session changes, after they are durable. */
+  onEvent?: (event: SessionEvent) => void;
   now?: () => Date;
 }
+
+/** A consumer session changed because of a station message; emitted after the commit. */
+export type SessionEvent =
+  | { type: 'sessionStarted'; identity: string; session: ConsumerSession; transaction: TransactionInfo }
+  | { type: 'sessionEnded'; identity: string; session: ConsumerSession; transaction: TransactionInfo };
 
 export interface MeterValuesCommand {
   connectorId: number;
@@ -56,7 +68,13 @@ export function startKey(start: TransactionStart): string {
 }
 
 function newChange(identity: string, state: ChargePointState): StateChange {
-  return { identity, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [] };
+  return { identity, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], finishedSessions: [] };
+}
+
+/** One mutation's change record, plus the events to emit once it is durable. */
+interface Draft {
+  change: StateChange;
+  events: SessionEvent[];
 }
 
 /**
@@ -68,6 +86,8 @@ export class ChargePointService {
   private readonly repo: ChargePointRepository;
   private readonly policy: AuthorizationPolicy;
   private readonly now: () => Date;
+  private readonly tariff: Tariff;
+  private readonly onEvent: (event: SessionEvent) => void;
   private readonly cache = new Map<string, ChargePointState>();
   private readonly locks = new Map<string, Promise<unknown>>();
 
@@ -75,6 +95,31 @@ export class ChargePointService {
     this.repo = opts.repository;
     this.policy = opts.authorization;
     this.now = opts.now ?? (() => new Date());
+    this.tariff = opts.tariff;
+    this.onEvent = opts.onEvent ?? (() => {});
+  }
+
+  /**
+   * A change that does not come from a station message (consumer sessions, local list
+   * versions), under the same per-station lock and with the same commit-then-return rule.
+   */
+  update<T>(identity: string, fn: (change: StateChange) => T | Promise<T>): Promise<T> {
+    return this.mutate({ identity, isCurrent: () => true }, (draft) => fn(draft.change));
+  }
+
+  /** Loads every station's state into memory (at start, so sessions of quiet stations are seen). */
+  async warmUp(): Promise<number> {
+    let n = 0;
+    for await (const state of this.repo.allStates()) {
+      if (!this.cache.has(state.id)) this.cache.set(state.id, state);
+      n++;
+    }
+    return n;
+  }
+
+  /** Identities of the stations whose state is in memory (all of them after warmUp). */
+  identities(): string[] {
+    return [...this.cache.keys()];
   }
 
   /** A copy of the station's committed state, or undefined if it never connected. */
@@ -91,15 +136,15 @@ export class ChargePointService {
   }
 
   async boot(origin: Origin, cmd: Omit<BootCommand, 'receivedAt'>): Promise<void> {
-    await this.mutate(origin, (change) => { applyBoot(change.state, { ...cmd, receivedAt: this.now().toISOString() }); });
+    await this.mutate(origin, ({ change }) => { applyBoot(change.state, { ...cmd, receivedAt: this.now().toISOString() }); });
   }
 
   async heartbeat(origin: Origin): Promise<void> {
-    await this.mutate(origin, (change) => { change.state.lastSeenAt = this.now().toISOString(); });
+    await this.mutate(origin, ({ change }) => { change.state.lastSeenAt = this.now().toISOString(); });
   }
 
   async status(origin: Origin, cmd: Omit<StatusCommand, 'receivedAt'>): Promise<void> {
-    await this.mutate(origin, (change) => { applyStatus(change.state, { ...cmd, receivedAt: this.now().toISOString() }); });
+    await this.mutate(origin, ({ change }) => { applyStatus(change.state, { ...cmd, receivedAt: this.now().toISOString() }); });
   }
 
   async authorize(identity: string, idTag: string): Promise<AuthorizationDecision> {
@@ -108,25 +153,27 @@ export class ChargePointService {
 
   /** Keeps a station message as received (security events, device model reports, data transfers). */
   async report(origin: Origin, report: Omit<StoredReport, 'receivedAt'>): Promise<void> {
-    await this.mutate(origin, (change) => { change.reports.push({ ...report, receivedAt: this.now().toISOString() }); });
+    await this.mutate(origin, ({ change }) => { change.reports.push({ ...report, receivedAt: this.now().toISOString() }); });
   }
 
   /** 1.6 StartTransaction: a replay (same business key) gets the same transaction id. */
   async startTransaction(origin: Origin, start: TransactionStart): Promise<{ transactionId: number; decision: AuthorizationDecision; replay: boolean }> {
     const key = startKey(start);
-    return this.mutate(origin, async (change) => {
+    return this.mutate(origin, async (draft) => {
+      const { change } = draft;
       const decision = authorize(change.state, start.idTag, this.policy, this.now());
       const known = await this.repo.findStartKey(origin.identity, key);
       if (known !== undefined) return { transactionId: known, decision, replay: true };
       const receivedAt = this.now().toISOString();
       const tx = openTransaction(change.state, start, decision.status, receivedAt);
       change.startKeys.push({ key, transactionId: tx.id });
+      this.linkSession(draft, tx);
       return { transactionId: tx.id, decision, replay: false };
     });
   }
 
   async meterValues(origin: Origin, cmd: MeterValuesCommand): Promise<void> {
-    await this.mutate(origin, (change) => {
+    await this.mutate(origin, ({ change }) => {
       const state = change.state;
       const txId = cmd.transactionId ?? state.connectors[cmd.connectorId]?.currentTransaction ?? 0;
       const tx = state.transactions[txId];
@@ -144,7 +191,8 @@ export class ChargePointService {
    * orphan record so its energy is not lost.
    */
   async stopTransaction(origin: Origin, txId: number, stop: TransactionStop, extra: { idTag?: string; readings: MeterReading[] }): Promise<StopResult> {
-    return this.mutate(origin, async (change) => {
+    return this.mutate(origin, async (draft) => {
+      const { change } = draft;
       const state = change.state;
       const decision = extra.idTag ? authorize(state, extra.idTag, this.policy, this.now()) : undefined;
       const withDecision = decision ? { decision } : {};
@@ -159,8 +207,10 @@ export class ChargePointService {
         if (open) applyReading(open, reading);
         change.readings.push({ connectorId, transactionId: txId, reading, source: 'StopTransaction', receivedAt });
       }
-      const tx = closeTransaction(state, txId, stop, receivedAt) ?? orphanTransaction(txId, connectorId, extra.idTag ?? '', stop, receivedAt);
+      const closed = closeTransaction(state, txId, stop, receivedAt);
+      const tx = closed ?? orphanTransaction(txId, connectorId, extra.idTag ?? '', stop, receivedAt);
       change.finished.push(tx);
+      if (closed) await this.endSession(draft, closed);
       return { transaction: tx, ...withDecision, replay: false };
     });
   }
@@ -171,7 +221,8 @@ export class ChargePointService {
    */
   async transactionEvent(origin: Origin, cmd: TransactionEventCommand): Promise<{ transaction: TransactionInfo; decision?: AuthorizationDecision; replay: boolean }> {
     const ocppId = cmd.start.ocppTransactionId!;
-    return this.mutate(origin, async (change) => {
+    return this.mutate(origin, async (draft) => {
+      const { change } = draft;
       const state = change.state;
       const decision = cmd.start.idTag ? authorize(state, cmd.start.idTag, this.policy, this.now()) : undefined;
       const withDecision = decision ? { decision } : {};
@@ -200,6 +251,8 @@ export class ChargePointService {
         tx.idTagStatus = decision?.status ?? '';
       }
       if (cmd.start.remoteStartId !== undefined) tx.remoteStartId = cmd.start.remoteStartId;
+      // The idToken may first appear on a later event (authorization after plug-in).
+      if (!Object.values(state.sessions).some((s) => s.transactionId === tx.id)) this.linkSession(draft, tx);
       tx.lastSeqNo = Math.max(tx.lastSeqNo, cmd.seqNo);
       for (const reading of cmd.readings) applyReading(tx, reading);
       this.keepReadings(change, cmd.readings, tx, receivedAt);
@@ -207,10 +260,29 @@ export class ChargePointService {
       if (cmd.eventType === 'Ended') {
         const closed = closeTransaction(state, tx.id, cmd.stop ?? { stationTime: cmd.start.stationTime }, receivedAt)!;
         change.finished.push(closed);
+        await this.endSession(draft, closed);
         return { transaction: closed, ...withDecision, replay: false };
       }
       return { transaction: tx, ...withDecision, replay: false };
     });
+  }
+
+  private linkSession(draft: Draft, tx: TransactionInfo): void {
+    const session = linkStartedTransaction(draft.change.state, tx, this.now());
+    if (session) draft.events.push({ type: 'sessionStarted', identity: draft.change.identity, session, transaction: tx });
+  }
+
+  /** Ends the consumer session of a finished transaction with its priced receipt. */
+  private async endSession(draft: Draft, tx: TransactionInfo): Promise<void> {
+    const { change } = draft;
+    const session = endSessionOf(change.state, tx, this.now());
+    if (!session) return;
+    const stored = await this.repo.loadReadingsJson(change.identity, tx.id);
+    const fresh = change.readings.filter((r) => r.transactionId === tx.id).map((r) => r.reading.rawJson);
+    const signed = [...stored, ...fresh].flatMap(signedValuesIn);
+    session.receipt = buildReceipt(session, tx, this.tariff, [...new Set(signed)], this.now());
+    change.finishedSessions.push(session);
+    draft.events.push({ type: 'sessionEnded', identity: change.identity, session, transaction: tx });
   }
 
   private keepReadings(change: StateChange, readings: MeterReading[], tx: TransactionInfo, receivedAt: string): void {
@@ -233,17 +305,18 @@ export class ChargePointService {
    * is durable, the cache entry is dropped so the next message reloads the last committed
    * state from the repository.
    */
-  private mutate<T>(origin: Origin, fn: (change: StateChange) => T | Promise<T>): Promise<T> {
+  private mutate<T>(origin: Origin, fn: (draft: Draft) => T | Promise<T>): Promise<T> {
     const { identity } = origin;
     return this.serialised(identity, async () => {
       const state = (await this.load(identity)) ?? emptyState(identity);
       this.cache.set(identity, state);
       try {
-        const change = newChange(identity, state);
-        const result = await fn(change);
+        const draft: Draft = { change: newChange(identity, state), events: [] };
+        const result = await fn(draft);
         // Checked last, inside the lock: a replaced connection never overwrites newer state.
         if (!origin.isCurrent()) throw new StaleConnectionError(identity);
-        await this.repo.commit(change);
+        await this.repo.commit(draft.change);
+        for (const event of draft.events) this.onEvent(event);
         return result;
       } catch (err) {
         this.cache.delete(identity);

@@ -14,6 +14,9 @@ export function emptyState(identity: string): ChargePointState {
     lastSeenAt: '',
     transactionIds: {},
     bootReason: '',
+    sessions: {},
+    remoteStartCounter: 0,
+    localListDirty: false,
   };
 }
 

@@ -8,9 +8,12 @@ export type StateChange = ChangeRecord;
 /** What the domain needs from storage. Implemented by src/store, wired in gateway/. */
 export interface ChargePointRepository {
   loadState(identity: string): Promise<ChargePointState | undefined>;
+  allStates(): AsyncIterable<ChargePointState>;
   findStartKey(identity: string, key: string): Promise<number | undefined>;
   findOcppTransaction(identity: string, ocppTransactionId: string): Promise<number | undefined>;
   hasSeqNo(identity: string, transactionId: number, seqNo: number): Promise<boolean>;
   loadFinished(identity: string, transactionId: number): Promise<TransactionInfo | undefined>;
+  /** The raw sampledValue JSON of every stored reading of a transaction. */
+  loadReadingsJson(identity: string, transactionId: number): Promise<string[]>;
   commit(change: StateChange): Promise<void>;
 }

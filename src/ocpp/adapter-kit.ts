@@ -19,6 +19,8 @@ export interface AdapterDeps {
   dataTransfer?: ReadonlyMap<string, DataTransferHandler>;
   now?: () => Date;
   log: Logger;
+  /** Told when a BootNotification was answered Accepted (after the answer went out). */
+  onAccepted?: (identity: string) => void;
 }
 
 export type DataTransferHandler = (messageId: string | undefined, data: string | undefined, connection: OcppConnection) => Promise<{ status: string; data?: string }>;
@@ -83,6 +85,8 @@ export async function answerBoot(deps: AdapterDeps, origin: Origin, connection: 
   const registration = registrationOf(deps, connection.identity);
   await deps.service.boot(origin, { boot, reason, registration, ocppVersion: connection.version });
   const interval = registration === 'Accepted' ? deps.heartbeatIntervalSec : deps.bootRetryIntervalSec;
+  // After the CALLRESULT is on its way: a station may ignore our CALLs until it is accepted.
+  if (registration === 'Accepted' && deps.onAccepted) setImmediate(deps.onAccepted, connection.identity);
   return { status: registration, currentTime: nowIso(deps), interval };
 }
 

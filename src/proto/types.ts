@@ -89,6 +89,9 @@ export interface ChargePointState {
   lastSeenAt: string;
   transactionIds: Record<string, number>;
   bootReason: string;
+  sessions: Record<string, Session_ConsumerSession>;
+  remoteStartCounter: number;
+  localListDirty: boolean;
 }
 
 export interface ConnectorInfo {
@@ -143,6 +146,50 @@ export interface IdTagInfo {
   status: string;
 }
 
+export interface Session_ConsumerSession {
+  id: string;
+  station: string;
+  connectorId: number;
+  consumerPublicKey: string;
+  consumerKeyHex: string;
+  idTag: string;
+  state: string;
+  remoteStartId: number;
+  transactionId: number;
+  ocppTransactionId: string;
+  createdAt: string;
+  updatedAt: string;
+  reason: string;
+  expiresAt: string;
+  stoppedBy: string;
+  receipt?: Session_Receipt;
+}
+
+export interface Session_Receipt {
+  sessionId: string;
+  station: string;
+  connectorId: number;
+  consumerPublicKey: string;
+  transaction?: TransactionInfo;
+  energyWh: number;
+  durationS: number;
+  tariff?: Session_Tariff;
+  energyAmount: string;
+  timeAmount: string;
+  sessionFee: string;
+  totalAmount: string;
+  signedMeterValues: string[];
+  issuedAt: string;
+}
+
+export interface Session_Tariff {
+  pricePerKwh: string;
+  pricePerMinute: string;
+  sessionFee: string;
+  currency: string;
+  decimals: number;
+}
+
 export interface Store_MeterSample {
   stationTime: string;
   receivedAt: string;
@@ -179,6 +226,9 @@ export interface ProtoTypes {
   "gateway.ConsumerAuthData": ConsumerAuthData;
   "gateway.LocalAuthorizationData": LocalAuthorizationData;
   "gateway.IdTagInfo": IdTagInfo;
+  "session.ConsumerSession": Session_ConsumerSession;
+  "session.Receipt": Session_Receipt;
+  "session.Tariff": Session_Tariff;
   "store.MeterSample": Store_MeterSample;
   "store.StationReport": Store_StationReport;
 }

@@ -1,4 +1,4 @@
-import type { ChargePointState, TransactionInfo } from '../proto/types.ts';
+import type { ChargePointState, Session_ConsumerSession as ConsumerSession, TransactionInfo } from '../proto/types.ts';
 
 /** A meter reading as it is kept: which transaction and connector it belongs to, and from which message. */
 export interface StoredReading {
@@ -29,4 +29,6 @@ export interface ChangeRecord {
   seqNos: { transactionId: number; seqNo: number }[];
   readings: StoredReading[];
   reports: StoredReport[];
+  /** Sessions that ended (stopped or failed): they leave the state and are kept as records. */
+  finishedSessions: ConsumerSession[];
 }

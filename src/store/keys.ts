@@ -10,6 +10,8 @@
  *   sq:<identity>:<txId>:<seqNo>                    empty: 2.0.1 seqNo seen
  *   mv:<identity>:<txId>:<connector>:<time>:<hash>  store.MeterSample (replays overwrite themselves)
  *   rp:<identity>:<receivedAt>:<n>                  store.StationReport
+ *   ss:<identity>:<sessionId>                       finished session.ConsumerSession (with its receipt)
+ *   sc:<consumer key hex>:<createdAt>:<sessionId>   the station identity: a consumer's sessions by time
  */
 const pad = (n: number): string => String(n).padStart(10, '0');
 
@@ -29,4 +31,7 @@ export const keys = {
   },
   report: (identity: string, receivedAt: string, n: number) => `rp:${identity}:${receivedAt}:${pad(n)}`,
   reportRange: (identity: string) => ({ gte: `rp:${identity}:`, lt: `rp:${identity};` }),
+  session: (identity: string, sessionId: string) => `ss:${identity}:${sessionId}`,
+  consumerSession: (keyHex: string, createdAt: string, sessionId: string) => `sc:${keyHex}:${createdAt}:${sessionId}`,
+  consumerSessionRange: (keyHex: string) => ({ gte: `sc:${keyHex}:`, lt: `sc:${keyHex};` }),
 };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Level } from 'level';
 import { codecFor } from '../proto/codec.ts';
-import type { ChargePointState, TransactionInfo } from '../proto/types.ts';
+import type { ChargePointState, Session_ConsumerSession as ConsumerSession, TransactionInfo } from '../proto/types.ts';
 import type { Store_MeterSample as MeterSample, Store_StationReport as StationReport } from '../proto/types.ts';
 import type { ChangeRecord } from './change.ts';
 import { keys } from './keys.ts';
@@ -12,6 +12,7 @@ const stateCodec = codecFor('gateway.ChargePointState');
 const txCodec = codecFor('gateway.TransactionInfo');
 const sampleCodec = codecFor('store.MeterSample');
 const reportCodec = codecFor('store.StationReport');
+const sessionCodec = codecFor('session.ConsumerSession');
 const text = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
@@ -92,6 +93,26 @@ export class LevelStore {
     return out;
   }
 
+  async loadReadingsJson(identity: string, transactionId: number): Promise<string[]> {
+    return (await this.readings(identity, transactionId)).map((r) => r.sampledValuesJson);
+  }
+
+  async loadSession(identity: string, sessionId: string): Promise<ConsumerSession | undefined> {
+    const value = await this.db.get(keys.session(identity, sessionId));
+    return value ? sessionCodec.decode(value) : undefined;
+  }
+
+  /** A consumer's finished sessions on every station of this node, oldest first. */
+  async sessionsOfConsumer(keyHex: string): Promise<ConsumerSession[]> {
+    const out: ConsumerSession[] = [];
+    for await (const [key, value] of this.db.iterator(keys.consumerSessionRange(keyHex))) {
+      const sessionId = key.slice(key.lastIndexOf(':') + 1);
+      const session = await this.loadSession(new TextDecoder().decode(value), sessionId);
+      if (session) out.push(session);
+    }
+    return out;
+  }
+
   async reports(identity: string): Promise<StationReport[]> {
     const out: StationReport[] = [];
     for await (const value of this.db.values(keys.reportRange(identity))) out.push(reportCodec.decode(value));
@@ -150,6 +171,10 @@ export class LevelStore {
     for (const r of change.reports) {
       const report: StationReport = { action: r.action, receivedAt: r.receivedAt, payloadJson: r.payloadJson };
       ops.push({ type: 'put', key: keys.report(identity, r.receivedAt, this.reportCounter++), value: reportCodec.encode(report) });
+    }
+    for (const session of change.finishedSessions) {
+      ops.push({ type: 'put', key: keys.session(identity, session.id), value: sessionCodec.encode(session) });
+      ops.push({ type: 'put', key: keys.consumerSession(session.consumerKeyHex, session.createdAt, session.id), value: text.encode(identity) });
     }
     return ops;
   }

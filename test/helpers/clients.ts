@@ -25,13 +25,20 @@ export const BOOT_201 = { reason: 'PowerUp', chargingStation: { vendorName: 'Tes
 /** A raw WebSocket station, for frames no well-behaved client would send. */
 export class RawStation {
   readonly ws: WebSocket;
+  /** CALLs the central system sent us (e.g. local list reconciliation); kept apart from replies. */
+  readonly calls: unknown[][] = [];
   private readonly inbox: unknown[][] = [];
   private waiters: (() => void)[] = [];
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on('message', (data) => {
-      this.inbox.push(JSON.parse(data.toString()) as unknown[]);
+      const frame = JSON.parse(data.toString()) as unknown[];
+      if (frame[0] === 2) {
+        this.calls.push(frame);
+        return;
+      }
+      this.inbox.push(frame);
       for (const w of this.waiters.splice(0)) w();
     });
   }
@@ -46,7 +53,7 @@ export class RawStation {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
-  /** The next message from the central system (or throws after `ms`). */
+  /** The next reply (CALLRESULT/CALLERROR) from the central system (or throws after `ms`). */
   async next(ms = 5000): Promise<unknown[]> {
     const deadline = Date.now() + ms;
     while (this.inbox.length === 0) {

@@ -9,6 +9,8 @@ import { nextTransactionId } from '../../../src/domain/transactions.ts';
 import { LevelStore } from '../../../src/store/level-store.ts';
 import { tempDir } from '../../helpers/gateway.ts';
 
+const TARIFF = { pricePerKwh: '0', pricePerMinute: '0', sessionFee: '0', currency: 'PEAQ', decimals: 18 };
+
 const BOOT = {
   boot: { chargeBoxSerialNumber: '', chargePointModel: 'M', ChargePointSerialNumber: '', ChargePointVendor: 'V', firmwareVersion: '', iccid: '', imsi: '', meterSerialNumber: '', meterType: '' },
   reason: '', registration: 'Accepted' as const, ocppVersion: 'ocpp1.6',
@@ -20,7 +22,7 @@ describe('ChargePointService on a real LevelDB', () => {
   let service: ChargePointService;
   before(async () => {
     store = await LevelStore.open(dir);
-    service = new ChargePointService({ repository: store, authorization: { acceptUnknownIdTags: true } });
+    service = new ChargePointService({ repository: store, authorization: { acceptUnknownIdTags: true }, tariff: TARIFF });
   });
   after(async () => {
     await store.close();
@@ -43,6 +45,7 @@ describe('ChargePointService on a real LevelDB', () => {
     const failing = new ChargePointService({
       repository: { ...bind(store), commit: () => Promise.reject(new Error('disk full')) },
       authorization: { acceptUnknownIdTags: true },
+      tariff: TARIFF,
     });
     await assert.rejects(failing.startTransaction(origin, { connectorId: 1, idTag: 'A', meterStartWh: 0, stationTime: 't' }), /disk full/);
     assert.deepEqual((await failing.state('S2'))?.transactions, {});
@@ -66,6 +69,8 @@ function bind(store: LevelStore) {
     findOcppTransaction: store.findOcppTransaction.bind(store),
     hasSeqNo: store.hasSeqNo.bind(store),
     loadFinished: store.loadFinished.bind(store),
+    loadReadingsJson: store.loadReadingsJson.bind(store),
+    allStates: store.allStates.bind(store),
   };
 }
 

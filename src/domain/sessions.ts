@@ -1,0 +1,154 @@
+import type { ChargePointState, Session_ConsumerSession as ConsumerSession, TransactionInfo } from '../proto/types.ts';
+
+export type { ConsumerSession };
+
+export type SessionState = 'authorized' | 'starting' | 'charging' | 'stopping' | 'stopped' | 'settled' | 'failed';
+
+// The consumer session state machine. A station may start a transaction for an authorized
+// idTag without a remote start, and stop one without a remote stop (EV unplugged, local
+// stop, power loss): hence authorized → charging and charging → stopped.
+const NEXT: Record<SessionState, readonly SessionState[]> = {
+  authorized: ['starting', 'charging', 'failed'],
+  starting: ['charging', 'failed'],
+  charging: ['stopping', 'stopped'],
+  stopping: ['stopped', 'charging'],
+  stopped: ['settled'],
+  settled: [],
+  failed: [],
+};
+
+export const ACTIVE_STATES: readonly SessionState[] = ['authorized', 'starting', 'charging', 'stopping'];
+
+export class SessionTransitionError extends Error {
+  constructor(from: string, to: string) {
+    super(`a session cannot go from ${from} to ${to}`);
+    this.name = 'SessionTransitionError';
+  }
+}
+
+export interface NewSession {
+  id: string;
+  station: string;
+  keyText: string;
+  keyHex: string;
+  idTag: string;
+  now: Date;
+  expiresAt: Date;
+}
+
+export function newSession(s: NewSession): ConsumerSession {
+  const at = s.now.toISOString();
+  return {
+    id: s.id,
+    station: s.station,
+    connectorId: 0,
+    consumerPublicKey: s.keyText,
+    consumerKeyHex: s.keyHex,
+    idTag: s.idTag,
+    state: 'authorized',
+    remoteStartId: 0,
+    transactionId: 0,
+    ocppTransactionId: '',
+    createdAt: at,
+    updatedAt: at,
+    reason: '',
+    expiresAt: s.expiresAt.toISOString(),
+    stoppedBy: '',
+  };
+}
+
+export function transition(session: ConsumerSession, to: SessionState, now: Date, reason = ''): void {
+  if (!NEXT[session.state as SessionState]?.includes(to)) throw new SessionTransitionError(session.state, to);
+  session.state = to;
+  session.updatedAt = now.toISOString();
+  session.reason = reason;
+}
+
+export function isActive(session: ConsumerSession): boolean {
+  return ACTIVE_STATES.includes(session.state as SessionState);
+}
+
+/** The consumer's active session on this station, if any (at most one). */
+export function sessionOfConsumer(state: ChargePointState, keyHex: string): ConsumerSession | undefined {
+  return Object.values(state.sessions).find((s) => s.consumerKeyHex === keyHex && isActive(s));
+}
+
+export function sessionOnConnector(state: ChargePointState, connectorId: number): ConsumerSession | undefined {
+  return Object.values(state.sessions).find((s) => s.connectorId === connectorId && isActive(s));
+}
+
+// Connector states in which a new transaction cannot begin. 1.6 reports charging phases
+// as statuses; 2.0.1 says Occupied for a plugged-in EV too, so an open transaction is what
+// tells it is in use there.
+const BUSY_16 = ['Charging', 'SuspendedEV', 'SuspendedEVSE', 'Finishing', 'Reserved', 'Unavailable', 'Faulted'];
+const BUSY_201 = ['Reserved', 'Unavailable', 'Faulted'];
+
+/** Why a transaction cannot start on this connector now; undefined when it can. */
+export function connectorRefusal(state: ChargePointState, connectorId: number): string | undefined {
+  if (!Number.isInteger(connectorId) || connectorId < 1) return `connector ${connectorId} does not exist`;
+  const connector = state.connectors[connectorId];
+  if (!connector) return `connector ${connectorId} is not known on ${state.id} (it never reported a status)`;
+  if (connector.currentTransaction) return `connector ${connectorId} is in use by transaction ${connector.currentTransaction}`;
+  const session = sessionOnConnector(state, connectorId);
+  if (session) return `connector ${connectorId} is taken by another session`;
+  const busy = state.ocppVersion === 'ocpp2.0.1' ? BUSY_201 : BUSY_16;
+  if (busy.includes(connector.status)) return `connector ${connectorId} is ${connector.status}`;
+  return undefined;
+}
+
+/**
+ * Ties a transaction the station just started to the consumer session it belongs to: the
+ * one whose idTag it carries (a 2.0.1 remoteStartId, when present, must match too).
+ */
+export function linkStartedTransaction(state: ChargePointState, tx: TransactionInfo, now: Date): ConsumerSession | undefined {
+  if (!tx.idTag) return undefined;
+  const session = Object.values(state.sessions).find((s) =>
+    s.idTag === tx.idTag && (s.state === 'starting' || s.state === 'authorized')
+    && (!tx.remoteStartId || !s.remoteStartId || tx.remoteStartId === s.remoteStartId));
+  if (!session) return undefined;
+  if (session.connectorId && session.connectorId !== tx.connectorId) return undefined;
+  transition(session, 'charging', now);
+  session.connectorId = tx.connectorId;
+  session.transactionId = tx.id;
+  session.ocppTransactionId = tx.ocppTransactionId;
+  const entry = state.authList[session.idTag];
+  if (entry) entry.transactionId = tx.id;
+  return session;
+}
+
+/** Ends the session of a finished transaction: it leaves the station state, stopped. */
+export function endSessionOf(state: ChargePointState, tx: TransactionInfo, now: Date): ConsumerSession | undefined {
+  const session = Object.values(state.sessions).find((s) => s.transactionId === tx.id && (s.state === 'charging' || s.state === 'stopping'));
+  if (!session) return undefined;
+  session.stoppedBy = session.state === 'stopping' ? 'consumer' : 'station';
+  transition(session, 'stopped', now);
+  delete state.sessions[session.id];
+  removeAuthEntry(state, session.idTag);
+  return session;
+}
+
+/** Ends a session that never charged (refused, timed out, expired) and drops its idTag. */
+export function failSession(state: ChargePointState, sessionId: string, now: Date, reason: string): ConsumerSession | undefined {
+  const session = state.sessions[sessionId];
+  if (!session || !(session.state === 'authorized' || session.state === 'starting')) return undefined;
+  transition(session, 'failed', now, reason);
+  delete state.sessions[sessionId];
+  removeAuthEntry(state, session.idTag);
+  return session;
+}
+
+export function removeAuthEntry(state: ChargePointState, idTag: string): void {
+  if (!state.authList[idTag]) return;
+  delete state.authList[idTag];
+  state.localListDirty = true;
+}
+
+/** Puts the consumer's idTag on the station's authorization list (our copy of it). */
+export function addAuthEntry(state: ChargePointState, session: ConsumerSession): void {
+  state.localListDirty = true;
+  state.authList[session.idTag] = {
+    publicKey: session.consumerPublicKey,
+    transactionId: 0,
+    authData: { idTag: session.idTag, idTagInfo: { expiryDate: session.expiresAt, parentIdTag: '', status: 'Accepted' } },
+  };
+}

@@ -1,0 +1,333 @@
+import { randomUUID } from 'node:crypto';
+import { parseConsumerKey, type ConsumerKey } from '../crypto/consumer-key.ts';
+import type { ChargePointService, SessionEvent } from '../domain/charge-point-service.ts';
+import { idTagForKey } from '../domain/consumer-ids.ts';
+import type { ChargePointState, TransactionInfo } from '../domain/model.ts';
+import {
+  addAuthEntry, connectorRefusal, failSession, newSession, sessionOfConsumer, sessionOnConnector, transition,
+  type ConsumerSession,
+} from '../domain/sessions.ts';
+import type { Session_Receipt as Receipt } from '../proto/types.ts';
+import type { Logger } from '../log/logger.ts';
+import { CallTimeoutError, ConnectionClosedError, RpcError } from './errors.ts';
+import type { LocalListSync } from './local-list-sync.ts';
+import type { StationCommands } from './station-commands.ts';
+
+export type BridgeErrorCode =
+  | 'InvalidRequest' | 'UnknownStation' | 'StationOffline' | 'NotAuthorized' | 'UnknownConnector' | 'ConnectorBusy'
+  | 'Refused' | 'Timeout' | 'NotYourSession' | 'NoSession' | 'Conflict';
+
+/** Why a consumer's request could not be carried out, in words a wallet can show. */
+export class BridgeError extends Error {
+  readonly code: BridgeErrorCode;
+  constructor(code: BridgeErrorCode, message: string) {
+    super(message);
+    this.name = 'BridgeError';
+    this.code = code;
+  }
+}
+
+export interface ChargingBridgeOptions {
+  service: ChargePointService;
+  commands: StationCommands;
+  localList: LocalListSync;
+  startTimeoutMs: number;
+  stopTimeoutMs: number;
+  authorizationTtlSec: number;
+  log: Logger;
+  now?: () => Date;
+}
+
+export interface ConsumerRequest {
+  station: string;
+  consumerKey: string;
+}
+
+export interface ConnectorRequest extends ConsumerRequest {
+  connectorId: number;
+}
+
+interface Waiter<T> {
+  resolve: (value: T) => void;
+  promise: Promise<T>;
+}
+
+function waiter<T>(): Waiter<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => { resolve = r; });
+  return { resolve, promise };
+}
+
+/**
+ * The consumer side of charging (shared/DESIGN.md flows 2-4): a consumer's public key
+ * becomes an idTag on the station's local list, a remote start/stop, and a receipt. The
+ * libp2p layer and the admin API call it; the stations' own messages (through the
+ * ChargePointService events) move the sessions on.
+ */
+export class ChargingBridge {
+  private readonly opts: ChargingBridgeOptions;
+  private readonly starts = new Map<string, Waiter<TransactionInfo>>();
+  private readonly stops = new Map<string, Waiter<ConsumerSession>>();
+
+  constructor(opts: ChargingBridgeOptions) {
+    this.opts = opts;
+  }
+
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
+
+  /** Wire to ChargePointService `onEvent`: station messages complete waiting starts and stops. */
+  onSessionEvent(event: SessionEvent): void {
+    if (event.type === 'sessionStarted') {
+      this.starts.get(event.session.id)?.resolve(event.transaction);
+      return;
+    }
+    this.stops.get(event.session.id)?.resolve(event.session);
+    this.opts.log.info('consumer session ended', {
+      station: event.identity, session: event.session.id, stoppedBy: event.session.stoppedBy, total: event.session.receipt?.totalAmount,
+    });
+    this.removeFromStation(event.identity, event.session.idTag);
+  }
+
+  /** Flow 2: puts the consumer's idTag on the station's local list. Idempotent per consumer. */
+  async authorize(req: ConsumerRequest): Promise<ConsumerSession> {
+    const key = this.key(req.consumerKey);
+    const state = await this.onlineStation(req.station);
+    const existing = sessionOfConsumer(state, key.hex);
+    if (existing) return existing;
+    const idTag = idTagForKey(key.bytes);
+    const holder = state.authList[idTag];
+    if (holder && parseConsumerKey(holder.publicKey).hex !== key.hex) {
+      throw new BridgeError('Conflict', `idTag ${idTag} already belongs to another consumer on ${req.station}`);
+    }
+    const now = this.now();
+    const session = await this.opts.service.update(req.station, ({ state: s }) => {
+      const created = newSession({
+        id: randomUUID(), station: req.station, keyText: key.text, keyHex: key.hex, idTag, now,
+        expiresAt: new Date(now.getTime() + this.opts.authorizationTtlSec * 1000),
+      });
+      s.sessions[created.id] = created;
+      addAuthEntry(s, created);
+      return structuredClone(created);
+    });
+    try {
+      const status = await this.opts.localList.apply(req.station, [{ idTag, status: 'Accepted', expiryDate: session.expiresAt }]);
+      if (status === 'NotSupported') {
+        this.opts.log.info('station has no local list; its Authorize requests are answered from ours', { station: req.station });
+      } else if (status !== 'Accepted') {
+        throw new BridgeError('Refused', `${req.station} refused the local list update (${status})`);
+      }
+    } catch (err) {
+      await this.fail(req.station, session.id, err instanceof Error ? err.message : String(err));
+      throw this.translate(err, 'SendLocalList');
+    }
+    this.opts.log.info('consumer authorized', { station: req.station, session: session.id, idTag });
+    return session;
+  }
+
+  /** Flow 3: remote start on a connector; resolves when the station has started the transaction. */
+  async start(req: ConnectorRequest): Promise<{ session: ConsumerSession; transaction: TransactionInfo }> {
+    const key = this.key(req.consumerKey);
+    const state = await this.onlineStation(req.station);
+    const own = sessionOfConsumer(state, key.hex);
+    if (!own) throw new BridgeError('NotAuthorized', `authorize on ${req.station} before starting`);
+    if (own.state !== 'authorized') throw new BridgeError('Conflict', `your session on ${req.station} is already ${own.state}`);
+    const refusal = connectorRefusal(state, req.connectorId);
+    if (refusal) throw new BridgeError(refusal.includes('does not exist') || refusal.includes('not known') ? 'UnknownConnector' : 'ConnectorBusy', refusal);
+
+    const started = waiter<TransactionInfo>();
+    this.starts.set(own.id, started);
+    try {
+      const remoteStartId = await this.opts.service.update(req.station, ({ state: s }) => {
+        const session = s.sessions[own.id];
+        if (!session || session.state !== 'authorized') throw new BridgeError('Conflict', 'the session changed meanwhile');
+        const again = connectorRefusal(s, req.connectorId);
+        if (again) throw new BridgeError('ConnectorBusy', again);
+        transition(session, 'starting', this.now());
+        session.connectorId = req.connectorId;
+        session.remoteStartId = ++s.remoteStartCounter;
+        return session.remoteStartId;
+      });
+      const { connection, commands } = this.opts.commands.for(req.station);
+      let answer: { accepted: boolean; reason?: string };
+      try {
+        answer = await commands.remoteStart(connection, { connectorId: req.connectorId, idTag: own.idTag, remoteStartId });
+      } catch (err) {
+        await this.fail(req.station, own.id, err instanceof Error ? err.message : String(err));
+        throw this.translate(err, 'the remote start');
+      }
+      if (!answer.accepted) {
+        await this.fail(req.station, own.id, answer.reason ?? 'remote start rejected');
+        throw new BridgeError('Refused', answer.reason ?? 'the station rejected the remote start');
+      }
+      // Accepted is not started: the session starts with the station's own start message.
+      let transaction = await this.within(started.promise, this.opts.startTimeoutMs);
+      if (!transaction) {
+        const reason = `${req.station} did not start a transaction within ${this.opts.startTimeoutMs / 1000} s`;
+        if (await this.fail(req.station, own.id, reason)) throw new BridgeError('Timeout', reason);
+      }
+      // Read back under the station lock; the transaction may have started at the deadline.
+      const after = await this.opts.service.state(req.station);
+      const session = after?.sessions[own.id];
+      transaction ??= session ? after?.transactions[session.transactionId] : undefined;
+      if (!session || !transaction) throw new BridgeError('Conflict', 'the session ended while starting');
+      return { session, transaction };
+    } finally {
+      this.starts.delete(own.id);
+    }
+  }
+
+  /** Flow 4: remote stop of the consumer's own session; resolves with the receipt. */
+  async stop(req: ConnectorRequest): Promise<Receipt> {
+    const key = this.key(req.consumerKey);
+    const state = await this.onlineStation(req.station);
+    const session = sessionOnConnector(state, req.connectorId);
+    if (!session) throw new BridgeError('NoSession', `no consumer session on connector ${req.connectorId} of ${req.station}`);
+    if (session.consumerKeyHex !== key.hex) throw new BridgeError('NotYourSession', 'only the consumer who started a session can stop it');
+    if (session.state !== 'charging') throw new BridgeError('Conflict', `the session is ${session.state}, not charging`);
+
+    const stopped = waiter<ConsumerSession>();
+    this.stops.set(session.id, stopped);
+    try {
+      await this.opts.service.update(req.station, ({ state: s }) => {
+        const current = s.sessions[session.id];
+        if (!current || current.state !== 'charging') throw new BridgeError('Conflict', 'the session changed meanwhile');
+        transition(current, 'stopping', this.now());
+      });
+      const { connection, commands } = this.opts.commands.for(req.station);
+      let answer: { accepted: boolean; reason?: string };
+      try {
+        answer = await commands.remoteStop(connection, { transactionId: session.transactionId, ocppTransactionId: session.ocppTransactionId });
+      } catch (err) {
+        await this.backToCharging(req.station, session.id, err instanceof Error ? err.message : String(err));
+        throw this.translate(err, 'the remote stop');
+      }
+      if (!answer.accepted) {
+        await this.backToCharging(req.station, session.id, answer.reason ?? 'remote stop rejected');
+        throw new BridgeError('Refused', answer.reason ?? 'the station rejected the remote stop');
+      }
+      const ended = await this.within(stopped.promise, this.opts.stopTimeoutMs);
+      if (!ended) {
+        const reason = `${req.station} did not end the transaction within ${this.opts.stopTimeoutMs / 1000} s`;
+        await this.backToCharging(req.station, session.id, reason);
+        throw new BridgeError('Timeout', reason);
+      }
+      return ended.receipt!;
+    } finally {
+      this.stops.delete(session.id);
+    }
+  }
+
+  /** The consumer's active session on a station with its live progress, or its latest finished one. */
+  async status(req: ConsumerRequest): Promise<{ session: ConsumerSession; transaction?: TransactionInfo } | undefined> {
+    const key = this.key(req.consumerKey);
+    const state = await this.opts.service.state(req.station);
+    if (!state) throw new BridgeError('UnknownStation', `unknown station ${req.station}`);
+    const active = sessionOfConsumer(state, key.hex);
+    if (active) {
+      const transaction = active.transactionId ? state.transactions[active.transactionId] : undefined;
+      return { session: active, ...(transaction ? { transaction } : {}) };
+    }
+    return undefined;
+  }
+
+  /** Whether a consumer could start on this connector now, and why not. */
+  async checkAvailability(req: { station: string; connectorId: number }): Promise<{ available: boolean; reason?: string }> {
+    const state = await this.opts.service.state(req.station);
+    if (!state) return { available: false, reason: `unknown station ${req.station}` };
+    if (!this.opts.commands.isConnected(req.station)) return { available: false, reason: `station ${req.station} is offline` };
+    const refusal = connectorRefusal(state, req.connectorId);
+    return refusal ? { available: false, reason: refusal } : { available: true };
+  }
+
+  /** After a station (re)connects and is accepted: make its local list ours again. */
+  async onStationReady(identity: string): Promise<void> {
+    try {
+      const result = await this.opts.localList.reconcile(identity);
+      this.opts.log.info('local list reconciled', { station: identity, result });
+    } catch (err) {
+      this.opts.log.warn('local list reconciliation failed; will retry on the next connection', { station: identity, err });
+    }
+  }
+
+  /**
+   * Ends sessions whose wait was lost (a restart while starting) or whose authorization
+   * expired unused. Run periodically.
+   */
+  async sweep(identities: Iterable<string>): Promise<number> {
+    let ended = 0;
+    const now = this.now().getTime();
+    for (const identity of identities) {
+      const state = await this.opts.service.state(identity);
+      for (const session of Object.values(state?.sessions ?? {})) {
+        const expired = session.state === 'authorized' && Date.parse(session.expiresAt) <= now;
+        const lostStart = session.state === 'starting' && !this.starts.has(session.id)
+          && Date.parse(session.updatedAt) + this.opts.startTimeoutMs <= now;
+        if (expired || lostStart) {
+          if (await this.fail(identity, session.id, expired ? 'the authorization expired unused' : 'the station never started the transaction')) ended++;
+        }
+      }
+    }
+    return ended;
+  }
+
+  private key(text: string): ConsumerKey {
+    try {
+      return parseConsumerKey(text);
+    } catch (err) {
+      throw new BridgeError('InvalidRequest', (err as Error).message);
+    }
+  }
+
+  private async onlineStation(identity: string): Promise<ChargePointState> {
+    const state = await this.opts.service.state(identity);
+    if (!state) throw new BridgeError('UnknownStation', `unknown station ${identity}`);
+    if (!this.opts.commands.isConnected(identity)) throw new BridgeError('StationOffline', `station ${identity} is offline`);
+    return state;
+  }
+
+  /** Fails a session that never charged; true when it did (false when it started meanwhile). */
+  private async fail(identity: string, sessionId: string, reason: string): Promise<boolean> {
+    const failed = await this.opts.service.update(identity, ({ state, finishedSessions }) => {
+      const session = failSession(state, sessionId, this.now(), reason);
+      if (session) finishedSessions.push(session);
+      return session;
+    });
+    if (failed) {
+      this.opts.log.info('consumer session failed', { station: identity, session: sessionId, reason });
+      this.removeFromStation(identity, failed.idTag);
+    }
+    return failed !== undefined;
+  }
+
+  private async backToCharging(identity: string, sessionId: string, reason: string): Promise<void> {
+    await this.opts.service.update(identity, ({ state }) => {
+      const session = state.sessions[sessionId];
+      if (session?.state === 'stopping') transition(session, 'charging', this.now(), reason);
+    });
+  }
+
+  /** Drops an idTag from the station's list in the background; a failure leaves the list dirty for the next reconcile. */
+  private removeFromStation(identity: string, idTag: string): void {
+    if (!this.opts.commands.isConnected(identity)) return;
+    this.opts.localList.apply(identity, [{ idTag }]).catch((err: unknown) => {
+      this.opts.log.warn('could not remove an idTag from the station list; it will be resynced', { station: identity, idTag, err });
+    });
+  }
+
+  private within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), ms);
+      void promise.then((value) => { clearTimeout(timer); resolve(value); });
+    });
+  }
+
+  private translate(err: unknown, what: string): Error {
+    if (err instanceof BridgeError) return err;
+    if (err instanceof ConnectionClosedError) return new BridgeError('StationOffline', `the station went offline during ${what}`);
+    if (err instanceof CallTimeoutError) return new BridgeError('Timeout', `the station did not answer ${what} in time`);
+    if (err instanceof RpcError) return new BridgeError('Refused', `the station answered ${what} with ${err.kind}: ${err.message}`);
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}

@@ -1,0 +1,122 @@
+import type { ChargePointService } from '../domain/charge-point-service.ts';
+import type { ChargePointState } from '../domain/model.ts';
+import type { Logger } from '../log/logger.ts';
+import type { OcppConnection } from './connection.ts';
+import type { ListUpdateStatus, LocalListEntry, StationCommands } from './station-commands.ts';
+
+export interface LocalListSyncOptions {
+  service: ChargePointService;
+  commands: StationCommands;
+  /** Entries per message when the station does not report its maximum. */
+  defaultMaxLength: number;
+  log: Logger;
+  now?: () => Date;
+}
+
+/** Our copy of the station's list: every entry that has not expired. */
+export function entriesOf(state: ChargePointState, now: Date): LocalListEntry[] {
+  const out: LocalListEntry[] = [];
+  for (const [idTag, entry] of Object.entries(state.authList)) {
+    const info = entry.authData?.idTagInfo;
+    if (!info || (info.expiryDate && Date.parse(info.expiryDate) <= now.getTime())) continue;
+    out.push({ idTag, status: (info.status || 'Accepted') as LocalListEntry['status'], ...(info.expiryDate ? { expiryDate: info.expiryDate } : {}) });
+  }
+  return out;
+}
+
+/**
+ * Keeps each station's local authorization list equal to the auth list in its state:
+ * Differential updates for changes, the stored version bumped only on Accepted, a Full
+ * resync after VersionMismatch/Failed or when GetLocalListVersion disagrees after a
+ * (re)connect, and long lists split by the station's maximum per message. One update
+ * runs at a time per station, so versions never race.
+ */
+export class LocalListSync {
+  private readonly opts: LocalListSyncOptions;
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly maxLengths = new WeakMap<OcppConnection, number>();
+
+  constructor(opts: LocalListSyncOptions) {
+    this.opts = opts;
+  }
+
+  /** Adds (entries with a status) or removes (without) idTags on the station. */
+  apply(identity: string, entries: LocalListEntry[]): Promise<ListUpdateStatus> {
+    return this.queued(identity, async () => {
+      const status = await this.send(identity, entries, false);
+      if (status === 'VersionMismatch' || status === 'Failed') {
+        this.opts.log.warn('differential local list update refused; sending the full list', { station: identity, status });
+        return this.sendFull(identity);
+      }
+      return status;
+    });
+  }
+
+  /** Replaces the station's list with ours. */
+  fullSync(identity: string): Promise<ListUpdateStatus> {
+    return this.queued(identity, () => this.sendFull(identity));
+  }
+
+  /** After a (re)connect: compares versions and resyncs when the station's list is not ours. */
+  reconcile(identity: string): Promise<'InSync' | ListUpdateStatus> {
+    return this.queued(identity, async () => {
+      const { connection, commands } = this.opts.commands.for(identity);
+      const stationVersion = await commands.getLocalListVersion(connection);
+      const ours = (await this.opts.service.state(identity))?.currentAuthListVersion ?? 0;
+      // -1 / 0: the station has no list (or no local list support at all).
+      const dirty = (await this.opts.service.state(identity))?.localListDirty ?? false;
+      if (!dirty && stationVersion === ours && ours > 0) return 'InSync';
+      if (!dirty && stationVersion <= 0 && ours === 0) return 'InSync';
+      this.opts.log.info('station local list is not ours; sending the full list', { station: identity, stationVersion, ours, dirty });
+      return this.sendFull(identity);
+    });
+  }
+
+  private async sendFull(identity: string): Promise<ListUpdateStatus> {
+    const state = await this.opts.service.state(identity);
+    const entries = state ? entriesOf(state, this.opts.now?.() ?? new Date()) : [];
+    return this.send(identity, entries, true);
+  }
+
+  /** Sends the update in chunks (the first one Full when `full`), persisting each accepted version. */
+  private async send(identity: string, entries: LocalListEntry[], full: boolean): Promise<ListUpdateStatus> {
+    const { connection, commands } = this.opts.commands.for(identity);
+    const max = await this.maxLength(connection);
+    const chunks: LocalListEntry[][] = [];
+    for (let i = 0; i < entries.length; i += max) chunks.push(entries.slice(i, i + max));
+    if (chunks.length === 0) chunks.push([]);
+    let status: ListUpdateStatus = 'Accepted';
+    for (const [i, chunk] of chunks.entries()) {
+      const current = (await this.opts.service.state(identity))?.currentAuthListVersion ?? 0;
+      const version = current + 1;
+      status = await commands.sendLocalList(connection, { version, full: full && i === 0, entries: chunk });
+      if (status !== 'Accepted') return status;
+      const last = i === chunks.length - 1;
+      await this.opts.service.update(identity, ({ state }) => {
+        state.currentAuthListVersion = version;
+        // Only a complete Full list proves the station holds exactly ours.
+        if (last && full) state.localListDirty = false;
+      });
+    }
+    return status;
+  }
+
+  private async maxLength(connection: OcppConnection): Promise<number> {
+    let max = this.maxLengths.get(connection);
+    if (max === undefined) {
+      const { commands } = this.opts.commands.for(connection.identity);
+      max = await commands.localListMaxLength(connection).catch(() => undefined) ?? this.opts.defaultMaxLength;
+      this.maxLengths.set(connection, max);
+    }
+    return max;
+  }
+
+  private queued<T>(identity: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(identity) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const tail = next.catch(() => undefined);
+    this.queues.set(identity, tail);
+    void tail.then(() => { if (this.queues.get(identity) === tail) this.queues.delete(identity); });
+    return next;
+  }
+}

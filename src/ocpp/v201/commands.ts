@@ -1,0 +1,54 @@
+import type { VersionCommands } from '../station-commands.ts';
+import { call201 } from './calls.ts';
+
+// Tokens the gateway issues for consumers are "Central" tokens in 2.0.1 terms.
+const idToken = (idTag: string) => ({ idToken: idTag, type: 'Central' });
+
+const refusal = (action: string, statusInfo?: { reasonCode: string; additionalInfo?: string }) =>
+  `the station rejected ${action}${statusInfo ? ` (${statusInfo.reasonCode}${statusInfo.additionalInfo ? `: ${statusInfo.additionalInfo}` : ''})` : ''}`;
+
+/** The CSMS's commands in OCPP 2.0.1. Connector ids of the domain are EVSE ids here. */
+export const commands201: VersionCommands = {
+  async remoteStart(c, cmd, o) {
+    const r = await call201(c, 'RequestStartTransaction', { evseId: cmd.connectorId, remoteStartId: cmd.remoteStartId, idToken: idToken(cmd.idTag) }, o);
+    return r.status === 'Accepted' ? { accepted: true } : { accepted: false, reason: refusal('RequestStartTransaction', r.statusInfo) };
+  },
+  async remoteStop(c, tx, o) {
+    const r = await call201(c, 'RequestStopTransaction', { transactionId: tx.ocppTransactionId }, o);
+    return r.status === 'Accepted' ? { accepted: true } : { accepted: false, reason: refusal('RequestStopTransaction', r.statusInfo) };
+  },
+  async sendLocalList(c, update, o) {
+    const { status } = await call201(c, 'SendLocalList', {
+      versionNumber: update.version,
+      updateType: update.full ? 'Full' : 'Differential',
+      localAuthorizationList: update.entries.map((e) => ({
+        idToken: idToken(e.idTag),
+        ...(e.status ? { idTokenInfo: { status: e.status, ...(e.expiryDate ? { cacheExpiryDateTime: e.expiryDate } : {}) } } : {}),
+      })),
+    }, o);
+    return status;
+  },
+  async getLocalListVersion(c, o) {
+    return (await call201(c, 'GetLocalListVersion', {}, o)).versionNumber;
+  },
+  async localListMaxLength(c, o) {
+    const { getVariableResult } = await call201(c, 'GetVariables', {
+      getVariableData: [{ component: { name: 'LocalAuthListCtrlr' }, variable: { name: 'ItemsPerMessage' } }],
+    }, o);
+    const value = Number(getVariableResult[0]?.attributeStatus === 'Accepted' ? getVariableResult[0].attributeValue : undefined);
+    return Number.isInteger(value) && value > 0 ? value : undefined;
+  },
+  async trigger(c, message, connectorId, o) {
+    return (await call201(c, 'TriggerMessage', { requestedMessage: message, ...(connectorId !== undefined ? { evse: { id: connectorId } } : {}) }, o)).status;
+  },
+  async unlock(c, connectorId, o) {
+    // The domain's connector is the EVSE; its first (usually only) connector is unlocked.
+    return (await call201(c, 'UnlockConnector', { evseId: connectorId, connectorId: 1 }, o)).status;
+  },
+  async changeAvailability(c, connectorId, operative, o) {
+    return (await call201(c, 'ChangeAvailability', {
+      operationalStatus: operative ? 'Operative' : 'Inoperative',
+      ...(connectorId > 0 ? { evse: { id: connectorId } } : {}),
+    }, o)).status;
+  },
+};
