@@ -17,12 +17,14 @@ export function parseConsumerKey(text: string): ConsumerKey {
   if (/^(0x)?[0-9a-fA-F]{64}$/.test(trimmed)) {
     bytes = Buffer.from(trimmed.replace(/^0x/, ''), 'hex');
   } else {
+    const refusal = new Error(`consumer public key is neither 32 bytes of hex nor an SS58 address: "${text.slice(0, 80)}"`);
     try {
       bytes = decodeAddress(trimmed);
     } catch {
-      throw new Error(`consumer public key is neither 32 bytes of hex nor an SS58 address: "${text.slice(0, 80)}"`);
+      throw refusal;
     }
-    if (bytes.length !== 32) throw new Error(`consumer public key must be 32 bytes, got ${bytes.length}`);
+    // decodeAddress also reads short hex and 33-byte ecdsa addresses: only 32-byte keys are consumers.
+    if (bytes.length !== 32) throw refusal;
   }
   return { text: trimmed, bytes, hex: Buffer.from(bytes).toString('hex') };
 }

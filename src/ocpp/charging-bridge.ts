@@ -11,7 +11,8 @@ import type { Session_Receipt as Receipt } from '../proto/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { CallTimeoutError, ConnectionClosedError, RpcError } from './errors.ts';
 import type { LocalListSync } from './local-list-sync.ts';
-import type { StationCommands } from './station-commands.ts';
+import type { OcppConnection } from './connection.ts';
+import type { StationCommands, VersionCommands } from './station-commands.ts';
 
 export type BridgeErrorCode =
   | 'InvalidRequest' | 'UnknownStation' | 'StationOffline' | 'NotAuthorized' | 'UnknownConnector' | 'ConnectorBusy'
@@ -241,6 +242,20 @@ export class ChargingBridge {
     return refusal ? { available: false, reason: refusal } : { available: true };
   }
 
+  /** Asks the station to send a message now (BootNotification, StatusNotification, MeterValues, ...). */
+  trigger(station: string, message: string, connectorId?: number): Promise<string> {
+    return this.command(station, 'TriggerMessage', (c, connection) => c.trigger(connection, message, connectorId));
+  }
+
+  unlock(station: string, connectorId: number): Promise<string> {
+    return this.command(station, 'UnlockConnector', (c, connection) => c.unlock(connection, connectorId));
+  }
+
+  /** Takes a connector (0: the whole station) in or out of service. */
+  changeAvailability(station: string, connectorId: number, operative: boolean): Promise<string> {
+    return this.command(station, 'ChangeAvailability', (c, connection) => c.changeAvailability(connection, connectorId, operative));
+  }
+
   /** After a station (re)connects and is accepted: make its local list ours again. */
   async onStationReady(identity: string): Promise<void> {
     try {
@@ -270,6 +285,16 @@ export class ChargingBridge {
       }
     }
     return ended;
+  }
+
+  private async command(station: string, what: string, run: (c: VersionCommands, connection: OcppConnection) => Promise<string>): Promise<string> {
+    await this.onlineStation(station);
+    const { connection, commands } = this.opts.commands.for(station);
+    try {
+      return await run(commands, connection);
+    } catch (err) {
+      throw this.translate(err, what);
+    }
   }
 
   private key(text: string): ConsumerKey {
