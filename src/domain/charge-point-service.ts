@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { KeyedQueue } from './keyed-queue.ts';
 import { authorize, type AuthorizationDecision, type AuthorizationPolicy } from './authorization.ts';
 import { applyBoot, applyStatus, emptyState, isAccepted, type BootCommand, type StatusCommand } from './charge-point.ts';
 import type { ChargePointState, MeterReading, TransactionInfo, TransactionStart, TransactionStop } from './model.ts';
@@ -89,7 +90,7 @@ export class ChargePointService {
   private readonly tariff: Tariff;
   private readonly onEvent: (event: SessionEvent) => void;
   private readonly cache = new Map<string, ChargePointState>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedQueue();
 
   constructor(opts: ServiceOptions) {
     this.repo = opts.repository;
@@ -327,11 +328,6 @@ export class ChargePointService {
 
   /** Runs `task` after every earlier task of the same station has finished. */
   private serialised<T>(identity: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(identity) ?? Promise.resolve();
-    const next = previous.then(task, task);
-    const tail = next.catch(() => undefined);
-    this.locks.set(identity, tail);
-    void tail.then(() => { if (this.locks.get(identity) === tail) this.locks.delete(identity); });
-    return next;
+    return this.locks.run(identity, task);
   }
 }

@@ -1,4 +1,5 @@
 import type { ChargePointService } from '../domain/charge-point-service.ts';
+import { KeyedQueue } from '../domain/keyed-queue.ts';
 import type { ChargePointState } from '../domain/model.ts';
 import type { Logger } from '../log/logger.ts';
 import type { OcppConnection } from './connection.ts';
@@ -33,7 +34,7 @@ export function entriesOf(state: ChargePointState, now: Date): LocalListEntry[] 
  */
 export class LocalListSync {
   private readonly opts: LocalListSyncOptions;
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue();
   private readonly maxLengths = new WeakMap<OcppConnection, number>();
 
   constructor(opts: LocalListSyncOptions) {
@@ -112,11 +113,6 @@ export class LocalListSync {
   }
 
   private queued<T>(identity: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(identity) ?? Promise.resolve();
-    const next = previous.then(task, task);
-    const tail = next.catch(() => undefined);
-    this.queues.set(identity, tail);
-    void tail.then(() => { if (this.queues.get(identity) === tail) this.queues.delete(identity); });
-    return next;
+    return this.queue.run(identity, task);
   }
 }
