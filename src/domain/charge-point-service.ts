@@ -132,6 +132,11 @@ export class ChargePointService {
     });
   }
 
+  /** A consumer's finished sessions on every station of this node, oldest first. */
+  finishedSessions(keyHex: string): Promise<ConsumerSession[]> {
+    return this.repo.sessionsOfConsumer(keyHex);
+  }
+
   async isAccepted(identity: string): Promise<boolean> {
     return isAccepted(await this.load(identity));
   }

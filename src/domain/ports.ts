@@ -1,5 +1,6 @@
 import type { ChangeRecord } from '../store/change.ts';
 import type { ChargePointState, TransactionInfo } from './model.ts';
+import type { ConsumerSession } from './sessions.ts';
 
 // The record of one change is defined next to the store that commits it; the domain fills it.
 export type { StoredReading, StoredReport } from '../store/change.ts';
@@ -15,5 +16,7 @@ export interface ChargePointRepository {
   loadFinished(identity: string, transactionId: number): Promise<TransactionInfo | undefined>;
   /** The raw sampledValue JSON of every stored reading of a transaction. */
   loadReadingsJson(identity: string, transactionId: number): Promise<string[]>;
+  /** A consumer's finished sessions (stopped, failed) on every station, oldest first. */
+  sessionsOfConsumer(keyHex: string): Promise<ConsumerSession[]>;
   commit(change: StateChange): Promise<void>;
 }

@@ -230,7 +230,8 @@ export class ChargingBridge {
       const transaction = active.transactionId ? state.transactions[active.transactionId] : undefined;
       return { session: active, ...(transaction ? { transaction } : {}) };
     }
-    return undefined;
+    const latest = (await this.opts.service.finishedSessions(key.hex)).filter((s) => s.station === req.station).at(-1);
+    return latest && { session: latest, ...(latest.receipt?.transaction ? { transaction: latest.receipt.transaction } : {}) };
   }
 
   /** Whether a consumer could start on this connector now, and why not. */

@@ -91,6 +91,10 @@ for (const version of ['ocpp1.6', 'ocpp2.0.1'] as const) {
       assert.equal(stored[0]?.state, 'stopped');
       assert.equal(stored[0]?.stoppedBy, 'consumer');
       assert.equal(stored[0]?.receipt?.totalAmount, receipt.totalAmount);
+      // Asked after the end, status shows the finished session with its receipt.
+      const after = await gw.bridge.status({ station, consumerKey: alice.ss58 });
+      assert.equal(after?.session.state, 'stopped');
+      assert.equal(after?.session.receipt?.totalAmount, receipt.totalAmount);
       await cp.close();
     });
 

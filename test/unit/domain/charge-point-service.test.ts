@@ -71,6 +71,7 @@ function bind(store: LevelStore) {
     loadFinished: store.loadFinished.bind(store),
     loadReadingsJson: store.loadReadingsJson.bind(store),
     allStates: store.allStates.bind(store),
+    sessionsOfConsumer: store.sessionsOfConsumer.bind(store),
   };
 }
 
