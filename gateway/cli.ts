@@ -4,6 +4,8 @@ import { hashPassword } from '../src/ocpp/passwords.ts';
 import { jsonLogger } from '../src/log/logger.ts';
 import { ConfigError, configLeaves, loadConfig } from './config/load.ts';
 import { startGateway } from './node.ts';
+import { keyFileOf } from './p2p.ts';
+import { loadOrCreateGatewayKey } from '../src/crypto/gateway-key.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -14,6 +16,7 @@ Usage:
   charging-gateway config [--config FILE]  print the effective configuration as JSON
   charging-gateway env                     list the environment variables that override config keys
   charging-gateway hash-password           read a station password on stdin, print its scrypt hash
+  charging-gateway keys [--config FILE]    show the gateway's peer id and public key (creates the key if missing)
   charging-gateway --help | --version
 
 Configuration: embedded defaults, then the JSON file (--config or CGW_CONFIG), then CGW_*
@@ -41,6 +44,17 @@ async function main(argv: string[]): Promise<number> {
     case 'config':
       console.log(JSON.stringify(loadConfig({ ...(file ? { file } : {}) }), null, 2));
       return 0;
+    case 'keys': {
+      const config = loadConfig({ ...(file ? { file } : {}) });
+      const { key, created } = await loadOrCreateGatewayKey(keyFileOf(config));
+      console.log(JSON.stringify({
+        keyFile: keyFileOf(config),
+        created,
+        peerId: key.peerId,
+        publicKey: `0x${Buffer.from(key.publicKey).toString('hex')}`,
+      }, null, 2));
+      return 0;
+    }
     case 'hash-password': {
       const input = readFileSync(0);
       // A trailing newline from `echo` is not part of the password.
@@ -53,12 +67,20 @@ async function main(argv: string[]): Promise<number> {
       const log = jsonLogger(config.log.level);
       const node = await startGateway(config, log);
       await new Promise<void>((resolve) => {
+        let stopping = false;
+        // Signals keep being handled while stopping: `npm start` forwards SIGTERM to the node
+        // as well, and a repeated Ctrl-C must not cut a clean shutdown short.
         const stop = (signal: string): void => {
+          if (stopping) {
+            log.info('already stopping', { signal });
+            return;
+          }
+          stopping = true;
           log.info('stopping', { signal });
           resolve();
         };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
       });
       await node.stop();
       return 0;

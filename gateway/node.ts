@@ -11,6 +11,7 @@ import { createV16Adapter } from '../src/ocpp/v16/adapter.ts';
 import { createV201Adapter } from '../src/ocpp/v201/adapter.ts';
 import { LevelStore } from '../src/store/level-store.ts';
 import type { Config } from './config/schema.ts';
+import { prepareEvents, startP2p, type RunningP2p } from './p2p.ts';
 import { directoryFromConfig } from './stations.ts';
 
 /** A running gateway node: what the CLI, the tests and the benchmarks start and stop. */
@@ -22,6 +23,8 @@ export interface GatewayNode {
   store: LevelStore;
   commands: StationCommands;
   bridge: ChargingBridge;
+  /** The libp2p peer, when enabled: its id and the addresses consumers dial. */
+  p2p?: { peerId: string; multiaddrs: string[]; running: RunningP2p };
   stop(): Promise<void>;
 }
 
@@ -33,13 +36,16 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const store = await LevelStore.open(resolve(dataDir, 'state'), { sync: config.storage.fsync });
-  // The bridge listens to session events; it is created after the service it listens to.
+  const events = config.p2p.enabled ? await prepareEvents(config, store, log.child({ component: 'p2p' })) : undefined;
+  // The bridge and the publisher are created after the service that calls them.
   let onSessionEvent: (event: SessionEvent) => void = () => {};
+  let onOutbox: () => void = () => {};
   const service = new ChargePointService({
     repository: store,
     authorization: { acceptUnknownIdTags: config.ocpp.acceptUnknownIdTags },
     tariff: { ...config.tariff },
     onEvent: (event) => onSessionEvent(event),
+    ...(events ? { outbox: events.outbox.project, onOutbox: () => onOutbox() } : {}),
   });
   const stations = await service.warmUp();
   const directory = directoryFromConfig(config.stations);
@@ -61,7 +67,22 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     log: log.child({ component: 'bridge' }),
   });
   onSessionEvent = (event) => bridge.onSessionEvent(event);
-  const stationReady = (identity: string): void => { void bridge.onStationReady(identity); };
+
+  let p2p: RunningP2p | undefined;
+  if (events) {
+    try {
+      p2p = await startP2p(config, events.key, store, bridge, log.child({ component: 'p2p' }));
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    const publisher = p2p.publisher;
+    onOutbox = () => publisher.nudge();
+  }
+  const stationReady = (identity: string): void => {
+    void bridge.onStationReady(identity);
+    p2p?.announce(identity);
+  };
 
   const adapterDeps = {
     service,
@@ -96,6 +117,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     ports = await ocpp.listen();
   } catch (err) {
     await ocpp.close();
+    await p2p?.stop();
     await store.close();
     throw err;
   }
@@ -108,6 +130,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     ...(ports.tlsPort !== undefined ? { ocppTls: `wss://${config.ocpp.host}:${ports.tlsPort}${config.ocpp.path}/<identity>` } : {}),
     dataDir,
     stations,
+    ...(p2p ? { peerId: p2p.node.peerId.toString(), p2p: p2p.node.getMultiaddrs().map(String) } : {}),
   });
   return {
     ocppPort: ports.port,
@@ -117,9 +140,11 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     store,
     commands,
     bridge,
+    ...(p2p ? { p2p: { peerId: p2p.node.peerId.toString(), multiaddrs: p2p.node.getMultiaddrs().map(String), running: p2p } } : {}),
     async stop() {
       clearInterval(sweeper);
       await ocpp.close();
+      await p2p?.stop();
       await store.close();
       log.info('gateway stopped');
     },

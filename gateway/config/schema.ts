@@ -28,6 +28,15 @@ export interface Config {
     authorizationTtlSec: number;
     localListMaxLength: number;
   };
+  p2p: {
+    enabled: boolean;
+    listen: string[];
+    keyFile: string;
+    requestMaxSkewSec: number;
+    requestsPerSecond: number;
+    requestBurst: number;
+    maxEventsPerSecond: number;
+  };
   tariff: {
     pricePerKwh: string;
     pricePerMinute: string;
@@ -81,7 +90,7 @@ const port = (description: string, dflt: number) => ({ type: 'integer', minimum:
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['dataDir', 'log', 'storage', 'ocpp', 'stations', 'sessions', 'tariff'],
+  required: ['dataDir', 'log', 'storage', 'ocpp', 'stations', 'sessions', 'p2p', 'tariff'],
   properties: {
     dataDir: { type: 'string', minLength: 1, default: './data', description: 'Folder of the LevelDB database (created if missing).' },
     log: {
@@ -155,6 +164,23 @@ export const configSchema: JSONSchemaType<Config> = {
         stopTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 60, description: 'How long a remote stop waits for the station to end the transaction.' },
         authorizationTtlSec: { type: 'integer', minimum: 60, default: 3600, description: 'Expiry of a consumer\'s local authorization list entry; an unused authorization ends then.' },
         localListMaxLength: { type: 'integer', minimum: 1, default: 20, description: 'Entries per SendLocalList when the station does not report its own maximum.' },
+      },
+    },
+    p2p: {
+      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
+      required: ['enabled', 'listen', 'keyFile', 'requestMaxSkewSec', 'requestsPerSecond', 'requestBurst', 'maxEventsPerSecond'],
+      properties: {
+        enabled: { type: 'boolean', default: true, description: 'Run the libp2p peer that wallets talk to.' },
+        listen: {
+          type: 'array', items: { type: 'string', pattern: '^/' }, minItems: 1,
+          default: ['/ip4/0.0.0.0/tcp/10333', '/ip4/0.0.0.0/tcp/10334/ws'],
+          description: 'libp2p listen multiaddrs (TCP and WebSocket).',
+        },
+        keyFile: { type: 'string', default: '', description: 'The gateway\'s ed25519 key (peer id and event signing); created on first start. Default: <dataDir>/gateway.key.' },
+        requestMaxSkewSec: { type: 'integer', minimum: 5, default: 60, description: 'How far a consumer request\'s timestamp may be from the gateway clock.' },
+        requestsPerSecond: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'Consumer requests per second per peer (token bucket rate).' },
+        requestBurst: { type: 'integer', minimum: 1, default: 20, description: 'Consumer requests a peer may send in a burst.' },
+        maxEventsPerSecond: { type: 'integer', minimum: 1, default: 1000, description: 'Pace of event publishing (gossipsub has no backpressure).' },
       },
     },
     tariff: {

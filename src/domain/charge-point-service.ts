@@ -4,6 +4,7 @@ import { authorize, type AuthorizationDecision, type AuthorizationPolicy } from 
 import { applyBoot, applyStatus, emptyState, isAccepted, type BootCommand, type StatusCommand } from './charge-point.ts';
 import type { ChargePointState, MeterReading, TransactionInfo, TransactionStart, TransactionStop } from './model.ts';
 import type { ChargePointRepository, StateChange, StoredReport } from './ports.ts';
+import type { OutboxRecord } from '../store/change.ts';
 import type { Tariff } from './pricing.ts';
 import { buildReceipt, signedValuesIn } from './receipts.ts';
 import { endSessionOf, linkStartedTransaction, type ConsumerSession } from './sessions.ts';
@@ -30,6 +31,10 @@ export interface ServiceOptions {
   tariff: Tariff;
   /** Told about session changes, after they are durable. */
   onEvent?: (event: SessionEvent) => void;
+  /** Publishes events through the outbox (absent: nothing is published). */
+  outbox?: OutboxProjector;
+  /** Told after a commit that wrote outbox entries (the publisher starts draining). */
+  onOutbox?: () => void;
   now?: () => Date;
 }
 
@@ -37,6 +42,16 @@ export interface ServiceOptions {
 export type SessionEvent =
   | { type: 'sessionStarted'; identity: string; session: ConsumerSession; transaction: TransactionInfo }
   | { type: 'sessionEnded'; identity: string; session: ConsumerSession; transaction: TransactionInfo };
+
+/** Everything worth telling the outside about a change: what the outbox publishes. */
+export type DomainEvent =
+  | SessionEvent
+  | { type: 'booted'; identity: string; state: ChargePointState }
+  | { type: 'stationChanged'; identity: string; state: ChargePointState }
+  | { type: 'progress'; identity: string; session: ConsumerSession; transaction: TransactionInfo };
+
+/** Turns a change's events into signed outbox records, committed in the same batch. */
+export type OutboxProjector = (events: DomainEvent[]) => Promise<OutboxRecord[]>;
 
 export interface MeterValuesCommand {
   connectorId: number;
@@ -69,13 +84,13 @@ export function startKey(start: TransactionStart): string {
 }
 
 function newChange(identity: string, state: ChargePointState): StateChange {
-  return { identity, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], finishedSessions: [] };
+  return { identity, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], finishedSessions: [], outbox: [] };
 }
 
-/** One mutation's change record, plus the events to emit once it is durable. */
+/** One mutation's change record, plus the events it causes. */
 interface Draft {
   change: StateChange;
-  events: SessionEvent[];
+  events: DomainEvent[];
 }
 
 /**
@@ -89,6 +104,8 @@ export class ChargePointService {
   private readonly now: () => Date;
   private readonly tariff: Tariff;
   private readonly onEvent: (event: SessionEvent) => void;
+  private readonly outbox: OutboxProjector | undefined;
+  private readonly onOutbox: () => void;
   private readonly cache = new Map<string, ChargePointState>();
   private readonly locks = new KeyedQueue();
 
@@ -98,6 +115,8 @@ export class ChargePointService {
     this.now = opts.now ?? (() => new Date());
     this.tariff = opts.tariff;
     this.onEvent = opts.onEvent ?? (() => {});
+    this.outbox = opts.outbox;
+    this.onOutbox = opts.onOutbox ?? (() => {});
   }
 
   /**
@@ -142,7 +161,10 @@ export class ChargePointService {
   }
 
   async boot(origin: Origin, cmd: Omit<BootCommand, 'receivedAt'>): Promise<void> {
-    await this.mutate(origin, ({ change }) => { applyBoot(change.state, { ...cmd, receivedAt: this.now().toISOString() }); });
+    await this.mutate(origin, ({ change, events }) => {
+      applyBoot(change.state, { ...cmd, receivedAt: this.now().toISOString() });
+      events.push({ type: 'booted', identity: origin.identity, state: change.state });
+    });
   }
 
   async heartbeat(origin: Origin): Promise<void> {
@@ -150,7 +172,10 @@ export class ChargePointService {
   }
 
   async status(origin: Origin, cmd: Omit<StatusCommand, 'receivedAt'>): Promise<void> {
-    await this.mutate(origin, ({ change }) => { applyStatus(change.state, { ...cmd, receivedAt: this.now().toISOString() }); });
+    await this.mutate(origin, ({ change, events }) => {
+      applyStatus(change.state, { ...cmd, receivedAt: this.now().toISOString() });
+      events.push({ type: 'stationChanged', identity: origin.identity, state: change.state });
+    });
   }
 
   async authorize(identity: string, idTag: string): Promise<AuthorizationDecision> {
@@ -179,15 +204,16 @@ export class ChargePointService {
   }
 
   async meterValues(origin: Origin, cmd: MeterValuesCommand): Promise<void> {
-    await this.mutate(origin, ({ change }) => {
-      const state = change.state;
+    await this.mutate(origin, (draft) => {
+      const state = draft.change.state;
       const txId = cmd.transactionId ?? state.connectors[cmd.connectorId]?.currentTransaction ?? 0;
       const tx = state.transactions[txId];
       const receivedAt = this.now().toISOString();
       for (const reading of cmd.readings) {
         if (tx) applyReading(tx, reading);
-        change.readings.push({ connectorId: cmd.connectorId, transactionId: txId, reading, source: cmd.source, receivedAt });
+        draft.change.readings.push({ connectorId: cmd.connectorId, transactionId: txId, reading, source: cmd.source, receivedAt });
       }
+      if (tx) this.reportProgress(draft, tx);
     });
   }
 
@@ -261,6 +287,7 @@ export class ChargePointService {
       if (!Object.values(state.sessions).some((s) => s.transactionId === tx.id)) this.linkSession(draft, tx);
       tx.lastSeqNo = Math.max(tx.lastSeqNo, cmd.seqNo);
       for (const reading of cmd.readings) applyReading(tx, reading);
+      if (cmd.readings.length && cmd.eventType !== 'Ended') this.reportProgress(draft, tx);
       this.keepReadings(change, cmd.readings, tx, receivedAt);
       change.seqNos.push({ transactionId: tx.id, seqNo: cmd.seqNo });
       if (cmd.eventType === 'Ended') {
@@ -271,6 +298,12 @@ export class ChargePointService {
       }
       return { transaction: tx, ...withDecision, replay: false };
     });
+  }
+
+  /** A consumer charging on this transaction hears about its progress. */
+  private reportProgress(draft: Draft, tx: TransactionInfo): void {
+    const session = Object.values(draft.change.state.sessions).find((s) => s.transactionId === tx.id);
+    if (session) draft.events.push({ type: 'progress', identity: draft.change.identity, session, transaction: tx });
   }
 
   private linkSession(draft: Draft, tx: TransactionInfo): void {
@@ -321,8 +354,10 @@ export class ChargePointService {
         const result = await fn(draft);
         // Checked last, inside the lock: a replaced connection never overwrites newer state.
         if (!origin.isCurrent()) throw new StaleConnectionError(identity);
+        if (this.outbox && draft.events.length) draft.change.outbox.push(...(await this.outbox(draft.events)));
         await this.repo.commit(draft.change);
-        for (const event of draft.events) this.onEvent(event);
+        if (draft.change.outbox.length) this.onOutbox();
+        for (const event of draft.events) if (event.type === 'sessionStarted' || event.type === 'sessionEnded') this.onEvent(event);
         return result;
       } catch (err) {
         this.cache.delete(identity);

@@ -3,7 +3,7 @@ import protobuf from 'protobufjs';
 /**
  * Writes the TypeScript interfaces for every message and enum of a protobuf root, in the
  * shape codec.ts produces: scalars, maps and repeated fields always present, nested
- * messages optional, enums as their names.
+ * messages and proto3 `optional` fields optional, enums as their names.
  */
 export function generateTypes(root: protobuf.Root): string {
   const types: protobuf.Type[] = [];
@@ -19,7 +19,9 @@ export function generateTypes(root: protobuf.Root): string {
   for (const t of types) {
     out.push(`export interface ${tsName(t)} {`);
     for (const field of t.fieldsArray) {
-      const optional = !field.map && !field.repeated && field.resolvedType instanceof protobuf.Type;
+      // Nested messages and proto3 `optional` scalars are absent unless set.
+      const proto3Optional = (field.options as Record<string, unknown> | undefined)?.proto3_optional === true;
+      const optional = proto3Optional || (!field.map && !field.repeated && field.resolvedType instanceof protobuf.Type);
       out.push(`  ${field.name}${optional ? '?' : ''}: ${fieldType(field)};`);
     }
     out.push('}', '');

@@ -1,5 +1,180 @@
 // Generated from proto/ by `npm run gen:proto`. Do not edit: change the .proto files.
 
+export type Document_VerificationType = "Ed25519VerificationKey2020" | "Sr25519VerificationKey2020";
+
+export type Document_ServiceType = "p2p" | "payment" | "metadata";
+
+export type Document_Status = "AVAILABLE" | "UNAVAILABLE";
+
+export type Events_EventType = "CHARGING_STATUS" | "SERVICE_REQUEST_ACK" | "SERVICE_DELIVERY_ACK" | "SERVICE_REQUESTED" | "SERVICE_DELIVERED" | "STOP_CHARGE_REQUEST" | "STOP_CHARGE_RESPONSE" | "IDENTITY_CHALLENGE" | "IDENTITY_RESPONSE" | "RECEIVE_CHAIN_EVENT" | "EMIT_SHOW_INFO" | "GET_BALANCE" | "GET_BALANCE_ACK" | "GET_PK" | "GET_PK_ACK" | "REPUBLISH_DID" | "REPUBLISH_DID_ACK" | "RECONNECT" | "RECONNECT_ACK" | "PEER_CONNECTED" | "PEER_SUBSCRIBED" | "PEER_CONNECTION_FAILED" | "PEER_SUBSCRIPTION_FAILED" | "BOOT_NOTIFICATION_REQUEST" | "LOG" | "AUTHORIZE_REQUEST" | "AUTHORIZE_RESPONSE" | "CHECK_AVAILABILITY_REQUEST" | "CHECK_AVAILABILITY_RESPONSE" | "START_TRANSACTION_REQUEST" | "START_TRANSACTION_RESPONSE" | "EV_CHARGE_STATUS" | "NOTIFY_CHARGE_POINT_STATE_CHANGE" | "STOP_TRANSACTION_REQUEST" | "STOP_TRANSACTION_RESPONSE";
+
+export type P2p_EmitShowInfoData_InfoType = "LOG_INFO" | "EVENT_INFO";
+
+export type Cgw_SignatureScheme = "ED25519" | "SR25519";
+
+export interface Document_VerificationMethod {
+  id: string;
+  type: Document_VerificationType;
+  controller: string;
+  publicKeyMultibase: string;
+}
+
+export interface Document_Signature {
+  type: Document_VerificationType;
+  issuer: string;
+  hash: string;
+}
+
+export interface Document_Metadata {
+  name: string;
+  power: string;
+  status: Document_Status;
+  chargePointClientId: string;
+  connectorsCount: number;
+  plugType: string;
+  pricePerKWHR: number;
+}
+
+export interface Document_Service {
+  id: string;
+  type: Document_ServiceType;
+  stringData: string;
+  metadata?: Document_Metadata;
+}
+
+export interface Document_Document {
+  id: string;
+  controller: string;
+  verificationMethods: Document_VerificationMethod[];
+  signature?: Document_Signature;
+  services: Document_Service[];
+  authentications: string[];
+}
+
+export interface Events_Event {
+  eventId: Events_EventType;
+  chargingStatusData?: P2p_ChargingStatusData;
+  serviceAckData?: P2p_ServiceAckData;
+  serviceRequestedData?: P2p_ServiceRequestedData;
+  serviceDeliveredData?: P2p_ServiceDeliveredData;
+  stopChargeData?: P2p_StopChargeData;
+  stopChargeRespData?: P2p_StopChargeResponseData;
+  identityChallengeData?: P2p_IdentityChallengeData;
+  identityResponseData?: P2p_IdentityResponseData;
+  chainEventData?: P2p_ChainEventData;
+  emitShowInfoData?: P2p_EmitShowInfoData;
+  getBalanceAckData?: P2p_GetBalanceAckData;
+  getPkAckData?: P2p_GetPKAckData;
+  republishAckData?: P2p_RePublishDIDAckData;
+  reconnectAckData?: P2p_ReconnectAckData;
+  serviceRequestedAckData?: P2p_ServiceRequestedAckData;
+  bootNotificationRequestData?: BootNotificationRequestData;
+  logData?: LogData;
+  authorizeRequestData?: AuthorizeRequestData;
+  authorizeResponseData?: AuthorizeResponseData;
+  checkAvailabilityRequestData?: CheckAvailabilityRequestData;
+  checkAvailabilityResponseData?: CheckAvailabilityResponseData;
+  startTransactionRequestData?: StartTransactionRequestData;
+  startTransactionResponseData?: StartTransactionResponseData;
+  evChargeStatusData?: EVChargingStatusData;
+  stopTransactionRequestData?: StopTransactionRequestData;
+  stopTransactionResponseData?: StopTransactionResponseData;
+  notifyChargePointStateChangeData?: NotifyChargePointStateChangeData;
+}
+
+export interface P2p_Response {
+  error: boolean;
+  message: string;
+}
+
+export interface P2p_ChargingStatusData {
+  progress: number;
+  chargingPeriod: string;
+  energyConsumption: string;
+  tokenSpent: string;
+}
+
+export interface P2p_ServiceAckData {
+  resp?: P2p_Response;
+}
+
+export interface P2p_ServiceRequestedAckData {
+  resp?: P2p_Response;
+}
+
+export interface P2p_ServiceRequestedData {
+  consumer: string;
+  provider: string;
+  tokenDeposited: string;
+  connectorId: number;
+}
+
+export interface P2p_TimePoint {
+  height: number;
+  index: number;
+}
+
+export interface P2p_TransactionValue {
+  tokenNum: string;
+  txHash: string;
+  timePoint?: P2p_TimePoint;
+  callHash: string;
+}
+
+export interface P2p_ServiceDeliveredData {
+  consumer: string;
+  provider: string;
+  refundInfo?: P2p_TransactionValue;
+  spentInfo?: P2p_TransactionValue;
+}
+
+export interface P2p_StopChargeData {
+  success: boolean;
+}
+
+export interface P2p_StopChargeResponseData {
+  resp?: P2p_Response;
+}
+
+export interface P2p_IdentityChallengeData {
+  plainData: string;
+}
+
+export interface P2p_IdentityResponseData {
+  resp?: P2p_Response;
+  signature: string;
+}
+
+export interface P2p_ChainEventData {
+  eventId: string;
+  attributes: string;
+}
+
+export interface P2p_EmitShowInfoData {
+  type: P2p_EmitShowInfoData_InfoType;
+  data: string;
+}
+
+export interface P2p_GetBalanceAckData {
+  resp?: P2p_Response;
+  balance: string;
+}
+
+export interface P2p_GetPKAckData {
+  resp?: P2p_Response;
+  pk: string;
+}
+
+export interface P2p_RePublishDIDAckData {
+  resp?: P2p_Response;
+  pk: string;
+}
+
+export interface P2p_ReconnectAckData {
+  resp?: P2p_Response;
+  message: string;
+}
+
 export interface Response {
   error: boolean;
   message: string;
@@ -62,6 +237,7 @@ export interface StopTransactionResponseData {
   consumerPublicKey: string;
   transactionInfo?: TransactionInfo;
   resp?: Response;
+  receipt?: Session_Receipt;
 }
 
 export interface NotifyChargePointStateChangeData {
@@ -73,6 +249,11 @@ export interface EVChargingStatusData {
   currentUnit: string;
   voltageOffered: number;
   voltageUnit: string;
+  energyWh?: number;
+  station?: string;
+  connectorId?: number;
+  sessionId?: string;
+  meterTime?: string;
 }
 
 export interface ChargePointState {
@@ -190,6 +371,70 @@ export interface Session_Tariff {
   decimals: number;
 }
 
+export interface Cgw_SignedEnvelope {
+  payload: Uint8Array;
+  signer: Uint8Array;
+  scheme: Cgw_SignatureScheme;
+  signature: Uint8Array;
+  timestampMs: number;
+  nonce: Uint8Array;
+  domain: string;
+  topic: string;
+  seq: number;
+  inReplyTo: Uint8Array;
+}
+
+export interface Cgw_SigningInput {
+  domain: string;
+  signer: Uint8Array;
+  scheme: Cgw_SignatureScheme;
+  timestampMs: number;
+  nonce: Uint8Array;
+  topic: string;
+  seq: number;
+  inReplyTo: Uint8Array;
+  payload: Uint8Array;
+}
+
+export interface Cgw_SessionStatusRequest {
+  chargePointClientId: string;
+  consumerPublicKey: string;
+}
+
+export interface Cgw_SessionStatusResponse {
+  resp?: Response;
+  session?: Session_ConsumerSession;
+  transaction?: TransactionInfo;
+}
+
+export interface Cgw_EventsRequest {
+  topic: string;
+  afterSeq: number;
+  limit: number;
+}
+
+export interface Cgw_EventsResponse {
+  envelopes: Uint8Array[];
+}
+
+export interface Cgw_Request {
+  event?: Events_Event;
+  sessionStatus?: Cgw_SessionStatusRequest;
+  events?: Cgw_EventsRequest;
+}
+
+export interface Cgw_ErrorResponse {
+  code: string;
+  message: string;
+}
+
+export interface Cgw_Response {
+  event?: Events_Event;
+  sessionStatus?: Cgw_SessionStatusResponse;
+  events?: Cgw_EventsResponse;
+  error?: Cgw_ErrorResponse;
+}
+
 export interface Store_MeterSample {
   stationTime: string;
   receivedAt: string;
@@ -205,8 +450,38 @@ export interface Store_StationReport {
   payloadJson: string;
 }
 
+export interface Store_OutboxEntry {
+  topic: string;
+  seq: number;
+  envelope: Uint8Array;
+}
+
 /** Every message type by its full protobuf name. */
 export interface ProtoTypes {
+  "document.VerificationMethod": Document_VerificationMethod;
+  "document.Signature": Document_Signature;
+  "document.Metadata": Document_Metadata;
+  "document.Service": Document_Service;
+  "document.Document": Document_Document;
+  "events.Event": Events_Event;
+  "p2p.Response": P2p_Response;
+  "p2p.ChargingStatusData": P2p_ChargingStatusData;
+  "p2p.ServiceAckData": P2p_ServiceAckData;
+  "p2p.ServiceRequestedAckData": P2p_ServiceRequestedAckData;
+  "p2p.ServiceRequestedData": P2p_ServiceRequestedData;
+  "p2p.TimePoint": P2p_TimePoint;
+  "p2p.TransactionValue": P2p_TransactionValue;
+  "p2p.ServiceDeliveredData": P2p_ServiceDeliveredData;
+  "p2p.StopChargeData": P2p_StopChargeData;
+  "p2p.StopChargeResponseData": P2p_StopChargeResponseData;
+  "p2p.IdentityChallengeData": P2p_IdentityChallengeData;
+  "p2p.IdentityResponseData": P2p_IdentityResponseData;
+  "p2p.ChainEventData": P2p_ChainEventData;
+  "p2p.EmitShowInfoData": P2p_EmitShowInfoData;
+  "p2p.GetBalanceAckData": P2p_GetBalanceAckData;
+  "p2p.GetPKAckData": P2p_GetPKAckData;
+  "p2p.RePublishDIDAckData": P2p_RePublishDIDAckData;
+  "p2p.ReconnectAckData": P2p_ReconnectAckData;
   "gateway.Response": Response;
   "gateway.BootNotificationRequestData": BootNotificationRequestData;
   "gateway.LogData": LogData;
@@ -229,6 +504,16 @@ export interface ProtoTypes {
   "session.ConsumerSession": Session_ConsumerSession;
   "session.Receipt": Session_Receipt;
   "session.Tariff": Session_Tariff;
+  "cgw.SignedEnvelope": Cgw_SignedEnvelope;
+  "cgw.SigningInput": Cgw_SigningInput;
+  "cgw.SessionStatusRequest": Cgw_SessionStatusRequest;
+  "cgw.SessionStatusResponse": Cgw_SessionStatusResponse;
+  "cgw.EventsRequest": Cgw_EventsRequest;
+  "cgw.EventsResponse": Cgw_EventsResponse;
+  "cgw.Request": Cgw_Request;
+  "cgw.ErrorResponse": Cgw_ErrorResponse;
+  "cgw.Response": Cgw_Response;
   "store.MeterSample": Store_MeterSample;
   "store.StationReport": Store_StationReport;
+  "store.OutboxEntry": Store_OutboxEntry;
 }

@@ -31,4 +31,13 @@ export interface ChangeRecord {
   reports: StoredReport[];
   /** Sessions that ended (stopped or failed): they leave the state and are kept as records. */
   finishedSessions: ConsumerSession[];
+  /** Signed events to publish once this change is durable (the outbox). */
+  outbox: OutboxRecord[];
+}
+
+/** An event ready to publish: its topic, its sequence number there, and the signed envelope. */
+export interface OutboxRecord {
+  topic: string;
+  seq: number;
+  envelope: Uint8Array;
 }

@@ -12,6 +12,10 @@
  *   rp:<identity>:<receivedAt>:<n>                  store.StationReport
  *   ss:<identity>:<sessionId>                       finished session.ConsumerSession (with its receipt)
  *   sc:<consumer key hex>:<createdAt>:<sessionId>   the station identity: a consumer's sessions by time
+ *   nn:<minute>:<signer hex>:<nonce hex>            empty: a request nonce seen (dropped after the window)
+ *   ob:<outbox id>                                  store.OutboxEntry: an event not yet published
+ *   oc:<topic>                                      last sequence number given out on a topic
+ *   ev:<topic>:<seq>                                a published event envelope, kept for catch-up
  */
 const pad = (n: number): string => String(n).padStart(10, '0');
 
@@ -34,4 +38,12 @@ export const keys = {
   session: (identity: string, sessionId: string) => `ss:${identity}:${sessionId}`,
   consumerSession: (keyHex: string, createdAt: string, sessionId: string) => `sc:${keyHex}:${createdAt}:${sessionId}`,
   consumerSessionRange: (keyHex: string) => ({ gte: `sc:${keyHex}:`, lt: `sc:${keyHex};` }),
+  nonce: (minute: number, signerHex: string, nonceHex: string) => `nn:${pad(minute)}:${signerHex}:${nonceHex}`,
+  noncesBefore: (minute: number) => ({ gte: 'nn:', lt: `nn:${pad(minute)}` }),
+  outbox: (id: number) => `ob:${String(id).padStart(16, '0')}`,
+  outboxRange: { gte: 'ob:', lt: 'ob;' },
+  topicSeq: (topic: string) => `oc:${topic}`,
+  topicSeqRange: { gte: 'oc:', lt: 'oc;' },
+  event: (topic: string, seq: number) => `ev:${topic}:${String(seq).padStart(16, '0')}`,
+  eventRange: (topic: string, afterSeq: number) => ({ gt: `ev:${topic}:${String(afterSeq).padStart(16, '0')}`, lt: `ev:${topic};` }),
 };

@@ -13,6 +13,7 @@ const txCodec = codecFor('gateway.TransactionInfo');
 const sampleCodec = codecFor('store.MeterSample');
 const reportCodec = codecFor('store.StationReport');
 const sessionCodec = codecFor('session.ConsumerSession');
+const outboxCodec = codecFor('store.OutboxEntry');
 const text = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
@@ -29,6 +30,9 @@ export class LevelStore {
   // Group commit: changes committed in the same event-loop turn are written as one batch.
   private pending: { ops: BatchOp[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private flushScheduled = false;
+  private nextOutboxId = 0;
+  // Nonces being recorded right now: the check and the claim happen in one synchronous step.
+  private readonly claimedNonces = new Set<string>();
 
   private constructor(db: Level<string, Uint8Array>, sync: boolean) {
     this.db = db;
@@ -46,7 +50,9 @@ export class LevelStore {
         ? `the data folder ${location} is in use by another process (LevelDB lock held)`
         : `cannot open the data folder ${location}: ${cause || (err as Error).message}`, { cause: err });
     }
-    return new LevelStore(db, options.sync);
+    const store = new LevelStore(db, options.sync);
+    for await (const key of db.keys({ ...keys.outboxRange, reverse: true, limit: 1 })) store.nextOutboxId = Number(key.slice(3)) + 1;
+    return store;
   }
 
   async close(): Promise<void> {
@@ -113,6 +119,57 @@ export class LevelStore {
     return out;
   }
 
+  /**
+   * Records a request nonce; false when (signer, nonce) was seen before. Nonces are kept
+   * per minute of their timestamp, so the ones older than the freshness window can be
+   * dropped as one range (dropNoncesBefore).
+   */
+  async recordNonce(minute: number, signerHex: string, nonceHex: string): Promise<boolean> {
+    const key = keys.nonce(minute, signerHex, nonceHex);
+    if (this.claimedNonces.has(key)) return false;
+    this.claimedNonces.add(key);
+    try {
+      if ((await this.db.get(key)) !== undefined) return false;
+      await this.db.put(key, EMPTY, { sync: this.sync });
+      return true;
+    } finally {
+      this.claimedNonces.delete(key);
+    }
+  }
+
+  async dropNoncesBefore(minute: number): Promise<void> {
+    await this.db.clear(keys.noncesBefore(minute));
+  }
+
+  /** The last sequence number of every topic (to continue numbering after a restart). */
+  async topicSeqs(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for await (const [key, value] of this.db.iterator(keys.topicSeqRange)) out.set(key.slice(3), Number(new TextDecoder().decode(value)));
+    return out;
+  }
+
+  /** Events not yet published, oldest first. */
+  async outboxEntries(limit: number): Promise<{ id: string; topic: string; seq: number; envelope: Uint8Array }[]> {
+    const out: { id: string; topic: string; seq: number; envelope: Uint8Array }[] = [];
+    for await (const [key, value] of this.db.iterator({ ...keys.outboxRange, limit })) {
+      const entry = outboxCodec.decode(value);
+      out.push({ id: key, topic: entry.topic, seq: entry.seq, envelope: entry.envelope });
+    }
+    return out;
+  }
+
+  /** Marks events as published. */
+  async removeOutbox(ids: string[]): Promise<void> {
+    await this.db.batch(ids.map((key) => ({ type: 'del' as const, key })), { sync: this.sync });
+  }
+
+  /** Published events of a topic after a sequence number (for a subscriber catching up). */
+  async eventsAfter(topic: string, afterSeq: number, limit: number): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for await (const value of this.db.values({ ...keys.eventRange(topic, afterSeq), limit })) out.push(value);
+    return out;
+  }
+
   async reports(identity: string): Promise<StationReport[]> {
     const out: StationReport[] = [];
     for await (const value of this.db.values(keys.reportRange(identity))) out.push(reportCodec.decode(value));
@@ -171,6 +228,11 @@ export class LevelStore {
     for (const r of change.reports) {
       const report: StationReport = { action: r.action, receivedAt: r.receivedAt, payloadJson: r.payloadJson };
       ops.push({ type: 'put', key: keys.report(identity, r.receivedAt, this.reportCounter++), value: reportCodec.encode(report) });
+    }
+    for (const event of change.outbox) {
+      ops.push({ type: 'put', key: keys.outbox(this.nextOutboxId++), value: outboxCodec.encode(event) });
+      ops.push({ type: 'put', key: keys.topicSeq(event.topic), value: text.encode(String(event.seq)) });
+      ops.push({ type: 'put', key: keys.event(event.topic, event.seq), value: event.envelope });
     }
     for (const session of change.finishedSessions) {
       ops.push({ type: 'put', key: keys.session(identity, session.id), value: sessionCodec.encode(session) });

@@ -16,7 +16,10 @@ export interface GatewayProcess {
 export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_000): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [CLI, 'start'], {
     // Readiness is read from the info-level "gateway started" line.
-    env: { ...process.env, CGW_OCPP_HOST: '127.0.0.1', CGW_OCPP_PORT: '0', CGW_LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env, CGW_OCPP_HOST: '127.0.0.1', CGW_OCPP_PORT: '0', CGW_LOG_LEVEL: 'info',
+      CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0","/ip4/127.0.0.1/tcp/0/ws"]', ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

@@ -1,0 +1,74 @@
+import { resolve } from 'node:path';
+import { loadOrCreateGatewayKey, type GatewayKey } from '../src/crypto/gateway-key.ts';
+import type { Logger } from '../src/log/logger.ts';
+import type { ConsumerApi } from '../src/p2p/consumer-api.ts';
+import type { Signer } from '../src/p2p/envelope.ts';
+import { EventOutbox } from '../src/p2p/event-outbox.ts';
+import { createP2pNode, type P2pNode } from '../src/p2p/node.ts';
+import { REQUEST_PROTOCOL, stationCid } from '../src/p2p/protocol.ts';
+import { EventPublisher } from '../src/p2p/publisher.ts';
+import { RateLimiter } from '../src/p2p/rate-limit.ts';
+import { RequestServer } from '../src/p2p/request-server.ts';
+import type { LevelStore } from '../src/store/level-store.ts';
+import type { Config } from './config/schema.ts';
+
+/** The gateway's key file: configured, or <dataDir>/gateway.key. */
+export function keyFileOf(config: Config): string {
+  return resolve(config.p2p.keyFile || resolve(config.dataDir, 'gateway.key'));
+}
+
+export function signerOf(key: GatewayKey): Signer {
+  return { publicKey: key.publicKey, scheme: 'ED25519', sign: key.sign };
+}
+
+/** The event outbox needs the key and the topic counters before the service exists. */
+export async function prepareEvents(config: Config, store: LevelStore, log: Logger): Promise<{ key: GatewayKey; outbox: EventOutbox }> {
+  const { key, created } = await loadOrCreateGatewayKey(keyFileOf(config));
+  if (created) log.info('created the gateway key', { keyFile: keyFileOf(config), peerId: key.peerId });
+  return { key, outbox: new EventOutbox(signerOf(key), await store.topicSeqs()) };
+}
+
+export interface RunningP2p {
+  node: P2pNode;
+  publisher: EventPublisher;
+  /** Announces on the DHT that this gateway serves a station (best effort). */
+  announce(identity: string): void;
+  stop(): Promise<void>;
+}
+
+/** Starts the libp2p peer: the consumer request protocol, event publishing and DHT announcements. */
+export async function startP2p(config: Config, key: GatewayKey, store: LevelStore, api: ConsumerApi, log: Logger): Promise<RunningP2p> {
+  const node = await createP2pNode({ privateKey: key.libp2pKey, listen: config.p2p.listen });
+  const server = new RequestServer({
+    api,
+    nonces: store,
+    archive: store,
+    signer: signerOf(key),
+    maxSkewMs: config.p2p.requestMaxSkewSec * 1000,
+    limiter: new RateLimiter(config.p2p.requestsPerSecond, config.p2p.requestBurst),
+    log,
+  });
+  await node.handle(REQUEST_PROTOCOL, server.handle, { maxInboundStreams: 64 });
+  const publisher = new EventPublisher({ outbox: store, pubsub: node.services.pubsub, maxPerSecond: config.p2p.maxEventsPerSecond, log });
+  publisher.nudge();
+  // Nonces only matter inside the freshness window; older minutes are dropped whole.
+  const windowMinutes = Math.ceil(config.p2p.requestMaxSkewSec / 60) + 1;
+  const cleaner = setInterval(() => {
+    store.dropNoncesBefore(Math.floor(Date.now() / 60_000) - windowMinutes).catch((err: unknown) => log.warn('nonce cleanup failed', { err }));
+  }, 60_000);
+  cleaner.unref();
+  return {
+    node,
+    publisher,
+    announce(identity) {
+      void stationCid(identity)
+        .then((cid) => node.contentRouting.provide(cid, { signal: AbortSignal.timeout(30_000) }))
+        .catch((err: unknown) => log.debug('DHT announcement not stored (no DHT peers yet?)', { station: identity, err }));
+    },
+    async stop() {
+      clearInterval(cleaner);
+      await publisher.stop();
+      await node.stop();
+    },
+  };
+}

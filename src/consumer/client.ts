@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import type { Message } from '@libp2p/gossipsub';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { lpStream } from '@libp2p/utils';
+import { multiaddr } from '@multiformats/multiaddr';
+import { codecFor } from '../proto/codec.ts';
+import type {
+  Cgw_Request as Request, Cgw_Response as Response, Events_Event as Event, Session_ConsumerSession as ConsumerSession,
+  Session_Receipt as Receipt, TransactionInfo,
+} from '../proto/types.ts';
+import { DOMAIN, open, seal } from '../p2p/envelope.ts';
+import { createP2pNode, type P2pNode } from '../p2p/node.ts';
+import { MAX_REQUEST_BYTES, REQUEST_PROTOCOL, consumerTopic, stationTopic } from '../p2p/protocol.ts';
+import { ConsumerError } from './errors.ts';
+import type { ConsumerSigner } from './signer.ts';
+
+const requestCodec = codecFor('cgw.Request');
+const responseCodec = codecFor('cgw.Response');
+const eventCodec = codecFor('events.Event');
+
+/** A verified event from the gateway, in topic order. */
+export interface GatewayEvent {
+  topic: string;
+  seq: number;
+  event: Event;
+  /** The signed envelope as received: keep it to prove a receipt later (verifyReceipt). */
+  envelope: Uint8Array;
+}
+
+export interface ConnectOptions {
+  /** The gateway's multiaddr, ending in /p2p/<peer id>. */
+  gateway: string;
+  signer: ConsumerSigner;
+  /** Per-request timeout (a start waits for the driver to plug in). */
+  timeoutMs?: number;
+}
+
+/**
+ * The wallet side of the gateway protocol: signed requests over libp2p, verified signed
+ * responses, and verified, ordered events. The gateway's signing key is its libp2p peer
+ * identity, so a response or event signed by any other key is refused.
+ */
+export class ConsumerClient {
+  readonly node: P2pNode;
+  readonly signer: ConsumerSigner;
+  readonly gatewayPeer: string;
+  readonly gatewayKey: Uint8Array;
+  private readonly timeoutMs: number;
+  private readonly lastSeq = new Map<string, number>();
+  private readonly handlers = new Map<string, (e: GatewayEvent) => void>();
+  private readonly pending = new Map<string, Promise<void>>();
+
+  private constructor(node: P2pNode, signer: ConsumerSigner, gatewayPeer: string, gatewayKey: Uint8Array, timeoutMs: number) {
+    this.node = node;
+    this.signer = signer;
+    this.gatewayPeer = gatewayPeer;
+    this.gatewayKey = gatewayKey;
+    this.timeoutMs = timeoutMs;
+    node.services.pubsub.addEventListener('message', (evt) => { void this.onMessage(evt.detail); });
+  }
+
+  static async connect(o: ConnectOptions): Promise<ConsumerClient> {
+    const address = multiaddr(o.gateway);
+    const peer = address.getComponents().findLast((c) => c.name === 'p2p')?.value;
+    if (!peer) throw new Error(`the gateway address must end in /p2p/<peer id>: ${o.gateway}`);
+    const peerId = peerIdFromString(peer);
+    if (peerId.type !== 'Ed25519' || !peerId.publicKey) throw new Error('the gateway peer id must be an Ed25519 key (its event-signing key)');
+    const { generateKeyPair } = await import('@libp2p/crypto/keys');
+    const node = await createP2pNode({ privateKey: await generateKeyPair('Ed25519'), listen: [], clientMode: true });
+    await node.dial(address);
+    return new ConsumerClient(node, o.signer, peer, peerId.publicKey.raw, o.timeoutMs ?? 150_000);
+  }
+
+  async close(): Promise<void> {
+    await this.node.stop();
+  }
+
+  /** Sends a signed request and returns the gateway's verified answer (throws ConsumerError on a refusal). */
+  async request(body: Request): Promise<Response> {
+    const nonce = randomBytes(16);
+    const envelope = await seal(this.signer, { domain: DOMAIN.request, payload: requestCodec.encode(body), nonce });
+    return this.send(envelope, nonce);
+  }
+
+  /** Sends an already sealed request envelope (e.g. to test a replay) and verifies the answer. */
+  async send(envelope: Uint8Array, nonce: Uint8Array): Promise<Response> {
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    const stream = await this.node.dialProtocol(peerIdFromString(this.gatewayPeer), REQUEST_PROTOCOL, { signal });
+    const lp = lpStream(stream, { maxDataLength: 4 * MAX_REQUEST_BYTES });
+    await lp.write(envelope, { signal });
+    const answer = await open((await lp.read({ signal })).subarray(), { domain: DOMAIN.response, signer: this.gatewayKey });
+    await stream.close().catch(() => {});
+    if (answer.inReplyTo.length && Buffer.compare(Buffer.from(answer.inReplyTo), Buffer.from(nonce)) !== 0) {
+      throw new ConsumerError('BadResponse', 'the answer is for another request');
+    }
+    const response = responseCodec.decode(answer.payload);
+    if (response.error) throw new ConsumerError(response.error.code, response.error.message);
+    return response;
+  }
+
+  async authorize(station: string): Promise<string> {
+    const r = await this.request({ event: { eventId: 'AUTHORIZE_REQUEST', authorizeRequestData: { chargePointClientId: station, consumerPublicKey: this.signer.address } } });
+    return r.event?.authorizeResponseData?.resp?.message ?? '';
+  }
+
+  async checkAvailability(station: string, connectorId: number): Promise<{ available: boolean; reason: string }> {
+    const r = await this.request({ event: { eventId: 'CHECK_AVAILABILITY_REQUEST', checkAvailabilityRequestData: { chargePointClientId: station, connectorId } } });
+    const resp = r.event?.checkAvailabilityResponseData?.resp;
+    return { available: resp ? !resp.error : false, reason: resp?.message ?? '' };
+  }
+
+  async start(station: string, connectorId: number): Promise<string> {
+    const r = await this.request({ event: { eventId: 'START_TRANSACTION_REQUEST', startTransactionRequestData: { chargePointClientId: station, connectorId, consumerPublicKey: this.signer.address } } });
+    return r.event?.startTransactionResponseData?.resp?.message ?? '';
+  }
+
+  /** Stops the session; the receipt comes back signed (see verifyReceipt). */
+  async stop(station: string, connectorId: number): Promise<Receipt> {
+    const r = await this.request({ event: { eventId: 'STOP_TRANSACTION_REQUEST', stopTransactionRequestData: { chargePointClientId: station, connectorId, consumerPublicKey: this.signer.address } } });
+    const receipt = r.event?.stopTransactionResponseData?.receipt;
+    if (!receipt) throw new ConsumerError('BadResponse', 'the stop response carries no receipt');
+    return receipt;
+  }
+
+  async status(station: string): Promise<{ session?: ConsumerSession; transaction?: TransactionInfo }> {
+    const r = await this.request({ sessionStatus: { chargePointClientId: station, consumerPublicKey: this.signer.address } });
+    return { ...(r.sessionStatus?.session ? { session: r.sessionStatus.session } : {}), ...(r.sessionStatus?.transaction ? { transaction: r.sessionStatus.transaction } : {}) };
+  }
+
+  /** This consumer's topic (progress, start/stop responses, receipts). */
+  get topic(): string {
+    return consumerTopic(this.signer.hex);
+  }
+
+  stationTopic(identity: string): string {
+    return stationTopic(identity);
+  }
+
+  /**
+   * Follows a topic from `afterSeq` on: missed events are fetched from the gateway first,
+   * then live ones arrive through gossipsub. Each is verified (gateway signature, topic) and
+   * delivered once, in sequence order; a gap is filled from the gateway before going on.
+   */
+  async follow(topic: string, onEvent: (e: GatewayEvent) => void, afterSeq = 0): Promise<void> {
+    this.lastSeq.set(topic, afterSeq);
+    this.handlers.set(topic, onEvent);
+    this.node.services.pubsub.subscribe(topic);
+    await this.catchUp(topic);
+  }
+
+  private async catchUp(topic: string): Promise<void> {
+    const previous = this.pending.get(topic) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      for (;;) {
+        const r = await this.request({ events: { topic, afterSeq: this.lastSeq.get(topic) ?? 0, limit: 500 } });
+        const envelopes = r.events?.envelopes ?? [];
+        for (const bytes of envelopes) await this.deliver(topic, bytes);
+        if (envelopes.length < 500) return;
+      }
+    });
+    this.pending.set(topic, next.catch(() => undefined));
+    await next;
+  }
+
+  private async onMessage(message: Message): Promise<void> {
+    if (!this.handlers.has(message.topic)) return;
+    const envelope = await open(message.data, { domain: DOMAIN.event, signer: this.gatewayKey }).catch(() => undefined);
+    if (!envelope || envelope.topic !== message.topic) return;
+    const expected = (this.lastSeq.get(message.topic) ?? 0) + 1;
+    if (envelope.seq < expected) return;
+    if (envelope.seq > expected) {
+      await this.catchUp(message.topic).catch(() => undefined);
+      return;
+    }
+    await this.deliver(message.topic, message.data);
+  }
+
+  private async deliver(topic: string, bytes: Uint8Array): Promise<void> {
+    const envelope = await open(bytes, { domain: DOMAIN.event, signer: this.gatewayKey });
+    if (envelope.topic !== topic) throw new ConsumerError('BadEvent', `an event of ${envelope.topic} arrived as ${topic}`);
+    const last = this.lastSeq.get(topic) ?? 0;
+    if (envelope.seq !== last + 1) return;
+    this.lastSeq.set(topic, envelope.seq);
+    this.handlers.get(topic)?.({ topic, seq: envelope.seq, event: eventCodec.decode(envelope.payload), envelope: bytes });
+  }
+}

@@ -1,0 +1,21 @@
+import { codecFor } from '../proto/codec.ts';
+import type { Session_Receipt as Receipt } from '../proto/types.ts';
+import { DOMAIN, open } from '../p2p/envelope.ts';
+
+const eventCodec = codecFor('events.Event');
+const responseCodec = codecFor('cgw.Response');
+
+/**
+ * Checks a receipt offline: the signed envelope (a STOP_TRANSACTION_RESPONSE event or the
+ * response to a stop request) must carry a valid signature of the gateway's key. Returns
+ * the receipt it vouches for; throws when the envelope was tampered with or signed by
+ * another key.
+ */
+export async function verifyReceipt(envelopeBytes: Uint8Array, gatewayPublicKey: Uint8Array): Promise<Receipt> {
+  const isEvent = await open(envelopeBytes, { domain: DOMAIN.event, signer: gatewayPublicKey }).then(() => true, () => false);
+  const envelope = await open(envelopeBytes, { domain: isEvent ? DOMAIN.event : DOMAIN.response, signer: gatewayPublicKey });
+  const event = isEvent ? eventCodec.decode(envelope.payload) : responseCodec.decode(envelope.payload).event;
+  const receipt = event?.stopTransactionResponseData?.receipt;
+  if (!receipt) throw new Error('the envelope holds no receipt');
+  return receipt;
+}

@@ -1,0 +1,39 @@
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady, encodeAddress, sr25519PairFromSeed, sr25519Sign } from '@polkadot/util-crypto';
+import { ed25519PrivateKey, ed25519Sign } from '../crypto/ed25519.ts';
+import type { Signer } from '../p2p/envelope.ts';
+
+/** A wallet's key: signs requests, and names the consumer by its SS58 address. */
+export interface ConsumerSigner extends Signer {
+  /** SS58 address (generic Substrate prefix 42 unless another is given). */
+  address: string;
+  /** 0x-hex of the public key. */
+  hex: string;
+}
+
+/** An sr25519 key (the Substrate default) from a 32-byte seed; a random one without. */
+export async function sr25519Signer(seed: Uint8Array = randomBytes(32), ss58Prefix = 42): Promise<ConsumerSigner> {
+  await cryptoWaitReady();
+  const pair = sr25519PairFromSeed(seed);
+  return {
+    publicKey: pair.publicKey,
+    scheme: 'SR25519',
+    sign: (message) => sr25519Sign(message, pair),
+    address: encodeAddress(pair.publicKey, ss58Prefix),
+    hex: u8aToHex(pair.publicKey),
+  };
+}
+
+/** An ed25519 key from a 32-byte seed; a random one without. */
+export function ed25519Signer(seed: Uint8Array = randomBytes(32), ss58Prefix = 42): ConsumerSigner {
+  const key = ed25519PrivateKey(seed);
+  const publicKey = new Uint8Array(Buffer.from(createPublicKey(key).export({ format: 'jwk' }).x ?? '', 'base64url'));
+  return {
+    publicKey,
+    scheme: 'ED25519',
+    sign: (message) => ed25519Sign(key, message),
+    address: encodeAddress(publicKey, ss58Prefix),
+    hex: u8aToHex(publicKey),
+  };
+}

@@ -1,0 +1,24 @@
+import type { Session_ConsumerSession as ConsumerSession, Session_Receipt as Receipt, TransactionInfo } from '../proto/types.ts';
+
+/**
+ * What the consumer protocol can ask of the gateway (implemented by the charging bridge,
+ * wired in gateway/). A refusal throws an error with a string `code` and a clear message.
+ */
+export interface ConsumerApi {
+  authorize(req: { station: string; consumerKey: string }): Promise<ConsumerSession>;
+  start(req: { station: string; connectorId: number; consumerKey: string }): Promise<{ session: ConsumerSession; transaction: TransactionInfo }>;
+  stop(req: { station: string; connectorId: number; consumerKey: string }): Promise<Receipt>;
+  status(req: { station: string; consumerKey: string }): Promise<{ session: ConsumerSession; transaction?: TransactionInfo } | undefined>;
+  checkAvailability(req: { station: string; connectorId: number }): Promise<{ available: boolean; reason?: string }>;
+}
+
+/** Replay protection: a (signer, nonce) is accepted once. */
+export interface NonceStore {
+  recordNonce(minute: number, signerHex: string, nonceHex: string): Promise<boolean>;
+  dropNoncesBefore(minute: number): Promise<void>;
+}
+
+/** Published events, for subscribers that missed some. */
+export interface EventArchive {
+  eventsAfter(topic: string, afterSeq: number, limit: number): Promise<Uint8Array[]>;
+}

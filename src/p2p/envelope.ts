@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { codecFor } from '../proto/codec.ts';
+import type { Cgw_SignedEnvelope as SignedEnvelope } from '../proto/types.ts';
+import { verifySignature, type Scheme } from '../crypto/signatures.ts';
+
+export type { SignedEnvelope };
+
+export const DOMAIN = { request: 'cgw/request/v1', response: 'cgw/response/v1', event: 'cgw/event/v1' } as const;
+export type Domain = (typeof DOMAIN)[keyof typeof DOMAIN];
+
+/** Anyone who signs envelopes: the gateway (ed25519) or a consumer (ed25519 or sr25519). */
+export interface Signer {
+  publicKey: Uint8Array;
+  scheme: Scheme;
+  sign(message: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+const envelopeCodec = codecFor('cgw.SignedEnvelope');
+const inputCodec = codecFor('cgw.SigningInput');
+
+/** The bytes a signature covers: the encoded SigningInput of the envelope's fields. */
+export function signingBytes(e: Omit<SignedEnvelope, 'signature'>): Uint8Array {
+  return inputCodec.encode({
+    domain: e.domain, signer: e.signer, scheme: e.scheme, timestampMs: e.timestampMs, nonce: e.nonce,
+    topic: e.topic, seq: e.seq, inReplyTo: e.inReplyTo, payload: e.payload,
+  });
+}
+
+export interface SealOptions {
+  domain: Domain;
+  payload: Uint8Array;
+  topic?: string;
+  seq?: number;
+  inReplyTo?: Uint8Array;
+  timestampMs?: number;
+  nonce?: Uint8Array;
+}
+
+/** Signs a payload into an encoded SignedEnvelope. */
+export async function seal(signer: Signer, o: SealOptions): Promise<Uint8Array> {
+  const unsigned = {
+    payload: o.payload,
+    signer: signer.publicKey,
+    scheme: signer.scheme,
+    timestampMs: o.timestampMs ?? Date.now(),
+    nonce: o.nonce ?? randomBytes(16),
+    domain: o.domain,
+    topic: o.topic ?? '',
+    seq: o.seq ?? 0,
+    inReplyTo: o.inReplyTo ?? new Uint8Array(0),
+  };
+  const signature = await signer.sign(signingBytes(unsigned));
+  return envelopeCodec.encode({ ...unsigned, signature });
+}
+
+export type EnvelopeRefusal = 'InvalidRequest' | 'BadSignature' | 'Stale';
+
+export class EnvelopeError extends Error {
+  readonly code: EnvelopeRefusal;
+  constructor(code: EnvelopeRefusal, message: string) {
+    super(message);
+    this.name = 'EnvelopeError';
+    this.code = code;
+  }
+}
+
+export interface OpenOptions {
+  domain: Domain;
+  /** Refuse envelopes whose timestamp is further than this from now (requests). */
+  maxSkewMs?: number;
+  /** Accept only this signer (responses and events of a known gateway). */
+  signer?: Uint8Array;
+  now?: number;
+}
+
+/** Decodes and verifies an envelope; throws EnvelopeError saying why it is refused. */
+export async function open(bytes: Uint8Array, o: OpenOptions): Promise<SignedEnvelope> {
+  let e: SignedEnvelope;
+  try {
+    e = envelopeCodec.decode(bytes);
+  } catch (err) {
+    throw new EnvelopeError('InvalidRequest', `not a signed envelope: ${(err as Error).message}`);
+  }
+  if (e.domain !== o.domain) throw new EnvelopeError('InvalidRequest', `envelope is for "${e.domain}", expected "${o.domain}"`);
+  if (e.signer.length !== 32) throw new EnvelopeError('InvalidRequest', 'the signer must be a 32-byte public key');
+  if (o.signer && Buffer.compare(Buffer.from(e.signer), Buffer.from(o.signer)) !== 0) {
+    throw new EnvelopeError('BadSignature', 'signed by an unexpected key');
+  }
+  if (o.maxSkewMs !== undefined) {
+    const skew = Math.abs((o.now ?? Date.now()) - e.timestampMs);
+    if (skew > o.maxSkewMs) throw new EnvelopeError('Stale', `timestamp is ${Math.round(skew / 1000)} s away from the gateway clock (allowed ${o.maxSkewMs / 1000} s)`);
+  }
+  if (!(await verifySignature(e.scheme, e.signer, signingBytes(e), e.signature))) {
+    throw new EnvelopeError('BadSignature', 'the signature does not match the envelope');
+  }
+  return e;
+}

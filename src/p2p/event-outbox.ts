@@ -1,0 +1,95 @@
+import { codecFor } from '../proto/codec.ts';
+import type {
+  ChargePointState, Events_Event as Event, Session_ConsumerSession as ConsumerSession, TransactionInfo,
+} from '../proto/types.ts';
+import { DOMAIN, seal, type Signer } from './envelope.ts';
+import { consumerTopic, stationTopic } from './protocol.ts';
+
+/** The changes the gateway tells the network about (structurally the domain's events). */
+export type PublishableEvent =
+  | { type: 'booted' | 'stationChanged'; identity: string; state: ChargePointState }
+  | { type: 'sessionStarted' | 'sessionEnded' | 'progress'; identity: string; session: ConsumerSession; transaction: TransactionInfo };
+
+/** A signed event with its place on its topic, to be written to the outbox. */
+export interface OutboxRecord {
+  topic: string;
+  seq: number;
+  envelope: Uint8Array;
+}
+
+const eventCodec = codecFor('events.Event');
+
+const ok = (message: string) => ({ error: false, message });
+
+/** The peaq events.Event (and its topic) for each change. */
+export function toWireEvents(e: PublishableEvent): { topic: string; event: Event }[] {
+  switch (e.type) {
+    case 'booted':
+      return [{ topic: stationTopic(e.identity), event: { eventId: 'BOOT_NOTIFICATION_REQUEST', ...(e.state.boot ? { bootNotificationRequestData: e.state.boot } : {}) } }];
+    case 'stationChanged':
+      return [{ topic: stationTopic(e.identity), event: { eventId: 'NOTIFY_CHARGE_POINT_STATE_CHANGE', notifyChargePointStateChangeData: { chargePointClientId: e.identity } } }];
+    case 'progress': {
+      const p = e.transaction.progress;
+      return [{
+        topic: consumerTopic(e.session.consumerKeyHex),
+        event: {
+          eventId: 'EV_CHARGE_STATUS',
+          evChargeStatusData: {
+            currentOffered: p?.currentOffered ?? 0, currentUnit: 'A', voltageOffered: p?.voltageOffered ?? 0, voltageUnit: 'V',
+            energyWh: Math.max(0, e.transaction.lastMeter - e.transaction.startMeter),
+            station: e.identity, connectorId: e.transaction.connectorId, sessionId: e.session.id, meterTime: e.transaction.lastMeterTime,
+          },
+        },
+      }];
+    }
+    case 'sessionStarted':
+      return [{
+        topic: consumerTopic(e.session.consumerKeyHex),
+        event: {
+          eventId: 'START_TRANSACTION_RESPONSE',
+          startTransactionResponseData: { consumerPublicKey: e.session.consumerPublicKey, resp: ok(`transaction ${e.transaction.id} started on ${e.identity} connector ${e.transaction.connectorId}`) },
+        },
+      }];
+    case 'sessionEnded':
+      return [{
+        topic: consumerTopic(e.session.consumerKeyHex),
+        event: {
+          eventId: 'STOP_TRANSACTION_RESPONSE',
+          stopTransactionResponseData: {
+            consumerPublicKey: e.session.consumerPublicKey,
+            transactionInfo: e.transaction,
+            resp: ok(`transaction ${e.transaction.id} ended by the ${e.session.stoppedBy}`),
+            ...(e.session.receipt ? { receipt: e.session.receipt } : {}),
+          },
+        },
+      }];
+  }
+}
+
+/**
+ * Turns changes into signed events with per-topic sequence numbers (1, 2, 3, ...). The
+ * numbers continue after a restart from the store's counters. The envelope is made once,
+ * before the change commits, and published byte for byte (also when replayed after a crash).
+ */
+export class EventOutbox {
+  private readonly signer: Signer;
+  private readonly seqs: Map<string, number>;
+  private readonly now: () => number;
+
+  constructor(signer: Signer, seqs: Map<string, number>, now: () => number = Date.now) {
+    this.signer = signer;
+    this.seqs = seqs;
+    this.now = now;
+  }
+
+  readonly project = async (events: PublishableEvent[]): Promise<OutboxRecord[]> => {
+    const out: OutboxRecord[] = [];
+    for (const { topic, event } of events.flatMap(toWireEvents)) {
+      const seq = (this.seqs.get(topic) ?? 0) + 1;
+      this.seqs.set(topic, seq);
+      const envelope = await seal(this.signer, { domain: DOMAIN.event, payload: eventCodec.encode(event), topic, seq, timestampMs: this.now() });
+      out.push({ topic, seq, envelope });
+    }
+    return out;
+  };
+}

@@ -1,0 +1,25 @@
+// Names shared by the gateway and its consumers.
+import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import { sha256 } from 'multiformats/hashes/sha2';
+
+/** Consumer requests: one signed cgw.Request per stream, answered by one signed cgw.Response. */
+export const REQUEST_PROTOCOL = '/charging-gateway/request/1.0.0';
+
+/** Requests larger than this are refused without being read further. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+/** Events about a station (boot, state changes) for anyone interested. */
+export function stationTopic(identity: string): string {
+  return `cgw/v1/station/${identity}`;
+}
+
+/** Events for one consumer (progress, start/stop responses, receipts), by the hex of its key. */
+export function consumerTopic(keyHex: string): string {
+  return `cgw/v1/consumer/${keyHex.toLowerCase().replace(/^0x/, '')}`;
+}
+
+/** The DHT key under which a gateway announces that it serves a charge point. */
+export async function stationCid(identity: string): Promise<CID> {
+  return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(`charging-gateway/station/${identity}`)));
+}

@@ -1,0 +1,95 @@
+import type { Logger } from '../log/logger.ts';
+
+/** The outbox as the publisher sees it (LevelDB, wired in gateway/). */
+export interface OutboxSource {
+  outboxEntries(limit: number): Promise<{ id: string; topic: string; seq: number; envelope: Uint8Array }[]>;
+  removeOutbox(ids: string[]): Promise<void>;
+}
+
+export interface PubSubSink {
+  publish(topic: string, data: Uint8Array): Promise<unknown>;
+}
+
+export interface PublisherOptions {
+  outbox: OutboxSource;
+  pubsub: PubSubSink;
+  /** Pace: gossipsub has no backpressure and drops a peer's link when flooded. */
+  maxPerSecond: number;
+  log: Logger;
+}
+
+const BATCH = 100;
+// A safety net: normally `nudge` after each commit starts a drain at once.
+const POLL_MS = 1000;
+
+/**
+ * Publishes the outbox in order, paced, and removes each event once gossipsub took it.
+ * After a restart it publishes what was left, byte for byte as signed before the crash.
+ */
+export class EventPublisher {
+  private readonly opts: PublisherOptions;
+  private draining: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private readonly timer: NodeJS.Timeout;
+  private published = 0;
+
+  constructor(opts: PublisherOptions) {
+    this.opts = opts;
+    this.timer = setInterval(() => this.nudge(), POLL_MS);
+    this.timer.unref();
+  }
+
+  get count(): number {
+    return this.published;
+  }
+
+  /** There may be new events: drain now (or right after the drain under way). */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.again) {
+        this.again = false;
+        this.nudge();
+      }
+    });
+  }
+
+  /** Stops after the batch under way; what is left stays in the outbox for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    const interval = 1000 / this.opts.maxPerSecond;
+    try {
+      for (;;) {
+        const entries = await this.opts.outbox.outboxEntries(BATCH);
+        if (!entries.length || this.stopped) return;
+        const done: string[] = [];
+        try {
+          for (const entry of entries) {
+            if (this.stopped) break;
+            const started = Date.now();
+            await this.opts.pubsub.publish(entry.topic, entry.envelope);
+            done.push(entry.id);
+            this.published++;
+            const wait = interval - (Date.now() - started);
+            if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+          }
+        } finally {
+          if (done.length) await this.opts.outbox.removeOutbox(done);
+        }
+      }
+    } catch (err) {
+      this.opts.log.warn('publishing events failed; will retry', { err });
+    }
+  }
+}

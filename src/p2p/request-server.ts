@@ -1,0 +1,189 @@
+import type { Connection, Stream } from '@libp2p/interface';
+import { lpStream } from '@libp2p/utils';
+import { parseConsumerKey } from '../crypto/consumer-key.ts';
+import type { Logger } from '../log/logger.ts';
+import { codecFor } from '../proto/codec.ts';
+import type { Cgw_Request as Request, Cgw_Response as Response, Events_Event as Event } from '../proto/types.ts';
+import type { ConsumerApi, EventArchive, NonceStore } from './consumer-api.ts';
+import { DOMAIN, EnvelopeError, open, seal, type SignedEnvelope, type Signer } from './envelope.ts';
+import { MAX_REQUEST_BYTES } from './protocol.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+const requestCodec = codecFor('cgw.Request');
+const responseCodec = codecFor('cgw.Response');
+
+export interface RequestServerOptions {
+  api: ConsumerApi;
+  nonces: NonceStore;
+  archive: EventArchive;
+  signer: Signer;
+  /** How far a request's timestamp may be from the gateway clock. */
+  maxSkewMs: number;
+  limiter: RateLimiter;
+  log: Logger;
+  /** How long a stream may take to deliver its request. */
+  readTimeoutMs?: number;
+}
+
+/** A refusal sent back as cgw.ErrorResponse. */
+class Refusal extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const ok = (message: string) => ({ error: false, message });
+
+/**
+ * Serves the consumer request protocol: one signed request per stream, checked for size,
+ * signature, freshness, replay and key ownership before anything happens, and one signed
+ * response (a cgw.ErrorResponse for every refusal; never a crash, never a state change).
+ */
+export class RequestServer {
+  private readonly opts: RequestServerOptions;
+
+  constructor(opts: RequestServerOptions) {
+    this.opts = opts;
+  }
+
+  readonly handle = async (stream: Stream, connection: Connection): Promise<void> => {
+    const peer = connection.remotePeer.toString();
+    const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES });
+    let request: SignedEnvelope | undefined;
+    let response: Response;
+    try {
+      if (!this.opts.limiter.take(peer)) throw new Refusal('RateLimited', 'too many requests from this peer; slow down');
+      let bytes: Uint8Array;
+      try {
+        bytes = (await lp.read({ signal: AbortSignal.timeout(this.opts.readTimeoutMs ?? 10_000) })).subarray();
+      } catch (err) {
+        const tooLarge = /length|too long|max/i.test((err as Error).message);
+        throw new Refusal(tooLarge ? 'TooLarge' : 'InvalidRequest', tooLarge ? `requests are limited to ${MAX_REQUEST_BYTES} bytes` : `could not read a request: ${(err as Error).message}`);
+      }
+      request = await this.verify(bytes);
+      response = await this.dispatch(request);
+    } catch (err) {
+      response = { error: this.refusalOf(err) };
+      if (!(err instanceof Refusal || err instanceof EnvelopeError)) this.opts.log.warn('consumer request failed', { peer, err });
+    }
+    try {
+      const envelope = await seal(this.opts.signer, {
+        domain: DOMAIN.response,
+        payload: responseCodec.encode(response),
+        ...(request ? { inReplyTo: request.nonce } : {}),
+      });
+      await lp.write(envelope);
+      await stream.close();
+    } catch (err) {
+      this.opts.log.debug('could not answer a consumer request (stream gone)', { peer, err });
+      stream.abort(err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+
+  private refusalOf(err: unknown): { code: string; message: string } {
+    if (err instanceof Refusal || err instanceof EnvelopeError) return { code: err.code, message: err.message };
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z][A-Za-z]+$/.test(code)) return { code, message: (err as Error).message };
+    return { code: 'InternalError', message: 'the gateway could not handle this request' };
+  }
+
+  /** Signature and freshness, then replay: the nonce is recorded durably before anything acts on it. */
+  private async verify(bytes: Uint8Array): Promise<SignedEnvelope> {
+    const envelope = await open(bytes, { domain: DOMAIN.request, maxSkewMs: this.opts.maxSkewMs });
+    if (envelope.nonce.length < 16) throw new Refusal('InvalidRequest', 'the nonce must be at least 16 bytes');
+    const minute = Math.floor(envelope.timestampMs / 60_000);
+    const fresh = await this.opts.nonces.recordNonce(minute, Buffer.from(envelope.signer).toString('hex'), Buffer.from(envelope.nonce).toString('hex'));
+    if (!fresh) throw new Refusal('Replayed', 'this request (signer and nonce) was already received');
+    return envelope;
+  }
+
+  private decode(envelope: SignedEnvelope): Request {
+    try {
+      return requestCodec.decode(envelope.payload);
+    } catch (err) {
+      throw new Refusal('InvalidRequest', `the payload is not a cgw.Request: ${(err as Error).message}`);
+    }
+  }
+
+  /** The key in the request must be the key that signed it. */
+  private ownKey(envelope: SignedEnvelope, claimed: string): string {
+    let hex: string;
+    try {
+      hex = parseConsumerKey(claimed).hex;
+    } catch (err) {
+      throw new Refusal('InvalidRequest', (err as Error).message);
+    }
+    if (hex !== Buffer.from(envelope.signer).toString('hex')) {
+      throw new Refusal('ForeignKey', 'consumer_public_key is not the key that signed the request');
+    }
+    return claimed;
+  }
+
+  private async dispatch(envelope: SignedEnvelope): Promise<Response> {
+    const request = this.decode(envelope);
+    const { api } = this.opts;
+    if (request.sessionStatus) {
+      const r = request.sessionStatus;
+      const status = await api.status({ station: r.chargePointClientId, consumerKey: this.ownKey(envelope, r.consumerPublicKey) });
+      return {
+        sessionStatus: {
+          resp: ok(status ? `session ${status.session.state}` : 'no session'),
+          ...(status ? { session: status.session } : {}),
+          ...(status?.transaction ? { transaction: status.transaction } : {}),
+        },
+      };
+    }
+    if (request.events) {
+      const limit = Math.min(Math.max(request.events.limit || 100, 1), 1000);
+      return { events: { envelopes: await this.opts.archive.eventsAfter(request.events.topic, request.events.afterSeq, limit) } };
+    }
+    const event = request.event;
+    if (!event) throw new Refusal('InvalidRequest', 'the request is empty');
+    return { event: await this.dispatchEvent(envelope, event) };
+  }
+
+  private async dispatchEvent(envelope: SignedEnvelope, event: Event): Promise<Event> {
+    const { api } = this.opts;
+    switch (event.eventId) {
+      case 'AUTHORIZE_REQUEST': {
+        const d = event.authorizeRequestData;
+        if (!d) throw new Refusal('InvalidRequest', 'AUTHORIZE_REQUEST needs authorize_request_data');
+        const key = this.ownKey(envelope, d.consumerPublicKey);
+        const session = await api.authorize({ station: d.chargePointClientId, consumerKey: key });
+        return { eventId: 'AUTHORIZE_RESPONSE', authorizeResponseData: { consumerPublicKey: key, resp: ok(`authorized as ${session.idTag} until ${session.expiresAt}`) } };
+      }
+      case 'CHECK_AVAILABILITY_REQUEST': {
+        const d = event.checkAvailabilityRequestData;
+        if (!d) throw new Refusal('InvalidRequest', 'CHECK_AVAILABILITY_REQUEST needs check_availability_request_data');
+        const r = await api.checkAvailability({ station: d.chargePointClientId, connectorId: d.connectorId });
+        return { eventId: 'CHECK_AVAILABILITY_RESPONSE', checkAvailabilityResponseData: { resp: { error: !r.available, message: r.reason ?? 'available' } } };
+      }
+      case 'START_TRANSACTION_REQUEST': {
+        const d = event.startTransactionRequestData;
+        if (!d) throw new Refusal('InvalidRequest', 'START_TRANSACTION_REQUEST needs start_transaction_request_data');
+        const key = this.ownKey(envelope, d.consumerPublicKey);
+        const { transaction } = await api.start({ station: d.chargePointClientId, connectorId: d.connectorId, consumerKey: key });
+        return { eventId: 'START_TRANSACTION_RESPONSE', startTransactionResponseData: { consumerPublicKey: key, resp: ok(`transaction ${transaction.id} started`) } };
+      }
+      case 'STOP_TRANSACTION_REQUEST': {
+        const d = event.stopTransactionRequestData;
+        if (!d) throw new Refusal('InvalidRequest', 'STOP_TRANSACTION_REQUEST needs stop_transaction_request_data');
+        const key = this.ownKey(envelope, d.consumerPublicKey);
+        const receipt = await api.stop({ station: d.chargePointClientId, connectorId: d.connectorId, consumerKey: key });
+        return {
+          eventId: 'STOP_TRANSACTION_RESPONSE',
+          stopTransactionResponseData: {
+            consumerPublicKey: key,
+            ...(receipt.transaction ? { transactionInfo: receipt.transaction } : {}),
+            resp: ok(`session ended: ${receipt.energyWh} Wh, ${receipt.totalAmount} owed`),
+            receipt,
+          },
+        };
+      }
+      default:
+        throw new Refusal('InvalidRequest', `${event.eventId} is not a request this gateway serves`);
+    }
+  }
+}
