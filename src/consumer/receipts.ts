@@ -4,6 +4,7 @@ import { DOMAIN, open } from '../p2p/envelope.ts';
 
 const eventCodec = codecFor('events.Event');
 const responseCodec = codecFor('cgw.Response');
+const envelopeCodec = codecFor('cgw.SignedEnvelope');
 
 /**
  * Checks a receipt offline: the signed envelope (a STOP_TRANSACTION_RESPONSE event or the
@@ -12,7 +13,13 @@ const responseCodec = codecFor('cgw.Response');
  * another key.
  */
 export async function verifyReceipt(envelopeBytes: Uint8Array, gatewayPublicKey: Uint8Array): Promise<Receipt> {
-  const isEvent = await open(envelopeBytes, { domain: DOMAIN.event, signer: gatewayPublicKey }).then(() => true, () => false);
+  let domain: string;
+  try {
+    domain = envelopeCodec.decode(envelopeBytes).domain;
+  } catch {
+    throw new Error('not a signed envelope');
+  }
+  const isEvent = domain === DOMAIN.event;
   const envelope = await open(envelopeBytes, { domain: isEvent ? DOMAIN.event : DOMAIN.response, signer: gatewayPublicKey });
   const event = isEvent ? eventCodec.decode(envelope.payload) : responseCodec.decode(envelope.payload).event;
   const receipt = event?.stopTransactionResponseData?.receipt;

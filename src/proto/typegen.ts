@@ -2,8 +2,8 @@ import protobuf from 'protobufjs';
 
 /**
  * Writes the TypeScript interfaces for every message and enum of a protobuf root, in the
- * shape codec.ts produces: scalars, maps and repeated fields always present, nested
- * messages and proto3 `optional` fields optional, enums as their names.
+ * shape codec.ts produces: scalars, maps and repeated fields always present; nested
+ * messages, oneof members and proto3 `optional` fields optional; enums as their names.
  */
 export function generateTypes(root: protobuf.Root): string {
   const types: protobuf.Type[] = [];
@@ -19,9 +19,8 @@ export function generateTypes(root: protobuf.Root): string {
   for (const t of types) {
     out.push(`export interface ${tsName(t)} {`);
     for (const field of t.fieldsArray) {
-      // Nested messages and proto3 `optional` scalars are absent unless set.
-      const proto3Optional = (field.options as Record<string, unknown> | undefined)?.proto3_optional === true;
-      const optional = proto3Optional || (!field.map && !field.repeated && field.resolvedType instanceof protobuf.Type);
+      // Nested messages, oneof members and proto3 `optional` scalars are absent unless set.
+      const optional = field.partOf !== null || (!field.map && !field.repeated && field.resolvedType instanceof protobuf.Type);
       out.push(`  ${field.name}${optional ? '?' : ''}: ${fieldType(field)};`);
     }
     out.push('}', '');

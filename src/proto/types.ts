@@ -38,7 +38,7 @@ export interface Document_Metadata {
 export interface Document_Service {
   id: string;
   type: Document_ServiceType;
-  stringData: string;
+  stringData?: string;
   metadata?: Document_Metadata;
 }
 

@@ -7,6 +7,9 @@ const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url));
 export interface GatewayProcess {
   child: ChildProcess;
   ocppUrl: string;
+  /** The libp2p multiaddrs consumers dial (with /p2p/<peer id>). */
+  p2p: string[];
+  peerId: string;
   /** Every log line the node wrote so far. */
   output: string[];
   kill(signal?: NodeJS.Signals): Promise<number | null>;
@@ -23,7 +26,7 @@ export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_0
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
+  const started = await new Promise<{ url: string; p2p: string[]; peerId: string }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`gateway did not start:\n${output.join('\n')}`));
@@ -35,8 +38,11 @@ export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_0
       buffer = lines.pop() ?? '';
       for (const line of lines) {
         output.push(line);
-        const m = /"ocpp":"(ws:\/\/[^"]+)\/<identity>"/.exec(line);
-        if (m) { clearTimeout(timer); resolve(m[1]!); }
+        if (line.includes('"gateway started"')) {
+          clearTimeout(timer);
+          const record = JSON.parse(line) as { ocpp: string; p2p?: string[]; peerId?: string };
+          resolve({ url: record.ocpp.replace(/\/<identity>$/, ''), p2p: record.p2p ?? [], peerId: record.peerId ?? '' });
+        }
       }
     };
     child.stdout!.on('data', onData);
@@ -45,7 +51,9 @@ export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_0
   });
   return {
     child,
-    ocppUrl: url,
+    ocppUrl: started.url,
+    p2p: started.p2p,
+    peerId: started.peerId,
     output,
     async kill(signal = 'SIGKILL') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;

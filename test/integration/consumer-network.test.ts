@@ -1,0 +1,162 @@
+// The consumer network end to end: the gateway as its own process (the real CLI), a wallet
+// (the consumer SDK) and a charge point (ocpp-rpc, strict) in this one, over real libp2p.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { ConsumerClient, type GatewayEvent } from '../../src/consumer/client.ts';
+import { verifyReceipt } from '../../src/consumer/receipts.ts';
+import { ed25519Signer, sr25519Signer } from '../../src/consumer/signer.ts';
+import { codecFor } from '../../src/proto/codec.ts';
+import { DOMAIN, seal } from '../../src/p2p/envelope.ts';
+import { Charger } from '../helpers/charger.ts';
+import { tempDir } from '../helpers/gateway.ts';
+import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
+import { eventually } from '../helpers/wait.ts';
+
+const requestCodec = codecFor('cgw.Request');
+const envelopeCodec = codecFor('cgw.SignedEnvelope');
+
+describe('consumer network over libp2p (gateway in its own process)', () => {
+  const dataDir = tempDir('cgw-p2p-');
+  const env = { CGW_DATA_DIR: dataDir, CGW_SESSIONS_START_TIMEOUT_SEC: '5' };
+  let gateway: GatewayProcess;
+  let charger: Charger;
+  before(async () => {
+    gateway = await spawnGateway(env);
+    charger = await Charger.connect(gateway.ocppUrl, 'P2P-CP', 'ocpp1.6');
+    await charger.status(1, 'Available');
+    await charger.status(2, 'Available');
+  });
+  after(async () => {
+    await charger?.close();
+    await gateway?.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs a whole session for an sr25519 wallet with verified events and a verifiable receipt', async () => {
+    const wallet = await sr25519Signer();
+    const client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: wallet });
+    assert.equal(client.gatewayPeer, gateway.peerId);
+    const events: GatewayEvent[] = [];
+    await client.follow(client.topic, (e) => events.push(e));
+
+    assert.deepEqual(await client.checkAvailability('P2P-CP', 1), { available: true, reason: 'available' });
+    assert.match(await client.authorize('P2P-CP'), /authorized as C[A-Z2-7]{19}/);
+    assert.match(await client.start('P2P-CP', 1), /transaction \d+ started/);
+    await charger.meterValues(1, 1_200);
+    await charger.meterValues(1, 800);
+    const status = await client.status('P2P-CP');
+    assert.equal(status.session?.state, 'charging');
+    assert.equal(status.transaction!.lastMeter - status.transaction!.startMeter, 2_000);
+
+    const receipt = await client.stop('P2P-CP', 1);
+    assert.equal(receipt.energyWh, 2_000);
+    assert.equal(receipt.consumerPublicKey, wallet.address);
+    assert.equal(receipt.energyAmount, '1000000000000000000');
+
+    // Events: start, two progress reports, stop with the receipt, numbered 1..4 on the topic.
+    await eventually(() => events.length >= 4, 10_000, `got ${events.length} events`);
+    assert.deepEqual(events.map((e) => e.event.eventId), ['START_TRANSACTION_RESPONSE', 'EV_CHARGE_STATUS', 'EV_CHARGE_STATUS', 'STOP_TRANSACTION_RESPONSE']);
+    assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4]);
+    assert.equal(events[2]!.event.evChargeStatusData?.energyWh, 2_000);
+    assert.equal(events[1]!.event.evChargeStatusData?.currentOffered, 32);
+    // The receipt event proves itself offline with the gateway's key, and only with it.
+    const proven = await verifyReceipt(events[3]!.envelope, client.gatewayKey);
+    assert.equal(proven.totalAmount, receipt.totalAmount);
+    const tampered = Uint8Array.from(events[3]!.envelope);
+    tampered[tampered.length - 70]! ^= 1;
+    await assert.rejects(verifyReceipt(tampered, client.gatewayKey));
+    await assert.rejects(verifyReceipt(events[3]!.envelope, randomBytes(32)), /unexpected key/);
+    await client.close();
+  });
+
+  it('serves ed25519 wallets too', async () => {
+    const wallet = ed25519Signer();
+    const client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: wallet });
+    await client.authorize('P2P-CP');
+    await client.start('P2P-CP', 2);
+    await charger.meterValues(2, 500);
+    const receipt = await client.stop('P2P-CP', 2);
+    assert.equal(receipt.energyWh, 500);
+    await client.close();
+  });
+
+  it('refuses tampered, replayed, stale, foreign-key, malformed and oversized requests, changing nothing', async () => {
+    const wallet = await sr25519Signer();
+    const other = await sr25519Signer();
+    const client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: wallet });
+    const authorize = (key: string) => requestCodec.encode({ event: { eventId: 'AUTHORIZE_REQUEST', authorizeRequestData: { chargePointClientId: 'P2P-CP', consumerPublicKey: key } } });
+    const refusal = async (envelope: Uint8Array, nonce: Uint8Array): Promise<string> => {
+      try {
+        await client.send(envelope, nonce);
+      } catch (err: any) {
+        return err.code;
+      }
+      return 'accepted';
+    };
+    const listBefore = [...charger.list.keys()];
+
+    let nonce: Uint8Array = randomBytes(16);
+    const good = await seal(wallet, { domain: DOMAIN.request, payload: authorize(wallet.address), nonce });
+    const decoded = envelopeCodec.decode(good);
+    const tampered = envelopeCodec.encode({ ...decoded, payload: authorize(other.address) });
+    assert.equal(await refusal(tampered, nonce), 'BadSignature');
+    const unsigned = envelopeCodec.encode({ ...decoded, signature: new Uint8Array(64) });
+    assert.equal(await refusal(unsigned, nonce), 'BadSignature');
+
+    nonce = randomBytes(16);
+    const stale = await seal(wallet, { domain: DOMAIN.request, payload: authorize(wallet.address), nonce, timestampMs: Date.now() - 10 * 60_000 });
+    assert.equal(await refusal(stale, nonce), 'Stale');
+
+    nonce = randomBytes(16);
+    const foreign = await seal(wallet, { domain: DOMAIN.request, payload: authorize(other.address), nonce });
+    assert.equal(await refusal(foreign, nonce), 'ForeignKey');
+
+    nonce = randomBytes(16);
+    const wrongDomain = await seal(wallet, { domain: DOMAIN.event, payload: authorize(wallet.address), nonce });
+    assert.equal(await refusal(wrongDomain, nonce), 'InvalidRequest');
+    assert.equal(await refusal(randomBytes(200), randomBytes(16)), 'InvalidRequest');
+    assert.equal(await refusal(randomBytes(70 * 1024), randomBytes(16)), 'TooLarge');
+    assert.deepEqual([...charger.list.keys()], listBefore, 'no refused request reached the charger');
+    assert.equal((await client.status('P2P-CP')).session, undefined);
+
+    // The good request is served once; the very same bytes again are a replay.
+    nonce = decoded.nonce;
+    assert.equal(await refusal(good, nonce), 'accepted');
+    assert.equal(await refusal(good, nonce), 'Replayed');
+    // A refusal from the bridge comes back with its code too.
+    await assert.rejects(client.start('P2P-CP', 9), (err: any) => err.code === 'UnknownConnector');
+    await client.close();
+  });
+
+  it('loses no event across a kill -9 of the gateway in the middle of a session', async () => {
+    const wallet = await sr25519Signer();
+    let client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: wallet });
+    await client.authorize('P2P-CP');
+    await client.start('P2P-CP', 1);
+    await charger.meterValues(1, 300);
+    await client.close();
+
+    await gateway.kill('SIGKILL');
+    gateway = await spawnGateway(env);
+    const open = await charger.transactionOn(1);
+    const meter = charger.meter;
+    await charger.close();
+    charger = await Charger.connect(gateway.ocppUrl, 'P2P-CP', 'ocpp1.6');
+    charger.open.set(1, open);
+    charger.meter = meter;
+    await charger.meterValues(1, 700);
+
+    // The wallet comes back after the restart and follows its topic from the start.
+    client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: wallet });
+    const events: GatewayEvent[] = [];
+    await client.follow(client.topic, (e) => events.push(e));
+    const receipt = await client.stop('P2P-CP', 1);
+    assert.equal(receipt.energyWh, 1_000);
+    await eventually(() => events.length >= 4, 10_000, `got ${events.length} events`);
+    assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4]);
+    assert.deepEqual(events.map((e) => e.event.eventId), ['START_TRANSACTION_RESPONSE', 'EV_CHARGE_STATUS', 'EV_CHARGE_STATUS', 'STOP_TRANSACTION_RESPONSE']);
+    await client.close();
+  });
+});

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import protobuf from 'protobufjs';
+import { codecFor } from '../../../src/proto/codec.ts';
+import { loadProtoRoot } from '../../../src/proto/schema.ts';
+
+const str = (field: number, s: string) => [(field << 3) | 2, Buffer.byteLength(s), ...Buffer.from(s)];
+const msg = (field: number, body: number[]) => {
+  const tag = (field << 3) | 2;
+  return [...(tag > 127 ? [(tag & 0x7f) | 0x80, tag >> 7] : [tag]), body.length, ...body];
+};
+
+describe('peaq wire format (events, p2p, gateway, document)', () => {
+  const event = codecFor('events.Event');
+
+  it('decodes events as a peaq wallet writes them', () => {
+    // IDENTITY_CHALLENGE (7) with identity_challenge_data (field 8).
+    const challenge = event.decode(Uint8Array.from([0x08, 7, ...msg(8, str(1, 'ab12'))]));
+    assert.equal(challenge.eventId, 'IDENTITY_CHALLENGE');
+    assert.equal(challenge.identityChallengeData?.plainData, 'ab12');
+    // SERVICE_REQUESTED (3): consumer, provider, token_deposited, connector_id.
+    const requested = event.decode(Uint8Array.from([0x08, 3, ...msg(4, [...str(1, '5Cons'), ...str(2, '5Prov'), ...str(3, '1000'), 0x20, 2])]));
+    assert.deepEqual(requested.serviceRequestedData, { consumer: '5Cons', provider: '5Prov', tokenDeposited: '1000', connectorId: 2 });
+    // IDENTITY_RESPONSE: the signature is field 3 of IdentityResponseData (2 is unused).
+    const response = event.decode(Uint8Array.from([0x08, 8, ...msg(9, [...msg(1, [0x08, 0]), ...str(3, 'beef')])]));
+    assert.equal(response.identityResponseData?.signature, 'beef');
+    // EV_CHARGE_STATUS (31) uses oneof field 26 (two-byte tag).
+    const status = event.decode(Uint8Array.from([0x08, 31, ...msg(26, str(2, 'A'))]));
+    assert.equal(status.eventId, 'EV_CHARGE_STATUS');
+    assert.equal(status.evChargeStatusData?.currentUnit, 'A');
+    // An empty payload is a valid CHARGING_STATUS event (the enum's zero).
+    assert.equal(event.decode(new Uint8Array(0)).eventId, 'CHARGING_STATUS');
+  });
+
+  it('writes the field numbers of the peaq format', () => {
+    const bytes = event.encode({ eventId: 'STOP_CHARGE_REQUEST', stopChargeData: { success: true } });
+    assert.deepEqual([...bytes], [0x08, 5, ...msg(6, [0x08, 1])]);
+    const document = codecFor('document.Document').encode({
+      id: 'did:peaq:x', controller: '', verificationMethods: [], services: [{ id: 's', type: 'metadata', metadata: { name: 'n', power: '', status: 'AVAILABLE', chargePointClientId: 'CP', connectorsCount: 2, plugType: '', pricePerKWHR: 0 } }], authentications: [],
+    });
+    assert.deepEqual([...document], [...str(1, 'did:peaq:x'), ...msg(5, [...str(1, 's'), 0x10, 2, ...msg(4, [...str(1, 'n'), ...str(4, 'CP'), 0x28, 2])])]);
+  });
+
+  it('round-trips every message of every package with every field set', () => {
+    const root = loadProtoRoot();
+    const sample = (type: protobuf.Type, depth: number): Record<string, unknown> => {
+      const out: Record<string, unknown> = {};
+      const oneofSeen = new Set<string>();
+      for (const f of type.fieldsArray) {
+        if (f.partOf && !f.partOf.name.startsWith('_')) {
+          if (oneofSeen.has(f.partOf.name)) continue;
+          oneofSeen.add(f.partOf.name);
+        }
+        const value = (): unknown => {
+          if (f.resolvedType instanceof protobuf.Enum) return Object.keys(f.resolvedType.values).at(-1);
+          if (f.resolvedType instanceof protobuf.Type) return depth > 2 ? undefined : sample(f.resolvedType, depth + 1);
+          switch (f.type) {
+            case 'string': return `${f.name}-v`;
+            case 'bool': return true;
+            case 'bytes': return Buffer.from([1, 2, 3]);
+            case 'float': case 'double': return 1.5;
+            default: return 7;
+          }
+        };
+        const v = value();
+        if (v === undefined) continue;
+        if (f.map) out[f.name] = { 3: v };
+        else out[f.name] = f.repeated ? [v, v] : v;
+      }
+      return out;
+    };
+    const checked: string[] = [];
+    const visit = (ns: protobuf.NamespaceBase): void => {
+      for (const nested of ns.nestedArray) {
+        if (nested instanceof protobuf.Type) {
+          const value = sample(nested, 0);
+          const again = nested.toObject(nested.decode(nested.encode(nested.fromObject(value)).finish()), { longs: Number, enums: String, bytes: Buffer });
+          assert.deepEqual(JSON.parse(JSON.stringify(again)), JSON.parse(JSON.stringify(value)), nested.fullName);
+          checked.push(nested.fullName.slice(1));
+        }
+        if (nested instanceof protobuf.Namespace) visit(nested);
+      }
+    };
+    visit(root);
+    for (const pkg of ['events.', 'p2p.', 'gateway.', 'document.', 'cgw.', 'session.', 'store.']) {
+      assert.ok(checked.some((n) => n.startsWith(pkg)), `no ${pkg} message checked`);
+    }
+    assert.ok(checked.includes('events.Event') && checked.includes('document.Document') && checked.includes('p2p.ServiceDeliveredData'));
+  });
+});
