@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ChargePointService, type SessionEvent } from '../src/domain/charge-point-service.ts';
 import type { Logger } from '../src/log/logger.ts';
+import { priceSession } from '../src/domain/pricing.ts';
 import { ChargingBridge } from '../src/ocpp/charging-bridge.ts';
 import type { OcppConnection } from '../src/ocpp/connection.ts';
 import { LocalListSync } from '../src/ocpp/local-list-sync.ts';
@@ -66,12 +67,21 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     authorizationTtlSec: config.sessions.authorizationTtlSec,
     log: log.child({ component: 'bridge' }),
   });
-  onSessionEvent = (event) => bridge.onSessionEvent(event);
-
   let p2p: RunningP2p | undefined;
+  onSessionEvent = (event) => {
+    bridge.onSessionEvent(event);
+    if (event.type === 'sessionEnded') p2p?.compat?.sessionEnded(event.session.consumerPublicKey);
+  };
+
+  // The OCPP server comes later; peaq compatibility mode asks it which stations are connected.
+  let connectedStations: () => string[] = () => [];
   if (events) {
     try {
-      p2p = await startP2p(config, events.key, store, bridge, log.child({ component: 'p2p' }));
+      const compatDeps = {
+        connectedStations: () => connectedStations(),
+        priceOf: (energyWh: number, durationS: number) => priceSession(config.tariff, energyWh, durationS).total.toString(),
+      };
+      p2p = await startP2p(config, events.key, store, bridge, compatDeps, log.child({ component: 'p2p' }));
     } catch (err) {
       await store.close();
       throw err;
@@ -112,6 +122,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     },
   });
   connectionOf = (identity) => ocpp.connection(identity);
+  connectedStations = () => ocpp.connectedIdentities();
   let ports: { port: number; tlsPort?: number };
   try {
     ports = await ocpp.listen();

@@ -6,6 +6,7 @@ import type { Signer } from '../src/p2p/envelope.ts';
 import { EventOutbox } from '../src/p2p/event-outbox.ts';
 import { createP2pNode, type P2pNode } from '../src/p2p/node.ts';
 import { REQUEST_PROTOCOL, stationCid } from '../src/p2p/protocol.ts';
+import { PeaqCompat } from '../src/p2p/peaq-compat.ts';
 import { EventPublisher } from '../src/p2p/publisher.ts';
 import { RateLimiter } from '../src/p2p/rate-limit.ts';
 import { RequestServer } from '../src/p2p/request-server.ts';
@@ -31,13 +32,21 @@ export async function prepareEvents(config: Config, store: LevelStore, log: Logg
 export interface RunningP2p {
   node: P2pNode;
   publisher: EventPublisher;
+  /** Present in peaq compatibility mode. */
+  compat?: PeaqCompat;
   /** Announces on the DHT that this gateway serves a station (best effort). */
   announce(identity: string): void;
   stop(): Promise<void>;
 }
 
+/** What peaq compatibility mode needs from the rest of the node. */
+export interface CompatDeps {
+  connectedStations: () => string[];
+  priceOf: (energyWh: number, durationS: number) => string;
+}
+
 /** Starts the libp2p peer: the consumer request protocol, event publishing and DHT announcements. */
-export async function startP2p(config: Config, key: GatewayKey, store: LevelStore, api: ConsumerApi, log: Logger): Promise<RunningP2p> {
+export async function startP2p(config: Config, key: GatewayKey, store: LevelStore, api: ConsumerApi, compatDeps: CompatDeps, log: Logger): Promise<RunningP2p> {
   const node = await createP2pNode({ privateKey: key.libp2pKey, listen: config.p2p.listen });
   const server = new RequestServer({
     api,
@@ -57,9 +66,27 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
     store.dropNoncesBefore(Math.floor(Date.now() / 60_000) - windowMinutes).catch((err: unknown) => log.warn('nonce cleanup failed', { err }));
   }, 60_000);
   cleaner.unref();
+  const compatConfig = config.p2p.peaqCompat;
+  const compat = compatConfig.enabled
+    ? new PeaqCompat({
+      pubsub: node.services.pubsub,
+      api,
+      sign: key.sign,
+      providerKeyHex: Buffer.from(key.publicKey).toString('hex'),
+      station: () => {
+        if (compatConfig.station) return compatConfig.station;
+        const connected = compatDeps.connectedStations();
+        return connected.length === 1 ? connected[0] : undefined;
+      },
+      priceOf: compatDeps.priceOf,
+      log: log.child({ mode: 'peaq-compat' }),
+    })
+    : undefined;
+  if (compat) log.warn('peaq compatibility mode is on: unsigned requests on topic "charmev" can start and stop sessions');
   return {
     node,
     publisher,
+    ...(compat ? { compat } : {}),
     announce(identity) {
       void stationCid(identity)
         .then((cid) => node.contentRouting.provide(cid, { signal: AbortSignal.timeout(30_000) }))
@@ -67,6 +94,7 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
     },
     async stop() {
       clearInterval(cleaner);
+      compat?.stop();
       await publisher.stop();
       await node.stop();
     },

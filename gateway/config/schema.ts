@@ -36,6 +36,7 @@ export interface Config {
     requestsPerSecond: number;
     requestBurst: number;
     maxEventsPerSecond: number;
+    peaqCompat: { enabled: boolean; station: string };
   };
   tariff: {
     pricePerKwh: string;
@@ -168,7 +169,7 @@ export const configSchema: JSONSchemaType<Config> = {
     },
     p2p: {
       type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
-      required: ['enabled', 'listen', 'keyFile', 'requestMaxSkewSec', 'requestsPerSecond', 'requestBurst', 'maxEventsPerSecond'],
+      required: ['enabled', 'listen', 'keyFile', 'requestMaxSkewSec', 'requestsPerSecond', 'requestBurst', 'maxEventsPerSecond', 'peaqCompat'],
       properties: {
         enabled: { type: 'boolean', default: true, description: 'Run the libp2p peer that wallets talk to.' },
         listen: {
@@ -181,6 +182,13 @@ export const configSchema: JSONSchemaType<Config> = {
         requestsPerSecond: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'Consumer requests per second per peer (token bucket rate).' },
         requestBurst: { type: 'integer', minimum: 1, default: 20, description: 'Consumer requests a peer may send in a burst.' },
         maxEventsPerSecond: { type: 'integer', minimum: 1, default: 1000, description: 'Pace of event publishing (gossipsub has no backpressure).' },
+        peaqCompat: {
+          type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['enabled', 'station'],
+          properties: {
+            enabled: { type: 'boolean', default: false, description: 'Serve existing peaq wallets: raw unsigned events on topic "charmev". They cannot sign, so anyone on the topic could stop a session.' },
+            station: { type: 'string', default: '', description: 'The station peaq wallets charge on; empty: the only connected station.' },
+          },
+        },
       },
     },
     tariff: {

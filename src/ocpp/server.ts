@@ -126,6 +126,11 @@ export class OcppServer {
     return this.live.size;
   }
 
+  /** Identities of the stations connected now. */
+  connectedIdentities(): string[] {
+    return [...this.live.keys()];
+  }
+
   /** Schema deviations tolerated under the lenient policy, by action ("Action" or "Action.conf"). */
   deviations(identity: string): Record<string, number> {
     const out: Record<string, number> = {};

@@ -1,0 +1,173 @@
+import type { GossipSub, Message } from '@libp2p/gossipsub';
+import { parseConsumerKey } from '../crypto/consumer-key.ts';
+import type { Logger } from '../log/logger.ts';
+import { codecFor } from '../proto/codec.ts';
+import type { Events_Event as Event } from '../proto/types.ts';
+import type { ConsumerApi } from './consumer-api.ts';
+
+/** The one topic existing peaq wallets (CharmEV) use for everything. */
+export const PEAQ_TOPIC = 'charmev';
+
+const eventCodec = codecFor('events.Event');
+
+export interface PeaqCompatOptions {
+  pubsub: GossipSub;
+  api: ConsumerApi;
+  /** Signs the hex-decoded identity challenge with the gateway's ed25519 key. */
+  sign: (message: Uint8Array) => Uint8Array;
+  /** The provider key (hex) wallets name in SERVICE_REQUESTED, in any SS58 form; others are ignored. */
+  providerKeyHex: string;
+  /** The station peaq wallets charge on: configured, or the only one connected. */
+  station: () => string | undefined;
+  /** What the energy and time so far cost, in the smallest unit. */
+  priceOf: (energyWh: number, durationS: number) => string;
+  statusIntervalMs?: number;
+  log: Logger;
+}
+
+interface CompatSession {
+  consumer: string;
+  station: string;
+  connectorId: number;
+  deposit: bigint;
+  timer: NodeJS.Timeout;
+}
+
+const ok = { error: false, message: '' };
+const failure = (message: string) => ({ error: true, message });
+
+/**
+ * peaq compatibility mode: raw, unsigned events.Event on the `charmev` topic, as existing
+ * peaq wallets send and expect them. Those wallets cannot sign requests, so anyone on the
+ * topic could stop a session; that is why this mode is off unless configured.
+ */
+export class PeaqCompat {
+  private readonly opts: PeaqCompatOptions;
+  private readonly sessions = new Map<string, CompatSession>();
+  private readonly onMessage = (evt: CustomEvent<Message>): void => {
+    if (evt.detail.topic === PEAQ_TOPIC) void this.handle(evt.detail.data);
+  };
+
+  constructor(opts: PeaqCompatOptions) {
+    this.opts = opts;
+    opts.pubsub.subscribe(PEAQ_TOPIC);
+    opts.pubsub.addEventListener('message', this.onMessage);
+  }
+
+  stop(): void {
+    for (const s of this.sessions.values()) clearInterval(s.timer);
+    this.sessions.clear();
+    this.opts.pubsub.removeEventListener('message', this.onMessage);
+    this.opts.pubsub.unsubscribe(PEAQ_TOPIC);
+  }
+
+  /** A session ended on the station side (EV unplugged, local stop): tell the wallet. */
+  sessionEnded(consumerKey: string): void {
+    const hex = this.hexOf(consumerKey);
+    const session = hex ? this.sessions.get(hex) : undefined;
+    if (!session || !hex) return;
+    clearInterval(session.timer);
+    this.sessions.delete(hex);
+    void this.publish({ eventId: 'STOP_CHARGE_RESPONSE', stopChargeRespData: { resp: ok } });
+  }
+
+  private hexOf(key: string): string | undefined {
+    try {
+      return parseConsumerKey(key).hex;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async publish(event: Event): Promise<void> {
+    try {
+      await this.opts.pubsub.publish(PEAQ_TOPIC, eventCodec.encode(event));
+    } catch (err) {
+      this.opts.log.warn('could not publish a peaq event', { eventId: event.eventId, err });
+    }
+  }
+
+  private async handle(data: Uint8Array): Promise<void> {
+    let event: Event;
+    try {
+      event = eventCodec.decode(data);
+    } catch {
+      this.opts.log.debug('ignored an undecodable message on charmev');
+      return;
+    }
+    // Readers dispatch on event_id; an event we send ourselves is echoed by no one (emitSelf off).
+    switch (event.eventId) {
+      case 'IDENTITY_CHALLENGE':
+        return this.answerChallenge(event.identityChallengeData?.plainData ?? '');
+      case 'SERVICE_REQUESTED':
+        return this.startService(event);
+      case 'STOP_CHARGE_REQUEST':
+        return this.stopService();
+      default:
+    }
+  }
+
+  private async answerChallenge(plainHex: string): Promise<void> {
+    if (!/^([0-9a-fA-F]{2})+$/.test(plainHex)) {
+      await this.publish({ eventId: 'IDENTITY_RESPONSE', identityResponseData: { resp: failure('the challenge must be hex'), signature: '' } });
+      return;
+    }
+    const signature = Buffer.from(this.opts.sign(Buffer.from(plainHex, 'hex'))).toString('hex');
+    await this.publish({ eventId: 'IDENTITY_RESPONSE', identityResponseData: { resp: ok, signature } });
+  }
+
+  private async startService(event: Event): Promise<void> {
+    const d = event.serviceRequestedData;
+    if (!d) return;
+    if (d.provider && this.hexOf(d.provider) !== this.opts.providerKeyHex) {
+      this.opts.log.debug('SERVICE_REQUESTED for another provider', { provider: d.provider });
+      return;
+    }
+    const station = this.opts.station();
+    const ack = (resp: { error: boolean; message: string }) => this.publish({ eventId: 'SERVICE_REQUEST_ACK', serviceAckData: { resp } });
+    if (!station) return ack(failure('this provider has no station ready for peaq wallets'));
+    const hex = this.hexOf(d.consumer);
+    if (!hex) return ack(failure('consumer is not a valid address'));
+    if (this.sessions.has(hex)) return ack(failure('a session for this consumer is already running'));
+    const connectorId = d.connectorId || 1;
+    try {
+      await this.opts.api.authorize({ station, consumerKey: d.consumer });
+      await this.opts.api.start({ station, connectorId, consumerKey: d.consumer });
+    } catch (err) {
+      return ack(failure((err as Error).message));
+    }
+    const timer = setInterval(() => { void this.reportStatus(hex); }, this.opts.statusIntervalMs ?? 1000);
+    this.sessions.set(hex, { consumer: d.consumer, station, connectorId, deposit: /^\d+$/.test(d.tokenDeposited) ? BigInt(d.tokenDeposited) : 0n, timer });
+    await ack(ok);
+  }
+
+  private async reportStatus(hex: string): Promise<void> {
+    const s = this.sessions.get(hex);
+    if (!s) return;
+    const status = await this.opts.api.status({ station: s.station, consumerKey: s.consumer }).catch(() => undefined);
+    const tx = status?.transaction;
+    if (!tx || status.session.state !== 'charging') return;
+    const energyWh = Math.max(0, tx.lastMeter - tx.startMeter);
+    const durationS = Math.max(0, Math.round((Date.parse(tx.lastMeterTime || tx.startTime) - Date.parse(tx.startTime)) / 1000));
+    const spent = BigInt(this.opts.priceOf(energyWh, durationS));
+    const progress = s.deposit > 0n ? Math.min(100, Number((spent * 10_000n) / s.deposit) / 100) : 0;
+    await this.publish({
+      eventId: 'CHARGING_STATUS',
+      chargingStatusData: { progress, chargingPeriod: String(durationS), energyConsumption: (energyWh / 1000).toFixed(3), tokenSpent: spent.toString() },
+    });
+  }
+
+  private async stopService(): Promise<void> {
+    // peaq's STOP_CHARGE_REQUEST names no consumer: it stops the session(s) this provider runs.
+    for (const [hex, s] of [...this.sessions]) {
+      clearInterval(s.timer);
+      this.sessions.delete(hex);
+      try {
+        await this.opts.api.stop({ station: s.station, connectorId: s.connectorId, consumerKey: s.consumer });
+        await this.publish({ eventId: 'STOP_CHARGE_RESPONSE', stopChargeRespData: { resp: ok } });
+      } catch (err) {
+        await this.publish({ eventId: 'STOP_CHARGE_RESPONSE', stopChargeRespData: { resp: failure((err as Error).message) } });
+      }
+    }
+  }
+}
