@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { hashPassword } from '../src/ocpp/passwords.ts';
 import { jsonLogger } from '../src/log/logger.ts';
 import { ConfigError, configLeaves, loadConfig } from './config/load.ts';
+import { consumerMain } from './consumer-cli.ts';
 import { startGateway } from './node.ts';
 import { keyFileOf } from './p2p.ts';
 import { loadOrCreateGatewayKey } from '../src/crypto/gateway-key.ts';
@@ -17,12 +18,14 @@ Usage:
   charging-gateway env                     list the environment variables that override config keys
   charging-gateway hash-password           read a station password on stdin, print its scrypt hash
   charging-gateway keys [--config FILE]    show the gateway's peer id and public key (creates the key if missing)
+  charging-gateway consumer ...            a wallet in the terminal (see: charging-gateway consumer --help)
   charging-gateway --help | --version
 
 Configuration: embedded defaults, then the JSON file (--config or CGW_CONFIG), then CGW_*
 environment variables. An invalid configuration exits with code 2 and names the key.`;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'consumer') return consumerMain(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

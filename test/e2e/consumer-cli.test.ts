@@ -1,0 +1,68 @@
+// The consumer CLI as a wallet in a terminal: three processes (gateway, consumer CLI, this test
+// with the charge point), talking OCPP and libp2p.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { Charger } from '../helpers/charger.ts';
+import { tempDir } from '../helpers/gateway.ts';
+import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
+import { eventually } from '../helpers/wait.ts';
+
+const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url));
+const lastJson = (text: string): any => JSON.parse(text.slice(text.lastIndexOf('\n{') + 1));
+
+describe('charging-gateway consumer (CLI)', () => {
+  const dataDir = tempDir('cgw-cli-');
+  let gateway: GatewayProcess;
+  let charger: Charger;
+  let seed: string;
+  before(async () => {
+    gateway = await spawnGateway({ CGW_DATA_DIR: dataDir });
+    charger = await Charger.connect(gateway.ocppUrl, 'CLI-CP', 'ocpp2.0.1');
+    await charger.status(1, 'Available');
+    const keygen = spawnSync(process.execPath, [CLI, 'consumer', 'keygen'], { encoding: 'utf8' });
+    seed = JSON.parse(keygen.stdout).seed;
+  });
+  after(async () => {
+    await charger?.close();
+    await gateway?.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'consumer', ...args, '--gateway', gateway.p2p[0]!, '--seed', seed], { encoding: 'utf8', timeout: 30_000 });
+
+  it('answers availability and refuses clearly', () => {
+    const ok = run('availability', 'CLI-CP', '1');
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.deepEqual(JSON.parse(ok.stdout), { available: true, reason: 'available' });
+    const refused = run('start', 'CLI-CP', '1');
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /authorize on CLI-CP before starting/);
+    const badKey = spawnSync(process.execPath, [CLI, 'consumer', 'status', 'CLI-CP', '--gateway', gateway.p2p[0]!, '--seed', '12'], { encoding: 'utf8' });
+    assert.equal(badKey.status, 1);
+    assert.match(badKey.stderr, /the seed must be 32 bytes of hex/);
+  });
+
+  it('charges with a live progress display; Ctrl-C stops and prints the verified receipt', async () => {
+    const child = spawn(process.execPath, [CLI, 'consumer', 'charge', 'CLI-CP', '1', '--gateway', gateway.p2p[0]!, '--seed', seed], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+    const exited = once(child, 'exit');
+    await eventually(() => out.includes('press Ctrl-C'), 20_000, `never started:\n${out}`);
+    await charger.meterValues(1, 1_500);
+    await eventually(() => out.includes('charging: 1.500 kWh'), 10_000, `no progress line:\n${out}`);
+    child.kill('SIGINT');
+    const [code] = (await exited) as [number];
+    assert.equal(code, 0, out);
+    const { receipt, verified } = lastJson(out);
+    assert.equal(verified, true);
+    assert.equal(receipt.energyWh, 1_500);
+    assert.equal(receipt.station, 'CLI-CP');
+    assert.equal(receipt.energyAmount, '750000000000000000');
+    assert.equal(charger.open.size, 0);
+  });
+});
