@@ -136,6 +136,11 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     bridge.sweep(service.identities()).catch((err: unknown) => log.error('session sweep failed', { err }));
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
+  // DHT provider records expire: the connected stations are announced again and again.
+  const announcer = setInterval(() => {
+    for (const identity of ocpp.connectedIdentities()) p2p?.announce(identity);
+  }, config.p2p.dht.announceIntervalSec * 1000);
+  announcer.unref();
   log.info('gateway started', {
     ocpp: `ws://${config.ocpp.host}:${ports.port}${config.ocpp.path}/<identity>`,
     ...(ports.tlsPort !== undefined ? { ocppTls: `wss://${config.ocpp.host}:${ports.tlsPort}${config.ocpp.path}/<identity>` } : {}),
@@ -154,6 +159,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     ...(p2p ? { p2p: { peerId: p2p.node.peerId.toString(), multiaddrs: p2p.node.getMultiaddrs().map(String), running: p2p } } : {}),
     async stop() {
       clearInterval(sweeper);
+      clearInterval(announcer);
       await ocpp.close();
       await p2p?.stop();
       await store.close();

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { multiaddr } from '@multiformats/multiaddr';
 import { loadOrCreateGatewayKey, type GatewayKey } from '../src/crypto/gateway-key.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { ConsumerApi } from '../src/p2p/consumer-api.ts';
@@ -47,7 +48,12 @@ export interface CompatDeps {
 
 /** Starts the libp2p peer: the consumer request protocol, event publishing and DHT announcements. */
 export async function startP2p(config: Config, key: GatewayKey, store: LevelStore, api: ConsumerApi, compatDeps: CompatDeps, log: Logger): Promise<RunningP2p> {
-  const node = await createP2pNode({ privateKey: key.libp2pKey, listen: config.p2p.listen });
+  const node = await createP2pNode({ privateKey: key.libp2pKey, listen: config.p2p.listen, dhtPrivateAddresses: config.p2p.dht.privateAddresses });
+  // Join the gateways' DHT through the configured peers (best effort: they may start later).
+  for (const address of config.p2p.bootstrap) {
+    node.dial(multiaddr(address), { signal: AbortSignal.timeout(10_000) })
+      .catch((err: unknown) => log.warn('could not reach a bootstrap peer', { address, err: (err as Error).message }));
+  }
   const server = new RequestServer({
     api,
     nonces: store,

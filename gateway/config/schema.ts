@@ -37,6 +37,8 @@ export interface Config {
     requestBurst: number;
     maxEventsPerSecond: number;
     peaqCompat: { enabled: boolean; station: string };
+    bootstrap: string[];
+    dht: { privateAddresses: boolean; announceIntervalSec: number };
   };
   tariff: {
     pricePerKwh: string;
@@ -169,7 +171,7 @@ export const configSchema: JSONSchemaType<Config> = {
     },
     p2p: {
       type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
-      required: ['enabled', 'listen', 'keyFile', 'requestMaxSkewSec', 'requestsPerSecond', 'requestBurst', 'maxEventsPerSecond', 'peaqCompat'],
+      required: ['enabled', 'listen', 'keyFile', 'requestMaxSkewSec', 'requestsPerSecond', 'requestBurst', 'maxEventsPerSecond', 'peaqCompat', 'bootstrap', 'dht'],
       properties: {
         enabled: { type: 'boolean', default: true, description: 'Run the libp2p peer that wallets talk to.' },
         listen: {
@@ -187,6 +189,17 @@ export const configSchema: JSONSchemaType<Config> = {
           properties: {
             enabled: { type: 'boolean', default: false, description: 'Serve existing peaq wallets: raw unsigned events on topic "charmev". They cannot sign, so anyone on the topic could stop a session.' },
             station: { type: 'string', default: '', description: 'The station peaq wallets charge on; empty: the only connected station.' },
+          },
+        },
+        bootstrap: {
+          type: 'array', items: { type: 'string', pattern: '^/' }, default: [],
+          description: 'Multiaddrs (with /p2p/<peer id>) of other gateways to join the DHT through.',
+        },
+        dht: {
+          type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['privateAddresses', 'announceIntervalSec'],
+          properties: {
+            privateAddresses: { type: 'boolean', default: false, description: 'Share private (LAN) addresses through the DHT; on for a LAN-only network of gateways.' },
+            announceIntervalSec: { type: 'integer', minimum: 10, default: 300, description: 'How often the gateway re-announces on the DHT the stations it serves.' },
           },
         },
       },

@@ -10,13 +10,39 @@ import type {
 } from '../proto/types.ts';
 import { DOMAIN, open, seal } from '../p2p/envelope.ts';
 import { createP2pNode, type P2pNode } from '../p2p/node.ts';
-import { MAX_REQUEST_BYTES, REQUEST_PROTOCOL, consumerTopic, stationTopic } from '../p2p/protocol.ts';
+import { MAX_REQUEST_BYTES, REQUEST_PROTOCOL, consumerTopic, stationCid, stationTopic } from '../p2p/protocol.ts';
+import { generateKeyPair } from '@libp2p/crypto/keys';
 import { ConsumerError } from './errors.ts';
 import type { ConsumerSigner } from './signer.ts';
 
 const requestCodec = codecFor('cgw.Request');
 const responseCodec = codecFor('cgw.Response');
 const eventCodec = codecFor('events.Event');
+
+async function dialAddress(node: P2pNode, address: string): Promise<string> {
+  const target = multiaddr(address);
+  const peer = target.getComponents().findLast((c) => c.name === 'p2p')?.value;
+  if (!peer) throw new Error(`the gateway address must end in /p2p/<peer id>: ${address}`);
+  await node.dial(target);
+  return peer;
+}
+
+/** Asks the DHT which gateway announced the station, and connects to it. */
+async function findGateway(node: P2pNode, station: string, bootstrap: string[]): Promise<string> {
+  if (!station) throw new Error('connect needs a gateway multiaddr or a station identity');
+  if (!bootstrap.length) throw new Error('finding a station through the DHT needs at least one bootstrap peer');
+  await Promise.allSettled(bootstrap.map((a) => node.dial(multiaddr(a))));
+  const cid = await stationCid(station);
+  for await (const provider of node.contentRouting.findProviders(cid, { signal: AbortSignal.timeout(20_000) })) {
+    try {
+      await node.dial(provider.multiaddrs.length ? provider.multiaddrs : provider.id);
+      return provider.id.toString();
+    } catch {
+      // That provider is gone or unreachable; try the next one.
+    }
+  }
+  throw new ConsumerError('UnknownStation', `no gateway announced station ${station} on the DHT`);
+}
 
 /** A verified event from the gateway, in topic order. */
 export interface GatewayEvent {
@@ -29,7 +55,13 @@ export interface GatewayEvent {
 
 export interface ConnectOptions {
   /** The gateway's multiaddr, ending in /p2p/<peer id>. */
-  gateway: string;
+  gateway?: string;
+  /** Or: find the gateway that serves this charge point through the DHT. */
+  station?: string;
+  /** Peers to join the DHT through (for `station`). */
+  bootstrap?: string[];
+  /** Accept private (LAN) addresses from the DHT. */
+  dhtPrivateAddresses?: boolean;
   signer: ConsumerSigner;
   /** Per-request timeout (a start waits for the driver to plug in). */
   timeoutMs?: number;
@@ -60,15 +92,18 @@ export class ConsumerClient {
   }
 
   static async connect(o: ConnectOptions): Promise<ConsumerClient> {
-    const address = multiaddr(o.gateway);
-    const peer = address.getComponents().findLast((c) => c.name === 'p2p')?.value;
-    if (!peer) throw new Error(`the gateway address must end in /p2p/<peer id>: ${o.gateway}`);
-    const peerId = peerIdFromString(peer);
-    if (peerId.type !== 'Ed25519' || !peerId.publicKey) throw new Error('the gateway peer id must be an Ed25519 key (its event-signing key)');
-    const { generateKeyPair } = await import('@libp2p/crypto/keys');
-    const node = await createP2pNode({ privateKey: await generateKeyPair('Ed25519'), listen: [], clientMode: true });
-    await node.dial(address);
-    return new ConsumerClient(node, o.signer, peer, peerId.publicKey.raw, o.timeoutMs ?? 150_000);
+    const node = await createP2pNode({
+      privateKey: await generateKeyPair('Ed25519'), listen: [], clientMode: true, dhtPrivateAddresses: o.dhtPrivateAddresses ?? false,
+    });
+    try {
+      const peer = o.gateway ? await dialAddress(node, o.gateway) : await findGateway(node, o.station ?? '', o.bootstrap ?? []);
+      const peerId = peerIdFromString(peer);
+      if (peerId.type !== 'Ed25519' || !peerId.publicKey) throw new Error('the gateway peer id must be an Ed25519 key (its event-signing key)');
+      return new ConsumerClient(node, o.signer, peer, peerId.publicKey.raw, o.timeoutMs ?? 150_000);
+    } catch (err) {
+      await node.stop();
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import { yamux } from '@chainsafe/libp2p-yamux';
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { identify } from '@libp2p/identify';
 import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface';
-import { kadDHT, type KadDHT } from '@libp2p/kad-dht';
+import { kadDHT, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht';
 import { ping, type Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { webSockets } from '@libp2p/websockets';
@@ -24,7 +24,14 @@ export interface P2pNodeOptions {
   listen: string[];
   /** A consumer or light peer: dials out, serves no DHT records. */
   clientMode?: boolean;
+  /** The DHT protocol: gateways form their own DHT rather than joining the IPFS one. */
+  dhtProtocol?: string;
+  /** Share private (LAN, loopback) addresses through the DHT: for networks where peers reach them. */
+  dhtPrivateAddresses?: boolean;
 }
+
+/** The DHT the gateways and their consumers share. */
+export const DHT_PROTOCOL = '/charging-gateway/kad/1.0.0';
 
 /**
  * A libp2p node as the gateway and its consumers run it: TCP and WebSocket, Noise, Yamux,
@@ -42,7 +49,11 @@ export async function createP2pNode(o: P2pNodeOptions): Promise<P2pNode> {
       identify: identify(),
       ping: ping(),
       pubsub: gossipsub({ globalSignaturePolicy: 'StrictSign', allowPublishToZeroTopicPeers: true, emitSelf: false }),
-      dht: kadDHT({ clientMode: o.clientMode ?? false }),
+      dht: kadDHT({
+        clientMode: o.clientMode ?? false,
+        protocol: o.dhtProtocol ?? DHT_PROTOCOL,
+        peerInfoMapper: o.dhtPrivateAddresses ? (peer) => peer : removePrivateAddressesMapper,
+      }),
     },
   });
 }
