@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { encodeAddress } from '@polkadot/util-crypto';
 import { hashPassword } from '../src/ocpp/passwords.ts';
 import { jsonLogger } from '../src/log/logger.ts';
 import { ConfigError, configLeaves, loadConfig } from './config/load.ts';
@@ -55,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
         created,
         peerId: key.peerId,
         publicKey: `0x${Buffer.from(key.publicKey).toString('hex')}`,
+        // The chain account is the same ed25519 key (see chain/gateway-account.ts).
+        chainAccount: encodeAddress(key.publicKey, 42),
       }, null, 2));
       return 0;
     }

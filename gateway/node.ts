@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ChargePointService, type SessionEvent } from '../src/domain/charge-point-service.ts';
+import type { ChainClient } from '../chain/client.ts';
 import type { Logger } from '../src/log/logger.ts';
 import { priceSession } from '../src/domain/pricing.ts';
 import { ChargingBridge } from '../src/ocpp/charging-bridge.ts';
@@ -12,6 +13,7 @@ import { createV16Adapter } from '../src/ocpp/v16/adapter.ts';
 import { createV201Adapter } from '../src/ocpp/v201/adapter.ts';
 import { LevelStore } from '../src/store/level-store.ts';
 import type { Config } from './config/schema.ts';
+import { startChain } from './chain.ts';
 import { prepareEvents, startP2p, type RunningP2p } from './p2p.ts';
 import { directoryFromConfig } from './stations.ts';
 
@@ -24,6 +26,8 @@ export interface GatewayNode {
   store: LevelStore;
   commands: StationCommands;
   bridge: ChargingBridge;
+  /** The chain connection, when a chain is configured. */
+  chain?: { client(): ChainClient | undefined };
   /** The libp2p peer, when enabled: its id and the addresses consumers dial. */
   p2p?: { peerId: string; multiaddrs: string[]; running: RunningP2p };
   stop(): Promise<void>;
@@ -57,6 +61,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   // Commands reach stations through the server, which is created further down.
   let connectionOf: (identity: string) => OcppConnection | undefined = () => undefined;
   const commands = new StationCommands((identity) => connectionOf(identity));
+  const chain = config.chain.endpoint && events ? startChain(config, events.key.publicKey, log.child({ component: 'chain' })) : undefined;
   const localList = new LocalListSync({ service, commands, defaultMaxLength: config.sessions.localListMaxLength, log: log.child({ component: 'local-list' }) });
   const bridge = new ChargingBridge({
     service,
@@ -65,6 +70,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     startTimeoutMs: config.sessions.startTimeoutSec * 1000,
     stopTimeoutMs: config.sessions.stopTimeoutSec * 1000,
     authorizationTtlSec: config.sessions.authorizationTtlSec,
+    ...(chain ? { admission: chain.admission } : {}),
     log: log.child({ component: 'bridge' }),
   });
   let p2p: RunningP2p | undefined;
@@ -156,12 +162,14 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     store,
     commands,
     bridge,
+    ...(chain ? { chain } : {}),
     ...(p2p ? { p2p: { peerId: p2p.node.peerId.toString(), multiaddrs: p2p.node.getMultiaddrs().map(String), running: p2p } } : {}),
     async stop() {
       clearInterval(sweeper);
       clearInterval(announcer);
       await ocpp.close();
       await p2p?.stop();
+      await chain?.stop();
       await store.close();
       log.info('gateway stopped');
     },

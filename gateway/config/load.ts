@@ -106,6 +106,9 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     }
     if (s.securityProfile >= 2 && !tls.enabled) throw new ConfigError(`invalid configuration: station ${s.identity} uses security profile ${s.securityProfile}, which needs ocpp.tls.enabled`);
   }
+  if (valid.chain.endpoint && !valid.p2p.enabled) {
+    throw new ConfigError('invalid configuration: chain.endpoint needs p2p.enabled (the gateway key is its chain account)');
+  }
   const ids = valid.stations.list.map((s) => s.identity);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new ConfigError(`invalid configuration: station ${dup} is listed twice`);

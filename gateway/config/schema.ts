@@ -40,6 +40,10 @@ export interface Config {
     bootstrap: string[];
     dht: { privateAddresses: boolean; announceIntervalSec: number };
   };
+  chain: {
+    endpoint: string;
+    minimumDeposit: string;
+  };
   tariff: {
     pricePerKwh: string;
     pricePerMinute: string;
@@ -93,7 +97,7 @@ const port = (description: string, dflt: number) => ({ type: 'integer', minimum:
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['dataDir', 'log', 'storage', 'ocpp', 'stations', 'sessions', 'p2p', 'tariff'],
+  required: ['dataDir', 'log', 'storage', 'ocpp', 'stations', 'sessions', 'p2p', 'chain', 'tariff'],
   properties: {
     dataDir: { type: 'string', minLength: 1, default: './data', description: 'Folder of the LevelDB database (created if missing).' },
     log: {
@@ -202,6 +206,13 @@ export const configSchema: JSONSchemaType<Config> = {
             announceIntervalSec: { type: 'integer', minimum: 10, default: 300, description: 'How often the gateway re-announces on the DHT the stations it serves.' },
           },
         },
+      },
+    },
+    chain: {
+      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['endpoint', 'minimumDeposit'],
+      properties: {
+        endpoint: { type: 'string', pattern: '^(wss?://.*)?$', default: '', description: 'WebSocket endpoint of the peaq-style chain; empty: no chain (no deposit checks).' },
+        minimumDeposit: amount('The least a consumer must hold in the 2-of-2 multisig with the gateway before being authorized (smallest unit; default 1 PEAQ).', '1000000000000000000'),
       },
     },
     tariff: {

@@ -16,7 +16,10 @@ import type { StationCommands, VersionCommands } from './station-commands.ts';
 
 export type BridgeErrorCode =
   | 'InvalidRequest' | 'UnknownStation' | 'StationOffline' | 'NotAuthorized' | 'UnknownConnector' | 'ConnectorBusy'
-  | 'Refused' | 'Timeout' | 'NotYourSession' | 'NoSession' | 'Conflict';
+  | 'Refused' | 'Timeout' | 'NotYourSession' | 'NoSession' | 'Conflict' | 'InsufficientDeposit' | 'ChainUnavailable';
+
+/** A check before a consumer is authorized (e.g. the deposit on chain): a refusal, or undefined to admit. */
+export type Admission = (station: string, key: ConsumerKey) => Promise<{ code: 'InsufficientDeposit' | 'ChainUnavailable'; message: string } | undefined>;
 
 /** Why a consumer's request could not be carried out, in words a wallet can show. */
 export class BridgeError extends Error {
@@ -35,6 +38,8 @@ export interface ChargingBridgeOptions {
   startTimeoutMs: number;
   stopTimeoutMs: number;
   authorizationTtlSec: number;
+  /** Runs before every new authorization (the deposit check when a chain is configured). */
+  admission?: Admission;
   log: Logger;
   now?: () => Date;
 }
@@ -97,6 +102,8 @@ export class ChargingBridge {
     const state = await this.onlineStation(req.station);
     const existing = sessionOfConsumer(state, key.hex);
     if (existing) return existing;
+    const refusal = await this.opts.admission?.(req.station, key);
+    if (refusal) throw new BridgeError(refusal.code, refusal.message);
     const idTag = idTagForKey(key.bytes);
     const holder = state.authList[idTag];
     if (holder && parseConsumerKey(holder.publicKey).hex !== key.hex) {
