@@ -1,5 +1,8 @@
 import { ChainClient } from '../chain/client.ts';
 import { checkDeposit } from '../chain/deposit.ts';
+import { SettlementService, type SettlementStore } from '../chain/settlement.ts';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import type { Session_ConsumerSession as ConsumerSession } from '../src/proto/types.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { Admission } from '../src/ocpp/charging-bridge.ts';
 import type { Config } from './config/schema.ts';
@@ -8,6 +11,9 @@ export interface RunningChain {
   /** The connected client, once the chain has answered. */
   client(): ChainClient | undefined;
   admission: Admission;
+  /** Settles finished sessions from the durable queue (started by startSettlement). */
+  settlement?: SettlementService;
+  startSettlement(gateway: KeyringPair, store: SettlementStore, settled: (identity: string, session: ConsumerSession) => Promise<void>): void;
   stop(): Promise<void>;
 }
 
@@ -17,14 +23,24 @@ export interface RunningChain {
  * authorizations are refused, because no deposit can be checked.
  */
 export function startChain(config: Config, gatewayPublicKey: Uint8Array, log: Logger): RunningChain {
+  // The callback runs later, after `running` below exists.
   const client: ChainClient = ChainClient.open(config.chain.endpoint, (event) => {
-    if (event === 'ready') log.info('connected to the chain', { endpoint: config.chain.endpoint, ...client.features });
-    else log.warn('chain connection lost; reconnecting', { endpoint: config.chain.endpoint });
+    if (event === 'ready') {
+      log.info('connected to the chain', { endpoint: config.chain.endpoint, ...client.features });
+      // Settlements that waited for the chain go out now.
+      running.settlement?.nudge();
+    } else {
+      log.warn('chain connection lost; reconnecting', { endpoint: config.chain.endpoint });
+    }
   });
   log.info('connecting to the chain', { endpoint: config.chain.endpoint });
   const required = BigInt(config.chain.minimumDeposit);
-  return {
+  const running: RunningChain = {
     client: () => (client.isConnected ? client : undefined),
+    startSettlement(gateway, store, settled) {
+      this.settlement = new SettlementService({ chain: () => (client.isConnected ? client : undefined), gateway, store, settled, log: log.child({ part: 'settlement' }) });
+      this.settlement.nudge();
+    },
     async admission(_station, key) {
       if (!client.isConnected) return { code: 'ChainUnavailable', message: 'the chain is not reachable, so the deposit cannot be checked; try again shortly' };
       const d = await checkDeposit(client, key.bytes, gatewayPublicKey, required);
@@ -35,7 +51,9 @@ export function startChain(config: Config, gatewayPublicKey: Uint8Array, log: Lo
       };
     },
     async stop() {
+      await this.settlement?.stop();
       await client.disconnect();
     },
   };
+  return running;
 }

@@ -14,6 +14,7 @@ import { createV201Adapter } from '../src/ocpp/v201/adapter.ts';
 import { LevelStore } from '../src/store/level-store.ts';
 import type { Config } from './config/schema.ts';
 import { startChain } from './chain.ts';
+import { gatewayAccount } from '../chain/gateway-account.ts';
 import { prepareEvents, startP2p, type RunningP2p } from './p2p.ts';
 import { directoryFromConfig } from './stations.ts';
 
@@ -45,12 +46,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   // The bridge and the publisher are created after the service that calls them.
   let onSessionEvent: (event: SessionEvent) => void = () => {};
   let onOutbox: () => void = () => {};
+  let onSettlement: () => void = () => {};
+  const settle = Boolean(config.chain.endpoint && events);
   const service = new ChargePointService({
     repository: store,
     authorization: { acceptUnknownIdTags: config.ocpp.acceptUnknownIdTags },
     tariff: { ...config.tariff },
     onEvent: (event) => onSessionEvent(event),
     ...(events ? { outbox: events.outbox.project, onOutbox: () => onOutbox() } : {}),
+    ...(settle ? { settle, onSettlement: () => onSettlement() } : {}),
   });
   const stations = await service.warmUp();
   const directory = directoryFromConfig(config.stations);
@@ -61,7 +65,11 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   // Commands reach stations through the server, which is created further down.
   let connectionOf: (identity: string) => OcppConnection | undefined = () => undefined;
   const commands = new StationCommands((identity) => connectionOf(identity));
-  const chain = config.chain.endpoint && events ? startChain(config, events.key.publicKey, log.child({ component: 'chain' })) : undefined;
+  const chain = settle && events ? startChain(config, events.key.publicKey, log.child({ component: 'chain' })) : undefined;
+  if (chain && events) {
+    chain.startSettlement(await gatewayAccount(events.key.libp2pKey.raw.subarray(0, 32)), store, (identity, session) => service.settled(identity, session));
+    onSettlement = () => chain.settlement?.nudge();
+  }
   const localList = new LocalListSync({ service, commands, defaultMaxLength: config.sessions.localListMaxLength, log: log.child({ component: 'local-list' }) });
   const bridge = new ChargingBridge({
     service,

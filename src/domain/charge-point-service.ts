@@ -35,6 +35,10 @@ export interface ServiceOptions {
   outbox?: OutboxProjector;
   /** Told after a commit that wrote outbox entries (the publisher starts draining). */
   onOutbox?: () => void;
+  /** Queue every finished session for settlement on chain (a chain is configured). */
+  settle?: boolean;
+  /** Told after a commit that queued a settlement. */
+  onSettlement?: () => void;
   now?: () => Date;
 }
 
@@ -48,7 +52,8 @@ export type DomainEvent =
   | SessionEvent
   | { type: 'booted'; identity: string; state: ChargePointState }
   | { type: 'stationChanged'; identity: string; state: ChargePointState }
-  | { type: 'progress'; identity: string; session: ConsumerSession; transaction: TransactionInfo };
+  | { type: 'progress'; identity: string; session: ConsumerSession; transaction: TransactionInfo }
+  | { type: 'serviceDelivered'; identity: string; session: ConsumerSession };
 
 /** Turns a change's events into signed outbox records, committed in the same batch. */
 export type OutboxProjector = (events: DomainEvent[]) => Promise<OutboxRecord[]>;
@@ -84,7 +89,10 @@ export function startKey(start: TransactionStart): string {
 }
 
 function newChange(identity: string, state: ChargePointState): StateChange {
-  return { identity, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], finishedSessions: [], outbox: [] };
+  return {
+    identity, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], finishedSessions: [], outbox: [],
+    settlements: [], settled: [],
+  };
 }
 
 /** One mutation's change record, plus the events it causes. */
@@ -106,6 +114,8 @@ export class ChargePointService {
   private readonly onEvent: (event: SessionEvent) => void;
   private readonly outbox: OutboxProjector | undefined;
   private readonly onOutbox: () => void;
+  private readonly settle: boolean;
+  private readonly onSettlement: () => void;
   private readonly cache = new Map<string, ChargePointState>();
   private readonly locks = new KeyedQueue();
 
@@ -117,6 +127,20 @@ export class ChargePointService {
     this.onEvent = opts.onEvent ?? (() => {});
     this.outbox = opts.outbox;
     this.onOutbox = opts.onOutbox ?? (() => {});
+    this.settle = opts.settle ?? false;
+    this.onSettlement = opts.onSettlement ?? (() => {});
+  }
+
+  /**
+   * The gateway's side of a session's payment is on chain: the session record becomes
+   * "settled" with its settlement, the job is done, and SERVICE_DELIVERED goes out, in one commit.
+   */
+  async settled(identity: string, session: ConsumerSession): Promise<void> {
+    await this.mutate({ identity, isCurrent: () => true }, ({ change, events }) => {
+      change.finishedSessions.push(session);
+      change.settled.push(session.id);
+      events.push({ type: 'serviceDelivered', identity, session });
+    });
   }
 
   /**
@@ -321,6 +345,9 @@ export class ChargePointService {
     const signed = [...stored, ...fresh].flatMap(signedValuesIn);
     session.receipt = buildReceipt(session, tx, this.tariff, [...new Set(signed)], this.now());
     change.finishedSessions.push(session);
+    if (this.settle) {
+      change.settlements.push({ sessionId: session.id, station: change.identity, spent: session.receipt.totalAmount, createdAt: this.now().toISOString(), attempts: 0, lastError: '' });
+    }
     draft.events.push({ type: 'sessionEnded', identity: change.identity, session, transaction: tx });
   }
 
@@ -357,6 +384,7 @@ export class ChargePointService {
         if (this.outbox && draft.events.length) draft.change.outbox.push(...(await this.outbox(draft.events)));
         await this.repo.commit(draft.change);
         if (draft.change.outbox.length) this.onOutbox();
+        if (draft.change.settlements.length) this.onSettlement();
         for (const event of draft.events) if (event.type === 'sessionStarted' || event.type === 'sessionEnded') this.onEvent(event);
         return result;
       } catch (err) {

@@ -8,7 +8,8 @@ import { consumerTopic, stationTopic } from './protocol.ts';
 /** The changes the gateway tells the network about (structurally the domain's events). */
 export type PublishableEvent =
   | { type: 'booted' | 'stationChanged'; identity: string; state: ChargePointState }
-  | { type: 'sessionStarted' | 'sessionEnded' | 'progress'; identity: string; session: ConsumerSession; transaction: TransactionInfo };
+  | { type: 'sessionStarted' | 'sessionEnded' | 'progress'; identity: string; session: ConsumerSession; transaction: TransactionInfo }
+  | { type: 'serviceDelivered'; identity: string; session: ConsumerSession };
 
 /** A signed event with its place on its topic, to be written to the outbox. */
 export interface OutboxRecord {
@@ -50,6 +51,21 @@ export function toWireEvents(e: PublishableEvent): { topic: string; event: Event
           startTransactionResponseData: { consumerPublicKey: e.session.consumerPublicKey, resp: ok(`transaction ${e.transaction.id} started on ${e.identity} connector ${e.transaction.connectorId}`) },
         },
       }];
+    case 'serviceDelivered': {
+      const st = e.session.settlement;
+      return [{
+        topic: consumerTopic(e.session.consumerKeyHex),
+        event: {
+          eventId: 'SERVICE_DELIVERED',
+          serviceDeliveredData: {
+            consumer: e.session.consumerPublicKey,
+            provider: st?.provider ?? '',
+            ...(st?.refundInfo ? { refundInfo: st.refundInfo } : {}),
+            ...(st?.spentInfo ? { spentInfo: st.spentInfo } : {}),
+          },
+        },
+      }];
+    }
     case 'sessionEnded':
       return [{
         topic: consumerTopic(e.session.consumerKeyHex),

@@ -344,6 +344,17 @@ export interface Session_ConsumerSession {
   expiresAt: string;
   stoppedBy: string;
   receipt?: Session_Receipt;
+  settlement?: Session_Settlement;
+}
+
+export interface Session_Settlement {
+  multisig: string;
+  spentInfo?: P2p_TransactionValue;
+  refundInfo?: P2p_TransactionValue;
+  approvalTxHash: string;
+  record: string;
+  settledAt: string;
+  provider: string;
 }
 
 export interface Session_Receipt {
@@ -456,6 +467,15 @@ export interface Store_OutboxEntry {
   envelope: Uint8Array;
 }
 
+export interface Store_SettlementJob {
+  sessionId: string;
+  station: string;
+  spent: string;
+  createdAt: string;
+  attempts: number;
+  lastError: string;
+}
+
 /** Every message type by its full protobuf name. */
 export interface ProtoTypes {
   "document.VerificationMethod": Document_VerificationMethod;
@@ -502,6 +522,7 @@ export interface ProtoTypes {
   "gateway.LocalAuthorizationData": LocalAuthorizationData;
   "gateway.IdTagInfo": IdTagInfo;
   "session.ConsumerSession": Session_ConsumerSession;
+  "session.Settlement": Session_Settlement;
   "session.Receipt": Session_Receipt;
   "session.Tariff": Session_Tariff;
   "cgw.SignedEnvelope": Cgw_SignedEnvelope;
@@ -516,4 +537,5 @@ export interface ProtoTypes {
   "store.MeterSample": Store_MeterSample;
   "store.StationReport": Store_StationReport;
   "store.OutboxEntry": Store_OutboxEntry;
+  "store.SettlementJob": Store_SettlementJob;
 }

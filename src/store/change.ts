@@ -1,4 +1,4 @@
-import type { ChargePointState, Session_ConsumerSession as ConsumerSession, TransactionInfo } from '../proto/types.ts';
+import type { ChargePointState, Session_ConsumerSession as ConsumerSession, Store_SettlementJob as SettlementJob, TransactionInfo } from '../proto/types.ts';
 
 /** A meter reading as it is kept: which transaction and connector it belongs to, and from which message. */
 export interface StoredReading {
@@ -33,6 +33,9 @@ export interface ChangeRecord {
   finishedSessions: ConsumerSession[];
   /** Signed events to publish once this change is durable (the outbox). */
   outbox: OutboxRecord[];
+  /** Sessions to settle on chain (new jobs), and settled ones to forget. */
+  settlements: SettlementJob[];
+  settled: string[];
 }
 
 /** An event ready to publish: its topic, its sequence number there, and the signed envelope. */

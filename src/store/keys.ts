@@ -16,6 +16,7 @@
  *   ob:<outbox id>                                  store.OutboxEntry: an event not yet published
  *   oc:<topic>                                      last sequence number given out on a topic
  *   ev:<topic>:<seq>                                a published event envelope, kept for catch-up
+ *   st:<sessionId>                                  store.SettlementJob: a session to settle on chain
  */
 const pad = (n: number): string => String(n).padStart(10, '0');
 
@@ -44,6 +45,8 @@ export const keys = {
   outboxRange: { gte: 'ob:', lt: 'ob;' },
   topicSeq: (topic: string) => `oc:${topic}`,
   topicSeqRange: { gte: 'oc:', lt: 'oc;' },
+  settlement: (sessionId: string) => `st:${sessionId}`,
+  settlementRange: { gte: 'st:', lt: 'st;' },
   event: (topic: string, seq: number) => `ev:${topic}:${String(seq).padStart(16, '0')}`,
   eventRange: (topic: string, afterSeq: number) => ({ gt: `ev:${topic}:${String(afterSeq).padStart(16, '0')}`, lt: `ev:${topic};` }),
 };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Level } from 'level';
 import { codecFor } from '../proto/codec.ts';
-import type { ChargePointState, Session_ConsumerSession as ConsumerSession, TransactionInfo } from '../proto/types.ts';
+import type { ChargePointState, Session_ConsumerSession as ConsumerSession, Store_SettlementJob as SettlementJob, TransactionInfo } from '../proto/types.ts';
 import type { Store_MeterSample as MeterSample, Store_StationReport as StationReport } from '../proto/types.ts';
 import type { ChangeRecord } from './change.ts';
 import { keys } from './keys.ts';
@@ -14,6 +14,7 @@ const sampleCodec = codecFor('store.MeterSample');
 const reportCodec = codecFor('store.StationReport');
 const sessionCodec = codecFor('session.ConsumerSession');
 const outboxCodec = codecFor('store.OutboxEntry');
+const settlementCodec = codecFor('store.SettlementJob');
 const text = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
@@ -170,6 +171,18 @@ export class LevelStore {
     return out;
   }
 
+  /** Sessions waiting for settlement, oldest first by session id order. */
+  async pendingSettlements(limit: number): Promise<SettlementJob[]> {
+    const out: SettlementJob[] = [];
+    for await (const value of this.db.values({ ...keys.settlementRange, limit })) out.push(settlementCodec.decode(value));
+    return out;
+  }
+
+  /** Records a failed attempt (the job stays pending). */
+  async putSettlement(job: SettlementJob): Promise<void> {
+    await this.db.put(keys.settlement(job.sessionId), settlementCodec.encode(job), { sync: this.sync });
+  }
+
   async reports(identity: string): Promise<StationReport[]> {
     const out: StationReport[] = [];
     for await (const value of this.db.values(keys.reportRange(identity))) out.push(reportCodec.decode(value));
@@ -234,6 +247,8 @@ export class LevelStore {
       ops.push({ type: 'put', key: keys.topicSeq(event.topic), value: text.encode(String(event.seq)) });
       ops.push({ type: 'put', key: keys.event(event.topic, event.seq), value: event.envelope });
     }
+    for (const job of change.settlements) ops.push({ type: 'put', key: keys.settlement(job.sessionId), value: settlementCodec.encode(job) });
+    for (const sessionId of change.settled) ops.push({ type: 'del', key: keys.settlement(sessionId) });
     for (const session of change.finishedSessions) {
       ops.push({ type: 'put', key: keys.session(identity, session.id), value: sessionCodec.encode(session) });
       ops.push({ type: 'put', key: keys.consumerSession(session.consumerKeyHex, session.createdAt, session.id), value: text.encode(identity) });
