@@ -85,6 +85,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   onSessionEvent = (event) => {
     bridge.onSessionEvent(event);
     if (event.type === 'sessionEnded') p2p?.compat?.sessionEnded(event.session.consumerPublicKey);
+    if (event.type === 'serviceDelivered') p2p?.compat?.serviceDelivered(event.session);
   };
 
   // The OCPP server comes later; peaq compatibility mode asks it which stations are connected.

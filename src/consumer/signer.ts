@@ -37,3 +37,15 @@ export function ed25519Signer(seed: Uint8Array = randomBytes(32), ss58Prefix = 4
     hex: u8aToHex(publicKey),
   };
 }
+
+/** A wallet key from a @polkadot/keyring pair (e.g. //Alice on a dev chain). */
+export function pairSigner(pair: { publicKey: Uint8Array; type: string; sign(message: Uint8Array): Uint8Array }, ss58Prefix = 42): ConsumerSigner {
+  if (pair.type !== 'sr25519' && pair.type !== 'ed25519') throw new Error(`a ${pair.type} key cannot sign requests (sr25519 or ed25519 only)`);
+  return {
+    publicKey: pair.publicKey,
+    scheme: pair.type === 'sr25519' ? 'SR25519' : 'ED25519',
+    sign: (message) => pair.sign(message),
+    address: encodeAddress(pair.publicKey, ss58Prefix),
+    hex: u8aToHex(pair.publicKey),
+  };
+}

@@ -42,18 +42,18 @@ export interface ServiceOptions {
   now?: () => Date;
 }
 
-/** A consumer session changed because of a station message; emitted after the commit. */
+/** A consumer session changed (a station message, or its settlement); emitted after the commit. */
 export type SessionEvent =
   | { type: 'sessionStarted'; identity: string; session: ConsumerSession; transaction: TransactionInfo }
-  | { type: 'sessionEnded'; identity: string; session: ConsumerSession; transaction: TransactionInfo };
+  | { type: 'sessionEnded'; identity: string; session: ConsumerSession; transaction: TransactionInfo }
+  | { type: 'serviceDelivered'; identity: string; session: ConsumerSession };
 
 /** Everything worth telling the outside about a change: what the outbox publishes. */
 export type DomainEvent =
   | SessionEvent
   | { type: 'booted'; identity: string; state: ChargePointState }
   | { type: 'stationChanged'; identity: string; state: ChargePointState }
-  | { type: 'progress'; identity: string; session: ConsumerSession; transaction: TransactionInfo }
-  | { type: 'serviceDelivered'; identity: string; session: ConsumerSession };
+  | { type: 'progress'; identity: string; session: ConsumerSession; transaction: TransactionInfo };
 
 /** Turns a change's events into signed outbox records, committed in the same batch. */
 export type OutboxProjector = (events: DomainEvent[]) => Promise<OutboxRecord[]>;
@@ -385,7 +385,9 @@ export class ChargePointService {
         await this.repo.commit(draft.change);
         if (draft.change.outbox.length) this.onOutbox();
         if (draft.change.settlements.length) this.onSettlement();
-        for (const event of draft.events) if (event.type === 'sessionStarted' || event.type === 'sessionEnded') this.onEvent(event);
+        for (const event of draft.events) {
+          if (event.type === 'sessionStarted' || event.type === 'sessionEnded' || event.type === 'serviceDelivered') this.onEvent(event);
+        }
         return result;
       } catch (err) {
         this.cache.delete(identity);

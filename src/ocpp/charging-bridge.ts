@@ -85,6 +85,7 @@ export class ChargingBridge {
 
   /** Wire to ChargePointService `onEvent`: station messages complete waiting starts and stops. */
   onSessionEvent(event: SessionEvent): void {
+    if (event.type === 'serviceDelivered') return;
     if (event.type === 'sessionStarted') {
       this.starts.get(event.session.id)?.resolve(event.transaction);
       return;

@@ -2,7 +2,7 @@ import type { GossipSub, Message } from '@libp2p/gossipsub';
 import { parseConsumerKey } from '../crypto/consumer-key.ts';
 import type { Logger } from '../log/logger.ts';
 import { codecFor } from '../proto/codec.ts';
-import type { Events_Event as Event } from '../proto/types.ts';
+import type { Events_Event as Event, Session_ConsumerSession as ConsumerSession } from '../proto/types.ts';
 import type { ConsumerApi } from './consumer-api.ts';
 
 /** The one topic existing peaq wallets (CharmEV) use for everything. */
@@ -59,6 +59,19 @@ export class PeaqCompat {
     this.sessions.clear();
     this.opts.pubsub.removeEventListener('message', this.onMessage);
     this.opts.pubsub.unsubscribe(PEAQ_TOPIC);
+  }
+
+  /** The session's payouts are approved on chain: tell the wallet what to approve (peaq's last step). */
+  serviceDelivered(session: ConsumerSession): void {
+    const st = session.settlement;
+    if (!st) return;
+    void this.publish({
+      eventId: 'SERVICE_DELIVERED',
+      serviceDeliveredData: {
+        consumer: session.consumerPublicKey, provider: st.provider,
+        ...(st.refundInfo ? { refundInfo: st.refundInfo } : {}), ...(st.spentInfo ? { spentInfo: st.spentInfo } : {}),
+      },
+    });
   }
 
   /** A session ended on the station side (EV unplugged, local stop): tell the wallet. */

@@ -1,0 +1,103 @@
+// Settlement end to end with real processes: the gateway (CLI) with a chain outage and a kill -9
+// between its approval and the consumer's, and the consumer's scripts (approve, settle-status).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
+import { startDevChain, type DevChain } from '../../chain/dev-chain.ts';
+import { ConsumerClient, type GatewayEvent } from '../../src/consumer/client.ts';
+import { pairSigner } from '../../src/consumer/signer.ts';
+import { loadOrCreateGatewayKey } from '../../src/crypto/gateway-key.ts';
+import { Charger } from '../helpers/charger.ts';
+import { tempDir } from '../helpers/gateway.ts';
+import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
+import { TcpProxy } from '../helpers/tcp-proxy.ts';
+import { eventually } from '../helpers/wait.ts';
+
+const PEAQ = 10n ** 18n;
+const script = (name: string) => fileURLToPath(new URL(`../../chain/scripts/${name}.ts`, import.meta.url));
+// Asynchronous on purpose: the chain runs in this process and must keep answering meanwhile.
+const runScript = async (name: string, ...args: string[]): Promise<any> => {
+  const child = spawn(process.execPath, [script(name), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+  const [code] = (await once(child, 'exit')) as [number];
+  assert.equal(code, 0, `${name} failed:\n${err}`);
+  return JSON.parse(out.slice(out.indexOf('{')));
+};
+
+describe('settlement with the scripts, a chain outage and a gateway crash', () => {
+  const dataDir = tempDir('cgw-settle-e2e-');
+  let chain: DevChain;
+  let proxy: TcpProxy;
+  let gateway: GatewayProcess;
+  let charger: Charger;
+  let env: Record<string, string>;
+  let gatewayAddress: string;
+  before(async () => {
+    await cryptoWaitReady();
+    const { key } = await loadOrCreateGatewayKey(join(dataDir, 'gateway.key'));
+    gatewayAddress = encodeAddress(key.publicKey, 42);
+    const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+    chain = await startDevChain({ endowed: { [alice.address]: 100n * PEAQ, [gatewayAddress]: 10n * PEAQ } });
+    const { port } = new URL(chain.endpoint);
+    proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(port) });
+    env = { CGW_DATA_DIR: dataDir, CGW_CHAIN_ENDPOINT: `ws://127.0.0.1:${proxy.port}`, CGW_CHAIN_MINIMUM_DEPOSIT: String(PEAQ) };
+    gateway = await spawnGateway(env);
+    charger = await Charger.connect(gateway.ocppUrl, 'SCRIPT-CP', 'ocpp2.0.1');
+    await charger.status(1, 'Available');
+  });
+  after(async () => {
+    await charger?.close();
+    await gateway?.kill('SIGTERM');
+    await proxy?.down();
+    await chain?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('settles after the chain comes back, survives a crash before the consumer approves, and the scripts finish the job', async () => {
+    const funded = await runScript('fund-deposit', '--endpoint', chain.endpoint, '--consumer', '//Alice', '--gateway', gatewayAddress, '--amount', String(4n * PEAQ));
+    assert.equal(funded.balance, String(4n * PEAQ));
+
+    const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+    const client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: pairSigner(alice) });
+    const events: GatewayEvent[] = [];
+    await client.follow(client.topic, (e) => events.push(e));
+    await eventually(async () => client.authorize('SCRIPT-CP').catch(() => undefined), 20_000, 'the gateway never reached the chain');
+    await client.start('SCRIPT-CP', 1);
+    await charger.meterValues(1, 2_000);
+
+    // The chain goes away before the session ends: charging and stopping still work.
+    await proxy.down();
+    const receipt = await client.stop('SCRIPT-CP', 1);
+    assert.equal(receipt.totalAmount, String(PEAQ));
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.ok(!events.some((e) => e.event.eventId === 'SERVICE_DELIVERED'), 'nothing settles while the chain is away');
+
+    await proxy.up();
+    await eventually(() => events.some((e) => e.event.eventId === 'SERVICE_DELIVERED'), 40_000, 'no SERVICE_DELIVERED after the chain came back');
+    await client.close();
+
+    // Crash between the gateway's approval and the consumer's: the payouts wait on chain.
+    await gateway.kill('SIGKILL');
+    const pending = await runScript('settle-status', '--endpoint', chain.endpoint, '--consumer', alice.address, '--gateway', gatewayAddress);
+    assert.equal(pending.pendingPayouts.length, 2);
+    gateway = await spawnGateway(env);
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal((await runScript('settle-status', '--endpoint', chain.endpoint, '--consumer', alice.address, '--gateway', gatewayAddress)).pendingPayouts.length, 2, 'the restarted gateway approved nothing twice');
+
+    const approved = await runScript('approve', '--endpoint', chain.endpoint, '--consumer', '//Alice', '--gateway', gateway.p2p[0]!);
+    assert.equal(approved.spent, String(PEAQ));
+    assert.equal(approved.refund, String(3n * PEAQ));
+    const done = await runScript('settle-status', '--endpoint', chain.endpoint, '--consumer', alice.address, '--gateway', gatewayAddress);
+    assert.equal(done.free, '0');
+    assert.deepEqual(done.pendingPayouts, []);
+  });
+});
