@@ -103,9 +103,15 @@ export class ChainClient {
   private async supervise(): Promise<void> {
     const { hostname, port, protocol } = new URL(this.endpoint);
     const tcpPort = Number(port) || (protocol === 'wss:' ? 443 : 80);
+    // Backoff while the chain is away: 0.5 s, doubling to 15 s; back to the start once connected.
+    let delay = 500;
+    const pause = async (): Promise<void> => {
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 15_000);
+    };
     while (!this.stopped) {
       if (!(await reachable(hostname, tcpPort))) {
-        await new Promise((r) => setTimeout(r, 1_000));
+        await pause();
         continue;
       }
       const api = new ApiPromise({ provider: new WsProvider(this.endpoint, 0), noInitWarn: true, ...peaqApiOptions() });
@@ -116,9 +122,10 @@ export class ChainClient {
         await Promise.race([api.isReadyOrError, dropped.then(() => { throw new Error('dropped while connecting'); })]);
       } catch {
         await api.disconnect().catch(() => {});
-        await new Promise((r) => setTimeout(r, 1_000));
+        await pause();
         continue;
       }
+      delay = 500;
       this.current = api;
       this.detected = detect(api);
       for (const w of this.waiters.splice(0)) w();
@@ -153,8 +160,19 @@ export class ChainClient {
     return (await tx.paymentInfo(from)).partialFee.toBigInt();
   }
 
-  /** Signs, submits and waits until the transaction is in a block; a dispatch error throws ChainError. */
-  submit(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<Inclusion> {
+  /**
+   * Signs, submits and waits until the transaction is in a block (or finalized, with
+   * `finality`); a dispatch error throws ChainError. The fee is estimated first, so an
+   * account that cannot pay is told so before anything is sent.
+   */
+  async submit(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, finality = false): Promise<Inclusion> {
+    const fee = await this.estimateFee(tx, signer.address);
+    const free = await this.freeBalance(signer.address);
+    if (free < fee) throw new ChainError(`${signer.address} holds ${free}, not enough for the fee of ${fee}`);
+    return this.send(tx, signer, finality);
+  }
+
+  private send(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, finality: boolean): Promise<Inclusion> {
     return new Promise((resolve, reject) => {
       tx.signAndSend(signer, { nonce: -1 }, (result) => {
         if (result.dispatchError) {
@@ -167,8 +185,8 @@ export class ChainClient {
           }
           return;
         }
-        if (result.status.isInBlock) {
-          const blockHash = result.status.asInBlock.toHex();
+        if (finality ? result.status.isFinalized : result.status.isInBlock) {
+          const blockHash = (finality ? result.status.asFinalized : result.status.asInBlock).toHex();
           this.api.rpc.chain.getHeader(blockHash).then(
             (header) => resolve({ blockHash, blockNumber: header.number.toNumber(), index: result.txIndex ?? 0, txHash: tx.hash.toHex() }),
             reject,

@@ -21,6 +21,10 @@ export interface SettlementOptions {
   log: Logger;
   intervalMs?: number;
   batchSize?: number;
+  /** Wait for finality, not only inclusion, before telling the consumer. */
+  finality?: boolean;
+  /** Sessions that end within this window are settled in one batch (one block). */
+  batchWindowMs?: number;
 }
 
 interface Plan {
@@ -47,6 +51,7 @@ export class SettlementService {
   private running: Promise<void> | undefined;
   private again = false;
   private readonly timer: NodeJS.Timeout;
+  private window: NodeJS.Timeout | undefined;
 
   constructor(opts: SettlementOptions) {
     this.opts = opts;
@@ -54,7 +59,16 @@ export class SettlementService {
     this.timer.unref();
   }
 
+  /** New work: settle after the batching window, gathering the sessions that end meanwhile. */
   nudge(): void {
+    if (this.window) return;
+    this.window = setTimeout(() => {
+      this.window = undefined;
+      this.start();
+    }, this.opts.batchWindowMs ?? 500);
+  }
+
+  private start(): void {
     if (this.running) {
       this.again = true;
       return;
@@ -63,13 +77,14 @@ export class SettlementService {
       this.running = undefined;
       if (this.again) {
         this.again = false;
-        this.nudge();
+        this.start();
       }
     });
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.window);
     await this.running;
   }
 
@@ -127,7 +142,7 @@ export class SettlementService {
       firstApproval(chain, otherSignatories(chain, [Buffer.from(p.session.consumerKeyHex, 'hex'), gateway.publicKey], gateway.publicKey), o.call)));
     let inclusion: Inclusion | undefined;
     if (approvals.length) {
-      inclusion = await chain.submit(approvals.length === 1 ? approvals[0]! : chain.api.tx.utility.batchAll(approvals), gateway);
+      inclusion = await chain.submit(approvals.length === 1 ? approvals[0]! : chain.api.tx.utility.batchAll(approvals), gateway, this.opts.finality);
       this.opts.log.info('settlement payouts approved', { sessions: plans.length, block: inclusion.blockNumber, index: inclusion.index });
     }
     const timepoint = inclusion && { height: inclusion.blockNumber, index: inclusion.index };
@@ -143,7 +158,7 @@ export class SettlementService {
       const receiptHash = createHash('sha256').update(JSON.stringify(p.session.receipt)).digest('hex');
       return chain.api.tx.system.remarkWithEvent(`charging-gateway:service-delivered:${p.session.id}:${receiptHash}`);
     });
-    const recorded = await chain.submit(recordCalls.length === 1 ? recordCalls[0]! : chain.api.tx.utility.batchAll(recordCalls), gateway);
+    const recorded = await chain.submit(recordCalls.length === 1 ? recordCalls[0]! : chain.api.tx.utility.batchAll(recordCalls), gateway, this.opts.finality);
     for (const { p, spent, refund } of records) {
       const session: ConsumerSession = {
         ...p.session,

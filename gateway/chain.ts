@@ -14,6 +14,8 @@ export interface RunningChain {
   /** Settles finished sessions from the durable queue (started by startSettlement). */
   settlement?: SettlementService;
   startSettlement(gateway: KeyringPair, store: SettlementStore, settled: (identity: string, session: ConsumerSession) => Promise<void>): void;
+  /** Runs every time the chain (re)connects, e.g. to publish the DID document. */
+  onReady(task: (client: ChainClient) => Promise<void>): void;
   stop(): Promise<void>;
 }
 
@@ -29,16 +31,24 @@ export function startChain(config: Config, gatewayPublicKey: Uint8Array, log: Lo
       log.info('connected to the chain', { endpoint: config.chain.endpoint, ...client.features });
       // Settlements that waited for the chain go out now.
       running.settlement?.nudge();
+      for (const task of readyTasks) task(client).catch((err: unknown) => log.warn('a task on chain connection failed', { err }));
     } else {
       log.warn('chain connection lost; reconnecting', { endpoint: config.chain.endpoint });
     }
   });
   log.info('connecting to the chain', { endpoint: config.chain.endpoint });
   const required = BigInt(config.chain.minimumDeposit);
+  const readyTasks: ((client: ChainClient) => Promise<void>)[] = [];
   const running: RunningChain = {
+    onReady(task) {
+      readyTasks.push(task);
+      if (client.isConnected) task(client).catch((err: unknown) => log.warn('a task on chain connection failed', { err }));
+    },
     client: () => (client.isConnected ? client : undefined),
     startSettlement(gateway, store, settled) {
-      this.settlement = new SettlementService({ chain: () => (client.isConnected ? client : undefined), gateway, store, settled, log: log.child({ part: 'settlement' }) });
+      this.settlement = new SettlementService({
+        chain: () => (client.isConnected ? client : undefined), gateway, store, settled, finality: config.chain.waitForFinality, log: log.child({ part: 'settlement' }),
+      });
       this.settlement.nudge();
     },
     async admission(_station, key) {

@@ -15,6 +15,7 @@ import { LevelStore } from '../src/store/level-store.ts';
 import type { Config } from './config/schema.ts';
 import { startChain } from './chain.ts';
 import { gatewayAccount } from '../chain/gateway-account.ts';
+import { buildDidDocument, p2pEndpoint, publishDidDocument } from '../chain/did.ts';
 import { prepareEvents, startP2p, type RunningP2p } from './p2p.ts';
 import { directoryFromConfig } from './stations.ts';
 
@@ -66,8 +67,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   let connectionOf: (identity: string) => OcppConnection | undefined = () => undefined;
   const commands = new StationCommands((identity) => connectionOf(identity));
   const chain = settle && events ? startChain(config, events.key.publicKey, log.child({ component: 'chain' })) : undefined;
-  if (chain && events) {
-    chain.startSettlement(await gatewayAccount(events.key.libp2pKey.raw.subarray(0, 32)), store, (identity, session) => service.settled(identity, session));
+  const account = chain && events ? await gatewayAccount(events.key.libp2pKey.raw.subarray(0, 32)) : undefined;
+  if (chain && account) {
+    chain.startSettlement(account, store, (identity, session) => service.settled(identity, session));
     onSettlement = () => chain.settlement?.nudge();
   }
   const localList = new LocalListSync({ service, commands, defaultMaxLength: config.sessions.localListMaxLength, log: log.child({ component: 'local-list' }) });
@@ -146,6 +148,31 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     await p2p?.stop();
     await store.close();
     throw err;
+  }
+  if (chain && account && events && p2p) {
+    const running = p2p;
+    chain.onReady(async (client) => {
+      if (!client.features.peaqDid) {
+        log.info('this chain has no peaqDid pallet; the DID document is not published', { specName: client.features.specName });
+        return;
+      }
+      const endpoint = p2pEndpoint(running.node.getMultiaddrs().map(String));
+      if (!endpoint) {
+        log.warn('no /ip4/<ip>/tcp/<port>/p2p/<peer> address to publish in the DID document');
+        return;
+      }
+      const states = await Promise.all(ocpp.connectedIdentities().map((id) => service.state(id)));
+      const doc = buildDidDocument({
+        publicKey: events.key.publicKey, address: account.address, payment: account.address, p2p: endpoint, name: 'charging-gateway',
+        pricePerKwh: Number(BigInt(config.tariff.pricePerKwh)) / 10 ** config.tariff.decimals,
+        stations: states.filter((st) => st !== undefined).map((st) => ({
+          identity: st.id, connectors: Object.keys(st.connectors).filter((k) => k !== '0').length, available: true,
+        })),
+        sign: events.key.sign,
+      });
+      const inclusion = await publishDidDocument(client, account, doc);
+      log.info('DID document published', { did: doc.id, block: inclusion?.blockNumber });
+    });
   }
   const sweeper = setInterval(() => {
     bridge.sweep(service.identities()).catch((err: unknown) => log.error('session sweep failed', { err }));

@@ -43,6 +43,7 @@ export interface Config {
   chain: {
     endpoint: string;
     minimumDeposit: string;
+    waitForFinality: boolean;
   };
   tariff: {
     pricePerKwh: string;
@@ -209,10 +210,11 @@ export const configSchema: JSONSchemaType<Config> = {
       },
     },
     chain: {
-      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['endpoint', 'minimumDeposit'],
+      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['endpoint', 'minimumDeposit', 'waitForFinality'],
       properties: {
         endpoint: { type: 'string', pattern: '^(wss?://.*)?$', default: '', description: 'WebSocket endpoint of the peaq-style chain; empty: no chain (no deposit checks).' },
         minimumDeposit: amount('The least a consumer must hold in the 2-of-2 multisig with the gateway before being authorized (smallest unit; default 1 PEAQ).', '1000000000000000000'),
+        waitForFinality: { type: 'boolean', default: false, description: 'Settlement waits for finality, not only inclusion in a block, before SERVICE_DELIVERED.' },
       },
     },
     tariff: {

@@ -41,6 +41,7 @@ describe('settlement on a real local chain', () => {
     await eventually(() => gw.chain?.client()?.isConnected, 20_000);
     charger = await Charger.connect(gw.url, 'SETTLE-CP', 'ocpp1.6');
     await charger.status(1, 'Available');
+    await charger.status(2, 'Available');
   });
   after(async () => {
     await charger?.close();
@@ -106,5 +107,27 @@ describe('settlement on a real local chain', () => {
       [gatewayAddress, 15n * PEAQ / 10n],
       [client.address(consumer.publicKey), 35n * PEAQ / 10n],
     ]);
+  });
+
+  it('settles sessions that end together in one batch (one approval transaction)', async () => {
+    const keyring = new Keyring({ type: 'sr25519' });
+    const pairs = [keyring.addFromSeed(randomBytes(32)), keyring.addFromSeed(randomBytes(32))];
+    const funder = client;
+    // Fund both consumers from the first one's leftover balance, then their deposits.
+    for (const p of pairs) await funder.submit(funder.transfer(p.address, 10n * PEAQ), consumer);
+    for (const [i, p] of pairs.entries()) {
+      await fundDeposit(client, p, key.publicKey, 2n * PEAQ);
+      await gw.bridge.authorize({ station: 'SETTLE-CP', consumerKey: p.address });
+      await gw.bridge.start({ station: 'SETTLE-CP', connectorId: i + 1, consumerKey: p.address });
+      await charger.meterValues(i + 1, 1_000);
+    }
+    // The EVs leave together (station-side stops).
+    await Promise.all([charger.stopTransaction(1, 'EVDisconnected'), charger.stopTransaction(2, 'EVDisconnected')]);
+    const settled = await eventually(async () => {
+      const all = await Promise.all(pairs.map(async (p) => (await gw.store.sessionsOfConsumer(Buffer.from(p.publicKey).toString('hex')))[0]));
+      return all.every((s) => s?.state === 'settled') ? all : undefined;
+    }, 30_000, 'both sessions were not settled');
+    assert.equal(settled[0]!.settlement!.approvalTxHash, settled[1]!.settlement!.approvalTxHash, 'one batchAll approved both sessions');
+    assert.equal(settled[0]!.settlement!.spentInfo?.timePoint?.height, settled[1]!.settlement!.spentInfo?.timePoint?.height);
   });
 });
