@@ -13,7 +13,9 @@ import { createV16Adapter } from '../src/ocpp/v16/adapter.ts';
 import { createV201Adapter } from '../src/ocpp/v201/adapter.ts';
 import { LevelStore } from '../src/store/level-store.ts';
 import type { Config } from './config/schema.ts';
+import { startAdminServer } from './admin-http.ts';
 import { startChain } from './chain.ts';
+import { createMetrics, type MetricSources } from './metrics.ts';
 import { gatewayAccount } from '../chain/gateway-account.ts';
 import { buildDidDocument, p2pEndpoint, publishDidDocument } from '../chain/did.ts';
 import { prepareEvents, startP2p, type RunningP2p } from './p2p.ts';
@@ -23,6 +25,7 @@ import { directoryFromConfig } from './stations.ts';
 export interface GatewayNode {
   ocppPort: number;
   ocppTlsPort?: number;
+  adminPort?: number;
   service: ChargePointService;
   ocpp: OcppServer;
   store: LevelStore;
@@ -58,6 +61,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     ...(settle ? { settle, onSettlement: () => onSettlement() } : {}),
   });
   const stations = await service.warmUp();
+  const metricSources: MetricSources = { service, store };
+  const metrics = createMetrics(metricSources);
   const directory = directoryFromConfig(config.stations);
   if (directory.openRegistration) {
     log.warn('OPEN REGISTRATION: any station identity may connect without credentials (security profile 0). Set stations.registration to "closed" and list your stations for production.');
@@ -133,6 +138,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     pingIntervalMs: config.ocpp.pingIntervalSec * 1000,
     callTimeoutMs: config.ocpp.callTimeoutSec * 1000,
     log: log.child({ component: 'ocpp' }),
+    observer: metrics.observer,
     // A station accepted before (kept across reconnects) gets its list reconciled at once.
     onConnect: (connection) => {
       void service.isAccepted(connection.identity).then((accepted) => { if (accepted) stationReady(connection.identity); });
@@ -174,6 +180,27 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       log.info('DID document published', { did: doc.id, block: inclusion?.blockNumber });
     });
   }
+  metricSources.ocpp = ocpp;
+  if (p2p) metricSources.p2pPeers = () => p2p.node.getPeers().length;
+  if (chain) metricSources.chainConnected = () => chain.client() !== undefined;
+  const admin = config.admin.enabled
+    ? await startAdminServer({
+      host: config.admin.host,
+      port: config.admin.port,
+      registry: metrics.registry,
+      ready: () => {
+        const reasons = [...(chain && !chain.client() ? ['the chain is not reachable'] : [])];
+        return { ready: reasons.length === 0, reasons };
+      },
+      log: log.child({ component: 'admin' }),
+    }).catch(async (err: unknown) => {
+      await ocpp.close();
+      await p2p?.stop();
+      await chain?.stop();
+      await store.close();
+      throw err;
+    })
+    : undefined;
   const sweeper = setInterval(() => {
     bridge.sweep(service.identities()).catch((err: unknown) => log.error('session sweep failed', { err }));
   }, SWEEP_INTERVAL_MS);
@@ -186,12 +213,14 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   log.info('gateway started', {
     ocpp: `ws://${config.ocpp.host}:${ports.port}${config.ocpp.path}/<identity>`,
     ...(ports.tlsPort !== undefined ? { ocppTls: `wss://${config.ocpp.host}:${ports.tlsPort}${config.ocpp.path}/<identity>` } : {}),
+    ...(admin ? { admin: `http://${config.admin.host}:${admin.port}` } : {}),
     dataDir,
     stations,
     ...(p2p ? { peerId: p2p.node.peerId.toString(), p2p: p2p.node.getMultiaddrs().map(String) } : {}),
   });
   return {
     ocppPort: ports.port,
+    ...(admin ? { adminPort: admin.port } : {}),
     ...(ports.tlsPort !== undefined ? { ocppTlsPort: ports.tlsPort } : {}),
     service,
     ocpp,
@@ -203,6 +232,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     async stop() {
       clearInterval(sweeper);
       clearInterval(announcer);
+      await admin?.close();
       await ocpp.close();
       await p2p?.stop();
       await chain?.stop();

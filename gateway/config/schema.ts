@@ -40,6 +40,7 @@ export interface Config {
     bootstrap: string[];
     dht: { privateAddresses: boolean; announceIntervalSec: number };
   };
+  admin: { enabled: boolean; host: string; port: number };
   chain: {
     endpoint: string;
     minimumDeposit: string;
@@ -98,7 +99,7 @@ const port = (description: string, dflt: number) => ({ type: 'integer', minimum:
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['dataDir', 'log', 'storage', 'ocpp', 'stations', 'sessions', 'p2p', 'chain', 'tariff'],
+  required: ['dataDir', 'log', 'storage', 'ocpp', 'stations', 'sessions', 'p2p', 'admin', 'chain', 'tariff'],
   properties: {
     dataDir: { type: 'string', minLength: 1, default: './data', description: 'Folder of the LevelDB database (created if missing).' },
     log: {
@@ -207,6 +208,14 @@ export const configSchema: JSONSchemaType<Config> = {
             announceIntervalSec: { type: 'integer', minimum: 10, default: 300, description: 'How often the gateway re-announces on the DHT the stations it serves.' },
           },
         },
+      },
+    },
+    admin: {
+      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['enabled', 'host', 'port'],
+      properties: {
+        enabled: { type: 'boolean', default: true, description: 'Serve /metrics (Prometheus), /healthz and /readyz.' },
+        host: { type: 'string', default: '127.0.0.1', description: 'Address of the admin HTTP server (0.0.0.0 to reach it from other hosts).' },
+        port: port('Admin HTTP port.', 8080),
       },
     },
     chain: {

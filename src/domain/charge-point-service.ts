@@ -161,6 +161,15 @@ export class ChargePointService {
     return n;
   }
 
+  /** Active consumer sessions by state, over every station in memory (a snapshot, for metrics). */
+  sessionCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const state of this.cache.values()) {
+      for (const session of Object.values(state.sessions)) out[session.state] = (out[session.state] ?? 0) + 1;
+    }
+    return out;
+  }
+
   /** Identities of the stations whose state is in memory (all of them after warmUp). */
   identities(): string[] {
     return [...this.cache.keys()];

@@ -33,7 +33,14 @@ export interface ConnectionOptions {
    * central system may send is TriggerMessage(BootNotification).
    */
   rejected: boolean;
+  observer?: OcppObserver;
   log: Logger;
+}
+
+/** Told about every call in either direction (metrics). */
+export interface OcppObserver {
+  inbound(version: OcppVersion, action: string, outcome: 'result' | 'error' | 'unanswered', code?: string): void;
+  outbound(version: OcppVersion, action: string, seconds: number, outcome: 'result' | 'error' | 'timeout' | 'closed'): void;
 }
 
 export interface CallOptions {
@@ -66,7 +73,7 @@ export class OcppConnection {
   private readonly ws: WebSocket;
   private readonly opts: ConnectionOptions;
   private readonly queue: OutboundCall[] = [];
-  private inFlight: { call: OutboundCall; timer: NodeJS.Timeout; onAbort: () => void } | undefined;
+  private inFlight: { call: OutboundCall; timer: NodeJS.Timeout; onAbort: () => void; sentAt: number } | undefined;
   private readonly inboundIds = new Set<string>();
   private readonly timedOut: string[] = [];
   private closed = false;
@@ -153,18 +160,19 @@ export class OcppConnection {
     }
     const timer = setTimeout(() => {
       this.rememberTimedOut(call.id);
-      this.finishOutbound(call.id)?.reject(new CallTimeoutError(call.action, call.timeoutMs));
+      this.finishOutbound(call.id, 'timeout')?.reject(new CallTimeoutError(call.action, call.timeoutMs));
     }, call.timeoutMs);
-    const onAbort = (): void => { this.finishOutbound(call.id)?.reject(call.signal?.reason as Error); };
+    const onAbort = (): void => { this.finishOutbound(call.id, 'closed')?.reject(call.signal?.reason as Error); };
     call.signal?.addEventListener('abort', onAbort, { once: true });
-    this.inFlight = { call, timer, onAbort };
+    this.inFlight = { call, timer, onAbort, sentAt: performance.now() };
     this.send(encodeCall(call.id, call.action, call.payload));
   }
 
   /** Ends the in-flight call with this id and starts the next one; undefined when none matches. */
-  private finishOutbound(id: string): OutboundCall | undefined {
+  private finishOutbound(id: string, outcome: 'result' | 'error' | 'timeout' | 'closed' = 'result'): OutboundCall | undefined {
     if (!this.inFlight || this.inFlight.call.id !== id) return undefined;
-    const { call, timer, onAbort } = this.inFlight;
+    const { call, timer, onAbort, sentAt } = this.inFlight;
+    this.opts.observer?.outbound(this.version, call.action, (performance.now() - sentAt) / 1000, outcome);
     clearTimeout(timer);
     call.signal?.removeEventListener('abort', onAbort);
     this.inFlight = undefined;
@@ -216,7 +224,7 @@ export class OcppConnection {
       this.opts.log.warn(late ? 'dropped late answer to a timed-out call' : 'dropped answer to an unknown call', { id: frame.id });
       return;
     }
-    this.finishOutbound(frame.id);
+    this.finishOutbound(frame.id, frame.type === CALLERROR ? 'error' : 'result');
     if (frame.type === CALLERROR) {
       pending.reject(new RpcError(kindOfCode(frame.code), frame.description || frame.code, { ...frame.details, code: frame.code }));
       return;
@@ -233,22 +241,22 @@ export class OcppConnection {
 
   private async onCall(id: string, action: string, payload: Payload): Promise<void> {
     if (this.inboundIds.has(id)) {
-      this.sendError(id, 'RpcFrameworkError', `message id ${id} is already being handled`);
+      this.refuse(id, action, 'RpcFrameworkError', `message id ${id} is already being handled`);
       return;
     }
     const { schemas, handledActions } = this.opts;
     if (!schemas.actions.has(action)) {
-      this.sendError(id, 'NotImplemented', `unknown action ${action}`);
+      this.refuse(id, action, 'NotImplemented', `unknown action ${action}`);
       return;
     }
     if (!handledActions.has(action)) {
-      this.sendError(id, 'NotSupported', `${action} is not supported by this central system`);
+      this.refuse(id, action, 'NotSupported', `${action} is not supported by this central system`);
       return;
     }
     const verdict = judge(this.opts.policy, schemas.validate(action, 'req', payload));
     if (verdict.refused.length) {
       const first = verdict.refused[0]!;
-      this.sendError(id, errorKindOf(first), first.message, { issues: verdict.refused.map((i) => i.message) });
+      this.refuse(id, action, errorKindOf(first), first.message, { issues: verdict.refused.map((i) => i.message) });
       return;
     }
     if (verdict.tolerated.length) this.opts.onDeviation(action, verdict.tolerated);
@@ -259,18 +267,26 @@ export class OcppConnection {
       const issues = schemas.validate(action, 'conf', response);
       if (issues.length) throw new Error(`our ${action} response is invalid: ${issues.map((i) => i.message).join('; ')}`);
       this.send(encodeResult(id, response));
+      this.opts.observer?.inbound(this.version, action, 'result');
     } catch (err) {
       if (err instanceof RpcError) {
-        this.sendError(id, err.kind, err.message, err.details);
+        this.refuse(id, action, err.kind, err.message, err.details);
       } else if (this.opts.noErrorOnInternalFailure.has(action)) {
+        this.opts.observer?.inbound(this.version, action, 'unanswered');
         this.opts.log.error('could not process a transaction message; left unanswered so the station retries', { action, id, err });
       } else {
         this.opts.log.error('handler failed', { action, id, err });
-        this.sendError(id, 'InternalError', 'the central system could not process this message');
+        this.refuse(id, action, 'InternalError', 'the central system could not process this message');
       }
     } finally {
       this.inboundIds.delete(id);
     }
+  }
+
+  /** Answers a station's CALL with a CALLERROR (and counts it). */
+  private refuse(id: string, action: string, kind: RpcError['kind'], description: string, details: Payload = {}): void {
+    this.sendError(id, kind, description, details);
+    this.opts.observer?.inbound(this.version, action, 'error', codeFor(this.version, kind));
   }
 
   private sendError(id: string, kind: RpcError['kind'], description: string, details: Payload = {}): void {
@@ -287,7 +303,7 @@ export class OcppConnection {
     this.closed = true;
     clearInterval(this.keepAlive);
     const err = new ConnectionClosedError(`connection to ${this.identity} closed`);
-    if (this.inFlight) this.finishOutbound(this.inFlight.call.id)?.reject(err);
+    if (this.inFlight) this.finishOutbound(this.inFlight.call.id, 'closed')?.reject(err);
     for (const call of this.queue.splice(0)) call.reject(err);
   }
 }

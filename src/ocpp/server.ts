@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log/logger.ts';
-import { OcppConnection, type InboundHandler } from './connection.ts';
+import { OcppConnection, type InboundHandler, type OcppObserver } from './connection.ts';
 import { schemasFor, type SchemaIssue } from './schemas.ts';
 import { identityProblem, passwordMatches, type StationDirectory, type StationPolicy } from './stations.ts';
 import { parseBasicAuth } from './passwords.ts';
@@ -43,6 +43,7 @@ export interface OcppServerOptions {
   onConnect?: (connection: OcppConnection) => void;
   onDisconnect?: (connection: OcppConnection) => void;
   onDeviation?: (identity: string, action: string, issues: SchemaIssue[]) => void;
+  observer?: OcppObserver;
 }
 
 type Transport = 'ws' | 'wss';
@@ -129,6 +130,21 @@ export class OcppServer {
   /** Identities of the stations connected now. */
   connectedIdentities(): string[] {
     return [...this.live.keys()];
+  }
+
+  /** Connected stations by negotiated version. */
+  connectionsByVersion(): Record<OcppVersion, number> {
+    const out: Record<OcppVersion, number> = { 'ocpp1.6': 0, 'ocpp2.0.1': 0 };
+    for (const c of this.live.values()) out[c.version]++;
+    return out;
+  }
+
+  /** All tolerated deviations so far, by station and action. */
+  allDeviations(): { identity: string; action: string; count: number }[] {
+    return [...this.deviationCounts].map(([key, count]) => {
+      const [identity = '', action = ''] = key.split('\u0000');
+      return { identity, action, count };
+    });
   }
 
   /** Schema deviations tolerated under the lenient policy, by action ("Action" or "Action.conf"). */
@@ -227,6 +243,7 @@ export class OcppServer {
       handledActions: adapter.handledActions,
       noErrorOnInternalFailure: adapter.transactionActions,
       rejected: admission.policy.registration === 'Rejected',
+      ...(this.opts.observer ? { observer: this.opts.observer } : {}),
       onDeviation: (action, issues) => {
         log.warn('schema deviation tolerated', { action, issues: issues.map((i) => i.message) });
         const key = `${identity}\u0000${action}`;

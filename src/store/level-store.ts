@@ -164,6 +164,13 @@ export class LevelStore {
     await this.db.batch(ids.map((key) => ({ type: 'del' as const, key })), { sync: this.sync });
   }
 
+  /** How many entries wait in a key range, counted up to `cap` (backlog gauges). */
+  async count(range: 'outbox' | 'settlements', cap = 100_000): Promise<number> {
+    let n = 0;
+    for await (const _key of this.db.keys({ ...(range === 'outbox' ? keys.outboxRange : keys.settlementRange), limit: cap })) n++;
+    return n;
+  }
+
   /** Published events of a topic after a sequence number (for a subscriber catching up). */
   async eventsAfter(topic: string, afterSeq: number, limit: number): Promise<Uint8Array[]> {
     const out: Uint8Array[] = [];

@@ -29,7 +29,7 @@ describe('npm start', () => {
     // Only the port and data folder differ from a fresh clone's defaults, so tests can run side by side.
     const child = spawn('npm', ['start', '--silent'], {
       cwd: ROOT,
-      env: { ...process.env, CGW_OCPP_PORT: String(port), CGW_DATA_DIR: dataDir, CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]' },
+      env: { ...process.env, CGW_OCPP_PORT: String(port), CGW_DATA_DIR: dataDir, CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]', CGW_ADMIN_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

@@ -80,6 +80,11 @@ describe('settlement with the scripts, a chain outage and a gateway crash', () =
     assert.equal(receipt.totalAmount, String(PEAQ));
     await new Promise((r) => setTimeout(r, 1_500));
     assert.ok(!events.some((e) => e.event.eventId === 'SERVICE_DELIVERED'), 'nothing settles while the chain is away');
+    // The operator sees the backlog and the outage.
+    const metrics = await (await fetch(`${gateway.admin}/metrics`)).text();
+    assert.match(metrics, /^cgw_settlement_backlog 1$/m);
+    assert.match(metrics, /^cgw_chain_connected 0$/m);
+    assert.equal((await fetch(`${gateway.admin}/readyz`)).status, 503);
 
     await proxy.up();
     await eventually(() => events.some((e) => e.event.eventId === 'SERVICE_DELIVERED'), 40_000, 'no SERVICE_DELIVERED after the chain came back');

@@ -22,7 +22,7 @@ export function tempDir(prefix = 'cgw-'): string {
 /** The embedded defaults with test overrides: loopback, free ports, a temp data folder. */
 export function testConfig(overrides: DeepPartial<Config> = {}, dataDir = tempDir()): Config {
   const config = loadConfig({ env: {} });
-  merge(config as any, { dataDir, ocpp: { host: '127.0.0.1', port: 0, tls: { port: 0 } }, p2p: { listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'] } });
+  merge(config as any, { dataDir, ocpp: { host: '127.0.0.1', port: 0, tls: { port: 0 } }, p2p: { listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'] }, admin: { port: 0 } });
   merge(config as any, overrides as any);
   return config;
 }

@@ -10,6 +10,8 @@ export interface GatewayProcess {
   /** The libp2p multiaddrs consumers dial (with /p2p/<peer id>). */
   p2p: string[];
   peerId: string;
+  /** The admin HTTP base URL. */
+  admin: string;
   /** Every log line the node wrote so far. */
   output: string[];
   kill(signal?: NodeJS.Signals): Promise<number | null>;
@@ -21,12 +23,12 @@ export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_0
     // Readiness is read from the info-level "gateway started" line.
     env: {
       ...process.env, CGW_OCPP_HOST: '127.0.0.1', CGW_OCPP_PORT: '0', CGW_LOG_LEVEL: 'info',
-      CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0","/ip4/127.0.0.1/tcp/0/ws"]', ...env,
+      CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0","/ip4/127.0.0.1/tcp/0/ws"]', CGW_ADMIN_PORT: '0', ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  const started = await new Promise<{ url: string; p2p: string[]; peerId: string }>((resolve, reject) => {
+  const started = await new Promise<{ url: string; p2p: string[]; peerId: string; admin: string }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`gateway did not start:\n${output.join('\n')}`));
@@ -40,8 +42,8 @@ export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_0
         output.push(line);
         if (line.includes('"gateway started"')) {
           clearTimeout(timer);
-          const record = JSON.parse(line) as { ocpp: string; p2p?: string[]; peerId?: string };
-          resolve({ url: record.ocpp.replace(/\/<identity>$/, ''), p2p: record.p2p ?? [], peerId: record.peerId ?? '' });
+          const record = JSON.parse(line) as { ocpp: string; p2p?: string[]; peerId?: string; admin?: string };
+          resolve({ url: record.ocpp.replace(/\/<identity>$/, ''), p2p: record.p2p ?? [], peerId: record.peerId ?? '', admin: record.admin ?? '' });
         }
       }
     };
@@ -54,6 +56,7 @@ export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_0
     ocppUrl: started.url,
     p2p: started.p2p,
     peerId: started.peerId,
+    admin: started.admin,
     output,
     async kill(signal = 'SIGKILL') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;

@@ -1,0 +1,52 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../src/log/logger.ts';
+
+export interface AdminServerOptions {
+  host: string;
+  port: number;
+  registry: Registry;
+  /** Ready: the node serves stations (and, when configured, the chain is reachable). */
+  ready: () => { ready: boolean; reasons: string[] };
+  log: Logger;
+}
+
+/** The operator's HTTP side: /metrics (Prometheus), /healthz (alive) and /readyz (serving). */
+export async function startAdminServer(o: AdminServerOptions): Promise<{ port: number; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://admin').pathname;
+    if (req.method !== 'GET') {
+      res.writeHead(405, { Allow: 'GET' }).end();
+      return;
+    }
+    if (path === '/healthz') {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (path === '/readyz') {
+      const r = o.ready();
+      res.writeHead(r.ready ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ready: r.ready, reasons: r.reasons }));
+      return;
+    }
+    if (path === '/metrics') {
+      o.registry.metrics().then(
+        (text) => res.writeHead(200, { 'Content-Type': o.registry.contentType }).end(text),
+        (err: unknown) => {
+          o.log.error('collecting metrics failed', { err });
+          res.writeHead(500).end();
+        },
+      );
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `no such path ${path}` }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => { server.off('error', reject); resolve(); });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+  };
+}

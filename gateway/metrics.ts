@@ -1,0 +1,70 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ChargePointService } from '../src/domain/charge-point-service.ts';
+import type { OcppObserver } from '../src/ocpp/connection.ts';
+import type { OcppServer } from '../src/ocpp/server.ts';
+import type { LevelStore } from '../src/store/level-store.ts';
+
+/** What the metrics read from the running node; filled in as the parts start. */
+export interface MetricSources {
+  ocpp?: OcppServer;
+  service?: ChargePointService;
+  store?: LevelStore;
+  p2pPeers?: () => number;
+  chainConnected?: () => boolean;
+}
+
+/** The node's Prometheus metrics (prefix cgw_), and the observer the OCPP layer reports to. */
+export function createMetrics(sources: MetricSources): { registry: Registry; observer: OcppObserver } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'cgw_process_' });
+  new Gauge({
+    name: 'cgw_stations_connected', help: 'Connected charging stations by OCPP version', labelNames: ['version'], registers: [registry],
+    collect() {
+      for (const [version, n] of Object.entries(sources.ocpp?.connectionsByVersion() ?? {})) this.set({ version }, n);
+    },
+  });
+  const messages = new Counter({ name: 'cgw_ocpp_messages_total', help: 'CALLs received from stations, by action and outcome', labelNames: ['version', 'action', 'outcome'], registers: [registry] });
+  const errors = new Counter({ name: 'cgw_ocpp_errors_total', help: 'CALLERRORs sent to stations, by action and code', labelNames: ['version', 'action', 'code'], registers: [registry] });
+  const calls = new Histogram({
+    name: 'cgw_ocpp_call_duration_seconds', help: 'CALLs to stations until their answer, by action and outcome', labelNames: ['version', 'action', 'outcome'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry],
+  });
+  new Gauge({
+    name: 'cgw_schema_deviations', help: 'Schema deviations tolerated under the lenient policy, by action', labelNames: ['action'], registers: [registry],
+    collect() {
+      this.reset();
+      const byAction = new Map<string, number>();
+      for (const d of sources.ocpp?.allDeviations() ?? []) byAction.set(d.action, (byAction.get(d.action) ?? 0) + d.count);
+      for (const [action, n] of byAction) this.set({ action }, n);
+    },
+  });
+  new Gauge({
+    name: 'cgw_sessions', help: 'Active consumer sessions by state', labelNames: ['state'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [state, n] of Object.entries(sources.service?.sessionCounts() ?? {})) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: 'cgw_outbox_backlog', help: 'Signed events waiting to be published', registers: [registry],
+    async collect() { this.set(sources.store ? await sources.store.count('outbox') : 0); },
+  });
+  new Gauge({
+    name: 'cgw_settlement_backlog', help: 'Finished sessions waiting for settlement on chain', registers: [registry],
+    async collect() { this.set(sources.store ? await sources.store.count('settlements') : 0); },
+  });
+  new Gauge({ name: 'cgw_p2p_peers', help: 'Connected libp2p peers', registers: [registry], collect() { this.set(sources.p2pPeers?.() ?? 0); } });
+  new Gauge({ name: 'cgw_chain_connected', help: '1 when the chain is reachable', registers: [registry], collect() { this.set(sources.chainConnected?.() ? 1 : 0); } });
+  return {
+    registry,
+    observer: {
+      inbound(version, action, outcome, code) {
+        messages.inc({ version, action, outcome });
+        if (code) errors.inc({ version, action, code });
+      },
+      outbound(version, action, seconds, outcome) {
+        calls.observe({ version, action, outcome }, seconds);
+      },
+    },
+  };
+}
