@@ -86,3 +86,8 @@ export async function publishDidDocument(chain: ChainClient, pair: KeyringPair, 
   const call = existing ? did.updateAttribute! : did.addAttribute!;
   return chain.submit(call(pair.address, DID_ATTRIBUTE, encodeDidValue(doc), null), pair);
 }
+
+/** The multiaddr a wallet dials, from a provider's document (its p2p service). */
+export function p2pServiceOf(doc: Document): string | undefined {
+  return doc.services.find((s) => s.type === 'p2p')?.stringData;
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import nacl from 'tweetnacl';
-import { buildDidDocument, decodeDidValue, encodeDidValue, p2pEndpoint } from '../../../chain/did.ts';
+import { buildDidDocument, decodeDidValue, encodeDidValue, p2pEndpoint, p2pServiceOf } from '../../../chain/did.ts';
 import { codecFor } from '../../../src/proto/codec.ts';
 
 describe('the gateway DID document (peaq format)', () => {
@@ -24,6 +24,7 @@ describe('the gateway DID document (peaq format)', () => {
     assert.equal(back.services[2]?.metadata?.chargePointClientId, 'CP01');
     assert.equal(back.services[2]?.metadata?.connectorsCount, 2);
     assert.match(encodeDidValue(doc), /^[0-9a-f]+$/, 'ASCII hex of the protobuf bytes');
+    assert.equal(p2pServiceOf(back), input.p2p, 'a wallet finds where to dial');
   });
 
   it('is signed by the gateway key over the document without its signature', () => {
