@@ -1,23 +1,15 @@
 // What the README promises: `npm start` with no configuration file serves a charger.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BOOT_16, connectRpcClient } from '../helpers/clients.ts';
+import { freePort } from '../helpers/net.ts';
 import { tempDir } from '../helpers/gateway.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 describe('npm start', () => {
   const dataDir = tempDir('cgw-start-');

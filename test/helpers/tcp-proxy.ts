@@ -1,5 +1,6 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
+import { freePort } from './net.ts';
 
 /** A loopback TCP proxy that can be cut and restored: a network outage between two parts. */
 export class TcpProxy {
@@ -14,11 +15,7 @@ export class TcpProxy {
   }
 
   static async start(target: { host: string; port: number }): Promise<TcpProxy> {
-    const probe = createServer().listen(0, '127.0.0.1');
-    await once(probe, 'listening');
-    const port = (probe.address() as { port: number }).port;
-    probe.close();
-    const proxy = new TcpProxy(port, target);
+    const proxy = new TcpProxy(await freePort(), target);
     await proxy.up();
     return proxy;
   }

@@ -1,8 +1,6 @@
 // Deposits on a REAL local Substrate chain (chopsticks on the Asset Hub genesis from npm).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
@@ -14,17 +12,11 @@ import { gatewayAccount } from '../../chain/gateway-account.ts';
 import { loadOrCreateGatewayKey, type GatewayKey } from '../../src/crypto/gateway-key.ts';
 import { Charger } from '../helpers/charger.ts';
 import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
+import { freePort } from '../helpers/net.ts';
 import { eventually } from '../helpers/wait.ts';
 
 const PEAQ = 10n ** 18n;
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 describe('deposits on a real local chain', () => {
   let chain: DevChain | undefined;
