@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../src/log/logger.ts';
@@ -9,13 +9,24 @@ export interface AdminServerOptions {
   registry: Registry;
   /** Ready: the node serves stations (and, when configured, the chain is reachable). */
   ready: () => { ready: boolean; reasons: string[] };
+  /** The /api routes (answers false for paths that are not its own). */
+  api?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  openapi?: object;
   log: Logger;
 }
 
 /** The operator's HTTP side: /metrics (Prometheus), /healthz (alive) and /readyz (serving). */
 export async function startAdminServer(o: AdminServerOptions): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://admin').pathname;
+    const url = new URL(req.url ?? '/', 'http://admin');
+    const path = url.pathname;
+    if (o.api && path.startsWith('/api/')) {
+      o.api(req, res, url).catch((err: unknown) => {
+        o.log.error('admin API request failed', { err });
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      return;
+    }
     if (req.method !== 'GET') {
       res.writeHead(405, { Allow: 'GET' }).end();
       return;
@@ -27,6 +38,10 @@ export async function startAdminServer(o: AdminServerOptions): Promise<{ port: n
     if (path === '/readyz') {
       const r = o.ready();
       res.writeHead(r.ready ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ready: r.ready, reasons: r.reasons }));
+      return;
+    }
+    if (path === '/openapi.json' && o.openapi) {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(o.openapi));
       return;
     }
     if (path === '/metrics') {

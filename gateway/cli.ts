@@ -6,12 +6,12 @@ import { jsonLogger } from '../src/log/logger.ts';
 import { ConfigError, configLeaves, loadConfig } from './config/load.ts';
 import { consumerMain } from './consumer-cli.ts';
 import { startGateway } from './node.ts';
+import { PACKAGE_VERSION } from './version.ts';
 import { keyFileOf } from './p2p.ts';
 import { loadOrCreateGatewayKey } from '../src/crypto/gateway-key.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-const HELP = `charging-gateway ${pkg.version}: OCPP-J 1.6/2.0.1 central system and peer-to-peer charging gateway
+const HELP = `charging-gateway ${PACKAGE_VERSION}: OCPP-J 1.6/2.0.1 central system and peer-to-peer charging gateway
 
 Usage:
   charging-gateway start [--config FILE]   run the node (embedded defaults when no file is given)
@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
     options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
   });
   if (values.version) {
-    console.log(pkg.version);
+    console.log(PACKAGE_VERSION);
     return 0;
   }
   const command = positionals[0] ?? (values.help ? 'help' : 'start');

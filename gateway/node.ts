@@ -13,7 +13,11 @@ import { createV16Adapter } from '../src/ocpp/v16/adapter.ts';
 import { createV201Adapter } from '../src/ocpp/v201/adapter.ts';
 import { LevelStore } from '../src/store/level-store.ts';
 import type { Config } from './config/schema.ts';
+import { adminApi } from './admin-api.ts';
 import { startAdminServer } from './admin-http.ts';
+import { adminToken } from './admin-token.ts';
+import { openApiDocument } from './openapi.ts';
+import { PACKAGE_VERSION } from './version.ts';
 import { startChain } from './chain.ts';
 import { createMetrics, type MetricSources } from './metrics.ts';
 import { gatewayAccount } from '../chain/gateway-account.ts';
@@ -188,6 +192,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
+      api: adminApi({ token: adminToken(config), service, store, ocpp, commands, bridge, localList }),
+      openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {
         const reasons = [...(chain && !chain.client() ? ['the chain is not reachable'] : [])];
         return { ready: reasons.length === 0, reasons };

@@ -40,7 +40,7 @@ export interface Config {
     bootstrap: string[];
     dht: { privateAddresses: boolean; announceIntervalSec: number };
   };
-  admin: { enabled: boolean; host: string; port: number };
+  admin: { enabled: boolean; host: string; port: number; token: string };
   chain: {
     endpoint: string;
     minimumDeposit: string;
@@ -211,11 +211,12 @@ export const configSchema: JSONSchemaType<Config> = {
       },
     },
     admin: {
-      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['enabled', 'host', 'port'],
+      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['enabled', 'host', 'port', 'token'],
       properties: {
         enabled: { type: 'boolean', default: true, description: 'Serve /metrics (Prometheus), /healthz and /readyz.' },
         host: { type: 'string', default: '127.0.0.1', description: 'Address of the admin HTTP server (0.0.0.0 to reach it from other hosts).' },
         port: port('Admin HTTP port.', 8080),
+        token: { type: 'string', default: '', description: 'Bearer token of the /api routes; empty: one is generated into <dataDir>/admin.token (mode 0600) on first start.' },
       },
     },
     chain: {

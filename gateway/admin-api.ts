@@ -1,0 +1,178 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { ChargePointService } from '../src/domain/charge-point-service.ts';
+import type { ChargingBridge } from '../src/ocpp/charging-bridge.ts';
+import type { LocalListSync } from '../src/ocpp/local-list-sync.ts';
+import type { OcppServer } from '../src/ocpp/server.ts';
+import type { StationCommands } from '../src/ocpp/station-commands.ts';
+import type { LevelStore } from '../src/store/level-store.ts';
+
+export interface AdminApiDeps {
+  token: string;
+  service: ChargePointService;
+  store: LevelStore;
+  ocpp: OcppServer;
+  commands: StationCommands;
+  bridge: ChargingBridge;
+  localList: LocalListSync;
+}
+
+class HttpError extends Error {
+  readonly status: number;
+  readonly field: string | undefined;
+  constructor(status: number, message: string, field?: string) {
+    super(message);
+    this.status = status;
+    this.field = field;
+  }
+}
+
+// Command bodies: one JSON schema each, used to validate requests AND in /openapi.json.
+const connector = { type: 'integer', minimum: 0, maximum: 1000 } as const;
+export const COMMANDS = {
+  'remote-start': { type: 'object', additionalProperties: false, required: ['connectorId', 'idTag'], properties: { connectorId: { ...connector, minimum: 1 }, idTag: { type: 'string', minLength: 1, maxLength: 20 } } },
+  'remote-stop': { type: 'object', additionalProperties: false, required: ['transactionId'], properties: { transactionId: { type: 'integer', minimum: 1 } } },
+  unlock: { type: 'object', additionalProperties: false, required: ['connectorId'], properties: { connectorId: { ...connector, minimum: 1 } } },
+  trigger: { type: 'object', additionalProperties: false, required: ['message'], properties: { message: { type: 'string', minLength: 1, maxLength: 50 }, connectorId: connector } },
+  'change-availability': { type: 'object', additionalProperties: false, required: ['connectorId', 'operative'], properties: { connectorId: connector, operative: { type: 'boolean' } } },
+  'resync-local-list': { type: 'object', additionalProperties: false, properties: {} },
+} as const;
+type CommandName = keyof typeof COMMANDS;
+
+const ajv = new Ajv({ allErrors: false });
+const validators = Object.fromEntries(Object.entries(COMMANDS).map(([name, schema]) => [name, ajv.compile(schema)])) as Record<CommandName, ValidateFunction>;
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 64 * 1024) throw new HttpError(413, 'the body is larger than 64 KiB');
+    chunks.push(chunk);
+  }
+  if (!size) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'the body is not valid JSON');
+  }
+}
+
+function validate(name: CommandName, body: unknown): Record<string, unknown> {
+  const check = validators[name];
+  if (check(body)) return body as Record<string, unknown>;
+  const e = check.errors![0]!;
+  const field = e.keyword === 'required' ? String(e.params.missingProperty)
+    : e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : e.instancePath.slice(1);
+  throw new HttpError(400, `${field || 'body'}: ${e.message ?? 'is invalid'}`, field);
+}
+
+function page(url: URL): { limit: number; offset: number } {
+  const limit = Number(url.searchParams.get('limit') ?? 50);
+  const offset = Number(url.searchParams.get('offset') ?? 0);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new HttpError(400, 'limit: must be an integer from 1 to 500', 'limit');
+  if (!Number.isInteger(offset) || offset < 0) throw new HttpError(400, 'offset: must be a non-negative integer', 'offset');
+  return { limit, offset };
+}
+
+function authorized(req: IncomingMessage, token: string): boolean {
+  const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+  if (!m) return false;
+  const given = Buffer.from(m[1]!);
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The operator's JSON API under /api (Bearer token). Returns false when the path is not its own. */
+export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+  const send = (res: ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+  };
+  const station = async (id: string) => {
+    const state = await deps.service.state(id);
+    if (!state) throw new HttpError(404, `unknown station ${id}`);
+    return state;
+  };
+  return async (req, res, url) => {
+    if (!url.pathname.startsWith('/api/')) return false;
+    try {
+      if (!authorized(req, deps.token)) {
+        res.writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer' }).end(JSON.stringify({ error: 'a valid Bearer token is required' }));
+        return true;
+      }
+      const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
+      const [resource, id, sub, command] = parts;
+      if (req.method === 'GET' && resource === 'stations' && !id) {
+        const states = await Promise.all(deps.service.identities().sort().map((i) => deps.service.state(i)));
+        send(res, 200, states.filter((s) => s !== undefined).map((s) => ({
+          identity: s.id, connected: deps.commands.isConnected(s.id), ocppVersion: s.ocppVersion, registration: s.status, lastSeenAt: s.lastSeenAt,
+          connectors: Object.values(s.connectors).map((c) => ({ id: c.id, status: c.status, transaction: c.currentTransaction || undefined })),
+          activeSessions: Object.keys(s.sessions).length,
+        })));
+        return true;
+      }
+      if (req.method === 'GET' && resource === 'stations' && id && !sub) {
+        const s = await station(id);
+        send(res, 200, { ...s, connected: deps.commands.isConnected(id), deviations: deps.ocpp.deviations(id) });
+        return true;
+      }
+      if (req.method === 'GET' && resource === 'stations' && id && sub === 'transactions') {
+        await station(id);
+        const { limit, offset } = page(url);
+        const all = (await deps.store.finishedTransactions(id)).reverse();
+        send(res, 200, { total: all.length, items: all.slice(offset, offset + limit) });
+        return true;
+      }
+      if (req.method === 'GET' && resource === 'stations' && id && sub === 'local-list') {
+        const s = await station(id);
+        send(res, 200, { version: s.currentAuthListVersion, dirty: s.localListDirty, entries: Object.values(s.authList) });
+        return true;
+      }
+      if (req.method === 'POST' && resource === 'stations' && id && sub === 'commands' && command) {
+        if (!(command in COMMANDS)) throw new HttpError(404, `unknown command ${command}`);
+        await station(id);
+        const body = validate(command as CommandName, await readJson(req));
+        send(res, 200, { result: await runCommand(deps, id, command as CommandName, body) });
+        return true;
+      }
+      if (req.method === 'GET' && resource === 'sessions') {
+        const consumer = url.searchParams.get('consumer');
+        if (!consumer || !/^[0-9a-f]{64}$/.test(consumer.replace(/^0x/, ''))) throw new HttpError(400, 'consumer: the consumer key as 32 bytes of hex is required', 'consumer');
+        const { limit, offset } = page(url);
+        const all = (await deps.service.finishedSessions(consumer.replace(/^0x/, ''))).reverse();
+        send(res, 200, { total: all.length, items: all.slice(offset, offset + limit) });
+        return true;
+      }
+      throw new HttpError(404, `no such resource ${req.method} ${url.pathname}`);
+    } catch (err) {
+      if (err instanceof HttpError) send(res, err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) });
+      else send(res, 502, { error: (err as Error).message, ...((err as { code?: string }).code ? { code: (err as { code?: string }).code } : {}) });
+      return true;
+    }
+  };
+}
+
+async function runCommand(deps: AdminApiDeps, id: string, name: CommandName, body: Record<string, unknown>): Promise<unknown> {
+  switch (name) {
+    case 'remote-start': {
+      const { connection, commands } = deps.commands.for(id);
+      return commands.remoteStart(connection, { connectorId: body.connectorId as number, idTag: body.idTag as string, remoteStartId: Date.now() % 2 ** 31 });
+    }
+    case 'remote-stop': {
+      const state = await deps.service.state(id);
+      const tx = state?.transactions[body.transactionId as number];
+      if (!tx) throw new HttpError(404, `no open transaction ${String(body.transactionId)} on ${id}`, 'transactionId');
+      const { connection, commands } = deps.commands.for(id);
+      return commands.remoteStop(connection, { transactionId: tx.id, ocppTransactionId: tx.ocppTransactionId });
+    }
+    case 'unlock':
+      return deps.bridge.unlock(id, body.connectorId as number);
+    case 'trigger':
+      return deps.bridge.trigger(id, body.message as string, body.connectorId as number | undefined);
+    case 'change-availability':
+      return deps.bridge.changeAvailability(id, body.connectorId as number, body.operative as boolean);
+    case 'resync-local-list':
+      return deps.localList.fullSync(id);
+  }
+}

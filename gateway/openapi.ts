@@ -1,0 +1,47 @@
+import { COMMANDS } from './admin-api.ts';
+
+const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+const error = { type: 'object', properties: { error: { type: 'string' }, field: { type: 'string' } }, required: ['error'] };
+const errors = {
+  400: json(error, 'Invalid request; `field` names the bad field'),
+  401: json(error, 'No or wrong Bearer token'),
+  404: json(error, 'Unknown station, command or transaction'),
+};
+const stationParam = { name: 'identity', in: 'path', required: true, schema: { type: 'string' } };
+const paging = [
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+  { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+];
+
+/** The admin API's OpenAPI 3.1 document; the command bodies are the schemas that validate them. */
+export function openApiDocument(version: string): object {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'charging-gateway admin API', version },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    security: [{ bearer: [] }],
+    paths: {
+      '/api/stations': { get: { summary: 'Stations with live status and connectors', responses: { 200: json({ type: 'array' }), 401: errors[401] } } },
+      '/api/stations/{identity}': { get: { summary: 'A station: its ChargePointState, connection and schema deviations', parameters: [stationParam], responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/api/stations/{identity}/transactions': { get: { summary: 'Finished transactions, newest first', parameters: [stationParam, ...paging], responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/api/stations/{identity}/local-list': { get: { summary: 'The station local authorization list (our copy) and its version', parameters: [stationParam], responses: { 200: json({ type: 'object' }), ...errors } } },
+      ...Object.fromEntries(Object.entries(COMMANDS).map(([name, schema]) => [`/api/stations/{identity}/commands/${name}`, {
+        post: {
+          summary: `Command: ${name}`, parameters: [stationParam],
+          requestBody: { required: true, content: { 'application/json': { schema } } },
+          responses: { 200: json({ type: 'object', properties: { result: {} } }), 502: json(error, 'The station is offline or did not answer'), ...errors },
+        },
+      }])),
+      '/api/sessions': {
+        get: {
+          summary: 'A consumer\'s finished sessions with receipts, newest first',
+          parameters: [{ name: 'consumer', in: 'query', required: true, schema: { type: 'string', pattern: '^(0x)?[0-9a-f]{64}$' } }, ...paging],
+          responses: { 200: json({ type: 'object' }), ...errors },
+        },
+      },
+      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'text/plain exposition format' } } } },
+      '/healthz': { get: { summary: 'The process is alive', security: [], responses: { 200: json({ type: 'object' }) } } },
+      '/readyz': { get: { summary: 'The node serves (503 with reasons when not)', security: [], responses: { 200: json({ type: 'object' }), 503: json({ type: 'object' }) } } },
+    },
+  };
+}
