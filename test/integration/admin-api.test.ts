@@ -14,6 +14,7 @@ describe('admin API', () => {
   const api = (path: string, init: RequestInit = {}, auth = token) =>
     fetch(`${base}${path}`, { ...init, headers: { ...(auth ? { Authorization: `Bearer ${auth}` } : {}), 'Content-Type': 'application/json', ...init.headers } });
   const post = (path: string, body: unknown) => api(path, { method: 'POST', body: JSON.stringify(body) });
+  const json = async (response: Promise<Response> | Response): Promise<any> => (await response).json();
 
   before(async () => {
     gw = await startTestGateway({ ocpp: { acceptUnknownIdTags: true } });
@@ -35,16 +36,16 @@ describe('admin API', () => {
   });
 
   it('lists stations with live status and shows one in detail; 404 for an unknown one', async () => {
-    const list = await (await api('/api/stations')).json();
+    const list = await json(api('/api/stations'));
     const ops = list.find((s: any) => s.identity === 'OPS-CP');
     assert.equal(ops.connected, true);
     assert.equal(ops.ocppVersion, 'ocpp1.6');
     assert.deepEqual(ops.connectors, [{ id: 1, status: 'Available' }]);
-    const detail = await (await api('/api/stations/OPS-CP')).json();
+    const detail = await json(api('/api/stations/OPS-CP'));
     assert.equal(detail.boot.ChargePointVendor, 'TestVendor');
     const unknown = await api('/api/stations/NOPE');
     assert.equal(unknown.status, 404);
-    assert.match((await unknown.json()).error, /unknown station NOPE/);
+    assert.match((await json(unknown)).error, /unknown station NOPE/);
   });
 
   it('validates command bodies and names the bad field (400)', async () => {
@@ -52,7 +53,7 @@ describe('admin API', () => {
     for (const [body, field] of cases) {
       const r = await post('/api/stations/OPS-CP/commands/unlock', body);
       assert.equal(r.status, 400, JSON.stringify(body));
-      assert.equal((await r.json()).field, field);
+      assert.equal((await json(r)).field, field);
     }
     assert.equal((await api('/api/stations/OPS-CP/commands/unlock', { method: 'POST', body: '{not json' })).status, 400);
     assert.equal((await post('/api/stations/OPS-CP/commands/self-destruct', {})).status, 404);
@@ -60,11 +61,11 @@ describe('admin API', () => {
   });
 
   it('passes commands to the station and returns its answer', async () => {
-    assert.deepEqual(await (await post('/api/stations/OPS-CP/commands/unlock', { connectorId: 1 })).json(), { result: 'Unlocked' });
-    assert.deepEqual(await (await post('/api/stations/OPS-CP/commands/trigger', { message: 'Heartbeat' })).json(), { result: 'Accepted' });
-    assert.deepEqual(await (await post('/api/stations/OPS-CP/commands/change-availability', { connectorId: 1, operative: false })).json(), { result: 'Accepted' });
+    assert.deepEqual(await json(post('/api/stations/OPS-CP/commands/unlock', { connectorId: 1 })), { result: 'Unlocked' });
+    assert.deepEqual(await json(post('/api/stations/OPS-CP/commands/trigger', { message: 'Heartbeat' })), { result: 'Accepted' });
+    assert.deepEqual(await json(post('/api/stations/OPS-CP/commands/change-availability', { connectorId: 1, operative: false })), { result: 'Accepted' });
     assert.deepEqual(charger.commands, ['UnlockConnector:1', 'TriggerMessage:Heartbeat', 'ChangeAvailability:Inoperative']);
-    assert.deepEqual(await (await post('/api/stations/OPS-CP/commands/resync-local-list', {})).json(), { result: 'Accepted' });
+    assert.deepEqual(await json(post('/api/stations/OPS-CP/commands/resync-local-list', {})), { result: 'Accepted' });
     assert.equal(charger.listUpdates.at(-1)?.updateType, 'Full');
     const stop = await post('/api/stations/OPS-CP/commands/remote-stop', { transactionId: 999 });
     assert.equal(stop.status, 404);
@@ -75,10 +76,10 @@ describe('admin API', () => {
       await charger.startTransaction(1, 'T');
       await charger.stopTransaction(1, 'Local');
     }
-    const first = await (await api('/api/stations/OPS-CP/transactions?limit=2')).json();
+    const first = await json(api('/api/stations/OPS-CP/transactions?limit=2'));
     assert.equal(first.total, 3);
     assert.equal(first.items.length, 2);
-    const second = await (await api('/api/stations/OPS-CP/transactions?limit=2&offset=2')).json();
+    const second = await json(api('/api/stations/OPS-CP/transactions?limit=2&offset=2'));
     assert.equal(second.items.length, 1);
     assert.ok(first.items[0].id > second.items[0].id, 'newest first');
     assert.equal((await api('/api/stations/OPS-CP/transactions?limit=0')).status, 400);
@@ -86,7 +87,7 @@ describe('admin API', () => {
   });
 
   it('serves an OpenAPI document whose command bodies are the validating schemas', async () => {
-    const doc: any = await (await fetch(`${base}/openapi.json`)).json();
+    const doc = await json(fetch(`${base}/openapi.json`));
     assert.equal(doc.openapi, '3.1.0');
     const unlock = doc.paths['/api/stations/{identity}/commands/unlock'].post;
     assert.deepEqual(unlock.requestBody.content['application/json'].schema.required, ['connectorId']);
