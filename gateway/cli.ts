@@ -11,6 +11,8 @@ import { keyFileOf } from './p2p.ts';
 import { loadOrCreateGatewayKey } from '../src/crypto/gateway-key.ts';
 
 
+const SHUTDOWN_BOUND_MS = 20_000;
+
 const HELP = `charging-gateway ${PACKAGE_VERSION}: OCPP-J 1.6/2.0.1 central system and peer-to-peer charging gateway
 
 Usage:
@@ -88,6 +90,11 @@ async function main(argv: string[]): Promise<number> {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      // A shutdown that hangs (a peer that never closes) must not keep the process forever.
+      setTimeout(() => {
+        log.error(`shutdown took longer than ${SHUTDOWN_BOUND_MS / 1000} s; exiting anyway`);
+        process.exit(1);
+      }, SHUTDOWN_BOUND_MS).unref();
       await node.stop();
       return 0;
     }
