@@ -30,6 +30,14 @@ export default tseslint.config(
       }],
     },
   },
-  { files: ['eslint.config.js', 'bin/**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'bin/**/*.js', 'gateway/dashboard/**/*.js'], ...tseslint.configs.disableTypeChecked },
   { files: ['bin/**/*.js'], languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } } },
+  { files: ['gateway/dashboard/**/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ['gateway/dashboard/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', location: 'readonly', sessionStorage: 'readonly', EventSource: 'readonly', prompt: 'readonly', URLSearchParams: 'readonly' },
+    },
+  },
 );

@@ -10,6 +10,8 @@ import type { LevelStore } from '../src/store/level-store.ts';
 
 export interface AdminApiDeps {
   token: string;
+  /** The dashboard's data: a snapshot of stations and sessions. */
+  snapshot: () => Promise<unknown>;
   service: ChargePointService;
   store: LevelStore;
   ocpp: OcppServer;
@@ -76,10 +78,13 @@ function page(url: URL): { limit: number; offset: number } {
   return { limit, offset };
 }
 
-function authorized(req: IncomingMessage, token: string): boolean {
+function authorized(req: IncomingMessage, token: string, url: URL): boolean {
+  // EventSource cannot send headers: the dashboard's stream carries the token in the query.
+  const fromQuery = url.pathname === '/api/stream' ? url.searchParams.get('token') : null;
   const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-  if (!m) return false;
-  const given = Buffer.from(m[1]!);
+  const candidate = m?.[1] ?? fromQuery;
+  if (!candidate) return false;
+  const given = Buffer.from(candidate);
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
@@ -97,8 +102,16 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
   return async (req, res, url) => {
     if (!url.pathname.startsWith('/api/')) return false;
     try {
-      if (!authorized(req, deps.token)) {
+      if (!authorized(req, deps.token, url)) {
         res.writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer' }).end(JSON.stringify({ error: 'a valid Bearer token is required' }));
+        return true;
+      }
+      if (req.method === 'GET' && url.pathname === '/api/stream') {
+        stream(req, res, deps.snapshot);
+        return true;
+      }
+      if (req.method === 'GET' && url.pathname === '/api/dashboard') {
+        send(res, 200, await deps.snapshot());
         return true;
       }
       const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
@@ -151,6 +164,17 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
       return true;
     }
   };
+}
+
+/** Server-Sent Events: a snapshot at once, then one a second, until the browser goes away. */
+function stream(req: IncomingMessage, res: ServerResponse, snapshot: () => Promise<unknown>): void {
+  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+  const push = (): void => {
+    snapshot().then((data) => res.write(`event: snapshot\ndata: ${JSON.stringify(data)}\n\n`), () => undefined);
+  };
+  push();
+  const timer = setInterval(push, 1_000);
+  req.on('close', () => clearInterval(timer));
 }
 
 async function runCommand(deps: AdminApiDeps, id: string, name: CommandName, body: Record<string, unknown>): Promise<unknown> {

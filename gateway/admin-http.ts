@@ -12,6 +12,8 @@ export interface AdminServerOptions {
   /** The /api routes (answers false for paths that are not its own). */
   api?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
   openapi?: object;
+  /** Static files of the dashboard by path ("/" for the page). */
+  assets?: Record<string, { type: string; body: Buffer }>;
   log: Logger;
 }
 
@@ -38,6 +40,11 @@ export async function startAdminServer(o: AdminServerOptions): Promise<{ port: n
     if (path === '/readyz') {
       const r = o.ready();
       res.writeHead(r.ready ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ready: r.ready, reasons: r.reasons }));
+      return;
+    }
+    const asset = o.assets?.[path];
+    if (asset) {
+      res.writeHead(200, { 'Content-Type': asset.type, 'Cache-Control': 'no-cache' }).end(asset.body);
       return;
     }
     if (path === '/openapi.json' && o.openapi) {

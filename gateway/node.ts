@@ -14,6 +14,8 @@ import { createV201Adapter } from '../src/ocpp/v201/adapter.ts';
 import { LevelStore } from '../src/store/level-store.ts';
 import type { Config } from './config/schema.ts';
 import { adminApi } from './admin-api.ts';
+import { dashboardAssets } from './dashboard/assets.ts';
+import { dashboardSnapshot } from './dashboard/snapshot.ts';
 import { startAdminServer } from './admin-http.ts';
 import { adminToken } from './admin-token.ts';
 import { openApiDocument } from './openapi.ts';
@@ -192,7 +194,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ token: adminToken(config), service, store, ocpp, commands, bridge, localList }),
+      api: adminApi({ token: adminToken(config), snapshot: () => dashboardSnapshot(service, commands), service, store, ocpp, commands, bridge, localList }),
+      assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {
         const reasons = [...(chain && !chain.client() ? ['the chain is not reachable'] : [])];

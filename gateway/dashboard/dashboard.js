@@ -1,0 +1,110 @@
+// The live dashboard: snapshots arrive over Server-Sent Events once a second; power is the
+// energy register's growth over the station's own meter time.
+const token = new URLSearchParams(location.hash.slice(1)).get('token') || sessionStorage.getItem('cgw-token') || prompt('Admin token (data/admin.token)');
+sessionStorage.setItem('cgw-token', token);
+const COLORS = ['#2764c5', '#c5532b', '#2e9e5b', '#8c3bc5', '#c59a1e'];
+const WINDOW_MS = 5 * 60_000;
+const power = new Map();     // station -> [{t, kw}]
+const lastMeter = new Map(); // session id -> {wh, time}
+let previous;
+
+const el = (tag, attrs = {}, text) => { const e = document.createElement(tag); Object.assign(e, attrs); if (text !== undefined) e.textContent = text; return e; };
+
+function addEvent(text) {
+  const list = document.getElementById('events');
+  list.prepend(el('li', {}, `${new Date().toLocaleTimeString()}  ${text}`));
+  while (list.children.length > 50) list.lastChild.remove();
+}
+
+function diff(snapshot) {
+  if (!previous) return;
+  const before = new Map(previous.stations.map((s) => [s.identity, s]));
+  for (const s of snapshot.stations) {
+    const old = before.get(s.identity);
+    if (!old) { addEvent(`${s.identity} appeared`); continue; }
+    if (old.connected !== s.connected) addEvent(`${s.identity} ${s.connected ? 'connected' : 'disconnected'}`);
+    for (const c of s.connectors) {
+      const was = old.connectors.find((o) => o.id === c.id);
+      if (was && was.status !== c.status) addEvent(`${s.identity} connector ${c.id}: ${was.status} → ${c.status}`);
+    }
+    for (const session of s.sessions) if (!old.sessions.some((o) => o.id === session.id)) addEvent(`${s.identity}: session ${session.state} on connector ${session.connectorId || '-'}`);
+    for (const o of old.sessions) if (!s.sessions.some((n) => n.id === o.id)) addEvent(`${s.identity}: session on connector ${o.connectorId} ended`);
+  }
+}
+
+function render(snapshot) {
+  const stations = document.querySelector('#stations tbody');
+  stations.replaceChildren(...snapshot.stations.map((s) => {
+    const row = el('tr', { className: s.connected ? '' : 'offline' });
+    row.append(el('td', {}, s.identity), el('td', {}, s.version.replace('ocpp', '') || '-'));
+    const cell = el('td');
+    for (const c of s.connectors) cell.append(el('span', { className: `connector status-${c.status}`, title: c.transaction ? `transaction ${c.transaction}` : '' }, `${c.id}: ${c.status}`));
+    row.append(cell);
+    row.dataset.station = s.identity;
+    return row;
+  }));
+  const sessions = document.querySelector('#sessions tbody');
+  sessions.replaceChildren(...snapshot.stations.flatMap((s) => s.sessions.map((x) => {
+    const row = el('tr');
+    row.append(el('td', {}, s.identity), el('td', {}, String(x.connectorId || '-')), el('td', {}, x.state),
+      el('td', {}, `${(x.energyWh / 1000).toFixed(3)} kWh`), el('td', {}, `${x.currentA.toFixed(1)} A`), el('td', {}, `${x.voltageV.toFixed(0)} V`),
+      el('td', {}, `${x.consumer.slice(0, 8)}…`));
+    return row;
+  })));
+}
+
+function track(snapshot) {
+  const now = Date.parse(snapshot.at);
+  for (const s of snapshot.stations) {
+    let kw = 0;
+    for (const x of s.sessions) {
+      const before = lastMeter.get(x.id);
+      if (before && x.meterTime > before.time) kw += ((x.meterWh - before.wh) / 1000) / ((Date.parse(x.meterTime) - Date.parse(before.time)) / 3_600_000);
+      else if (before) kw += before.kw ?? 0;
+      lastMeter.set(x.id, { wh: x.meterWh, time: x.meterTime, kw: before && x.meterTime > before.time ? kw : before?.kw ?? 0 });
+    }
+    const series = power.get(s.identity) ?? [];
+    series.push({ t: now, kw });
+    while (series.length && series[0].t < now - WINDOW_MS) series.shift();
+    power.set(s.identity, series);
+  }
+}
+
+function chart() {
+  const svg = document.getElementById('chart');
+  const all = [...power.values()].flat();
+  const max = Math.max(1, ...all.map((p) => p.kw));
+  const now = Date.now();
+  svg.replaceChildren();
+  const legend = document.getElementById('legend');
+  legend.replaceChildren();
+  [...power.entries()].forEach(([station, series], i) => {
+    const color = COLORS[i % COLORS.length];
+    const points = series.map((p) => `${(600 * (1 - (now - p.t) / WINDOW_MS)).toFixed(1)},${(195 - 190 * (p.kw / max)).toFixed(1)}`).join(' ');
+    const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
+    line.setAttribute('points', points);
+    line.setAttribute('fill', 'none');
+    line.setAttribute('stroke', color);
+    line.setAttribute('stroke-width', '2');
+    line.dataset.station = station;
+    line.dataset.max = String(Math.max(0, ...series.map((p) => p.kw)));
+    svg.append(line);
+    legend.append(el('span', { style: `color:${color}` }, `● ${station} ${(series.at(-1)?.kw ?? 0).toFixed(1)} kW`));
+  });
+}
+
+function connect() {
+  const link = document.getElementById('link');
+  const source = new EventSource(`/api/stream?token=${encodeURIComponent(token)}`);
+  source.onopen = () => { link.textContent = 'live'; link.className = 'link up'; };
+  source.onerror = () => { link.textContent = 'reconnecting…'; link.className = 'link down'; };
+  source.addEventListener('snapshot', (e) => {
+    const snapshot = JSON.parse(e.data);
+    diff(snapshot);
+    track(snapshot);
+    render(snapshot);
+    chart();
+    previous = snapshot;
+  });
+}
+connect();

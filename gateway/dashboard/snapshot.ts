@@ -1,0 +1,36 @@
+import type { ChargePointService } from '../../src/domain/charge-point-service.ts';
+import type { StationCommands } from '../../src/ocpp/station-commands.ts';
+
+/** What the dashboard shows, pushed every second over Server-Sent Events. */
+export interface DashboardSnapshot {
+  at: string;
+  stations: {
+    identity: string;
+    connected: boolean;
+    version: string;
+    connectors: { id: number; status: string; transaction?: number }[];
+    sessions: { id: string; connectorId: number; state: string; consumer: string; energyWh: number; currentA: number; voltageV: number; meterWh: number; meterTime: string }[];
+  }[];
+}
+
+export async function dashboardSnapshot(service: ChargePointService, commands: StationCommands): Promise<DashboardSnapshot> {
+  const states = await Promise.all(service.identities().sort().map((id) => service.state(id)));
+  return {
+    at: new Date().toISOString(),
+    stations: states.filter((s) => s !== undefined).map((s) => ({
+      identity: s.id,
+      connected: commands.isConnected(s.id),
+      version: s.ocppVersion,
+      connectors: Object.values(s.connectors).filter((c) => c.id > 0).map((c) => ({ id: c.id, status: c.status, ...(c.currentTransaction ? { transaction: c.currentTransaction } : {}) })),
+      sessions: Object.values(s.sessions).map((session) => {
+        const tx = s.transactions[session.transactionId];
+        return {
+          id: session.id, connectorId: session.connectorId, state: session.state, consumer: session.consumerPublicKey,
+          energyWh: tx ? Math.max(0, tx.lastMeter - tx.startMeter) : 0,
+          currentA: tx?.progress?.currentOffered ?? 0, voltageV: tx?.progress?.voltageOffered ?? 0,
+          meterWh: tx?.lastMeter ?? 0, meterTime: tx?.lastMeterTime ?? '',
+        };
+      }),
+    })),
+  };
+}
