@@ -5,6 +5,7 @@ import { hashPassword } from '../src/ocpp/passwords.ts';
 import { jsonLogger } from '../src/log/logger.ts';
 import { ConfigError, configLeaves, loadConfig } from './config/load.ts';
 import { consumerMain } from './consumer-cli.ts';
+import { simulateStation } from './simulate-station.ts';
 import { startGateway } from './node.ts';
 import { PACKAGE_VERSION } from './version.ts';
 import { keyFileOf } from './p2p.ts';
@@ -22,6 +23,7 @@ Usage:
   charging-gateway hash-password           read a station password on stdin, print its scrypt hash
   charging-gateway keys [--config FILE]    show the gateway's peer id and public key (creates the key if missing)
   charging-gateway consumer ...            a wallet in the terminal (see: charging-gateway consumer --help)
+  charging-gateway simulate-station ID     a simulated OCPP 1.6 charge point for trying things out
   charging-gateway --help | --version
 
 Configuration: embedded defaults, then the JSON file (--config or CGW_CONFIG), then CGW_*
@@ -29,6 +31,7 @@ environment variables. An invalid configuration exits with code 2 and names the 
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'consumer') return consumerMain(argv.slice(1));
+  if (argv[0] === 'simulate-station') return simulateStation(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
