@@ -93,6 +93,11 @@ export class OcppConnection {
     ws.on('error', (err) => opts.log.warn('websocket error', { err }));
   }
 
+  /** Station CALLs being handled right now (their answers are not sent yet). */
+  get handling(): number {
+    return this.inboundIds.size;
+  }
+
   /** False once the socket closed or a newer connection for the same identity replaced it. */
   get isActive(): boolean {
     return !this.closed && !this.replaced;

@@ -155,9 +155,14 @@ export class OcppServer {
     return out;
   }
 
-  /** Stops accepting stations, closes every connection and the listeners. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting stations, lets the station CALLs being handled finish (so what was
+   * committed is also answered; at most `graceMs`), then closes every connection and the listeners.
+   */
+  async close(graceMs = 5_000): Promise<void> {
     this.accepting = false;
+    const deadline = Date.now() + graceMs;
+    while ([...this.live.values()].some((c) => c.handling > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const connection of this.live.values()) connection.close(1001, 'central system shutting down');
     for (const client of this.wss.clients) client.terminate();
     await Promise.all(this.servers.map(({ server }) => new Promise<void>((resolve) => {

@@ -60,10 +60,18 @@ export class EventPublisher {
     });
   }
 
-  /** Stops after the batch under way; what is left stays in the outbox for the next start. */
-  async stop(): Promise<void> {
-    this.stopped = true;
+  /**
+   * Publishes what the outbox holds (for at most `flushMs`), then stops; anything left stays
+   * in the outbox and goes out after the next start.
+   */
+  async stop(flushMs = 5_000): Promise<void> {
     clearInterval(this.timer);
+    const deadline = Date.now() + flushMs;
+    while (Date.now() < deadline && (await this.opts.outbox.outboxEntries(1)).length > 0) {
+      this.nudge();
+      await Promise.race([this.draining, new Promise((r) => setTimeout(r, 100))]);
+    }
+    this.stopped = true;
     await this.draining;
   }
 
