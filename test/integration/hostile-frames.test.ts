@@ -1,0 +1,58 @@
+// Hostile input over a real socket: random and mutated frames from a station. The node answers
+// each CALL with a CALLERROR or a CALLRESULT, never answers responses, and keeps serving.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { BOOT_16, RawStation } from '../helpers/clients.ts';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+
+// Real messages to mutate, so the fuzzer reaches the schema checks and the handlers.
+const SEEDS: [string, Record<string, unknown>][] = [
+  ['StartTransaction', { connectorId: 1, idTag: 'T', meterStart: 0, timestamp: '2026-11-21T08:00:00Z' }],
+  ['MeterValues', { connectorId: 1, transactionId: 1, meterValue: [{ timestamp: '2026-11-21T08:00:00Z', sampledValue: [{ value: '1' }] }] }],
+  ['StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' }],
+  ['StopTransaction', { transactionId: 1, meterStop: 5, timestamp: '2026-11-21T08:00:00Z' }],
+  ['DataTransfer', { vendorId: 'x', data: 'y' }],
+];
+
+const mutated = fc.tuple(fc.constantFrom(...SEEDS), fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 })).map(([[action, payload], key, value]) => {
+  const copy: Record<string, unknown> = { ...payload };
+  const keys = Object.keys(copy);
+  const target = key.length % 3 === 0 && keys.length ? keys[key.length % keys.length]! : key;
+  copy[target] = value;
+  return [action, copy] as const;
+});
+
+describe('hostile frames over a real socket', () => {
+  let gw: TestGateway;
+  let st: RawStation;
+  before(async () => {
+    gw = await startTestGateway({ ocpp: { acceptUnknownIdTags: true } });
+    st = await RawStation.connect(`${gw.url}/FUZZ-1`, 'ocpp1.6');
+    assert.equal((await st.call('boot', 'BootNotification', BOOT_16))[0], 3);
+  });
+  after(async () => {
+    st.close();
+    await gw.cleanup();
+  });
+
+  it('answers every mutated CALL with a CALLRESULT or CALLERROR of the same id', async () => {
+    let n = 0;
+    await fc.assert(fc.asyncProperty(mutated, async ([action, payload]) => {
+      const id = `f${n++}`;
+      const reply = await st.call(id, action, payload);
+      assert.ok(reply[0] === 3 || reply[0] === 4, JSON.stringify(reply));
+      assert.equal(reply[1], id);
+    }), { numRuns: 300 });
+  });
+
+  it('stays silent on junk that is not a CALL, and keeps serving afterwards', async () => {
+    await fc.assert(fc.asyncProperty(fc.tuple(fc.constantFrom(3, 4), fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 })), async (frame) => {
+      st.send(frame);
+    }), { numRuns: 200 });
+    assert.ok(await st.quiet(300), 'responses are never answered');
+    const [type] = await st.call('still-alive', 'Heartbeat', {});
+    assert.equal(type, 3);
+    assert.ok(gw.ocpp.connection('FUZZ-1')?.isActive);
+  });
+});
