@@ -57,6 +57,10 @@ if (kind === 'raw') {
 
 const cpuAtStart = process.cpuUsage();
 process.on('message', (msg) => {
+  if (msg === 'rss') {
+    (globalThis as { gc?: () => void }).gc?.();
+    process.send!({ rss: process.memoryUsage().rss });
+  }
   if (msg === 'reset') {
     Object.assign(cpuAtStart, process.cpuUsage());
     process.send!({ reset: true });
