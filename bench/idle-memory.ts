@@ -22,7 +22,7 @@ async function measure(kind: string): Promise<number> {
   const sockets: WebSocket[] = [];
   for (let i = 0; i < connections; i += 200) {
     await Promise.all(Array.from({ length: Math.min(200, connections - i) }, async (_, j) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/ocpp/IDLE-${i + j}`, 'ocpp1.6');
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ocpp/IDLE-${i + j}`, 'ocpp1.6', { perMessageDeflate: process.env.BENCH_DEFLATE !== '0' });
       await once(ws, 'open');
       ws.send(JSON.stringify([2, 'b', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' }]));
       await once(ws, 'message');
