@@ -111,6 +111,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       };
       p2p = await startP2p(config, events.key, store, bridge, compatDeps, log.child({ component: 'p2p' }));
     } catch (err) {
+      await chain?.stop();
       await store.close();
       throw err;
     }
