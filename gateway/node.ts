@@ -15,7 +15,7 @@ import { LevelStore } from '../src/store/level-store.ts';
 import type { Config } from './config/schema.ts';
 import { adminApi } from './admin-api.ts';
 import { dashboardAssets } from './dashboard/assets.ts';
-import { dashboardSnapshot } from './dashboard/snapshot.ts';
+import { sharedSnapshot } from './dashboard/snapshot.ts';
 import { startAdminServer } from './admin-http.ts';
 import { adminToken } from './admin-token.ts';
 import { openApiDocument } from './openapi.ts';
@@ -195,7 +195,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ token: adminToken(config), snapshot: () => dashboardSnapshot(service, commands), service, store, ocpp, commands, bridge, localList }),
+      api: adminApi({ token: adminToken(config), snapshot: sharedSnapshot(service, commands), service, store, ocpp, commands, bridge, localList }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {

@@ -34,3 +34,16 @@ export async function dashboardSnapshot(service: ChargePointService, commands: S
     })),
   };
 }
+
+/**
+ * One snapshot a second, however many dashboards are open: each snapshot copies every
+ * station's state, so subscribers share it instead of building their own.
+ */
+export function sharedSnapshot(service: ChargePointService, commands: StationCommands, maxAgeMs = 900): () => Promise<DashboardSnapshot> {
+  let latest: { at: number; value: Promise<DashboardSnapshot> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!latest || now - latest.at > maxAgeMs) latest = { at: now, value: dashboardSnapshot(service, commands) };
+    return latest.value;
+  };
+}

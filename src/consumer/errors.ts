@@ -1,9 +1,3 @@
-/** The gateway refused a request; `code` says why (see cgw.ErrorResponse in proto/node.proto). */
-export class ConsumerError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'ConsumerError';
-    this.code = code;
-  }
-}
+// What a wallet catches when the gateway refuses a request: the protocol's refusal, whose
+// `code` says why (see cgw.ErrorResponse in proto/node.proto).
+export { Refusal as ConsumerError } from '../p2p/refusal.ts';

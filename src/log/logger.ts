@@ -12,10 +12,6 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export function isLogLevel(value: string): value is LogLevel {
-  return value in RANK;
-}
-
 export interface LogSink {
   write(line: string): unknown;
 }

@@ -63,9 +63,10 @@ export class LocalListSync {
     return this.queued(identity, async () => {
       const { connection, commands } = this.opts.commands.for(identity);
       const stationVersion = await commands.getLocalListVersion(connection);
-      const ours = (await this.opts.service.state(identity))?.currentAuthListVersion ?? 0;
-      // -1 / 0: the station has no list (or no local list support at all).
-      const dirty = (await this.opts.service.state(identity))?.localListDirty ?? false;
+      const state = await this.opts.service.state(identity);
+      const ours = state?.currentAuthListVersion ?? 0;
+      const dirty = state?.localListDirty ?? false;
+      // -1 / 0 from the station: it has no list (or no local list support at all).
       if (!dirty && stationVersion === ours && ours > 0) return 'InSync';
       if (!dirty && stationVersion <= 0 && ours === 0) return 'InSync';
       this.opts.log.info('station local list is not ours; sending the full list', { station: identity, stationVersion, ours, dirty });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { codecFor } from '../proto/codec.ts';
 import type { Cgw_SignedEnvelope as SignedEnvelope } from '../proto/types.ts';
 import { verifySignature, type Scheme } from '../crypto/signatures.ts';
+import { Refusal } from './refusal.ts';
 
 export type { SignedEnvelope };
 
@@ -53,16 +54,6 @@ export async function seal(signer: Signer, o: SealOptions): Promise<Uint8Array> 
   return envelopeCodec.encode({ ...unsigned, signature });
 }
 
-export type EnvelopeRefusal = 'InvalidRequest' | 'BadSignature' | 'Stale';
-
-export class EnvelopeError extends Error {
-  readonly code: EnvelopeRefusal;
-  constructor(code: EnvelopeRefusal, message: string) {
-    super(message);
-    this.name = 'EnvelopeError';
-    this.code = code;
-  }
-}
 
 export interface OpenOptions {
   domain: Domain;
@@ -73,25 +64,25 @@ export interface OpenOptions {
   now?: number;
 }
 
-/** Decodes and verifies an envelope; throws EnvelopeError saying why it is refused. */
+/** Decodes and verifies an envelope; throws Refusal saying why it is refused. */
 export async function open(bytes: Uint8Array, o: OpenOptions): Promise<SignedEnvelope> {
   let e: SignedEnvelope;
   try {
     e = envelopeCodec.decode(bytes);
   } catch (err) {
-    throw new EnvelopeError('InvalidRequest', `not a signed envelope: ${(err as Error).message}`);
+    throw new Refusal('InvalidRequest', `not a signed envelope: ${(err as Error).message}`);
   }
-  if (e.domain !== o.domain) throw new EnvelopeError('InvalidRequest', `envelope is for "${e.domain}", expected "${o.domain}"`);
-  if (e.signer.length !== 32) throw new EnvelopeError('InvalidRequest', 'the signer must be a 32-byte public key');
+  if (e.domain !== o.domain) throw new Refusal('InvalidRequest', `envelope is for "${e.domain}", expected "${o.domain}"`);
+  if (e.signer.length !== 32) throw new Refusal('InvalidRequest', 'the signer must be a 32-byte public key');
   if (o.signer && Buffer.compare(Buffer.from(e.signer), Buffer.from(o.signer)) !== 0) {
-    throw new EnvelopeError('BadSignature', 'signed by an unexpected key');
+    throw new Refusal('BadSignature', 'signed by an unexpected key');
   }
   if (o.maxSkewMs !== undefined) {
     const skew = Math.abs((o.now ?? Date.now()) - e.timestampMs);
-    if (skew > o.maxSkewMs) throw new EnvelopeError('Stale', `timestamp is ${Math.round(skew / 1000)} s away from the gateway clock (allowed ${o.maxSkewMs / 1000} s)`);
+    if (skew > o.maxSkewMs) throw new Refusal('Stale', `timestamp is ${Math.round(skew / 1000)} s away from the gateway clock (allowed ${o.maxSkewMs / 1000} s)`);
   }
   if (!(await verifySignature(e.scheme, e.signer, signingBytes(e), e.signature))) {
-    throw new EnvelopeError('BadSignature', 'the signature does not match the envelope');
+    throw new Refusal('BadSignature', 'the signature does not match the envelope');
   }
   return e;
 }

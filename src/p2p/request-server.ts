@@ -5,7 +5,8 @@ import type { Logger } from '../log/logger.ts';
 import { codecFor } from '../proto/codec.ts';
 import type { Cgw_Request as Request, Cgw_Response as Response, Events_Event as Event } from '../proto/types.ts';
 import type { ConsumerApi, EventArchive, NonceStore } from './consumer-api.ts';
-import { DOMAIN, EnvelopeError, open, seal, type SignedEnvelope, type Signer } from './envelope.ts';
+import { DOMAIN, open, seal, type SignedEnvelope, type Signer } from './envelope.ts';
+import { Refusal } from './refusal.ts';
 import { MAX_REQUEST_BYTES } from './protocol.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -25,14 +26,6 @@ export interface RequestServerOptions {
   readTimeoutMs?: number;
 }
 
-/** A refusal sent back as cgw.ErrorResponse. */
-class Refusal extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
 
 const ok = (message: string) => ({ error: false, message });
 
@@ -66,7 +59,7 @@ export class RequestServer {
       response = await this.dispatch(request);
     } catch (err) {
       response = { error: this.refusalOf(err) };
-      if (!(err instanceof Refusal || err instanceof EnvelopeError)) this.opts.log.warn('consumer request failed', { peer, err });
+      if (!(err instanceof Refusal)) this.opts.log.warn('consumer request failed', { peer, err });
     }
     try {
       const envelope = await seal(this.opts.signer, {
@@ -83,7 +76,7 @@ export class RequestServer {
   };
 
   private refusalOf(err: unknown): { code: string; message: string } {
-    if (err instanceof Refusal || err instanceof EnvelopeError) return { code: err.code, message: err.message };
+    if (err instanceof Refusal) return { code: err.code, message: err.message };
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && /^[A-Z][A-Za-z]+$/.test(code)) return { code, message: (err as Error).message };
     return { code: 'InternalError', message: 'the gateway could not handle this request' };

@@ -16,6 +16,7 @@ const sessionCodec = codecFor('session.ConsumerSession');
 const outboxCodec = codecFor('store.OutboxEntry');
 const settlementCodec = codecFor('store.SettlementJob');
 const text = new TextEncoder();
+const utf8 = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 
 export interface LevelStoreOptions {
@@ -114,7 +115,7 @@ export class LevelStore {
     const out: ConsumerSession[] = [];
     for await (const [key, value] of this.db.iterator(keys.consumerSessionRange(keyHex))) {
       const sessionId = key.slice(key.lastIndexOf(':') + 1);
-      const session = await this.loadSession(new TextDecoder().decode(value), sessionId);
+      const session = await this.loadSession(utf8.decode(value), sessionId);
       if (session) out.push(session);
     }
     return out;
@@ -145,7 +146,7 @@ export class LevelStore {
   /** The last sequence number of every topic (to continue numbering after a restart). */
   async topicSeqs(): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    for await (const [key, value] of this.db.iterator(keys.topicSeqRange)) out.set(key.slice(3), Number(new TextDecoder().decode(value)));
+    for await (const [key, value] of this.db.iterator(keys.topicSeqRange)) out.set(key.slice(3), Number(utf8.decode(value)));
     return out;
   }
 
@@ -265,6 +266,6 @@ export class LevelStore {
 
   private async readNumber(key: string): Promise<number | undefined> {
     const value = await this.db.get(key);
-    return value === undefined ? undefined : Number(new TextDecoder().decode(value));
+    return value === undefined ? undefined : Number(utf8.decode(value));
   }
 }
