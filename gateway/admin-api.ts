@@ -6,6 +6,9 @@ import type { ChargingBridge } from '../src/ocpp/charging-bridge.ts';
 import type { LocalListSync } from '../src/ocpp/local-list-sync.ts';
 import type { OcppServer } from '../src/ocpp/server.ts';
 import type { StationCommands } from '../src/ocpp/station-commands.ts';
+import { CertificateError, type StationCertificates } from '../src/ocpp/station-certificates.ts';
+import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse } from '../src/ocpp/pnc-messages.ts';
+import { hashDataId } from '../src/pnc/hash-data.ts';
 import type { LevelStore } from '../src/store/level-store.ts';
 
 export interface AdminApiDeps {
@@ -18,6 +21,7 @@ export interface AdminApiDeps {
   commands: StationCommands;
   bridge: ChargingBridge;
   localList: LocalListSync;
+  certificates: StationCertificates;
 }
 
 class HttpError extends Error {
@@ -39,6 +43,15 @@ export const COMMANDS = {
   trigger: { type: 'object', additionalProperties: false, required: ['message'], properties: { message: { type: 'string', minLength: 1, maxLength: 50 }, connectorId: connector } },
   'change-availability': { type: 'object', additionalProperties: false, required: ['connectorId', 'operative'], properties: { connectorId: connector, operative: { type: 'boolean' } } },
   'resync-local-list': { type: 'object', additionalProperties: false, properties: {} },
+  'install-certificate': {
+    type: 'object', additionalProperties: false, required: ['certificateType', 'certificate'],
+    properties: { certificateType: { type: 'string', enum: INSTALL_CERTIFICATE_USES }, certificate: { type: 'string', minLength: 1, maxLength: 5500, description: 'PEM of a root certificate' } },
+  },
+  'delete-certificate': { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 80, description: 'The id from GET .../certificates' } } },
+  'refresh-certificates': {
+    type: 'object', additionalProperties: false,
+    properties: { certificateTypes: { type: 'array', items: { type: 'string', enum: [...INSTALL_CERTIFICATE_USES, 'V2GCertificateChain'] }, minItems: 1, uniqueItems: true } },
+  },
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
@@ -142,6 +155,11 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         send(res, 200, { version: s.currentAuthListVersion, dirty: s.localListDirty, entries: Object.values(s.authList) });
         return true;
       }
+      if (req.method === 'GET' && resource === 'stations' && id && sub === 'certificates') {
+        await station(id);
+        send(res, 200, (await deps.certificates.list(id)).map((c) => ({ id: hashDataId(c), ...c })));
+        return true;
+      }
       if (req.method === 'POST' && resource === 'stations' && id && sub === 'commands' && command) {
         if (!(command in COMMANDS)) throw new HttpError(404, `unknown command ${command}`);
         await station(id);
@@ -160,6 +178,10 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
       throw new HttpError(404, `no such resource ${req.method} ${url.pathname}`);
     } catch (err) {
       if (err instanceof HttpError) send(res, err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) });
+      else if (err instanceof CertificateError) {
+        const status = err.code === 'NotFound' ? 404 : err.code === 'SecurityProfile' ? 409 : 400;
+        send(res, status, { error: err.message, code: err.code, ...(err.code === 'InvalidRequest' ? { field: 'certificate' } : {}) });
+      }
       else send(res, 502, { error: (err as Error).message, ...((err as { code?: string }).code ? { code: (err as { code?: string }).code } : {}) });
       return true;
     }
@@ -198,5 +220,13 @@ async function runCommand(deps: AdminApiDeps, id: string, name: CommandName, bod
       return deps.bridge.changeAvailability(id, body.connectorId as number, body.operative as boolean);
     case 'resync-local-list':
       return deps.localList.fullSync(id);
+    case 'install-certificate':
+      return deps.certificates.install(id, body.certificateType as InstallCertificateUse, body.certificate as string);
+    case 'delete-certificate':
+      return deps.certificates.delete(id, body.id as string);
+    case 'refresh-certificates': {
+      const list = await deps.certificates.refresh(id, ...(body.certificateTypes ? [body.certificateTypes as CertificateIdUse[]] : []));
+      return list.map((c) => ({ id: hashDataId(c), ...c }));
+    }
   }
 }

@@ -6,6 +6,7 @@ import { jsonLogger } from '../src/log/logger.ts';
 import { ConfigError, configLeaves, loadConfig } from './config/load.ts';
 import { consumerMain } from './consumer-cli.ts';
 import { simulateStation } from './simulate-station.ts';
+import { certificatesMain, pkiMain } from './pki-cli.ts';
 import { startGateway } from './node.ts';
 import { PACKAGE_VERSION } from './version.ts';
 import { keyFileOf } from './p2p.ts';
@@ -24,6 +25,8 @@ Usage:
   charging-gateway keys [--config FILE]    show the gateway's peer id and public key (creates the key if missing)
   charging-gateway consumer ...            a wallet in the terminal (see: charging-gateway consumer --help)
   charging-gateway simulate-station ID     a simulated OCPP 1.6 charge point for trying things out
+  charging-gateway pki init [DIR]          a development PKI for Plug & Charge (see: charging-gateway pki --help)
+  charging-gateway certificates ...        list/install/delete station certificates (see: charging-gateway certificates --help)
   charging-gateway --help | --version
 
 Configuration: embedded defaults, then the JSON file (--config or CGW_CONFIG), then CGW_*
@@ -32,6 +35,8 @@ environment variables. An invalid configuration exits with code 2 and names the 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'consumer') return consumerMain(argv.slice(1));
   if (argv[0] === 'simulate-station') return simulateStation(argv.slice(1));
+  if (argv[0] === 'pki') return pkiMain(argv.slice(1));
+  if (argv[0] === 'certificates') return certificatesMain(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

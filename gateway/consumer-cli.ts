@@ -16,6 +16,7 @@ Usage:
     stop STATION CONNECTOR           remote stop; prints the signed, verified receipt
     status STATION                   this key's session on the station
     charge STATION CONNECTOR         authorize, start, show live progress; Ctrl-C stops and prints the receipt
+    contract EMAID [--remove]        Plug & Charge: sessions a station authorizes with this contract are billed to this key
 
 The key: --seed (32 bytes hex) or CGW_CONSUMER_SEED; keygen makes one. MULTIADDR is one the gateway
 logs at start ("p2p": [...]), ending in /p2p/<peer id>.`;
@@ -42,7 +43,9 @@ export async function consumerMain(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { gateway: { type: 'string', short: 'g' }, seed: { type: 'string' }, scheme: { type: 'string', default: 'sr25519' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      gateway: { type: 'string', short: 'g' }, seed: { type: 'string' }, scheme: { type: 'string', default: 'sr25519' }, remove: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, station = '', connectorText = '1'] = positionals;
   if (values.help || !command) {
@@ -58,7 +61,7 @@ export async function consumerMain(argv: string[]): Promise<number> {
   }
   const gateway = values.gateway ?? process.env.CGW_GATEWAY;
   if (!gateway) throw new Error('--gateway MULTIADDR is needed (the gateway logs its addresses at start)');
-  if (!station) throw new Error(`${command} needs a station identity`);
+  if (!station) throw new Error(`${command} needs ${command === 'contract' ? 'an eMAID' : 'a station identity'}`);
   const connectorId = Number(connectorText);
   if (!Number.isInteger(connectorId) || connectorId < 0) throw new Error(`connector must be a number, got "${connectorText}"`);
   const signer = await signerFrom(values.seed ?? process.env.CGW_CONSUMER_SEED, values.scheme);
@@ -82,6 +85,9 @@ export async function consumerMain(argv: string[]): Promise<number> {
         return 0;
       case 'charge':
         return await charge(client, station, connectorId);
+      case 'contract':
+        print(await client.registerContract(station, { remove: values.remove ?? false }));
+        return 0;
       default:
         throw new Error(`unknown consumer command "${command}"\n\n${CONSUMER_HELP}`);
     }

@@ -26,6 +26,8 @@ import { gatewayAccount } from '../chain/gateway-account.ts';
 import { buildDidDocument, p2pEndpoint, publishDidDocument } from '../chain/did.ts';
 import { prepareEvents, startP2p, type RunningP2p } from './p2p.ts';
 import { directoryFromConfig } from './stations.ts';
+import { contractApi, startPnc } from './pnc.ts';
+import type { ConsumerApi } from '../src/p2p/consumer-api.ts';
 
 /** A running gateway node: what the CLI, the tests and the benchmarks start and stop. */
 export interface GatewayNode {
@@ -94,6 +96,19 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     ...(chain ? { admission: chain.admission } : {}),
     log: log.child({ component: 'bridge' }),
   });
+  const pnc = await startPnc(config, { store, bridge, commands, directory }, log.child({ component: 'pnc' })).catch(async (err: unknown) => {
+    await chain?.stop();
+    await store.close();
+    throw err;
+  });
+  const consumerApi: ConsumerApi = {
+    authorize: (r) => bridge.authorize(r),
+    start: (r) => bridge.start(r),
+    stop: (r) => bridge.stop(r),
+    status: (r) => bridge.status(r),
+    checkAvailability: (r) => bridge.checkAvailability(r),
+    ...contractApi(pnc.registry),
+  };
   let p2p: RunningP2p | undefined;
   onSessionEvent = (event) => {
     bridge.onSessionEvent(event);
@@ -109,7 +124,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
         connectedStations: () => connectedStations(),
         priceOf: (energyWh: number, durationS: number) => priceSession(config.tariff, energyWh, durationS).total.toString(),
       };
-      p2p = await startP2p(config, events.key, store, bridge, compatDeps, log.child({ component: 'p2p' }));
+      p2p = await startP2p(config, events.key, store, consumerApi, compatDeps, log.child({ component: 'p2p' }));
     } catch (err) {
       await chain?.stop();
       await store.close();
@@ -130,6 +145,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     bootRetryIntervalSec: config.ocpp.bootRetryIntervalSec,
     log: log.child({ component: 'ocpp' }),
     onAccepted: stationReady,
+    ...(pnc.handlers ? { pnc: pnc.handlers } : {}),
   };
   const tls = config.ocpp.tls;
   const ocpp = new OcppServer({
@@ -195,7 +211,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ token: adminToken(config), snapshot: sharedSnapshot(service, commands), service, store, ocpp, commands, bridge, localList }),
+      api: adminApi({ token: adminToken(config), snapshot: sharedSnapshot(service, commands), service, store, ocpp, commands, bridge, localList, certificates: pnc.certificates }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {
@@ -243,6 +259,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       clearInterval(sweeper);
       clearInterval(announcer);
       await admin?.close();
+      await pnc.certificates.stop();
       await ocpp.close();
       await p2p?.stop();
       await chain?.stop();

@@ -109,6 +109,9 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   if (valid.chain.endpoint && !valid.p2p.enabled) {
     throw new ConfigError('invalid configuration: chain.endpoint needs p2p.enabled (the gateway key is its chain account)');
   }
+  for (const [name, files] of Object.entries({ chargingStation: valid.pnc.ca.chargingStation, v2g: valid.pnc.ca.v2g })) {
+    if (Boolean(files.certFile) !== Boolean(files.keyFile)) throw new ConfigError(`invalid configuration: pnc.ca.${name} needs both certFile and keyFile`);
+  }
   const ids = valid.stations.list.map((s) => s.identity);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new ConfigError(`invalid configuration: station ${dup} is listed twice`);

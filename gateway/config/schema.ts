@@ -46,6 +46,7 @@ export interface Config {
     minimumDeposit: string;
     waitForFinality: boolean;
   };
+  pnc: PncConfig;
   tariff: {
     pricePerKwh: string;
     pricePerMinute: string;
@@ -53,6 +54,27 @@ export interface Config {
     currency: string;
     decimals: number;
   };
+}
+
+export interface IssuerFiles { certFile: string; keyFile: string; chainFile: string }
+
+/** ISO 15118 Plug & Charge: the CSMS side of the station's certificate flows. */
+export interface PncConfig {
+  enabled: boolean;
+  organization: string;
+  allowInsecureProfiles: boolean;
+  ca: {
+    externalUrl: string;
+    externalToken: string;
+    chargingStation: IssuerFiles;
+    v2g: IssuerFiles;
+    chargingStationValidityDays: number;
+    v2gValidityDays: number;
+  };
+  certificateSigned: { attempts: number; retrySec: number };
+  ocsp: { enabled: boolean; timeoutSec: number };
+  contractBackend: { url: string; token: string; timeoutSec: number };
+  moRootFiles: string[];
 }
 
 export interface StationDefaults {
@@ -94,12 +116,22 @@ const FILLED_BY_DEFAULTS = {} as never;
 
 const amount = (description: string, dflt: string) => ({ type: 'string', pattern: '^[0-9]{1,40}$', default: dflt, description }) as const;
 
+const file = (description: string) => ({ type: 'string', default: '', description }) as const;
+const issuer = (what: string) => ({
+  type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['certFile', 'keyFile', 'chainFile'],
+  properties: {
+    certFile: file(`PEM certificate of the sub-CA that signs ${what}.`),
+    keyFile: file('Its PEM private key (PKCS#8, SEC1 or PKCS#1).'),
+    chainFile: file('PEM certificates above the sub-CA, without the root (appended to CertificateSigned); optional.'),
+  },
+}) as const;
+
 const port = (description: string, dflt: number) => ({ type: 'integer', minimum: 0, maximum: 65535, default: dflt, description }) as const;
 
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['dataDir', 'log', 'storage', 'ocpp', 'stations', 'sessions', 'p2p', 'admin', 'chain', 'tariff'],
+  required: ['dataDir', 'log', 'storage', 'ocpp', 'stations', 'sessions', 'p2p', 'admin', 'chain', 'pnc', 'tariff'],
   properties: {
     dataDir: { type: 'string', minLength: 1, default: './data', description: 'Folder of the LevelDB database (created if missing).' },
     log: {
@@ -225,6 +257,50 @@ export const configSchema: JSONSchemaType<Config> = {
         endpoint: { type: 'string', pattern: '^(wss?://.*)?$', default: '', description: 'WebSocket endpoint of the peaq-style chain; empty: no chain (no deposit checks).' },
         minimumDeposit: amount('The least a consumer must hold in the 2-of-2 multisig with the gateway before being authorized (smallest unit; default 1 PEAQ).', '1000000000000000000'),
         waitForFinality: { type: 'boolean', default: false, description: 'Settlement waits for finality, not only inclusion in a block, before SERVICE_DELIVERED.' },
+      },
+    },
+    pnc: {
+      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
+      required: ['enabled', 'organization', 'allowInsecureProfiles', 'ca', 'certificateSigned', 'ocsp', 'contractBackend', 'moRootFiles'],
+      properties: {
+        enabled: { type: 'boolean', default: false, description: 'Serve ISO 15118 Plug & Charge: SignCertificate, GetCertificateStatus, Get15118EVCertificate, eMAID authorization (2.0.1, and 1.6 over DataTransfer).' },
+        organization: { type: 'string', default: '', description: 'The CPO name that the O of a CSR subject must be; empty: not checked.' },
+        allowInsecureProfiles: { type: 'boolean', default: false, description: 'Sign and install certificates for stations on security profile 0 or 1 (development only).' },
+        ca: {
+          type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
+          required: ['externalUrl', 'externalToken', 'chargingStation', 'v2g', 'chargingStationValidityDays', 'v2gValidityDays'],
+          properties: {
+            externalUrl: { type: 'string', pattern: '^(https?://.*)?$', default: '', description: 'An external CA over HTTP (POST {csr, certificateType, station} → {certificateChain}); set, it replaces the local sub-CAs.' },
+            externalToken: { type: 'string', default: '', description: 'Bearer token for the external CA.' },
+            chargingStation: issuer('station (TLS client) certificates: the CSO sub-CA'),
+            v2g: issuer('SECC (V2G) certificates: the CPO sub-CA under the V2G root'),
+            chargingStationValidityDays: { type: 'integer', minimum: 1, default: 365, description: 'Validity of signed station certificates (capped at the validity of the sub-CA).' },
+            v2gValidityDays: { type: 'integer', minimum: 1, default: 60, description: 'Validity of signed SECC certificates (ISO 15118-2 keeps them short).' },
+          },
+        },
+        certificateSigned: {
+          type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['attempts', 'retrySec'],
+          properties: {
+            attempts: { type: 'integer', minimum: 1, default: 5, description: 'Tries to deliver a signed chain to a station that is offline or does not answer.' },
+            retrySec: { type: 'number', exclusiveMinimum: 0, default: 60, description: 'Wait between those tries.' },
+          },
+        },
+        ocsp: {
+          type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['enabled', 'timeoutSec'],
+          properties: {
+            enabled: { type: 'boolean', default: true, description: 'Ask the OCSP responders that stations name (GetCertificateStatus, eMAID authorization).' },
+            timeoutSec: { type: 'number', exclusiveMinimum: 0, default: 10, description: 'How long an OCSP responder may take.' },
+          },
+        },
+        contractBackend: {
+          type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['url', 'token', 'timeoutSec'],
+          properties: {
+            url: { type: 'string', pattern: '^(https?://.*)?$', default: '', description: 'Contract certificate backend (POST {station, iso15118SchemaVersion, action, exiRequest} → {exiResponse}); empty: Get15118EVCertificate answers Failed.' },
+            token: { type: 'string', default: '', description: 'Bearer token for the backend.' },
+            timeoutSec: { type: 'number', exclusiveMinimum: 0, default: 20, description: 'How long the backend may take (the EV waits meanwhile).' },
+          },
+        },
+        moRootFiles: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'PEM mobility-operator roots the gateway trusts when a station sends a contract certificate chain.' },
       },
     },
     tariff: {

@@ -162,6 +162,17 @@ export class ConsumerClient {
     return { ...(r.sessionStatus?.session ? { session: r.sessionStatus.session } : {}), ...(r.sessionStatus?.transaction ? { transaction: r.sessionStatus.transaction } : {}) };
   }
 
+  /**
+   * Plug & Charge: registers a contract (eMAID) to this key, so that a station's Authorize
+   * with it starts a session billed here (receipts and settlement as for any session).
+   * `remove` gives it up. Returns every eMAID this key has registered on the gateway.
+   */
+  async registerContract(emaid: string, options: { remove?: boolean } = {}): Promise<{ emaid: string; registeredAt: string; contracts: string[] }> {
+    const r = await this.request({ contract: { consumerPublicKey: this.signer.address, emaid, remove: options.remove ?? false } });
+    if (!r.contract) throw new ConsumerError('BadResponse', 'the answer carries no contract response');
+    return { emaid: r.contract.emaid, registeredAt: r.contract.registeredAt, contracts: r.contract.contracts };
+  }
+
   /** This consumer's topic (progress, start/stop responses, receipts). */
   get topic(): string {
     return consumerTopic(this.signer.hex);

@@ -1,4 +1,5 @@
 import type { AuthorizationStatus, ChargePointState } from './model.ts';
+import { sessionOfIdTag } from './sessions.ts';
 
 export interface AuthorizationPolicy {
   /** Accept idTags that are not on the station's list (useful for open test setups). */
@@ -15,6 +16,8 @@ export interface AuthorizationDecision {
 export function authorize(state: ChargePointState, idTag: string, policy: AuthorizationPolicy, now: Date): AuthorizationDecision {
   const entry = Object.values(state.authList).find((e) => e.authData?.idTag === idTag);
   const info = entry?.authData?.idTagInfo;
+  // A Plug & Charge session authorizes its contract's eMAID without a local list entry.
+  if (!info && sessionOfIdTag(state, idTag)?.contract) return { status: 'Accepted' };
   if (!info) return { status: policy.acceptUnknownIdTags ? 'Accepted' : 'Invalid' };
   if (info.expiryDate && new Date(info.expiryDate) <= now) return { status: 'Expired', expiryDate: info.expiryDate };
   return {

@@ -34,6 +34,8 @@ export interface NewSession {
   idTag: string;
   now: Date;
   expiresAt: Date;
+  /** Plug & Charge: the eMAID the session was authorized with (its idTag too). */
+  contract?: string;
 }
 
 export function newSession(s: NewSession): ConsumerSession {
@@ -54,6 +56,7 @@ export function newSession(s: NewSession): ConsumerSession {
     reason: '',
     expiresAt: s.expiresAt.toISOString(),
     stoppedBy: '',
+    contract: s.contract ?? '',
   };
 }
 
@@ -66,6 +69,11 @@ export function transition(session: ConsumerSession, to: SessionState, now: Date
 
 export function isActive(session: ConsumerSession): boolean {
   return ACTIVE_STATES.includes(session.state as SessionState);
+}
+
+/** The active session that owns this idTag on the station (a Plug & Charge contract's, typically). */
+export function sessionOfIdTag(state: ChargePointState, idTag: string): ConsumerSession | undefined {
+  return Object.values(state.sessions).find((s) => s.idTag === idTag && isActive(s));
 }
 
 /** The consumer's active session on this station, if any (at most one). */

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.ts';
 import type { StationDirectory } from './stations.ts';
 import { readStationTime } from './timestamps.ts';
 import type { OcppConnection } from './connection.ts';
+import type { PncStationHandlers } from './pnc-messages.ts';
 import { RpcError } from './errors.ts';
 import type { Payload } from './frame.ts';
 import type { VersionAdapter } from './server.ts';
@@ -15,8 +16,10 @@ export interface AdapterDeps {
   heartbeatIntervalSec: number;
   /** Interval a Pending or Rejected station is told to wait before booting again. */
   bootRetryIntervalSec: number;
-  /** Vendor-specific DataTransfer handlers by vendorId (e.g. the ISO 15118 PnC wrapper). */
+  /** Vendor-specific DataTransfer handlers by vendorId. */
   dataTransfer?: ReadonlyMap<string, DataTransferHandler>;
+  /** Plug & Charge, when enabled: 2.0.1 messages, and 1.6 DataTransfer org.openchargealliance.iso15118pnc. */
+  pnc?: PncStationHandlers;
   now?: () => Date;
   log: Logger;
   /** Told when a BootNotification was answered Accepted (after the answer went out). */

@@ -94,7 +94,7 @@ export class ChargingBridge {
     this.opts.log.info('consumer session ended', {
       station: event.identity, session: event.session.id, stoppedBy: event.session.stoppedBy, total: event.session.receipt?.totalAmount,
     });
-    this.removeFromStation(event.identity, event.session.idTag);
+    if (!event.session.contract) this.removeFromStation(event.identity, event.session.idTag);
   }
 
   /** Flow 2: puts the consumer's idTag on the station's local list. Idempotent per consumer. */
@@ -132,6 +132,32 @@ export class ChargingBridge {
       throw this.translate(err, 'SendLocalList');
     }
     this.opts.log.info('consumer authorized', { station: req.station, session: session.id, idTag });
+    return session;
+  }
+
+  /**
+   * Plug & Charge (flow 5): the station presented a contract (eMAID) its consumer
+   * registered. The session's idTag is the eMAID as the station wrote it (the station starts
+   * the transaction with it); no local list update is needed, since the station just asked.
+   */
+  async authorizeContract(req: ConsumerRequest & { emaid: string; idTag: string }): Promise<ConsumerSession> {
+    const key = this.key(req.consumerKey);
+    const state = await this.onlineStation(req.station);
+    const existing = sessionOfConsumer(state, key.hex);
+    if (existing?.contract === req.emaid) return existing;
+    if (existing) throw new BridgeError('Conflict', `the contract's consumer already has a ${existing.state} session on ${req.station}`);
+    const refusal = await this.opts.admission?.(req.station, key);
+    if (refusal) throw new BridgeError(refusal.code, refusal.message);
+    const now = this.now();
+    const session = await this.opts.service.update(req.station, ({ state: s }) => {
+      const created = newSession({
+        id: randomUUID(), station: req.station, keyText: key.text, keyHex: key.hex, idTag: req.idTag, contract: req.emaid, now,
+        expiresAt: new Date(now.getTime() + this.opts.authorizationTtlSec * 1000),
+      });
+      s.sessions[created.id] = created;
+      return structuredClone(created);
+    });
+    this.opts.log.info('consumer authorized by contract', { station: req.station, session: session.id, emaid: req.emaid });
     return session;
   }
 
@@ -330,7 +356,7 @@ export class ChargingBridge {
     });
     if (failed) {
       this.opts.log.info('consumer session failed', { station: identity, session: sessionId, reason });
-      this.removeFromStation(identity, failed.idTag);
+      if (!failed.contract) this.removeFromStation(identity, failed.idTag);
     }
     return failed !== undefined;
   }

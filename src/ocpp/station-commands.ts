@@ -1,5 +1,7 @@
 import type { CallOptions, OcppConnection } from './connection.ts';
+import type { CertificateHashData } from '../pnc/hash-data.ts';
 import { ConnectionClosedError } from './errors.ts';
+import type { CertificateIdUse, InstallCertificateUse, SignUse } from './pnc-messages.ts';
 import { commands16 } from './v16/commands.ts';
 import { commands201 } from './v201/commands.ts';
 
@@ -8,6 +10,12 @@ export interface LocalListEntry {
   idTag: string;
   status?: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid';
   expiryDate?: string;
+}
+
+/** A certificate a station reports as installed. */
+export interface InstalledCertificate {
+  certificateType: CertificateIdUse;
+  hashData: CertificateHashData;
 }
 
 export type ListUpdateStatus = 'Accepted' | 'Failed' | 'VersionMismatch' | 'NotSupported';
@@ -23,6 +31,11 @@ export interface VersionCommands {
   trigger(c: OcppConnection, message: string, connectorId?: number, o?: CallOptions): Promise<string>;
   unlock(c: OcppConnection, connectorId: number, o?: CallOptions): Promise<string>;
   changeAvailability(c: OcppConnection, connectorId: number, operative: boolean, o?: CallOptions): Promise<string>;
+  installCertificate(c: OcppConnection, type: InstallCertificateUse, pem: string, o?: CallOptions): Promise<string>;
+  /** `type` (when known) picks the 1.6 channel: the whitepaper's own message or Plug & Charge DataTransfer. */
+  deleteCertificate(c: OcppConnection, hashData: CertificateHashData, type: CertificateIdUse | undefined, o?: CallOptions): Promise<string>;
+  installedCertificates(c: OcppConnection, types: readonly CertificateIdUse[], o?: CallOptions): Promise<InstalledCertificate[]>;
+  certificateSigned(c: OcppConnection, chainPem: string, type: SignUse, o?: CallOptions): Promise<{ accepted: boolean; reason?: string }>;
 }
 
 /** Reaches a connected station's commands; throws ConnectionClosedError when it is offline. */

@@ -128,6 +128,11 @@ export class RequestServer {
         },
       };
     }
+    if (request.contract) {
+      const r = request.contract;
+      const done = await api.contract({ consumerKey: this.ownKey(envelope, r.consumerPublicKey), emaid: r.emaid, remove: r.remove });
+      return { contract: { resp: ok(`${done.emaid} ${r.remove ? 'removed' : 'registered'}`), ...done } };
+    }
     if (request.events) {
       const limit = Math.min(Math.max(request.events.limit || 100, 1), 1000);
       return { events: { envelopes: await this.opts.archive.eventsAfter(request.events.topic, request.events.afterSeq, limit) } };

@@ -345,6 +345,7 @@ export interface Session_ConsumerSession {
   stoppedBy: string;
   receipt?: Session_Receipt;
   settlement?: Session_Settlement;
+  contract: string;
 }
 
 export interface Session_Settlement {
@@ -428,10 +429,24 @@ export interface Cgw_EventsResponse {
   envelopes: Uint8Array[];
 }
 
+export interface Cgw_ContractRequest {
+  consumerPublicKey: string;
+  emaid: string;
+  remove: boolean;
+}
+
+export interface Cgw_ContractResponse {
+  resp?: Response;
+  emaid: string;
+  registeredAt: string;
+  contracts: string[];
+}
+
 export interface Cgw_Request {
   event?: Events_Event;
   sessionStatus?: Cgw_SessionStatusRequest;
   events?: Cgw_EventsRequest;
+  contract?: Cgw_ContractRequest;
 }
 
 export interface Cgw_ErrorResponse {
@@ -444,6 +459,7 @@ export interface Cgw_Response {
   sessionStatus?: Cgw_SessionStatusResponse;
   events?: Cgw_EventsResponse;
   error?: Cgw_ErrorResponse;
+  contract?: Cgw_ContractResponse;
 }
 
 export interface Store_MeterSample {
@@ -474,6 +490,26 @@ export interface Store_SettlementJob {
   createdAt: string;
   attempts: number;
   lastError: string;
+}
+
+export interface Store_StationCertificate {
+  certificateType: string;
+  hashAlgorithm: string;
+  issuerNameHash: string;
+  issuerKeyHash: string;
+  serialNumber: string;
+  pem: string;
+  subject: string;
+  notAfter: string;
+  recordedAt: string;
+  source: string;
+}
+
+export interface Store_ContractRegistration {
+  emaid: string;
+  consumerPublicKey: string;
+  consumerKeyHex: string;
+  registeredAt: string;
 }
 
 /** Every message type by its full protobuf name. */
@@ -531,6 +567,8 @@ export interface ProtoTypes {
   "cgw.SessionStatusResponse": Cgw_SessionStatusResponse;
   "cgw.EventsRequest": Cgw_EventsRequest;
   "cgw.EventsResponse": Cgw_EventsResponse;
+  "cgw.ContractRequest": Cgw_ContractRequest;
+  "cgw.ContractResponse": Cgw_ContractResponse;
   "cgw.Request": Cgw_Request;
   "cgw.ErrorResponse": Cgw_ErrorResponse;
   "cgw.Response": Cgw_Response;
@@ -538,4 +576,6 @@ export interface ProtoTypes {
   "store.StationReport": Store_StationReport;
   "store.OutboxEntry": Store_OutboxEntry;
   "store.SettlementJob": Store_SettlementJob;
+  "store.StationCertificate": Store_StationCertificate;
+  "store.ContractRegistration": Store_ContractRegistration;
 }

@@ -17,6 +17,9 @@
  *   oc:<topic>                                      last sequence number given out on a topic
  *   ev:<topic>:<seq>                                a published event envelope, kept for catch-up
  *   st:<sessionId>                                  store.SettlementJob: a session to settle on chain
+ *   ce:<identity>:<certificate id>                  store.StationCertificate (id: serial-issuerKeyHash prefix)
+ *   em:<eMAID>                                      store.ContractRegistration
+ *   ec:<consumer key hex>:<eMAID>                   empty: a consumer's contracts
  */
 const pad = (n: number): string => String(n).padStart(10, '0');
 
@@ -47,6 +50,11 @@ export const keys = {
   topicSeqRange: { gte: 'oc:', lt: 'oc;' },
   settlement: (sessionId: string) => `st:${sessionId}`,
   settlementRange: { gte: 'st:', lt: 'st;' },
+  certificate: (identity: string, id: string) => `ce:${identity}:${id}`,
+  certificateRange: (identity: string) => ({ gte: `ce:${identity}:`, lt: `ce:${identity};` }),
+  contract: (emaid: string) => `em:${emaid}`,
+  consumerContract: (keyHex: string, emaid: string) => `ec:${keyHex}:${emaid}`,
+  consumerContractRange: (keyHex: string) => ({ gte: `ec:${keyHex}:`, lt: `ec:${keyHex};` }),
   event: (topic: string, seq: number) => `ev:${topic}:${String(seq).padStart(16, '0')}`,
   eventRange: (topic: string, afterSeq: number) => ({ gt: `ev:${topic}:${String(afterSeq).padStart(16, '0')}`, lt: `ev:${topic};` }),
 };

@@ -3,6 +3,8 @@ import { Level } from 'level';
 import { codecFor } from '../proto/codec.ts';
 import type { ChargePointState, Session_ConsumerSession as ConsumerSession, Store_SettlementJob as SettlementJob, TransactionInfo } from '../proto/types.ts';
 import type { Store_MeterSample as MeterSample, Store_StationReport as StationReport } from '../proto/types.ts';
+import { hashDataId } from '../pnc/hash-data.ts';
+import type { CertificateRecords, ContractRecords, ContractRegistration, StationCertificate } from '../pnc/ports.ts';
 import type { ChangeRecord } from './change.ts';
 import { keys } from './keys.ts';
 
@@ -15,6 +17,8 @@ const reportCodec = codecFor('store.StationReport');
 const sessionCodec = codecFor('session.ConsumerSession');
 const outboxCodec = codecFor('store.OutboxEntry');
 const settlementCodec = codecFor('store.SettlementJob');
+const certificateCodec = codecFor('store.StationCertificate');
+const contractCodec = codecFor('store.ContractRegistration');
 const text = new TextEncoder();
 const utf8 = new TextDecoder();
 const EMPTY = new Uint8Array(0);
@@ -25,7 +29,7 @@ export interface LevelStoreOptions {
 }
 
 /** The gateway's LevelDB: charge point state and its side records, every change one atomic batch. */
-export class LevelStore {
+export class LevelStore implements CertificateRecords, ContractRecords {
   private readonly db: Level<string, Uint8Array>;
   private readonly sync: boolean;
   private reportCounter = 0;
@@ -189,6 +193,47 @@ export class LevelStore {
   /** Records a failed attempt (the job stays pending). */
   async putSettlement(job: SettlementJob): Promise<void> {
     await this.db.put(keys.settlement(job.sessionId), settlementCodec.encode(job), { sync: this.sync });
+  }
+
+  async certificates(identity: string): Promise<StationCertificate[]> {
+    const out: StationCertificate[] = [];
+    for await (const value of this.db.values(keys.certificateRange(identity))) out.push(certificateCodec.decode(value));
+    return out;
+  }
+
+  async updateCertificates(identity: string, put: StationCertificate[], remove: string[]): Promise<void> {
+    await this.db.batch([
+      ...remove.map((id) => ({ type: 'del' as const, key: keys.certificate(identity, id) })),
+      ...put.map((c) => ({ type: 'put' as const, key: keys.certificate(identity, hashDataId(c)), value: certificateCodec.encode(c) })),
+    ], { sync: this.sync });
+  }
+
+  async contract(emaid: string): Promise<ContractRegistration | undefined> {
+    const value = await this.db.get(keys.contract(emaid));
+    return value ? contractCodec.decode(value) : undefined;
+  }
+
+  async contractsOf(consumerKeyHex: string): Promise<ContractRegistration[]> {
+    const out: ContractRegistration[] = [];
+    for await (const key of this.db.keys(keys.consumerContractRange(consumerKeyHex))) {
+      const found = await this.contract(key.slice(key.lastIndexOf(':') + 1));
+      if (found) out.push(found);
+    }
+    return out;
+  }
+
+  async putContract(registration: ContractRegistration): Promise<void> {
+    await this.db.batch([
+      { type: 'put', key: keys.contract(registration.emaid), value: contractCodec.encode(registration) },
+      { type: 'put', key: keys.consumerContract(registration.consumerKeyHex, registration.emaid), value: EMPTY },
+    ], { sync: this.sync });
+  }
+
+  async deleteContract(registration: ContractRegistration): Promise<void> {
+    await this.db.batch([
+      { type: 'del', key: keys.contract(registration.emaid) },
+      { type: 'del', key: keys.consumerContract(registration.consumerKeyHex, registration.emaid) },
+    ], { sync: this.sync });
   }
 
   async reports(identity: string): Promise<StationReport[]> {

@@ -1,6 +1,9 @@
 import type { AuthorizationDecision } from '../../domain/authorization.ts';
 import { answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, nowIso, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
+import type { OcppConnection } from '../connection.ts';
+import { PNC_VENDOR_ID } from '../pnc-messages.ts';
 import type { VersionAdapter } from '../server.ts';
+import { pncDataTransferHandler } from './pnc-data-transfer.ts';
 import type {
   BootNotificationReq, DataTransferReq, MeterValuesReq, StartTransactionReq, StatusNotificationReq, StopTransactionReq,
 } from './messages.ts';
@@ -16,8 +19,12 @@ function idTagInfo(decision: AuthorizationDecision): Record<string, string> {
 
 /** OCPP 1.6 (with the security whitepaper messages) → the domain. */
 export function createV16Adapter(deps: AdapterDeps): VersionAdapter {
-  const { service } = deps;
+  const { service, pnc } = deps;
   const now = (): Date => deps.now?.() ?? new Date();
+  // 1.6 stations reach Plug & Charge through DataTransfer.
+  const vendorDeps: AdapterDeps = pnc
+    ? { ...deps, dataTransfer: new Map([...(deps.dataTransfer ?? []), [PNC_VENDOR_ID, pncDataTransferHandler(pnc)]]) }
+    : deps;
   return defineAdapter(service, {
     BootNotification: (p: BootNotificationReq, connection, origin) => answerBoot(deps, origin, connection, {
       chargeBoxSerialNumber: p.chargeBoxSerialNumber ?? '',
@@ -77,7 +84,13 @@ export function createV16Adapter(deps: AdapterDeps): VersionAdapter {
       return {};
     },
 
-    DataTransfer: (p: DataTransferReq, connection, origin) => answerDataTransfer(deps, origin, connection, p),
+    DataTransfer: (p: DataTransferReq, connection, origin) => answerDataTransfer(vendorDeps, origin, connection, p),
+    // The security whitepaper's SignCertificate is for the charge point's own (TLS client) certificate.
+    ...(pnc ? {
+      SignCertificate: async (p: { csr: string }, connection: OcppConnection) => ({
+        status: (await pnc.SignCertificate({ csr: p.csr, certificateType: 'ChargingStationCertificate' }, connection)).status,
+      }),
+    } : {}),
     ...recordOnly(service, ['SecurityEventNotification', 'LogStatusNotification', 'SignedFirmwareStatusNotification', 'FirmwareStatusNotification', 'DiagnosticsStatusNotification']),
   }, ['StartTransaction', 'StopTransaction', 'MeterValues']);
 }

@@ -1,5 +1,19 @@
-import type { VersionCommands } from '../station-commands.ts';
-import { call16, type MessageTrigger16 } from './calls.ts';
+import { flattenHashDataChains, type CertificateIdUse, type InstallCertificateUse } from '../pnc-messages.ts';
+import type { InstalledCertificate, VersionCommands } from '../station-commands.ts';
+import { call16, type CertificateUse16, type MessageTrigger16 } from './calls.ts';
+import { pncCall16 } from './pnc-data-transfer.ts';
+
+// The charge point's own roots travel in the security whitepaper's messages; the EV-facing
+// (ISO 15118) roots and certificates in Plug & Charge DataTransfer.
+const WHITEPAPER_USE: Partial<Record<CertificateIdUse, CertificateUse16>> = {
+  CSMSRootCertificate: 'CentralSystemRootCertificate',
+  ManufacturerRootCertificate: 'ManufacturerRootCertificate',
+};
+const EXTENDED_TRIGGERS = new Set(['LogStatusNotification', 'FirmwareStatusNotification', 'SignChargePointCertificate']);
+
+function whitepaperUse(type: InstallCertificateUse | CertificateIdUse | undefined): CertificateUse16 | undefined {
+  return type ? WHITEPAPER_USE[type] : undefined;
+}
 
 /** The central system's commands in OCPP 1.6. */
 export const commands16: VersionCommands = {
@@ -31,12 +45,47 @@ export const commands16: VersionCommands = {
     return Number.isInteger(value) && value > 0 ? value : undefined;
   },
   async trigger(c, message, connectorId, o) {
-    return (await call16(c, 'TriggerMessage', { requestedMessage: message as MessageTrigger16, ...(connectorId !== undefined ? { connectorId } : {}) }, o)).status;
+    // 2.0.1 names are accepted too, so an operator can use one vocabulary for every station.
+    const requested = message === 'SignChargingStationCertificate' ? 'SignChargePointCertificate' : message;
+    if (requested === 'SignV2GCertificate') return (await pncCall16(c, 'TriggerMessage', { requestedMessage: requested }, o)).status;
+    const connector = connectorId !== undefined ? { connectorId } : {};
+    if (EXTENDED_TRIGGERS.has(requested)) return (await call16(c, 'ExtendedTriggerMessage', { requestedMessage: requested, ...connector }, o)).status;
+    return (await call16(c, 'TriggerMessage', { requestedMessage: requested as MessageTrigger16, ...connector }, o)).status;
   },
   async unlock(c, connectorId, o) {
     return (await call16(c, 'UnlockConnector', { connectorId }, o)).status;
   },
   async changeAvailability(c, connectorId, operative, o) {
     return (await call16(c, 'ChangeAvailability', { connectorId, type: operative ? 'Operative' : 'Inoperative' }, o)).status;
+  },
+  async installCertificate(c, type, pem, o) {
+    const own = whitepaperUse(type);
+    if (own) return (await call16(c, 'InstallCertificate', { certificateType: own, certificate: pem }, o)).status;
+    return (await pncCall16(c, 'InstallCertificate', { certificateType: type, certificate: pem }, o)).status;
+  },
+  async deleteCertificate(c, hashData, type, o) {
+    if (whitepaperUse(type)) return (await call16(c, 'DeleteCertificate', { certificateHashData: hashData }, o)).status;
+    return (await pncCall16(c, 'DeleteCertificate', { certificateHashData: hashData }, o)).status;
+  },
+  async installedCertificates(c, types, o) {
+    const out: InstalledCertificate[] = [];
+    for (const type of types) {
+      const own = whitepaperUse(type);
+      if (!own) continue;
+      const r = await call16(c, 'GetInstalledCertificateIds', { certificateType: own }, o);
+      out.push(...(r.certificateHashData ?? []).map((hashData) => ({ certificateType: type, hashData })));
+    }
+    const pncTypes = types.filter((t) => !whitepaperUse(t));
+    if (pncTypes.length) {
+      const r = await pncCall16(c, 'GetInstalledCertificateIds', { certificateType: pncTypes }, o);
+      out.push(...flattenHashDataChains(r.certificateHashDataChain));
+    }
+    return out;
+  },
+  async certificateSigned(c, chainPem, type, o) {
+    const r = type === 'ChargingStationCertificate'
+      ? await call16(c, 'CertificateSigned', { certificateChain: chainPem }, o)
+      : await pncCall16(c, 'CertificateSigned', { certificateChain: chainPem, certificateType: type }, o);
+    return r.status === 'Accepted' ? { accepted: true } : { accepted: false, reason: `the station rejected CertificateSigned (${type})` };
   },
 };

@@ -2,7 +2,8 @@ import type { AuthorizationDecision } from '../../domain/authorization.ts';
 import { energyRegisterWh } from '../../domain/meter.ts';
 import { answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
 import type { VersionAdapter } from '../server.ts';
-import type { BootNotificationReq, DataTransferReq, IdToken, MeterValuesReq, StatusNotificationReq, TransactionEventReq } from './messages.ts';
+import type { PncStationMessages } from '../pnc-messages.ts';
+import type { BootNotificationReq, DataTransferReq, MeterValuesReq, StatusNotificationReq, TransactionEventReq } from './messages.ts';
 import { readings201 } from './readings.ts';
 
 function idTokenInfo(decision: AuthorizationDecision): Record<string, string> {
@@ -11,7 +12,7 @@ function idTokenInfo(decision: AuthorizationDecision): Record<string, string> {
 
 /** OCPP 2.0.1 → the domain. EVSE ids key the connectors; string transaction ids map to local ids. */
 export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
-  const { service } = deps;
+  const { service, pnc } = deps;
   const now = (): Date => deps.now?.() ?? new Date();
   return defineAdapter(service, {
     BootNotification(p: BootNotificationReq, connection, origin) {
@@ -41,7 +42,8 @@ export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
       return {};
     },
 
-    async Authorize(p: { idToken: IdToken }, connection) {
+    async Authorize(p: PncStationMessages['Authorize']['req'], connection) {
+      if (p.idToken.type === 'eMAID' && pnc) return pnc.Authorize(p, connection);
       return { idTokenInfo: idTokenInfo(await service.authorize(connection.identity, p.idToken.idToken)) };
     },
 
@@ -78,5 +80,6 @@ export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
 
     DataTransfer: (p: DataTransferReq, connection, origin) => answerDataTransfer(deps, origin, connection, p),
     ...recordOnly(service, ['SecurityEventNotification', 'NotifyEvent', 'NotifyReport', 'LogStatusNotification', 'FirmwareStatusNotification']),
+    ...(pnc ? { Get15118EVCertificate: pnc.Get15118EVCertificate, GetCertificateStatus: pnc.GetCertificateStatus, SignCertificate: pnc.SignCertificate } : {}),
   }, ['TransactionEvent', 'MeterValues']);
 }

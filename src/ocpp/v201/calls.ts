@@ -1,6 +1,7 @@
 // OCPP 2.0.1 CALLs from the CSMS to a charging station, typed after the OCA schemas.
 import type { CallOptions, OcppConnection } from '../connection.ts';
 import { typedCall } from '../typed-call.ts';
+import type { PncCsmsMessages } from '../pnc-messages.ts';
 import type { IdToken } from './messages.ts';
 
 export interface IdTokenInfo201 {
@@ -47,7 +48,7 @@ export type Calls201 = {
   };
   Reset: { req: { type: 'Immediate' | 'OnIdle'; evseId?: number }; conf: { status: 'Accepted' | 'Rejected' | 'Scheduled' } };
   DataTransfer: { req: { vendorId: string; messageId?: string; data?: unknown }; conf: { status: string; data?: unknown } };
-};
+} & Omit<PncCsmsMessages, 'TriggerMessage'>;
 
 export function call201<A extends keyof Calls201>(connection: OcppConnection, action: A, payload: Calls201[A]['req'], options?: CallOptions): Promise<Calls201[A]['conf']> {
   return typedCall<Calls201, A>(connection, 'ocpp2.0.1', action, payload, options);

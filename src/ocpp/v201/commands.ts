@@ -1,3 +1,4 @@
+import { flattenHashDataChains } from '../pnc-messages.ts';
 import type { VersionCommands } from '../station-commands.ts';
 import { call201 } from './calls.ts';
 
@@ -50,5 +51,19 @@ export const commands201: VersionCommands = {
       operationalStatus: operative ? 'Operative' : 'Inoperative',
       ...(connectorId > 0 ? { evse: { id: connectorId } } : {}),
     }, o)).status;
+  },
+  async installCertificate(c, type, pem, o) {
+    return (await call201(c, 'InstallCertificate', { certificateType: type, certificate: pem }, o)).status;
+  },
+  async deleteCertificate(c, hashData, _type, o) {
+    return (await call201(c, 'DeleteCertificate', { certificateHashData: hashData }, o)).status;
+  },
+  async installedCertificates(c, types, o) {
+    const r = await call201(c, 'GetInstalledCertificateIds', types.length ? { certificateType: [...types] } : {}, o);
+    return flattenHashDataChains(r.certificateHashDataChain);
+  },
+  async certificateSigned(c, chainPem, type, o) {
+    const r = await call201(c, 'CertificateSigned', { certificateChain: chainPem, certificateType: type }, o);
+    return r.status === 'Accepted' ? { accepted: true } : { accepted: false, reason: refusal('CertificateSigned', r.statusInfo) };
   },
 };
