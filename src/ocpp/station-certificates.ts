@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/logger.ts';
 import { certificateHashData, hashDataId, type CertificateHashData } from '../pnc/hash-data.ts';
 import type { CertificateRecords, StationCertificate } from '../pnc/ports.ts';
-import { parseCertificate, parseChain, type X509Certificate } from '../pnc/x509.ts';
+import { parseCertificate, parseChain, toPem, type X509Certificate } from '../pnc/x509.ts';
 import { CallTimeoutError, ConnectionClosedError } from './errors.ts';
 import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse, type SignUse } from './pnc-messages.ts';
 import type { StationCommands } from './station-commands.ts';
@@ -67,7 +67,7 @@ export class StationCertificates {
       throw new CertificateError('SecurityProfile', `certificates are not installed on ${identity}: its security profile is below 2 (set pnc.allowInsecureProfiles for development)`);
     }
     const { connection, commands } = this.opts.commands.for(identity);
-    const status = await commands.installCertificate(connection, type, cert.toString('pem'));
+    const status = await commands.installCertificate(connection, type, toPem(cert));
     if (status !== 'Accepted') return { status };
     const record = this.record(type, cert, cert, 'InstallCertificate');
     await this.opts.records.updateCertificates(identity, [record], []);
@@ -153,7 +153,7 @@ export class StationCertificates {
     return {
       certificateType: type,
       ...certificateHashData(cert, issuer),
-      pem: cert.toString('pem'),
+      pem: toPem(cert),
       subject: cert.subject,
       notAfter: cert.notAfter.toISOString(),
       recordedAt: this.now(),

@@ -25,8 +25,9 @@ export function parseChain(pem: string): x509.X509Certificate[] {
   return blocks.map((block) => parseCertificate(block));
 }
 
+/** PEM ending in a newline, so that blocks can be concatenated into a bundle. */
 export function toPem(cert: x509.X509Certificate): string {
-  return cert.toString('pem');
+  return `${cert.toString('pem').trimEnd()}\n`;
 }
 
 /** The attribute values of a distinguished name, e.g. valuesOf(cert.subjectName, 'CN'). */

@@ -3,6 +3,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DevPkiFiles } from '../../src/pnc/dev-pki.ts';
 import { freePort } from './net.ts';
 import { eventually } from './wait.ts';
 
@@ -106,4 +107,18 @@ export class MoPki {
     this.responder?.kill('SIGKILL');
     this.responder = undefined;
   }
+}
+
+/** The gateway's pnc configuration for tests: the dev PKI's sub-CAs, the MO root, quick retries. */
+export function pncConfig(pki: DevPkiFiles, mo: MoPki, backendUrl: string) {
+  return {
+    enabled: true,
+    organization: 'ACME CPO',
+    allowInsecureProfiles: true,
+    ca: { chargingStation: { ...pki.csoSubCa, chainFile: '' }, v2g: { ...pki.v2gSubCa, chainFile: '' } },
+    certificateSigned: { attempts: 3, retrySec: 0.2 },
+    ocsp: { enabled: true, timeoutSec: 3 },
+    contractBackend: { url: backendUrl, token: '', timeoutSec: 1 },
+    moRootFiles: [mo.rootFile],
+  };
 }

@@ -9,7 +9,7 @@ import { createDevPki, type DevPkiFiles } from '../../src/pnc/dev-pki.ts';
 import { BOOT_201, connectRpcClient } from '../helpers/clients.ts';
 import { FakeContractBackend } from '../helpers/fake-contract-backend.ts';
 import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
-import { makeCsr, MoPki, openssl, tamperCsr, type Contract } from '../helpers/pnc-pki.ts';
+import { makeCsr, MoPki, openssl, pncConfig, tamperCsr, type Contract } from '../helpers/pnc-pki.ts';
 import { eventually } from '../helpers/wait.ts';
 
 interface Station {
@@ -18,19 +18,6 @@ interface Station {
   installed: Map<string, { certificateType: string; certificate: string }>;
   /** How CertificateSigned is answered: 'accept', or 'silent' once (the gateway must retry). */
   onSigned: 'accept' | 'silent';
-}
-
-export function pncConfig(pki: DevPkiFiles, mo: MoPki, backendUrl: string) {
-  return {
-    enabled: true,
-    organization: 'ACME CPO',
-    allowInsecureProfiles: true,
-    ca: { chargingStation: { ...pki.csoSubCa, chainFile: '' }, v2g: { ...pki.v2gSubCa, chainFile: '' } },
-    certificateSigned: { attempts: 3, retrySec: 0.2 },
-    ocsp: { enabled: true, timeoutSec: 3 },
-    contractBackend: { url: backendUrl, token: '', timeoutSec: 1 },
-    moRootFiles: [mo.rootFile],
-  };
 }
 
 describe('Plug & Charge over OCPP 2.0.1', () => {

@@ -1,0 +1,103 @@
+// Plug & Charge for OCPP 1.6 stations: the ISO 15118 messages ride in DataTransfer
+// (org.openchargealliance.iso15118pnc) both ways, and the charge point's own certificate
+// uses the security whitepaper's messages. ocpp-rpc 1.6 charge points in strict mode.
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createDevPki, type DevPkiFiles } from '../../src/pnc/dev-pki.ts';
+import { BOOT_16, connectRpcClient } from '../helpers/clients.ts';
+import { FakeContractBackend } from '../helpers/fake-contract-backend.ts';
+import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
+import { makeCsr, MoPki, openssl, pncConfig } from '../helpers/pnc-pki.ts';
+import { eventually } from '../helpers/wait.ts';
+
+const PNC = 'org.openchargealliance.iso15118pnc';
+
+describe('Plug & Charge over OCPP 1.6', () => {
+  let dir: string;
+  let pki: DevPkiFiles;
+  let mo: MoPki;
+  let backend: FakeContractBackend;
+  let gw: TestGateway;
+  let cs: any;
+  let token: string;
+  const received: { action: string; params: any }[] = [];
+
+  before(async () => {
+    dir = tempDir('cgw-pnc16-');
+    pki = await createDevPki(join(dir, 'pki'), 'ACME CPO');
+    mo = await MoPki.create(dir);
+    backend = await FakeContractBackend.start();
+    gw = await startTestGateway({ pnc: pncConfig(pki, mo, backend.url) });
+    token = readFileSync(join(gw.config.dataDir, 'admin.token'), 'utf8').trim();
+    cs = await connectRpcClient(gw.url, 'PNC-16', 'ocpp1.6');
+    for (const action of ['CertificateSigned', 'InstallCertificate', 'DataTransfer', 'GetInstalledCertificateIds']) {
+      cs.handle(action, ({ params }: any) => {
+        received.push({ action, params });
+        if (action === 'DataTransfer') {
+          const inner = JSON.parse(params.data);
+          const data = params.messageId === 'GetInstalledCertificateIds' ? { status: 'NotFound' } : { status: 'Accepted' };
+          return { status: 'Accepted', data: JSON.stringify(params.messageId === 'InstallCertificate' && !inner.certificate ? { status: 'Rejected' } : data) };
+        }
+        if (action === 'GetInstalledCertificateIds') return { status: 'NotFound' };
+        return { status: 'Accepted' };
+      });
+    }
+    cs.handle(() => ({}));
+    await cs.call('BootNotification', BOOT_16);
+  });
+  after(async () => {
+    await cs?.close({ force: true });
+    await gw.cleanup();
+    await backend.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const dataTransfer = async (messageId: string, payload: unknown) => {
+    const answer = await cs.call('DataTransfer', { vendorId: PNC, messageId, data: JSON.stringify(payload) });
+    assert.equal(answer.status, 'Accepted');
+    return JSON.parse(answer.data);
+  };
+
+  it('signs a V2G CSR sent in DataTransfer and returns the chain in a DataTransfer CertificateSigned', async () => {
+    const answer = await dataTransfer('SignCertificate', { csr: makeCsr(dir, 'v2g', '/CN=PNC-16/O=ACME CPO'), certificateType: 'V2GCertificate' });
+    assert.deepEqual(answer, { status: 'Accepted' });
+    const sent = await eventually(() => received.find((r) => r.action === 'DataTransfer' && r.params.messageId === 'CertificateSigned'));
+    const inner = JSON.parse(sent.params.data);
+    assert.equal(inner.certificateType, 'V2GCertificate');
+    writeFileSync(join(dir, 'chain.pem'), inner.certificateChain);
+    writeFileSync(join(dir, 'leaf.pem'), inner.certificateChain.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)[0]);
+    assert.match(openssl(['verify', '-CAfile', pki.v2gRoot, '-untrusted', 'chain.pem', 'leaf.pem'], dir), /OK/);
+  });
+
+  it('signs the charge point certificate from the whitepaper SignCertificate and sends the whitepaper CertificateSigned', async () => {
+    assert.deepEqual(await cs.call('SignCertificate', { csr: makeCsr(dir, 'cp', '/CN=PNC-16/O=ACME CPO') }), { status: 'Accepted' });
+    const sent = await eventually(() => received.find((r) => r.action === 'CertificateSigned'));
+    writeFileSync(join(dir, 'cp-chain.pem'), sent.params.certificateChain);
+    writeFileSync(join(dir, 'cp-leaf.pem'), sent.params.certificateChain.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)[0]);
+    assert.match(openssl(['verify', '-purpose', 'sslclient', '-CAfile', pki.csmsRoot, '-untrusted', 'cp-chain.pem', 'cp-leaf.pem'], dir), /OK/);
+    assert.deepEqual(await cs.call('SignCertificate', { csr: makeCsr(dir, 'cp2', '/CN=SOMEONE-ELSE/O=ACME CPO') }), { status: 'Rejected' });
+  });
+
+  it('answers Get15118EVCertificate and GetCertificateStatus in DataTransfer', async () => {
+    const exi = await dataTransfer('Get15118EVCertificate', { iso15118SchemaVersion: 'urn:iso:15118:2:2013:MsgDef', action: 'Update', exiRequest: 'QUJD' });
+    assert.equal(exi.status, 'Accepted');
+    assert.equal(Buffer.from(exi.exiResponse, 'base64').toString(), 'response-to:QUJD');
+    const ocsp = await dataTransfer('GetCertificateStatus', { ocspRequestData: { hashAlgorithm: 'SHA256', issuerNameHash: 'aa', issuerKeyHash: 'bb', serialNumber: '1', responderURL: 'http://127.0.0.1:9' } });
+    assert.equal(ocsp.status, 'Failed');
+  });
+
+  it('installs roots over the channel each belongs to: V2G and MO roots in DataTransfer, the CSMS root in the whitepaper message', async () => {
+    const install = (certificateType: string, file: string) => fetch(`http://127.0.0.1:${gw.adminPort}/api/stations/PNC-16/commands/install-certificate`, {
+      method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ certificateType, certificate: readFileSync(file, 'utf8') }),
+    }).then((r) => r.json() as Promise<any>);
+    assert.equal((await install('V2GRootCertificate', pki.v2gRoot)).result.status, 'Accepted');
+    assert.equal((await install('CSMSRootCertificate', pki.csmsRoot)).result.status, 'Accepted');
+    const viaDataTransfer = received.filter((r) => r.action === 'DataTransfer' && r.params.messageId === 'InstallCertificate').map((r) => JSON.parse(r.params.data).certificateType);
+    assert.deepEqual(viaDataTransfer, ['V2GRootCertificate']);
+    assert.deepEqual(received.filter((r) => r.action === 'InstallCertificate').map((r) => r.params.certificateType), ['CentralSystemRootCertificate']);
+    const list = await (await fetch(`http://127.0.0.1:${gw.adminPort}/api/stations/PNC-16/certificates`, { headers: { Authorization: `Bearer ${token}` } })).json() as any[];
+    assert.deepEqual(list.map((c) => c.certificateType).sort(), ['CSMSRootCertificate', 'V2GCertificate', 'ChargingStationCertificate', 'V2GRootCertificate'].sort());
+  });
+});
