@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CodedError } from '../coded-error.ts';
 import { parseConsumerKey, type ConsumerKey } from '../crypto/consumer-key.ts';
 import type { ChargePointService, SessionEvent } from '../domain/charge-point-service.ts';
 import { idTagForKey } from '../domain/consumer-ids.ts';
@@ -22,14 +23,7 @@ export type BridgeErrorCode =
 export type Admission = (station: string, key: ConsumerKey) => Promise<{ code: 'InsufficientDeposit' | 'ChainUnavailable'; message: string } | undefined>;
 
 /** Why a consumer's request could not be carried out, in words a wallet can show. */
-export class BridgeError extends Error {
-  readonly code: BridgeErrorCode;
-  constructor(code: BridgeErrorCode, message: string) {
-    super(message);
-    this.name = 'BridgeError';
-    this.code = code;
-  }
-}
+export class BridgeError extends CodedError<BridgeErrorCode> {}
 
 export interface ChargingBridgeOptions {
   service: ChargePointService;

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CodedError } from '../coded-error.ts';
 import type { Logger } from '../log/logger.ts';
 import { certificateHashData, hashDataId, type CertificateHashData } from '../pnc/hash-data.ts';
 import type { CertificateRecords, StationCertificate } from '../pnc/ports.ts';
@@ -10,14 +11,7 @@ import type { StationCommands } from './station-commands.ts';
 export type CertificateErrorCode = 'InvalidRequest' | 'SecurityProfile' | 'NotFound';
 
 /** An operator's certificate command that cannot be carried out as asked. */
-export class CertificateError extends Error {
-  readonly code: CertificateErrorCode;
-  constructor(code: CertificateErrorCode, message: string) {
-    super(message);
-    this.name = 'CertificateError';
-    this.code = code;
-  }
-}
+export class CertificateError extends CodedError<CertificateErrorCode> {}
 
 export interface StationCertificatesOptions {
   commands: StationCommands;

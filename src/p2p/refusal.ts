@@ -1,14 +1,8 @@
+import { CodedError } from '../coded-error.ts';
+
 /**
  * A request refused, with a code a wallet can act on: the protocol's own (InvalidRequest,
  * BadSignature, Stale, Replayed, ForeignKey, TooLarge, RateLimited, BadResponse) or a bridge
  * refusal passed through (StationOffline, ConnectorBusy, ...). Travels as cgw.ErrorResponse.
  */
-export class Refusal extends Error {
-  readonly code: string;
-
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'Refusal';
-    this.code = code;
-  }
-}
+export class Refusal extends CodedError {}

@@ -1,3 +1,4 @@
+import { CodedError } from '../coded-error.ts';
 import { x509 } from './x509.ts';
 
 /** The certificates a station asks the gateway to sign (2.0.1 CertificateSigningUseEnumType). */
@@ -16,15 +17,8 @@ export interface CertificateAuthority {
   sign(request: SigningRequest): Promise<string[]>;
 }
 
-/** Why a CSR is refused; `reasonCode` goes into the station's statusInfo (at most 20 characters). */
-export class CsrRefusal extends Error {
-  readonly reasonCode: string;
-  constructor(reasonCode: string, message: string) {
-    super(message);
-    this.name = 'CsrRefusal';
-    this.reasonCode = reasonCode;
-  }
-}
+/** Why a CSR is refused; the code goes into the station's statusInfo.reasonCode (at most 20 characters). */
+export class CsrRefusal extends CodedError<'InvalidCSR' | 'InvalidSignature' | 'SubjectMismatch' | 'KeyType'> {}
 
 export interface CsrPolicy {
   /** The subject's O must be this (the CPO's name), when set. */

@@ -1,4 +1,4 @@
-import { postJson } from './http-json.ts';
+import { jsonEndpoint, type JsonEndpointOptions } from './http-json.ts';
 
 /** A Get15118EVCertificate request, forwarded as the station sent it. */
 export interface ContractCertificateRequest {
@@ -23,18 +23,14 @@ export const MAX_EXI_RESPONSE = 7500;
  * {exiResponse: base64 EXI}. Other backends plug in behind ContractCertificateBackend.
  */
 export class HttpContractBackend implements ContractCertificateBackend {
-  private readonly url: string;
-  private readonly timeoutMs: number;
-  private readonly headers: Record<string, string>;
+  private readonly post: (body: unknown) => Promise<unknown>;
 
-  constructor(opts: { url: string; timeoutMs: number; token?: string }) {
-    this.url = opts.url;
-    this.timeoutMs = opts.timeoutMs;
-    this.headers = opts.token ? { Authorization: `Bearer ${opts.token}` } : {};
+  constructor(opts: JsonEndpointOptions) {
+    this.post = jsonEndpoint(opts, 'contract certificate backend');
   }
 
   async request(request: ContractCertificateRequest): Promise<{ exiResponse: string }> {
-    const answer = await postJson(this.url, request, { timeoutMs: this.timeoutMs, service: 'contract certificate backend', headers: this.headers });
+    const answer = await this.post(request);
     const exi = (answer as { exiResponse?: unknown }).exiResponse;
     if (typeof exi !== 'string' || !exi) throw new Error('the contract certificate backend answered without an exiResponse');
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(exi)) throw new Error('the contract certificate backend answered an exiResponse that is not base64');

@@ -1,16 +1,10 @@
+import { CodedError } from '../coded-error.ts';
 import type { ContractRecords, ContractRegistration } from './ports.ts';
 
 export type ContractErrorCode = 'InvalidRequest' | 'Conflict' | 'NotYourContract' | 'UnknownContract';
 
 /** A refused registration, with a code a wallet can act on. */
-export class ContractError extends Error {
-  readonly code: ContractErrorCode;
-  constructor(code: ContractErrorCode, message: string) {
-    super(message);
-    this.name = 'ContractError';
-    this.code = code;
-  }
-}
+export class ContractError extends CodedError<ContractErrorCode> {}
 
 // An eMAID (ISO 15118 / DIN SPEC 91286): country (2 letters), provider (3), instance (9,
 // usually "C" + 8) and an optional check character; written with or without hyphens.

@@ -1,5 +1,5 @@
 import type { CertificateAuthority, SigningRequest } from './certificate-authority.ts';
-import { postJson } from './http-json.ts';
+import { jsonEndpoint, type JsonEndpointOptions } from './http-json.ts';
 import { parseChain, toPem } from './x509.ts';
 
 /**
@@ -8,20 +8,14 @@ import { parseChain, toPem } from './x509.ts';
  * already run here; the external CA may apply its own.
  */
 export class HttpCertificateAuthority implements CertificateAuthority {
-  private readonly url: string;
-  private readonly timeoutMs: number;
-  private readonly headers: Record<string, string>;
+  private readonly post: (body: unknown) => Promise<unknown>;
 
-  constructor(opts: { url: string; timeoutMs: number; token?: string }) {
-    this.url = opts.url;
-    this.timeoutMs = opts.timeoutMs;
-    this.headers = opts.token ? { Authorization: `Bearer ${opts.token}` } : {};
+  constructor(opts: JsonEndpointOptions) {
+    this.post = jsonEndpoint(opts, 'external CA');
   }
 
   async sign(request: SigningRequest): Promise<string[]> {
-    const answer = await postJson(this.url, { csr: request.csrPem, certificateType: request.certificateType, station: request.station }, {
-      timeoutMs: this.timeoutMs, service: 'external CA', headers: this.headers,
-    });
+    const answer = await this.post({ csr: request.csrPem, certificateType: request.certificateType, station: request.station });
     const chain = (answer as { certificateChain?: unknown }).certificateChain;
     if (typeof chain !== 'string') throw new Error('the external CA answered without a certificateChain');
     return parseChain(chain).map(toPem);

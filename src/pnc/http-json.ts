@@ -1,3 +1,16 @@
+export interface JsonEndpointOptions {
+  url: string;
+  timeoutMs: number;
+  /** Sent as a Bearer token when set. */
+  token?: string;
+}
+
+/** A service that takes and answers JSON at one URL: `post(body)` with its deadline and token. */
+export function jsonEndpoint(opts: JsonEndpointOptions, service: string): (body: unknown) => Promise<unknown> {
+  const headers: Record<string, string> = opts.token ? { Authorization: `Bearer ${opts.token}` } : {};
+  return (body) => postJson(opts.url, body, { timeoutMs: opts.timeoutMs, service, headers });
+}
+
 /** A JSON POST to an outside service, with a deadline and errors that name the service. */
 export async function postJson(url: string, body: unknown, opts: { timeoutMs: number; service: string; headers?: Record<string, string> }): Promise<unknown> {
   let res: Response;

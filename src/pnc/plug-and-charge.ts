@@ -108,7 +108,7 @@ export class PlugAndCharge {
     } catch (err) {
       if (!(err instanceof CsrRefusal)) throw err;
       this.opts.log.warn('CSR refused', { station: station.identity, reason: err.message });
-      return { status: 'Rejected', statusInfo: info(err.reasonCode, err.message) };
+      return { status: 'Rejected', statusInfo: info(err.code, err.message) };
     }
   }
 

@@ -45,7 +45,7 @@ describe('Plug & Charge certificates (checked with openssl)', () => {
     const check = (csrPem: string, station = 'CS-1', certificateType: 'V2GCertificate' | 'ChargingStationCertificate' = 'V2GCertificate') =>
       checkCsr({ csrPem, station, certificateType }, { organization: 'ACME CPO' });
     const refusal = async (promise: Promise<unknown>, code: string, text: RegExp) => {
-      await assert.rejects(promise, (err: unknown) => err instanceof CsrRefusal && err.reasonCode === code && text.test(err.message));
+      await assert.rejects(promise, (err: unknown) => err instanceof CsrRefusal && err.code === code && text.test(err.message));
     };
 
     it('accepts a CSR from the station itself', async () => {
