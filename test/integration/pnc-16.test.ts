@@ -32,7 +32,7 @@ describe('Plug & Charge over OCPP 1.6', () => {
     gw = await startTestGateway({ pnc: pncConfig(pki, mo, backend.url) });
     token = readFileSync(join(gw.config.dataDir, 'admin.token'), 'utf8').trim();
     cs = await connectRpcClient(gw.url, 'PNC-16', 'ocpp1.6');
-    for (const action of ['CertificateSigned', 'InstallCertificate', 'DataTransfer', 'GetInstalledCertificateIds']) {
+    for (const action of ['CertificateSigned', 'InstallCertificate', 'DataTransfer', 'GetInstalledCertificateIds', 'ExtendedTriggerMessage']) {
       cs.handle(action, ({ params }: any) => {
         received.push({ action, params });
         if (action === 'DataTransfer') {
@@ -86,6 +86,17 @@ describe('Plug & Charge over OCPP 1.6', () => {
     assert.equal(Buffer.from(exi.exiResponse, 'base64').toString(), 'response-to:QUJD');
     const ocsp = await dataTransfer('GetCertificateStatus', { ocspRequestData: { hashAlgorithm: 'SHA256', issuerNameHash: 'aa', issuerKeyHash: 'bb', serialNumber: '1', responderURL: 'http://127.0.0.1:9' } });
     assert.equal(ocsp.status, 'Failed');
+  });
+
+  it('triggers certificate signing: SignV2GCertificate in DataTransfer, the station certificate by ExtendedTriggerMessage', async () => {
+    const trigger = (message: string) => fetch(`http://127.0.0.1:${gw.adminPort}/api/stations/PNC-16/commands/trigger`, {
+      method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ message }),
+    }).then((r) => r.json() as Promise<any>);
+    assert.equal((await trigger('SignV2GCertificate')).result, 'Accepted');
+    const viaDataTransfer = received.find((r) => r.action === 'DataTransfer' && r.params.messageId === 'TriggerMessage');
+    assert.deepEqual(JSON.parse(viaDataTransfer!.params.data), { requestedMessage: 'SignV2GCertificate' });
+    assert.equal((await trigger('SignChargingStationCertificate')).result, 'Accepted');
+    assert.deepEqual(received.find((r) => r.action === 'ExtendedTriggerMessage')!.params, { requestedMessage: 'SignChargePointCertificate' });
   });
 
   it('installs roots over the channel each belongs to: V2G and MO roots in DataTransfer, the CSMS root in the whitepaper message', async () => {

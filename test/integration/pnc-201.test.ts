@@ -105,6 +105,17 @@ describe('Plug & Charge over OCPP 2.0.1', () => {
     assert.equal(inventory[0].serialNumber, openssl(['x509', '-in', 'leaf.pem', '-noout', '-serial'], dir).trim().split('=')[1]!.toLowerCase().replace(/^0+/, ''));
   });
 
+  it('triggers the station to renew its certificates (TriggerMessage SignV2GCertificate / SignChargingStationCertificate)', async () => {
+    const s = await station('PNC-201-T');
+    const asked: string[] = [];
+    s.client.handle('TriggerMessage', ({ params }: any) => { asked.push(params.requestedMessage); return { status: 'Accepted' }; });
+    for (const message of ['SignV2GCertificate', 'SignChargingStationCertificate']) {
+      const res = await api('POST', '/api/stations/PNC-201-T/commands/trigger', { message });
+      assert.equal(res.body.result, 'Accepted');
+    }
+    assert.deepEqual(asked, ['SignV2GCertificate', 'SignChargingStationCertificate']);
+  });
+
   it('retries CertificateSigned when the station does not answer', async () => {
     const s = await station('PNC-201-B');
     s.onSigned = 'silent';

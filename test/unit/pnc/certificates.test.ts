@@ -10,6 +10,9 @@ import { parseCertificate } from '../../../src/pnc/x509.ts';
 import { tempDir } from '../../helpers/gateway.ts';
 import { makeCsr, openssl, tamperCsr } from '../../helpers/pnc-pki.ts';
 import { rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpCertificateAuthority } from '../../../src/pnc/http-ca.ts';
 
 describe('Plug & Charge certificates (checked with openssl)', () => {
   let dir: string;
@@ -81,6 +84,35 @@ describe('Plug & Charge certificates (checked with openssl)', () => {
       assert.equal(/TLS Web Client Authentication/.test(text), type === 'ChargingStationCertificate');
       const days = (parseCertificate(chain[0]!).notAfter.getTime() - Date.now()) / 86_400_000;
       assert.ok(Math.abs(days - (type === 'V2GCertificate' ? 60 : 365)) < 1, `validity ${days} days`);
+    }
+  });
+
+  it('signs through an external CA over HTTP (a test server that signs with openssl) and names it when it fails', async () => {
+    let failing = false;
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('end', () => {
+        if (failing) return void res.writeHead(500).end('CA is down');
+        const { csr, station } = JSON.parse(body) as { csr: string; station: string };
+        writeFileSync(join(dir, 'ext.csr'), csr);
+        openssl(['x509', '-req', '-in', 'ext.csr', '-CA', pki.csoSubCa.certFile, '-CAkey', pki.csoSubCa.keyFile, '-set_serial', '77', '-days', '1', '-out', 'ext.crt'], dir);
+        const certificateChain = readFileSync(join(dir, 'ext.crt'), 'utf8') + readFileSync(pki.csoSubCa.certFile, 'utf8');
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ certificateChain, station }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const ca = new HttpCertificateAuthority({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sign`, timeoutMs: 5000 });
+      const chain = await ca.sign({ csrPem: makeCsr(dir, 'ext', '/CN=CS-EXT/O=ACME CPO'), certificateType: 'ChargingStationCertificate', station: 'CS-EXT' });
+      assert.equal(chain.length, 2);
+      writeFileSync(join(dir, 'ext-chain.pem'), chain.join(''));
+      writeFileSync(join(dir, 'ext-leaf.pem'), chain[0]!);
+      assert.match(openssl(['verify', '-CAfile', pki.csmsRoot, '-untrusted', 'ext-chain.pem', 'ext-leaf.pem'], dir), /OK/);
+      failing = true;
+      await assert.rejects(ca.sign({ csrPem: makeCsr(dir, 'ext2', '/CN=CS-EXT/O=ACME CPO'), certificateType: 'ChargingStationCertificate', station: 'CS-EXT' }), /external CA answered HTTP 500: CA is down/);
+    } finally {
+      server.close();
     }
   });
 
