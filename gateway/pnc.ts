@@ -14,7 +14,7 @@ import type { ConsumerApi } from '../src/p2p/consumer-api.ts';
 import { HttpCertificateAuthority } from '../src/pnc/http-ca.ts';
 import { LocalCertificateAuthority, loadIssuer, type Issuer } from '../src/pnc/local-ca.ts';
 import { HttpOcspClient } from '../src/pnc/ocsp-client.ts';
-import { PlugAndCharge } from '../src/pnc/plug-and-charge.ts';
+import { mayHoldCertificates, PlugAndCharge } from '../src/pnc/plug-and-charge.ts';
 import type { CertificateRecords, ContractRecords } from '../src/pnc/ports.ts';
 import { parseChain } from '../src/pnc/x509.ts';
 import type { Config, IssuerFiles } from './config/schema.ts';
@@ -51,7 +51,7 @@ export async function startPnc(
 ): Promise<PncParts> {
   const pncConfig = config.pnc;
   const securityProfileOf = (identity: string): number => deps.directory.lookup(identity)?.securityProfile ?? 0;
-  const mayInstall = (identity: string): boolean => securityProfileOf(identity) >= 2 || pncConfig.allowInsecureProfiles;
+  const mayInstall = (identity: string): boolean => mayHoldCertificates(securityProfileOf(identity), pncConfig.allowInsecureProfiles);
   const certificates = new StationCertificates({
     commands: deps.commands,
     records: deps.store,

@@ -144,6 +144,11 @@ export class ChargingBridge {
     if (refusal) throw new BridgeError(refusal.code, refusal.message);
     const now = this.now();
     const session = await this.opts.service.update(req.station, ({ state: s }) => {
+      // Checked again under the station lock: a station that repeats its Authorize while the
+      // first is still being checked must not get two sessions.
+      const meanwhile = sessionOfConsumer(s, key.hex);
+      if (meanwhile?.contract === req.emaid) return structuredClone(meanwhile);
+      if (meanwhile) throw new BridgeError('Conflict', `the contract's consumer already has a ${meanwhile.state} session on ${req.station}`);
       const created = newSession({
         id: randomUUID(), station: req.station, keyText: key.text, keyHex: key.hex, idTag: req.idTag, contract: req.emaid, now,
         expiresAt: new Date(now.getTime() + this.opts.authorizationTtlSec * 1000),

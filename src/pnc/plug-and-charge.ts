@@ -45,6 +45,14 @@ export interface PlugAndChargeOptions {
   now?: () => Date;
 }
 
+/**
+ * Whether the gateway signs or installs certificates for a station on this security profile:
+ * only over TLS (2 and 3), unless the operator allows profiles 0 and 1 for development.
+ */
+export function mayHoldCertificates(securityProfile: number, allowInsecureProfiles: boolean): boolean {
+  return securityProfile >= 2 || allowInsecureProfiles;
+}
+
 // statusInfo.additionalInfo is at most 512 characters in 2.0.1.
 const info = (reasonCode: string, additionalInfo: string): StatusInfo => ({ reasonCode, additionalInfo: additionalInfo.slice(0, 512) });
 
@@ -62,11 +70,6 @@ export class PlugAndCharge {
 
   private now(): Date {
     return this.opts.now?.() ?? new Date();
-  }
-
-  /** Whether the gateway may sign or install certificates for a station on this profile. */
-  securesProfile(securityProfile: number): boolean {
-    return securityProfile >= 2 || this.opts.allowInsecureProfiles;
   }
 
   async get15118EVCertificate(station: StationInfo, req: { iso15118SchemaVersion: string; action: 'Install' | 'Update'; exiRequest: string }): Promise<{ status: 'Accepted' | 'Failed'; exiResponse: string; statusInfo?: StatusInfo }> {
@@ -99,7 +102,7 @@ export class PlugAndCharge {
    */
   async checkSigningRequest(station: StationInfo, req: { csr: string; certificateType: SignedCertificateType }): Promise<{ status: 'Accepted' | 'Rejected'; statusInfo?: StatusInfo }> {
     if (!this.opts.ca) return { status: 'Rejected', statusInfo: info('NotConfigured', 'no certificate authority is configured on this gateway') };
-    if (!this.securesProfile(station.securityProfile)) {
+    if (!mayHoldCertificates(station.securityProfile, this.opts.allowInsecureProfiles)) {
       return { status: 'Rejected', statusInfo: info('SecurityProfile', `certificates are not signed for stations on security profile ${station.securityProfile}`) };
     }
     try {

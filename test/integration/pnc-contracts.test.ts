@@ -3,7 +3,7 @@
 // (2.0.1, and 1.6 through DataTransfer) authorize with it; a real `openssl ocsp` responder
 // and openssl-made contract certificates decide whether the contract is still good.
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConsumerClient, type GatewayEvent } from '../../src/consumer/client.ts';
@@ -71,15 +71,23 @@ describe('Plug & Charge contracts: eMAID → consumer → session → receipt', 
   it('2.0.1: Authorize with the eMAID and OCSP hash data starts a session billed to the consumer, ending in a signed receipt', async () => {
     const events: GatewayEvent[] = [];
     await client.follow(client.topic, (e) => events.push(e));
-    const cs = await connectRpcClient(gateway.ocppUrl, 'PNC-EMAID-201', 'ocpp2.0.1');
+    const cs = await connectRpcClient(gateway.ocppUrl, 'PNC-EMAID-201', 'ocpp2.0.1', { callConcurrency: 2 });
     stations.push(cs);
     cs.handle(() => ({}));
     await cs.call('BootNotification', BOOT_201);
     await cs.call('StatusNotification', { timestamp: at(0), connectorStatus: 'Occupied', evseId: 1, connectorId: 1 });
     const idToken = { idToken: contract201.emaid, type: 'eMAID' };
+    // A station that validated the chain itself sends the eMAID alone; one that repeats its
+    // Authorize (two at once) still gets one session, not two.
+    const [first, again] = await Promise.all([1, 2].map(() => cs.call('Authorize', { idToken })));
+    assert.equal(first.idTokenInfo.status, 'Accepted');
+    assert.deepEqual(again, first);
     const auth = await cs.call('Authorize', { idToken, iso15118CertificateHashData: [mo.hashData(contract201)] });
     assert.equal(auth.idTokenInfo.status, 'Accepted');
     assert.equal(auth.certificateStatus, 'Accepted');
+    const token = readFileSync(join(dir, 'data', 'admin.token'), 'utf8').trim();
+    const stationState = await (await fetch(`${gateway.admin}/api/stations/PNC-EMAID-201`, { headers: { Authorization: `Bearer ${token}` } })).json() as any;
+    assert.equal(Object.keys(stationState.sessions).length, 1);
 
     const base = { transactionInfo: { transactionId: 'pnc-tx-1', chargingState: 'Charging' }, evse: { id: 1, connectorId: 1 } };
     const started = await cs.call('TransactionEvent', { ...base, eventType: 'Started', timestamp: at(1), triggerReason: 'Authorized', seqNo: 0, idToken, meterValue: [energy(10_000, at(1))] });

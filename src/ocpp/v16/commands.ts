@@ -1,4 +1,4 @@
-import { flattenHashDataChains, type CertificateIdUse, type InstallCertificateUse } from '../pnc-messages.ts';
+import { flattenHashDataChains, type CertificateIdUse } from '../pnc-messages.ts';
 import type { InstalledCertificate, VersionCommands } from '../station-commands.ts';
 import { call16, type CertificateUse16, type MessageTrigger16 } from './calls.ts';
 import { pncCall16 } from './pnc-data-transfer.ts';
@@ -11,7 +11,7 @@ const WHITEPAPER_USE: Partial<Record<CertificateIdUse, CertificateUse16>> = {
 };
 const EXTENDED_TRIGGERS = new Set(['LogStatusNotification', 'FirmwareStatusNotification', 'SignChargePointCertificate']);
 
-function whitepaperUse(type: InstallCertificateUse | CertificateIdUse | undefined): CertificateUse16 | undefined {
+function whitepaperUse(type: CertificateIdUse | undefined): CertificateUse16 | undefined {
   return type ? WHITEPAPER_USE[type] : undefined;
 }
 
