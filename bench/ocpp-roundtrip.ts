@@ -1,6 +1,6 @@
 // Server CPU per OCPP round trip: the gateway against a raw `ws` echo server (the floor) and an
 // ocpp-rpc strict server (the library users would pick instead), same client, same run.
-//   npm run bench -- [connections=100] [seconds=5] [rounds=3]
+//   npm run bench:roundtrip -- [connections=100] [seconds=5] [rounds=3]
 // Each server runs in its own process; the load comes from this process over loopback.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';

@@ -3,6 +3,7 @@
 // Prints {"port": N} once listening; on "report" over IPC sends its CPU time and exits.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
 import { RPCServer } from 'ocpp-rpc';
 import { WebSocketServer } from 'ws';
@@ -57,9 +58,14 @@ if (kind === 'raw') {
 
 const cpuAtStart = process.cpuUsage();
 process.on('message', (msg) => {
+  if (msg === 'snapshot') {
+    // BENCH_SNAPSHOT=1 npm run bench:memory: heap snapshots before and after the connections.
+    process.send!({ snapshot: writeHeapSnapshot() });
+  }
   if (msg === 'rss') {
     (globalThis as { gc?: () => void }).gc?.();
-    process.send!({ rss: process.memoryUsage().rss });
+    const { rss, heapUsed, external } = process.memoryUsage();
+    process.send!({ rss, heap: heapUsed + external });
   }
   if (msg === 'reset') {
     Object.assign(cpuAtStart, process.cpuUsage());

@@ -11,8 +11,12 @@ import { PeaqCompat } from '../src/p2p/peaq-compat.ts';
 import { EventPublisher } from '../src/p2p/publisher.ts';
 import { RateLimiter } from '../src/p2p/rate-limit.ts';
 import { RequestServer } from '../src/p2p/request-server.ts';
+import { StationAnnouncer } from '../src/p2p/station-announcer.ts';
 import type { LevelStore } from '../src/store/level-store.ts';
 import type { Config } from './config/schema.ts';
+
+/** DHT announcements in flight at once; the rest wait in StationAnnouncer. */
+const ANNOUNCE_CONCURRENCY = 4;
 
 /** The gateway's key file: configured, or <dataDir>/gateway.key. */
 export function keyFileOf(config: Config): string {
@@ -88,18 +92,23 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
       log: log.child({ mode: 'peaq-compat' }),
     })
     : undefined;
+  const announcer = new StationAnnouncer(
+    async (identity, signal) => node.contentRouting.provide(await stationCid(identity), { signal }),
+    {
+      concurrency: ANNOUNCE_CONCURRENCY,
+      timeoutMs: 30_000,
+      onError: (identity, err) => log.debug('DHT announcement not stored (no DHT peers yet?)', { station: identity, err }),
+    },
+  );
   if (compat) log.warn('peaq compatibility mode is on: unsigned requests on topic "charmev" can start and stop sessions');
   return {
     node,
     publisher,
     ...(compat ? { compat } : {}),
-    announce(identity) {
-      void stationCid(identity)
-        .then((cid) => node.contentRouting.provide(cid, { signal: AbortSignal.timeout(30_000) }))
-        .catch((err: unknown) => log.debug('DHT announcement not stored (no DHT peers yet?)', { station: identity, err }));
-    },
+    announce: (identity) => announcer.announce(identity),
     async stop() {
       clearInterval(cleaner);
+      announcer.stop();
       compat?.stop();
       await publisher.stop();
       await node.stop();

@@ -106,6 +106,15 @@ export class ConsumerClient {
     }
   }
 
+  /**
+   * Another account of the same app: requests signed with `signer`, over this client's libp2p
+   * node and gateway connection (one peer for many wallets, e.g. a fleet app). The node is
+   * shared: close the client that connected, not the ones made here.
+   */
+  as(signer: ConsumerSigner): ConsumerClient {
+    return new ConsumerClient(this.node, signer, this.gatewayPeer, this.gatewayKey, this.timeoutMs);
+  }
+
   async close(): Promise<void> {
     await this.node.stop();
   }

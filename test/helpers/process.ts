@@ -18,8 +18,8 @@ export interface GatewayProcess {
 }
 
 /** Runs the real CLI (`charging-gateway start`) as a child process and waits until it serves stations. */
-export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_000): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [CLI, 'start'], {
+export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'start'], {
     // Readiness is read from the info-level "gateway started" line.
     env: {
       ...process.env, CGW_OCPP_HOST: '127.0.0.1', CGW_OCPP_PORT: '0', CGW_LOG_LEVEL: 'info',
