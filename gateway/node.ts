@@ -160,6 +160,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     maxPayloadBytes: config.ocpp.maxFrameBytes,
     pingIntervalMs: config.ocpp.pingIntervalSec * 1000,
     callTimeoutMs: config.ocpp.callTimeoutSec * 1000,
+    limits: { messagesPerSecond: config.ocpp.maxMessagesPerSecond, burst: config.ocpp.messageBurst, badMessagesPerMinute: config.ocpp.maxBadMessagesPerMinute },
+    handshakeTimeoutMs: config.ocpp.handshakeTimeoutSec * 1000,
     log: log.child({ component: 'ocpp' }),
     observer: metrics.observer,
     // A station accepted before (kept across reconnects) gets its list reconciled at once.

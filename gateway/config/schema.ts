@@ -15,6 +15,10 @@ export interface Config {
     callTimeoutSec: number;
     pingIntervalSec: number;
     maxFrameBytes: number;
+    maxMessagesPerSecond: number;
+    messageBurst: number;
+    maxBadMessagesPerMinute: number;
+    handshakeTimeoutSec: number;
     acceptUnknownIdTags: boolean;
   };
   stations: {
@@ -146,7 +150,7 @@ export const configSchema: JSONSchemaType<Config> = {
     },
     ocpp: {
       type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
-      required: ['host', 'port', 'path', 'tls', 'heartbeatIntervalSec', 'bootRetryIntervalSec', 'callTimeoutSec', 'pingIntervalSec', 'maxFrameBytes', 'acceptUnknownIdTags'],
+      required: ['host', 'port', 'path', 'tls', 'heartbeatIntervalSec', 'bootRetryIntervalSec', 'callTimeoutSec', 'pingIntervalSec', 'maxFrameBytes', 'maxMessagesPerSecond', 'messageBurst', 'maxBadMessagesPerMinute', 'handshakeTimeoutSec', 'acceptUnknownIdTags'],
       properties: {
         host: { type: 'string', default: '0.0.0.0', description: 'Address the OCPP endpoint listens on.' },
         port: port('Plain WebSocket port (security profiles 0 and 1); 0 picks a free port.', 9000),
@@ -166,6 +170,10 @@ export const configSchema: JSONSchemaType<Config> = {
         callTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 30, description: 'How long a CALL to a station waits for its answer.' },
         pingIntervalSec: { type: 'number', minimum: 0, default: 30, description: 'WebSocket ping interval; a station that misses a pong for one interval is dropped. 0 disables.' },
         maxFrameBytes: { type: 'integer', minimum: 1024, default: 4194304, description: 'Largest WebSocket message accepted; larger ones close the connection (1009).' },
+        maxMessagesPerSecond: { type: 'number', exclusiveMinimum: 0, default: 20, description: 'Messages per second one station may send; above it the gateway reads its socket more slowly (nothing is dropped).' },
+        messageBurst: { type: 'integer', minimum: 1, default: 200, description: 'Messages a station may send in a burst above maxMessagesPerSecond (a reconnect replaying its queue).' },
+        maxBadMessagesPerMinute: { type: 'integer', minimum: 0, default: 30, description: 'Malformed or schema-invalid messages per minute before a station is disconnected (1008); 0: no limit.' },
+        handshakeTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 10, description: 'Time a client has to complete the TLS handshake and its WebSocket upgrade request.' },
         acceptUnknownIdTags: { type: 'boolean', default: false, description: 'Authorize idTags that are not on the station\'s local list.' },
       },
     },

@@ -5,6 +5,7 @@ import { CallTimeoutError, ConnectionClosedError, RpcError, codeFor, kindOfCode 
 import { CALL, CALLERROR, CALLRESULT, FrameError, decodeFrame, encodeCall, encodeError, encodeResult } from './frame.ts';
 import type { Frame, Payload } from './frame.ts';
 import type { SchemaIssue, SchemaSet } from './schemas.ts';
+import { InboundGuard, type InboundLimits } from './inbound-guard.ts';
 import { errorKindOf, judge, type ValidationPolicy } from './validation-policy.ts';
 import type { OcppVersion } from './version.ts';
 
@@ -19,6 +20,7 @@ export interface ConnectionOptions {
   schemas: SchemaSet;
   policy: ValidationPolicy;
   callTimeoutMs: number;
+  limits: InboundLimits;
   handler: InboundHandler;
   /** Actions the central system handles; other known actions are answered NotSupported. */
   handledActions: ReadonlySet<string>;
@@ -80,6 +82,10 @@ export class OcppConnection {
   private replaced = false;
   private alive = true;
   private keepAlive: NodeJS.Timeout | undefined;
+  private readonly guard: InboundGuard;
+  // Frames received but not handled yet: they wait here while the station is over its rate.
+  private readonly inbox: { data: WebSocket.RawData; isBinary: boolean }[] = [];
+  private inboxTimer: NodeJS.Timeout | undefined;
 
   constructor(ws: WebSocket, opts: ConnectionOptions) {
     this.ws = ws;
@@ -87,7 +93,11 @@ export class OcppConnection {
     this.identity = opts.identity;
     this.version = opts.version;
     this.generation = opts.generation;
-    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    this.guard = new InboundGuard(opts.limits);
+    ws.on('message', (data, isBinary) => {
+      this.inbox.push({ data, isBinary });
+      this.drainInbox();
+    });
     ws.on('pong', () => { this.alive = true; });
     ws.on('close', () => this.onClose());
     ws.on('error', (err) => opts.log.warn('websocket error', { err }));
@@ -190,9 +200,36 @@ export class OcppConnection {
     if (this.timedOut.length > LATE_ANSWER_MEMORY) this.timedOut.shift();
   }
 
+  /** Handles what the station sent, in order, at most at its rate; reading pauses while it waits. */
+  private drainInbox(): void {
+    if (this.inboxTimer) return;
+    while (this.inbox.length && this.ws.readyState === this.ws.OPEN) {
+      const wait = this.guard.take();
+      if (wait > 0) {
+        this.ws.pause();
+        this.inboxTimer = setTimeout(() => {
+          this.inboxTimer = undefined;
+          this.drainInbox();
+        }, wait);
+        return;
+      }
+      const { data, isBinary } = this.inbox.shift()!;
+      this.onMessage(data, isBinary);
+    }
+    if (this.ws.isPaused && this.ws.readyState === this.ws.OPEN) this.ws.resume();
+  }
+
+  /** A message that breaks the protocol: counted, and the station is cut off past its limit. */
+  private badMessage(): void {
+    if (!this.guard.badMessage() || this.closed) return;
+    this.opts.log.warn('too many malformed or invalid messages: closing the connection', { limitPerMinute: this.opts.limits.badMessagesPerMinute });
+    this.close(1008, 'too many malformed or invalid messages');
+  }
+
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
     if (isBinary) {
       this.sendError('-1', 'RpcFrameworkError', 'OCPP-J messages are text frames');
+      this.badMessage();
       return;
     }
     const text = data.toString();
@@ -205,6 +242,7 @@ export class OcppConnection {
       // Never answer what looked like a CALLRESULT/CALLERROR: that could loop forever.
       if (err.isResponse) this.opts.log.warn('dropped malformed response', { reason: err.message });
       else this.sendError(err.id ?? '-1', err.kind, err.message);
+      this.badMessage();
       return;
     }
     switch (frame.type) {
@@ -219,6 +257,7 @@ export class OcppConnection {
         // 1.6 ignores unknown message types; 2.0.1 answers them.
         if (this.version === 'ocpp1.6') this.opts.log.warn('ignored unknown message type', { messageType: frame.messageType });
         else this.sendError(frame.id ?? '-1', 'MessageTypeNotSupported', `message type ${String(frame.messageType)} is not supported`);
+        this.badMessage();
     }
   }
 
@@ -227,6 +266,7 @@ export class OcppConnection {
     if (!pending || pending.id !== frame.id) {
       const late = this.timedOut.includes(frame.id);
       this.opts.log.warn(late ? 'dropped late answer to a timed-out call' : 'dropped answer to an unknown call', { id: frame.id });
+      if (!late) this.badMessage();
       return;
     }
     this.finishOutbound(frame.id, frame.type === CALLERROR ? 'error' : 'result');
@@ -246,22 +286,22 @@ export class OcppConnection {
 
   private async onCall(id: string, action: string, payload: Payload): Promise<void> {
     if (this.inboundIds.has(id)) {
-      this.refuse(id, action, 'RpcFrameworkError', `message id ${id} is already being handled`);
+      this.refuseInvalid(id, action, 'RpcFrameworkError', `message id ${id} is already being handled`);
       return;
     }
     const { schemas, handledActions } = this.opts;
     if (!schemas.actions.has(action)) {
-      this.refuse(id, action, 'NotImplemented', `unknown action ${action}`);
+      this.refuseInvalid(id, action, 'NotImplemented', `unknown action ${action}`);
       return;
     }
     if (!handledActions.has(action)) {
-      this.refuse(id, action, 'NotSupported', `${action} is not supported by this central system`);
+      this.refuseInvalid(id, action, 'NotSupported', `${action} is not supported by this central system`);
       return;
     }
     const verdict = judge(this.opts.policy, schemas.validate(action, 'req', payload));
     if (verdict.refused.length) {
       const first = verdict.refused[0]!;
-      this.refuse(id, action, errorKindOf(first), first.message, { issues: verdict.refused.map((i) => i.message) });
+      this.refuseInvalid(id, action, errorKindOf(first), first.message, { issues: verdict.refused.map((i) => i.message) });
       return;
     }
     if (verdict.tolerated.length) this.opts.onDeviation(action, verdict.tolerated);
@@ -288,6 +328,12 @@ export class OcppConnection {
     }
   }
 
+  /** Refuses a CALL that breaks the protocol (not a business refusal): it counts as a bad message. */
+  private refuseInvalid(id: string, action: string, kind: RpcError['kind'], description: string, details: Payload = {}): void {
+    this.refuse(id, action, kind, description, details);
+    this.badMessage();
+  }
+
   /** Answers a station's CALL with a CALLERROR (and counts it). */
   private refuse(id: string, action: string, kind: RpcError['kind'], description: string, details: Payload = {}): void {
     this.sendError(id, kind, description, details);
@@ -307,6 +353,8 @@ export class OcppConnection {
   private onClose(): void {
     this.closed = true;
     clearInterval(this.keepAlive);
+    clearTimeout(this.inboxTimer);
+    this.inbox.length = 0;
     const err = new ConnectionClosedError(`connection to ${this.identity} closed`);
     if (this.inFlight) this.finishOutbound(this.inFlight.call.id, 'closed')?.reject(err);
     for (const call of this.queue.splice(0)) call.reject(err);

@@ -6,6 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log/logger.ts';
 import { OcppConnection, type InboundHandler, type OcppObserver } from './connection.ts';
+import type { InboundLimits } from './inbound-guard.ts';
 import { schemasFor, type SchemaIssue } from './schemas.ts';
 import { identityProblem, passwordMatches, type StationDirectory, type StationPolicy } from './stations.ts';
 import { parseBasicAuth } from './passwords.ts';
@@ -39,6 +40,10 @@ export interface OcppServerOptions {
   maxPayloadBytes: number;
   pingIntervalMs: number;
   callTimeoutMs: number;
+  /** Rate and bad-message limits per station connection. */
+  limits: InboundLimits;
+  /** A TLS handshake or an HTTP upgrade request not complete within this is dropped (slowloris). */
+  handshakeTimeoutMs: number;
   log: Logger;
   onConnect?: (connection: OcppConnection) => void;
   onDisconnect?: (connection: OcppConnection) => void;
@@ -85,10 +90,19 @@ export class OcppServer {
       perMessageDeflate: { threshold: 1024, serverNoContextTakeover: true, clientNoContextTakeover: true },
       handleProtocols: (offered, req) => this.chooseProtocol(offered, req),
     });
-    const plain = createHttpServer((_req, res) => res.writeHead(426, { Connection: 'close' }).end('OCPP-J endpoint: upgrade to WebSocket\n'));
+    // A client that holds a socket open without completing its upgrade request (or its TLS
+    // handshake) is dropped after the handshake timeout: a slow opener cannot pin sockets.
+    const slowOpeners = {
+      headersTimeout: opts.handshakeTimeoutMs,
+      requestTimeout: opts.handshakeTimeoutMs + 1,
+      connectionsCheckingInterval: Math.min(1_000, opts.handshakeTimeoutMs),
+    };
+    const plain = createHttpServer(slowOpeners, (_req, res) => res.writeHead(426, { Connection: 'close' }).end('OCPP-J endpoint: upgrade to WebSocket\n'));
     this.servers.push({ server: plain, transport: 'ws' });
     if (opts.tls) {
       const secure = createHttpsServer({
+        ...slowOpeners,
+        handshakeTimeout: opts.handshakeTimeoutMs,
         key: opts.tls.key,
         cert: opts.tls.cert,
         ...(opts.tls.ca ? { ca: opts.tls.ca } : {}),
@@ -244,6 +258,7 @@ export class OcppServer {
       schemas: schemasFor(version),
       policy: admission.policy.validation,
       callTimeoutMs: this.opts.callTimeoutMs,
+      limits: this.opts.limits,
       handler: adapter.handle,
       handledActions: adapter.handledActions,
       noErrorOnInternalFailure: adapter.transactionActions,
