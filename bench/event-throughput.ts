@@ -35,7 +35,7 @@ console.log('| pace setting | events caused/s | live to wallet/s | live share | 
 console.log('|---|---|---|---|---|---|---|');
 for (const pace of paces) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cgw-bench-ev-'));
-  const gateway = await spawnGateway({ CGW_DATA_DIR: dataDir, CGW_P2P_MAX_EVENTS_PER_SECOND: String(pace), CGW_P2P_REQUESTS_PER_SECOND: '1000', CGW_P2P_REQUEST_BURST: '1000', CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]', ...UNTHROTTLED }, 60_000, profileArgs);
+  const gateway = await spawnGateway({ CGW_DATA_DIR: dataDir, CGW_P2P_MAX_EVENTS_PER_SECOND: String(pace), CGW_P2P_REQUESTS_PER_SECOND: '1000', CGW_P2P_REQUEST_BURST: '1000', CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]', ...UNTHROTTLED }, { timeoutMs: 60_000, nodeArgs: profileArgs });
   const identities = Array.from({ length: stationCount }, (_, i) => `EV-${i}`);
   const stations = await Promise.all(identities.map(async (id) => {
     const s = await RawStation.connect(`${gateway.ocppUrl}/${id}`, 'ocpp1.6');

@@ -4,18 +4,10 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
+import { IdleStation } from '../test/helpers/idle-station.ts';
 
 const [connections = 10_000] = process.argv.slice(2).map(Number);
 const SERVER = fileURLToPath(new URL('./servers.ts', import.meta.url));
-
-// What an idle 1.6 charger answers the central system's calls with.
-const CHARGER_ANSWERS: Record<string, object> = {
-  GetLocalListVersion: { listVersion: 0 },
-  SendLocalList: { status: 'Accepted' },
-  ChangeConfiguration: { status: 'Accepted' },
-};
-const calls = new Map<string, number>();
 
 interface Usage { rss: number; heap: number }
 
@@ -36,33 +28,24 @@ async function measure(kind: string): Promise<Usage> {
   };
   await snapshot();
   const before = await usage();
-  const sockets: WebSocket[] = [];
+  const stations: IdleStation[] = [];
   for (let i = 0; i < connections; i += 200) {
     await Promise.all(Array.from({ length: Math.min(200, connections - i) }, async (_, j) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/ocpp/IDLE-${i + j}`, 'ocpp1.6', { perMessageDeflate: process.env.BENCH_DEFLATE !== '0' });
-      await once(ws, 'open');
-      // An idle charger: it boots, then answers what the central system asks.
-      const booted = new Promise((resolve) => ws.on('message', (data) => {
-        const [type, id, action] = JSON.parse(data.toString()) as [number, string, string];
-        if (type === 3 && id === 'boot') resolve(undefined);
-        if (type !== 2) return;
-        calls.set(action, (calls.get(action) ?? 0) + 1);
-        ws.send(JSON.stringify([3, id, CHARGER_ANSWERS[action] ?? {}]));
-      }));
-      ws.send(JSON.stringify([2, 'boot', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' }]));
-      await booted;
-      sockets.push(ws);
+      const station = await IdleStation.connect(`ws://127.0.0.1:${port}/ocpp/IDLE-${i + j}`, { perMessageDeflate: process.env.BENCH_DEFLATE !== '0' });
+      await station.boot();
+      stations.push(station);
     }));
   }
   await new Promise((r) => setTimeout(r, 2_000));
   const after = await usage();
   await snapshot();
-  for (const ws of sockets) ws.terminate();
+  for (const station of stations) station.ws.terminate();
+  const calls = new Map<string, number>();
+  for (const station of stations) for (const [action, n] of station.callsReceived) calls.set(action, (calls.get(action) ?? 0) + n);
   child.send('report');
   await once(child, 'message');
   await exited;
   if (calls.size) console.log(`${kind}: calls from the server`, Object.fromEntries(calls));
-  calls.clear();
   return { rss: (after.rss - before.rss) / connections, heap: (after.heap - before.heap) / connections };
 }
 

@@ -23,7 +23,7 @@ async function backlog(admin: string): Promise<number> {
 }
 
 const crashed = mkdtempSync(join(tmpdir(), 'cgw-bench-replay-'));
-const first = await spawnGateway({ CGW_DATA_DIR: crashed, CGW_P2P_MAX_EVENTS_PER_SECOND: '1', CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]', ...UNTHROTTLED }, 60_000);
+const first = await spawnGateway({ CGW_DATA_DIR: crashed, CGW_P2P_MAX_EVENTS_PER_SECOND: '1', CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]', ...UNTHROTTLED }, { timeoutMs: 60_000 });
 const stations = await Promise.all(Array.from({ length: STATIONS }, async (_, i) => {
   const s = await RawStation.connect(`${first.ocppUrl}/RP-${i}`, 'ocpp1.6');
   await s.call('b', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
@@ -47,7 +47,7 @@ for (const pace of paces) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cgw-bench-replay-'));
   cpSync(crashed, dataDir, { recursive: true });
   const spawned = Date.now();
-  const gateway = await spawnGateway({ CGW_DATA_DIR: dataDir, CGW_P2P_MAX_EVENTS_PER_SECOND: String(pace), CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]', ...UNTHROTTLED }, 60_000);
+  const gateway = await spawnGateway({ CGW_DATA_DIR: dataDir, CGW_P2P_MAX_EVENTS_PER_SECOND: String(pace), CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]', ...UNTHROTTLED }, { timeoutMs: 60_000 });
   const started = Date.now();
   while ((await backlog(gateway.admin)) > 0 && Date.now() - started < 300_000) await new Promise((r) => setTimeout(r, 50));
   const replayMs = Date.now() - started;

@@ -24,7 +24,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'cgw-bench-lat-'));
 const gateway = await spawnGateway({
   CGW_DATA_DIR: dataDir, CGW_LOG_LEVEL: 'info', CGW_P2P_REQUESTS_PER_SECOND: '100000', CGW_P2P_REQUEST_BURST: '100000',
   CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]',
-}, 60_000, profileArgs);
+}, { timeoutMs: 60_000, nodeArgs: profileArgs });
 const maxLevel = Math.max(...levels);
 const chargers = fork(here('./session-chargers.ts'), [gateway.ocppUrl, String(maxLevel), 'LAT'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 await once(chargers, 'message');

@@ -169,6 +169,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       void service.isAccepted(connection.identity).then((accepted) => { if (accepted) stationReady(connection.identity); });
     },
   });
+  // A failed write (disk full, read-only, I/O error) leaves LevelDB refusing writes: the node
+  // stops taking stations rather than answering what it cannot keep.
+  store.onWriteFailure((err) => {
+    log.error('storage failed: stations are disconnected and refused until the node is restarted with working storage', { dataDir, err: err.message });
+    ocpp.suspend('central system storage unavailable');
+  });
   connectionOf = (identity) => ocpp.connection(identity);
   connectedStations = () => ocpp.connectedIdentities();
   let ports: { port: number; tlsPort?: number };
@@ -217,7 +223,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {
-        const reasons = [...(chain && !chain.client() ? ['the chain is not reachable'] : [])];
+        const reasons = [
+          ...(chain && !chain.client() ? ['the chain is not reachable'] : []),
+          ...(store.writeFailure ? [store.writeFailure.message] : []),
+        ];
         return { ready: reasons.length === 0, reasons };
       },
       log: log.child({ component: 'admin' }),

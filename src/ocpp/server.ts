@@ -64,6 +64,7 @@ const HTTP_REASONS: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  503: 'Service Unavailable',
 };
 
 /**
@@ -78,6 +79,7 @@ export class OcppServer {
   private readonly live = new Map<string, OcppConnection>();
   private generation = 0;
   private accepting = true;
+  private suspended: string | undefined;
   private readonly deviationCounts = new Map<string, number>();
 
   constructor(opts: OcppServerOptions) {
@@ -185,6 +187,15 @@ export class OcppServer {
     })));
   }
 
+  /**
+   * Takes no more stations (503 with the reason) and closes the connected ones (1011): a
+   * station keeps what it could not deliver and sends it once a working node takes it again.
+   */
+  suspend(reason: string): void {
+    this.suspended = reason;
+    for (const connection of this.live.values()) connection.close(1011, reason.slice(0, 120));
+  }
+
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, transport: Transport): void {
     const refusal = this.admit(req, transport);
     if (typeof refusal === 'object' && 'status' in refusal) {
@@ -200,6 +211,7 @@ export class OcppServer {
   /** The handshake rules of OCPP-RULES.md; returns the admission or why not. */
   private admit(req: IncomingMessage, transport: Transport): Admission | { status: number; reason: string } {
     if (!this.accepting) return { status: 403, reason: 'shutting down' };
+    if (this.suspended) return { status: 503, reason: this.suspended };
     const path = new URL(req.url ?? '/', 'http://station').pathname;
     const prefix = this.opts.path.replace(/\/+$/, '') + '/';
     if (!path.startsWith(prefix)) return { status: 404, reason: `path is not under ${prefix}` };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Level } from 'level';
+import { CodedError } from '../coded-error.ts';
 import { codecFor } from '../proto/codec.ts';
 import type { ChargePointState, Session_ConsumerSession as ConsumerSession, Store_SettlementJob as SettlementJob, TransactionInfo } from '../proto/types.ts';
 import type { Store_MeterSample as MeterSample, Store_StationReport as StationReport } from '../proto/types.ts';
@@ -23,6 +24,17 @@ const text = new TextEncoder();
 const utf8 = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 
+/**
+ * A write to the data folder failed (disk full, read-only, I/O error). LevelDB refuses every
+ * later write once one failed, so the node stops taking work that it could not keep.
+ */
+export class StorageError extends CodedError<'StorageUnavailable'> {
+  constructor(message: string, options?: { cause: unknown }) {
+    super('StorageUnavailable', message);
+    if (options) this.cause = options.cause;
+  }
+}
+
 export interface LevelStoreOptions {
   /** fsync every commit: survives power loss, not only a process crash. */
   sync: boolean;
@@ -39,6 +51,8 @@ export class LevelStore implements CertificateRecords, ContractRecords {
   private nextOutboxId = 0;
   // Nonces being recorded right now: the check and the claim happen in one synchronous step.
   private readonly claimedNonces = new Set<string>();
+  private failure: StorageError | undefined;
+  private readonly failureListeners: ((err: StorageError) => void)[] = [];
 
   private constructor(db: Level<string, Uint8Array>, sync: boolean) {
     this.db = db;
@@ -59,6 +73,34 @@ export class LevelStore implements CertificateRecords, ContractRecords {
     const store = new LevelStore(db, options.sync);
     for await (const key of db.keys({ ...keys.outboxRange, reverse: true, limit: 1 })) store.nextOutboxId = Number(key.slice(3)) + 1;
     return store;
+  }
+
+  /** The first failed write, if any: from then on every write is refused with it. */
+  get writeFailure(): StorageError | undefined {
+    return this.failure;
+  }
+
+  /** Called once, when the first write fails. */
+  onWriteFailure(listener: (err: StorageError) => void): void {
+    this.failureListeners.push(listener);
+  }
+
+  /** Every write goes through here, so one failure is seen, named and reported once. */
+  private async write(ops: BatchOp[]): Promise<void> {
+    if (this.failure) throw this.failure;
+    try {
+      await this.db.batch(ops, { sync: this.sync });
+    } catch (err) {
+      throw this.failed(err);
+    }
+  }
+
+  private failed(err: unknown): StorageError {
+    if (this.failure) return this.failure;
+    const cause = (err as { cause?: { message?: string } }).cause?.message || (err as Error).message;
+    this.failure = new StorageError(`writing to the data folder failed (${cause}); nothing more is accepted until the node is restarted with working storage`, { cause: err });
+    for (const listener of this.failureListeners) listener(this.failure);
+    return this.failure;
   }
 
   async close(): Promise<void> {
@@ -136,7 +178,7 @@ export class LevelStore implements CertificateRecords, ContractRecords {
     this.claimedNonces.add(key);
     try {
       if ((await this.db.get(key)) !== undefined) return false;
-      await this.db.put(key, EMPTY, { sync: this.sync });
+      await this.write([{ type: 'put', key, value: EMPTY }]);
       return true;
     } finally {
       this.claimedNonces.delete(key);
@@ -144,7 +186,8 @@ export class LevelStore implements CertificateRecords, ContractRecords {
   }
 
   async dropNoncesBefore(minute: number): Promise<void> {
-    await this.db.clear(keys.noncesBefore(minute));
+    if (this.failure) return;
+    await this.db.clear(keys.noncesBefore(minute)).catch((err: unknown) => { throw this.failed(err); });
   }
 
   /** The last sequence number of every topic (to continue numbering after a restart). */
@@ -166,7 +209,7 @@ export class LevelStore implements CertificateRecords, ContractRecords {
 
   /** Marks events as published. */
   async removeOutbox(ids: string[]): Promise<void> {
-    await this.db.batch(ids.map((key) => ({ type: 'del' as const, key })), { sync: this.sync });
+    await this.write(ids.map((key) => ({ type: 'del' as const, key })));
   }
 
   /** How many entries wait in a key range, counted up to `cap` (backlog gauges). */
@@ -192,7 +235,7 @@ export class LevelStore implements CertificateRecords, ContractRecords {
 
   /** Records a failed attempt (the job stays pending). */
   async putSettlement(job: SettlementJob): Promise<void> {
-    await this.db.put(keys.settlement(job.sessionId), settlementCodec.encode(job), { sync: this.sync });
+    await this.write([{ type: 'put', key: keys.settlement(job.sessionId), value: settlementCodec.encode(job) }]);
   }
 
   async certificates(identity: string): Promise<StationCertificate[]> {
@@ -202,10 +245,10 @@ export class LevelStore implements CertificateRecords, ContractRecords {
   }
 
   async updateCertificates(identity: string, put: StationCertificate[], remove: string[]): Promise<void> {
-    await this.db.batch([
+    await this.write([
       ...remove.map((id) => ({ type: 'del' as const, key: keys.certificate(identity, id) })),
       ...put.map((c) => ({ type: 'put' as const, key: keys.certificate(identity, hashDataId(c)), value: certificateCodec.encode(c) })),
-    ], { sync: this.sync });
+    ]);
   }
 
   async contract(emaid: string): Promise<ContractRegistration | undefined> {
@@ -223,17 +266,17 @@ export class LevelStore implements CertificateRecords, ContractRecords {
   }
 
   async putContract(registration: ContractRegistration): Promise<void> {
-    await this.db.batch([
+    await this.write([
       { type: 'put', key: keys.contract(registration.emaid), value: contractCodec.encode(registration) },
       { type: 'put', key: keys.consumerContract(registration.consumerKeyHex, registration.emaid), value: EMPTY },
-    ], { sync: this.sync });
+    ]);
   }
 
   async deleteContract(registration: ContractRegistration): Promise<void> {
-    await this.db.batch([
+    await this.write([
       { type: 'del', key: keys.contract(registration.emaid) },
       { type: 'del', key: keys.consumerContract(registration.consumerKeyHex, registration.emaid) },
-    ], { sync: this.sync });
+    ]);
   }
 
   async reports(identity: string): Promise<StationReport[]> {
@@ -264,7 +307,7 @@ export class LevelStore implements CertificateRecords, ContractRecords {
     this.pending = [];
     this.flushScheduled = false;
     const ops = group.length === 1 ? group[0]!.ops : group.flatMap((g) => g.ops);
-    this.db.batch(ops, { sync: this.sync }).then(
+    this.write(ops).then(
       () => { for (const g of group) g.resolve(); },
       (err: unknown) => { for (const g of group) g.reject(err); },
     );

@@ -18,8 +18,20 @@ export interface GatewayProcess {
 }
 
 /** Runs the real CLI (`charging-gateway start`) as a child process and waits until it serves stations. */
-export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'start'], {
+export interface SpawnOptions {
+  timeoutMs?: number;
+  /** Extra node flags (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  /** RLIMIT_FSIZE for the node (`ulimit -f`): a write past it fails, standing in for a full disk. */
+  fileSizeLimitBytes?: number;
+}
+
+export async function spawnGateway(env: Record<string, string>, { timeoutMs = 20_000, nodeArgs = [], fileSizeLimitBytes }: SpawnOptions = {}): Promise<GatewayProcess> {
+  const command = [process.execPath, ...nodeArgs, CLI, 'start'];
+  const [file, ...args] = fileSizeLimitBytes === undefined
+    ? command
+    : ['/bin/sh', '-c', `ulimit -f ${Math.ceil(fileSizeLimitBytes / 512)} && exec "$0" "$@"`, ...command];
+  const child = spawn(file!, args, {
     // Readiness is read from the info-level "gateway started" line.
     env: {
       ...process.env, CGW_OCPP_HOST: '127.0.0.1', CGW_OCPP_PORT: '0', CGW_LOG_LEVEL: 'info',

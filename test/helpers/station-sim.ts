@@ -12,6 +12,8 @@ export interface AckLog {
   events: Set<string>;
   /** 2.0.1: transaction ids whose Ended event was acknowledged. */
   ended: Set<string>;
+  /** Acknowledged StatusNotifications. */
+  statuses: number;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface AckLog {
 export class SimStation {
   readonly identity: string;
   readonly version: OcppVersionName;
-  readonly acked: AckLog = { starts: new Map(), meterValues: new Set(), stops: new Set(), events: new Set(), ended: new Set() };
+  readonly acked: AckLog = { starts: new Map(), meterValues: new Set(), stops: new Set(), events: new Set(), ended: new Set(), statuses: 0 };
   private client: any;
   private url: string;
   private running = false;
@@ -99,9 +101,17 @@ export class SimStation {
     }
   }
 
+  /** A connector status change: each one is a signed event on the station's topic. */
+  private async status(status: string): Promise<void> {
+    if (this.version === 'ocpp1.6') await this.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status });
+    else await this.call('StatusNotification', { timestamp: this.tick(0), connectorStatus: status, evseId: 1, connectorId: 1 });
+    this.acked.statuses++;
+  }
+
   private async session16(): Promise<void> {
     const idTag = `${this.identity}-T`;
     const start = { connectorId: 1, idTag, meterStart: this.meter, timestamp: this.tick(60) };
+    await this.status('Preparing');
     const { transactionId } = await this.call('StartTransaction', start);
     this.acked.starts.set(JSON.stringify([start.connectorId, idTag, start.meterStart, start.timestamp]), transactionId);
     for (let i = 0; i < 3; i++) {
@@ -112,6 +122,7 @@ export class SimStation {
     }
     await this.call('StopTransaction', { transactionId, meterStop: this.meter, timestamp: this.tick(60) });
     this.acked.stops.add(transactionId);
+    await this.status('Available');
   }
 
   private async session201(): Promise<void> {
@@ -124,6 +135,7 @@ export class SimStation {
       });
       this.acked.events.add(`${transactionId}|${seqNo}`);
     };
+    await this.status('Occupied');
     await event('Started', 0, { evse: { id: 1, connectorId: 1 }, idToken: { idToken: `${this.identity}-T`, type: 'Central' } });
     for (let seq = 1; seq <= 3; seq++) {
       this.meter += 250;
@@ -131,5 +143,6 @@ export class SimStation {
     }
     await event('Ended', 4, {});
     this.acked.ended.add(transactionId);
+    await this.status('Available');
   }
 }

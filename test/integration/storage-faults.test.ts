@@ -1,0 +1,98 @@
+// Storage faults with the node as its own process: a data folder that cannot be written any
+// more (a file size limit, RLIMIT_FSIZE, stands in for a full disk: the write fails the same
+// way, inside LevelDB) and a data folder held by another node. The node names the fault,
+// stops taking work, and loses nothing it acknowledged.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { LevelStore } from '../../src/store/level-store.ts';
+import { tempDir } from '../helpers/gateway.ts';
+import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
+import { eventually } from '../helpers/wait.ts';
+
+// Big enough for the node to start, small enough to be reached in a few hundred messages.
+const FILE_LIMIT = 256 * 1024;
+
+/** Sends one CALL; resolves with the answer, or with the close code if the socket closes first. */
+function call(ws: WebSocket, id: string, action: string, payload: object): Promise<{ answer?: unknown[]; closed?: number; reason?: string }> {
+  return new Promise((resolve) => {
+    const onMessage = (data: WebSocket.RawData): void => {
+      const frame = JSON.parse(data.toString()) as unknown[];
+      if (frame[1] !== id) return;
+      ws.off('close', onClose);
+      ws.off('message', onMessage);
+      resolve({ answer: frame });
+    };
+    const onClose = (code: number, reason: Buffer): void => {
+      ws.off('message', onMessage);
+      resolve({ closed: code, reason: reason.toString() });
+    };
+    ws.on('message', onMessage);
+    ws.once('close', onClose);
+    ws.send(JSON.stringify([2, id, action, payload]));
+  });
+}
+
+describe('storage faults', () => {
+  const dataDir = tempDir('cgw-storage-');
+  const env = { CGW_DATA_DIR: dataDir, CGW_OCPP_ACCEPT_UNKNOWN_ID_TAGS: 'true' };
+  let gateway: GatewayProcess | undefined;
+  after(async () => {
+    await gateway?.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('when writes fail: the station is not answered for what was not stored, is disconnected (1011), new stations get 503, /readyz says why', async (t) => {
+    gateway = await spawnGateway(env, { fileSizeLimitBytes: FILE_LIMIT });
+    const ws = new WebSocket(`${gateway.ocppUrl}/DISK-CP`, 'ocpp1.6');
+    await once(ws, 'open');
+    assert.equal((await call(ws, 'b', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' })).answer?.[0], 3);
+    const start = await call(ws, 's', 'StartTransaction', { connectorId: 1, idTag: 'TAG', meterStart: 0, timestamp: '2026-11-21T10:00:00Z' });
+    const transactionId = (start.answer?.[2] as { transactionId: number }).transactionId;
+
+    const acknowledged: string[] = [];
+    let refusal: { closed?: number; reason?: string } | undefined;
+    const bulky = Array.from({ length: 20 }, (_, i) => ({ value: String(1000 + i), measurand: 'Energy.Active.Import.Register', context: 'Sample.Periodic', phase: 'L1', unit: 'Wh' }));
+    for (let i = 0; i < 2_000 && !refusal; i++) {
+      const timestamp = new Date(Date.parse('2026-11-21T10:00:00Z') + (i + 1) * 60_000).toISOString();
+      const r = await call(ws, `m${i}`, 'MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp, sampledValue: bulky }] });
+      if (r.answer?.[0] === 3) acknowledged.push(timestamp);
+      else refusal = r;
+    }
+    assert.ok(refusal, 'the writes failed at some point');
+    assert.equal(refusal.closed, 1011, `disconnected with 1011, got ${JSON.stringify(refusal)}`);
+    assert.match(refusal.reason ?? '', /storage unavailable/);
+    assert.ok(acknowledged.length > 10, `${acknowledged.length} meter values were stored before`);
+
+    const retry = new WebSocket(`${gateway.ocppUrl}/DISK-CP`, 'ocpp1.6');
+    retry.on('error', () => {}); // aborting a refused handshake reports one
+    const [, response] = (await once(retry, 'unexpected-response')) as [unknown, { statusCode: number }];
+    assert.equal(response.statusCode, 503, 'a station that reconnects is refused while storage is broken');
+    retry.terminate();
+
+    const ready = await fetch(`${gateway.admin}/readyz`);
+    assert.equal(ready.status, 503);
+    assert.match(JSON.stringify(await ready.json()), /writing to the data folder failed/);
+    await eventually(() => gateway!.output.some((l) => l.includes('storage failed')), 5_000, 'the node logs the storage failure');
+
+    // Restarted with working storage: everything that was acknowledged is there.
+    await gateway.kill('SIGKILL');
+    const store = await LevelStore.open(join(dataDir, 'state'));
+    try {
+      const stored = new Set((await store.readings('DISK-CP')).map((r) => r.stationTime));
+      for (const t of acknowledged) assert.ok(stored.has(t), `acknowledged meter value ${t} lost`);
+    } finally {
+      await store.close();
+    }
+    gateway = await spawnGateway(env);
+    const again = new WebSocket(`${gateway.ocppUrl}/DISK-CP`, 'ocpp1.6');
+    await once(again, 'open');
+    const later = await call(again, 'm-after', 'MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: '2026-11-22T10:00:00Z', sampledValue: [{ value: '5000' }] }] });
+    assert.equal(later.answer?.[0], 3, 'the station continues its transaction once storage works');
+    t.diagnostic(`${acknowledged.length} meter values acknowledged before the write failed, all found after the restart`);
+    again.close();
+  });
+});
