@@ -153,7 +153,8 @@ export class OcppConnection {
   startKeepAlive(intervalMs: number): void {
     if (intervalMs <= 0) return;
     this.keepAlive = setInterval(() => {
-      if (!this.alive) {
+      // While the station is held to its rate its socket is not read, so its pong waits too.
+      if (!this.alive && !this.inboxTimer) {
         this.opts.log.warn('no pong within the ping interval: dropping half-open connection');
         this.ws.terminate();
         return;

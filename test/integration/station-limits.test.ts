@@ -86,3 +86,24 @@ describe('per-station limits', () => {
     await Promise.all([dropped(slowloris), dropped(silent)]);
   });
 });
+
+describe('per-station rate and keep-alive together', () => {
+  let gw: TestGateway;
+  before(async () => { gw = await startTestGateway({ ocpp: { maxMessagesPerSecond: 10, messageBurst: 1, pingIntervalSec: 0.2 } }); });
+  after(() => gw.cleanup());
+
+  it('does not take a station held to its rate for half-open (its pong waits behind its messages)', async () => {
+    const station = await RawStation.connect(`${gw.url}/PATIENT`, 'ocpp1.6');
+    assert.equal((await station.call('b', 'BootNotification', BOOT_16))[0], 3);
+    const closed = once(station.ws, 'close').then(() => true);
+    for (let i = 0; i < 30; i++) station.send([2, `h${i}`, 'Heartbeat', {}]);
+    // 30 messages at 10/s: about 3 s of throttling, 15 ping intervals.
+    for (let i = 0; i < 30; i++) {
+      const answer = await Promise.race([station.next(10_000), closed]);
+      assert.notEqual(answer, true, `dropped after ${i} answers`);
+      assert.equal((answer as unknown[])[1], `h${i}`);
+    }
+    assert.ok(gw.ocpp.connection('PATIENT')?.isActive);
+    station.close();
+  });
+});
