@@ -11,7 +11,7 @@ const runs: [string, string[]][] = [
   ['cold-start.ts', ['10000', '3']],
   ['outbox-replay.ts', ['20000']],
   ['session-latency.ts', ['1,100,1000', '3']],
-  ['event-throughput.ts', ['1000,2000,5000,10000', '5', '50']],
+  ['event-throughput.ts', ['1000,2000,3000,4000,5000,10000', '5', '50']],
   ['settlement.ts', ['40', '1,20,40']],
 ];
 for (const [file, args] of runs) {

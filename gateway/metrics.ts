@@ -10,6 +10,7 @@ export interface MetricSources {
   service?: ChargePointService;
   store?: LevelStore;
   p2pPeers?: () => number;
+  eventsPublished?: () => number;
   chainConnected?: () => boolean;
 }
 
@@ -52,6 +53,10 @@ export function createMetrics(sources: MetricSources): { registry: Registry; obs
   new Gauge({
     name: 'cgw_settlement_backlog', help: 'Finished sessions waiting for settlement on chain', registers: [registry],
     async collect() { this.set(sources.store ? await sources.store.count('settlements') : 0); },
+  });
+  new Counter({
+    name: 'cgw_events_published_total', help: 'Signed events handed to gossipsub since the node started', registers: [registry],
+    collect() { this.reset(); this.inc(sources.eventsPublished?.() ?? 0); },
   });
   new Gauge({ name: 'cgw_p2p_peers', help: 'Connected libp2p peers', registers: [registry], collect() { this.set(sources.p2pPeers?.() ?? 0); } });
   new Gauge({ name: 'cgw_chain_connected', help: '1 when the chain is reachable', registers: [registry], collect() { this.set(sources.chainConnected?.() ? 1 : 0); } });

@@ -212,7 +212,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     });
   }
   metricSources.ocpp = ocpp;
-  if (p2p) metricSources.p2pPeers = () => p2p.node.getPeers().length;
+  if (p2p) {
+    metricSources.p2pPeers = () => p2p.node.getPeers().length;
+    metricSources.eventsPublished = () => p2p.publisher.count;
+  }
   if (chain) metricSources.chainConnected = () => chain.client() !== undefined;
   const admin = config.admin.enabled
     ? await startAdminServer({

@@ -22,6 +22,7 @@ const BATCH = 100;
 // A safety net: normally `nudge` after each commit starts a drain at once.
 const POLL_MS = 1000;
 const PACE_SLEEP_MS = 4;
+const PACE_CATCH_UP_MS = 50;
 
 /**
  * Publishes the outbox in order, paced, and removes each event once gossipsub took it.
@@ -78,10 +79,10 @@ export class EventPublisher {
 
   private async drain(): Promise<void> {
     const interval = 1000 / this.opts.maxPerSecond;
-    // The pace is kept over the whole drain, not per event: timers are too coarse for the
-    // sub-millisecond gaps of a pace above 1,000/s, so the publisher sleeps once it is ahead.
-    const drainStart = performance.now();
-    let sent = 0;
+    // A schedule, not a sleep per event: timers are too coarse for the sub-millisecond gaps of
+    // a pace above 1,000/s, so the publisher sleeps once it is ahead of the schedule. A slow
+    // publish puts it behind; it may catch up by at most PACE_CATCH_UP_MS worth of events.
+    let due = performance.now();
     try {
       for (;;) {
         const entries = await this.opts.outbox.outboxEntries(BATCH);
@@ -93,8 +94,9 @@ export class EventPublisher {
             await this.opts.pubsub.publish(entry.topic, entry.envelope);
             done.push(entry.id);
             this.published++;
-            const ahead = ++sent * interval - (performance.now() - drainStart);
-            if (ahead >= PACE_SLEEP_MS) await new Promise((r) => setTimeout(r, ahead));
+            const now = performance.now();
+            due = Math.max(due, now - PACE_CATCH_UP_MS) + interval;
+            if (due - now >= PACE_SLEEP_MS) await new Promise((r) => setTimeout(r, due - now));
           }
         } finally {
           if (done.length) await this.opts.outbox.removeOutbox(done);
