@@ -10,7 +10,7 @@ import type {
 } from '../proto/types.ts';
 import { DOMAIN, open, seal } from '../p2p/envelope.ts';
 import { createP2pNode, type P2pNode } from '../p2p/node.ts';
-import { MAX_REQUEST_BYTES, REQUEST_PROTOCOL, consumerTopic, stationCid, stationTopic } from '../p2p/protocol.ts';
+import { MAX_RESPONSE_BYTES, REQUEST_PROTOCOL, consumerTopic, stationCid, stationTopic } from '../p2p/protocol.ts';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { ConsumerError } from './errors.ts';
 import type { ConsumerSigner } from './signer.ts';
@@ -130,7 +130,7 @@ export class ConsumerClient {
   async send(envelope: Uint8Array, nonce: Uint8Array): Promise<Response> {
     const signal = AbortSignal.timeout(this.timeoutMs);
     const stream = await this.node.dialProtocol(peerIdFromString(this.gatewayPeer), REQUEST_PROTOCOL, { signal });
-    const lp = lpStream(stream, { maxDataLength: 4 * MAX_REQUEST_BYTES });
+    const lp = lpStream(stream, { maxDataLength: MAX_RESPONSE_BYTES });
     await lp.write(envelope, { signal });
     const answer = await open((await lp.read({ signal })).subarray(), { domain: DOMAIN.response, signer: this.gatewayKey });
     await stream.close().catch(() => {});
@@ -210,7 +210,7 @@ export class ConsumerClient {
         const r = await this.request({ events: { topic, afterSeq: this.lastSeq.get(topic) ?? 0, limit: 500 } });
         const envelopes = r.events?.envelopes ?? [];
         for (const bytes of envelopes) await this.deliver(topic, bytes);
-        if (envelopes.length < 500) return;
+        if (!r.events?.more) return;
       }
     });
     this.pending.set(topic, next.catch(() => undefined));

@@ -9,6 +9,9 @@ export const REQUEST_PROTOCOL = '/charging-gateway/request/1.0.0';
 /** Requests larger than this are refused without being read further. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 
+/** The largest answer a consumer reads; the gateway never sends a larger one. */
+export const MAX_RESPONSE_BYTES = 256 * 1024;
+
 /** Events about a station (boot, state changes) for anyone interested. */
 export function stationTopic(identity: string): string {
   return `cgw/v1/station/${identity}`;

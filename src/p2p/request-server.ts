@@ -7,10 +7,12 @@ import type { Cgw_Request as Request, Cgw_Response as Response, Events_Event as 
 import type { ConsumerApi, EventArchive, NonceStore } from './consumer-api.ts';
 import { DOMAIN, open, seal, type SignedEnvelope, type Signer } from './envelope.ts';
 import { Refusal } from './refusal.ts';
+import { eventsPage } from './events-page.ts';
 import { MAX_REQUEST_BYTES } from './protocol.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 const requestCodec = codecFor('cgw.Request');
+
 const responseCodec = codecFor('cgw.Response');
 
 export interface RequestServerOptions {
@@ -135,7 +137,9 @@ export class RequestServer {
     }
     if (request.events) {
       const limit = Math.min(Math.max(request.events.limit || 100, 1), 1000);
-      return { events: { envelopes: await this.opts.archive.eventsAfter(request.events.topic, request.events.afterSeq, limit) } };
+      const found = await this.opts.archive.eventsAfter(request.events.topic, request.events.afterSeq, limit);
+      const envelopes = eventsPage(found);
+      return { events: { envelopes, more: envelopes.length < found.length || found.length === limit } };
     }
     const event = request.event;
     if (!event) throw new Refusal('InvalidRequest', 'the request is empty');

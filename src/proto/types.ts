@@ -427,6 +427,7 @@ export interface Cgw_EventsRequest {
 
 export interface Cgw_EventsResponse {
   envelopes: Uint8Array[];
+  more: boolean;
 }
 
 export interface Cgw_ContractRequest {

@@ -9,8 +9,10 @@ import fc from 'fast-check';
 import { ConsumerClient } from '../../src/consumer/client.ts';
 import { ed25519Signer, sr25519Signer } from '../../src/consumer/signer.ts';
 import { DOMAIN, seal } from '../../src/p2p/envelope.ts';
+import { stationTopic } from '../../src/p2p/protocol.ts';
 import { codecFor } from '../../src/proto/codec.ts';
 import { Charger } from '../helpers/charger.ts';
+import { BOOT_16, RawStation } from '../helpers/clients.ts';
 import { tempDir } from '../helpers/gateway.ts';
 import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
 
@@ -39,7 +41,7 @@ describe('hostile consumers (gateway in its own process)', () => {
   let gateway: GatewayProcess;
   let charger: Charger;
   before(async () => {
-    gateway = await spawnGateway({ CGW_DATA_DIR: dataDir, CGW_P2P_REQUEST_BURST: String(BURST), CGW_P2P_REQUESTS_PER_SECOND: '5' });
+    gateway = await spawnGateway({ CGW_DATA_DIR: dataDir, CGW_P2P_REQUEST_BURST: String(BURST), CGW_P2P_REQUESTS_PER_SECOND: '5', CGW_OCPP_MAX_MESSAGES_PER_SECOND: '10000' });
     charger = await Charger.connect(gateway.ocppUrl, 'HOSTILE-CP', 'ocpp1.6');
     await charger.status(1, 'Available');
   });
@@ -113,6 +115,32 @@ describe('hostile consumers (gateway in its own process)', () => {
     assert.equal(receipt.energyWh, 1_000);
     } finally {
       await Promise.all([owner.close(), thief.close()]);
+    }
+  });
+
+  it('pages a long catch-up (`more`), and the SDK follows every page', async () => {
+    const station = await RawStation.connect(`${gateway.ocppUrl}/CHATTY-CP`, 'ocpp1.6');
+    await station.call('b', 'BootNotification', BOOT_16);
+    const CHANGES = 1_200;
+    for (let i = 0; i < CHANGES; i++) {
+      await station.call(`s${i}`, 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: i % 2 ? 'Available' : 'Preparing', info: 'x'.repeat(50) });
+    }
+    station.close();
+    const wallet = await connectWallet(gateway, ed25519Signer());
+    try {
+      const topic = stationTopic('CHATTY-CP');
+      const page = await wallet.request({ events: { topic, afterSeq: 0, limit: 1_000 } });
+      assert.equal(page.events?.envelopes.length, 1_000, 'a page holds the limit asked for');
+      assert.equal(page.events?.more, true, 'and says more follow');
+      const last = await wallet.request({ events: { topic, afterSeq: 1_000, limit: 1_000 } });
+      assert.ok(last.events!.envelopes.length > 0 && last.events!.envelopes.length < 1_000);
+      assert.equal(last.events?.more, false, 'the last page says so');
+      const seqs: number[] = [];
+      await wallet.follow(topic, (e) => seqs.push(e.seq));
+      assert.ok(seqs.length > CHANGES, `all ${seqs.length} events, in order`);
+      assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1));
+    } finally {
+      await wallet.close();
     }
   });
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { request, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
@@ -35,7 +36,7 @@ describe('handshake and security profiles', () => {
     pkiDir = tempDir('cgw-pki-');
     pki = createTestPki(pkiDir);
     gw = await startTestGateway({
-      ocpp: { tls: { enabled: true, keyFile: pki.serverKey, certFile: pki.serverCert, caFile: pki.caCert } },
+      ocpp: { tls: { enabled: true, keyFile: pki.serverKey, certFile: pki.serverCert, caFile: pki.caCert }, handshakeTimeoutSec: 1 },
       stations: {
         registration: 'closed',
         list: [
@@ -134,6 +135,19 @@ describe('handshake and security profiles', () => {
     assert.equal(await handshakeStatus(`${wss}/P3`, ['ocpp1.6'], { ca, key: read(foreign.key), cert: read(foreign.cert) }), 403);
     // A profile 3 station never gets in over plain WebSocket.
     assert.equal(await handshakeStatus(`${gw.url}/P3`, ['ocpp1.6']), 403);
+  });
+
+  it('drops TLS clients that stall in the TLS handshake or after it, before their upgrade request', async () => {
+    const dropped = (socket: Socket) => new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('still open after 10 s')), 10_000);
+      socket.on('close', () => { clearTimeout(timer); resolve(); });
+      socket.on('error', () => {});
+      socket.resume();
+    });
+    const silent = connectTcp(gw.ocppTlsPort!, '127.0.0.1'); // not even a ClientHello
+    const quiet = connectTls({ port: gw.ocppTlsPort!, host: '127.0.0.1', ca: read(pki.caCert), servername: 'localhost' });
+    await once(quiet, 'secureConnect'); // TLS done, then no HTTP request at all
+    await Promise.all([dropped(silent), dropped(quiet)]);
   });
 
   it('a new connection for an identity replaces the old one, which is closed', async () => {
