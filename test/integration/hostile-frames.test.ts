@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { BOOT_16, RawStation } from '../helpers/clients.ts';
+import { BOOT_16, BOOT_201, RawStation, type OcppVersionName } from '../helpers/clients.ts';
+import { minimalRequests } from '../helpers/schema-samples.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 // Real messages to mutate, so the fuzzer reaches the schema checks and the handlers.
@@ -57,4 +58,34 @@ describe('hostile frames over a real socket', () => {
     assert.equal(type, 3);
     assert.ok(gw.ocpp.connection('FUZZ-1')?.isActive);
   });
+
+  for (const version of ['ocpp1.6', 'ocpp2.0.1'] as OcppVersionName[]) {
+    it(`${version}: answers mutations of every action's schema-minimal request, and keeps serving`, async (t) => {
+      const seeds = minimalRequests(version);
+      const station = await RawStation.connect(`${gw.url}/FUZZ-ALL-${version}`, version);
+      await station.call('boot', 'BootNotification', version === 'ocpp1.6' ? BOOT_16 : BOOT_201);
+      const actions = [...seeds.keys()];
+      const reached = new Set<string>();
+      const mutation = fc.tuple(fc.constantFrom(...actions), fc.oneof(fc.constant(undefined), fc.tuple(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }))));
+      let n = 0;
+      await fc.assert(fc.asyncProperty(mutation, async ([action, change]) => {
+        const payload: Record<string, unknown> = structuredClone(seeds.get(action)!);
+        if (change) {
+          const [key, value] = change;
+          const keys = Object.keys(payload);
+          // Half the time an existing field gets a random value; else a random key is added.
+          payload[key.length % 2 === 0 && keys.length ? keys[key.length % keys.length]! : key] = value;
+        }
+        const id = `all-${n++}`;
+        const reply = await station.call(id, action, payload);
+        assert.ok(reply[0] === 3 || reply[0] === 4, JSON.stringify(reply));
+        assert.equal(reply[1], id);
+        if (reply[0] === 3) reached.add(action);
+      }), { numRuns: 600 });
+      assert.ok(reached.size >= 5, `handlers were reached, not only the validator (${[...reached].join(', ')})`);
+      assert.equal((await station.call('alive', 'Heartbeat', {}))[0], 3);
+      t.diagnostic(`${n} mutated CALLs over ${actions.length} actions; CALLRESULTs from ${reached.size}: ${[...reached].sort().join(' ')}`);
+      station.close();
+    });
+  }
 });
