@@ -81,8 +81,9 @@ async function main(argv: string[]): Promise<number> {
     case 'start': {
       const config = loadConfig({ ...(file ? { file } : {}) });
       const log = jsonLogger(config.log.level);
-      const node = await startGateway(config, log);
-      await new Promise<void>((resolve) => {
+      // Listen for signals before starting: one that arrives while the node starts (or right
+      // after its "gateway started" line) must stop it cleanly, not kill it mid-write.
+      const stopRequested = new Promise<void>((resolve) => {
         let stopping = false;
         // Signals keep being handled while stopping: `npm start` forwards SIGTERM to the node
         // as well, and a repeated Ctrl-C must not cut a clean shutdown short.
@@ -98,6 +99,8 @@ async function main(argv: string[]): Promise<number> {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      const node = await startGateway(config, log);
+      await stopRequested;
       // A shutdown that hangs (a peer that never closes) must not keep the process forever.
       setTimeout(() => {
         log.error(`shutdown took longer than ${SHUTDOWN_BOUND_MS / 1000} s; exiting anyway`);

@@ -301,24 +301,29 @@ export class ChargingBridge {
   }
 
   /**
-   * Ends sessions whose wait was lost (a restart while starting) or whose authorization
-   * expired unused. Run periodically.
+   * Tidies sessions whose wait was lost (a restart while starting or stopping) or whose
+   * authorization expired unused: a lost start fails, a lost stop goes back to charging so
+   * that the consumer can stop again (the transaction runs on until the station ends it).
+   * Returns how many sessions it changed. Run periodically.
    */
   async sweep(identities: Iterable<string>): Promise<number> {
-    let ended = 0;
+    let changed = 0;
     const now = this.now().getTime();
     for (const identity of identities) {
       const state = await this.opts.service.state(identity);
       for (const session of Object.values(state?.sessions ?? {})) {
+        const since = Date.parse(session.updatedAt);
         const expired = session.state === 'authorized' && Date.parse(session.expiresAt) <= now;
-        const lostStart = session.state === 'starting' && !this.starts.has(session.id)
-          && Date.parse(session.updatedAt) + this.opts.startTimeoutMs <= now;
+        const lostStart = session.state === 'starting' && !this.starts.has(session.id) && since + this.opts.startTimeoutMs <= now;
+        const lostStop = session.state === 'stopping' && !this.stops.has(session.id) && since + this.opts.stopTimeoutMs <= now;
         if (expired || lostStart) {
-          if (await this.fail(identity, session.id, expired ? 'the authorization expired unused' : 'the station never started the transaction')) ended++;
+          if (await this.fail(identity, session.id, expired ? 'the authorization expired unused' : 'the station never started the transaction')) changed++;
+        } else if (lostStop && await this.backToCharging(identity, session.id, 'the stop was lost (a restart); stop again')) {
+          changed++;
         }
       }
     }
-    return ended;
+    return changed;
   }
 
   private async command(station: string, what: string, run: (c: VersionCommands, connection: OcppConnection) => Promise<string>): Promise<string> {
@@ -360,10 +365,13 @@ export class ChargingBridge {
     return failed !== undefined;
   }
 
-  private async backToCharging(identity: string, sessionId: string, reason: string): Promise<void> {
-    await this.opts.service.update(identity, ({ state }) => {
+  /** A stop that did not happen: the session is charging again; true when it was stopping. */
+  private async backToCharging(identity: string, sessionId: string, reason: string): Promise<boolean> {
+    return this.opts.service.update(identity, ({ state }) => {
       const session = state.sessions[sessionId];
-      if (session?.state === 'stopping') transition(session, 'charging', this.now(), reason);
+      if (session?.state !== 'stopping') return false;
+      transition(session, 'charging', this.now(), reason);
+      return true;
     });
   }
 

@@ -65,7 +65,8 @@ export class LevelStore implements CertificateRecords, ContractRecords {
       await db.open();
     } catch (err) {
       const cause = (err as { cause?: { message?: string } }).cause?.message ?? '';
-      const locked = /lock/i.test(cause);
+      // LevelDB names the LOCK file in every open error; only these say another process holds it.
+      const locked = /Resource temporarily unavailable|already held by process/i.test(cause);
       throw new Error(locked
         ? `the data folder ${location} is in use by another process (LevelDB lock held)`
         : `cannot open the data folder ${location}: ${cause || (err as Error).message}`, { cause: err });

@@ -5,6 +5,8 @@ export interface ChargerBehaviour {
   /** Accept a remote start but never start the transaction (the driver never plugs in). */
   neverStart: boolean;
   rejectRemoteStop: boolean;
+  /** Accept a remote stop but never end the transaction (the node goes down before it would). */
+  neverStop: boolean;
   /** Answer the next Differential SendLocalList with VersionMismatch. */
   versionMismatchOnce: boolean;
   /** Reported as SendLocalListMaxLength (1.6) / LocalAuthListCtrlr.ItemsPerMessage (2.0.1). */
@@ -26,7 +28,7 @@ export class Charger {
   listVersion = 0;
   readonly listUpdates: { version: number; updateType: string; entries: string[] }[] = [];
   readonly behaviour: ChargerBehaviour = {
-    rejectRemoteStart: false, neverStart: false, rejectRemoteStop: false, versionMismatchOnce: false, maxLength: 20, noLocalList: false,
+    rejectRemoteStart: false, neverStart: false, rejectRemoteStop: false, neverStop: false, versionMismatchOnce: false, maxLength: 20, noLocalList: false,
   };
   meter = 10_000;
   private clock = Date.parse('2026-11-21T10:00:00Z');
@@ -188,7 +190,7 @@ export class Charger {
       c.handle('RemoteStopTransaction', ({ params }: any) => {
         const connector = [...this.open].find(([, tx]) => tx.id === params.transactionId)?.[0];
         if (this.behaviour.rejectRemoteStop || connector === undefined) return { status: 'Rejected' };
-        later(() => this.stopTransaction(connector, 'Remote'));
+        if (!this.behaviour.neverStop) later(() => this.stopTransaction(connector, 'Remote'));
         return { status: 'Accepted' };
       });
     } else {

@@ -24,13 +24,18 @@ export interface SpawnOptions {
   nodeArgs?: string[];
   /** RLIMIT_FSIZE for the node (`ulimit -f`): a write past it fails, standing in for a full disk. */
   fileSizeLimitBytes?: number;
+  /**
+   * Run the node without the capabilities that let root write anywhere (DAC override), so
+   * file modes apply to it as on a production host where it runs as its own user.
+   */
+  obeyFileModes?: boolean;
 }
 
-export async function spawnGateway(env: Record<string, string>, { timeoutMs = 20_000, nodeArgs = [], fileSizeLimitBytes }: SpawnOptions = {}): Promise<GatewayProcess> {
-  const command = [process.execPath, ...nodeArgs, CLI, 'start'];
-  const [file, ...args] = fileSizeLimitBytes === undefined
-    ? command
-    : ['/bin/sh', '-c', `ulimit -f ${Math.ceil(fileSizeLimitBytes / 512)} && exec "$0" "$@"`, ...command];
+export async function spawnGateway(env: Record<string, string>, { timeoutMs = 20_000, nodeArgs = [], fileSizeLimitBytes, obeyFileModes }: SpawnOptions = {}): Promise<GatewayProcess> {
+  let command = [process.execPath, ...nodeArgs, CLI, 'start'];
+  if (fileSizeLimitBytes !== undefined) command = ['/bin/sh', '-c', `ulimit -f ${Math.ceil(fileSizeLimitBytes / 512)} && exec "$0" "$@"`, ...command];
+  if (obeyFileModes) command = ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...command];
+  const [file, ...args] = command;
   const child = spawn(file!, args, {
     // Readiness is read from the info-level "gateway started" line.
     env: {

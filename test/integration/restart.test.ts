@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { Charger } from '../helpers/charger.ts';
 import { BOOT_16, BOOT_201, connectRpcClient } from '../helpers/clients.ts';
+import { eventually } from '../helpers/wait.ts';
 import { startTestGateway, tempDir } from '../helpers/gateway.ts';
 
 describe('restart', () => {
@@ -64,6 +69,43 @@ describe('restart', () => {
       await assert.rejects(startTestGateway({}, dataDir), /in use by another process/);
     } finally {
       await gw.stop();
+    }
+  });
+
+  it('a consumer stop cut off by a restart goes back to charging, and the consumer can stop again', async () => {
+    await cryptoWaitReady();
+    const consumer = new Keyring({ type: 'sr25519' }).addFromSeed(randomBytes(32)).address;
+    const lostDir = tempDir('cgw-lost-stop-');
+    const overrides = { sessions: { stopTimeoutSec: 1 } };
+    let gw = await startTestGateway(overrides, lostDir);
+    try {
+      let charger = await Charger.connect(gw.url, 'LOST-STOP', 'ocpp1.6');
+      await charger.status(1, 'Available');
+      await gw.bridge.authorize({ station: 'LOST-STOP', consumerKey: consumer });
+      await gw.bridge.start({ station: 'LOST-STOP', connectorId: 1, consumerKey: consumer });
+      const tx = await charger.transactionOn(1);
+      charger.behaviour.neverStop = true;
+      const stopping = gw.bridge.stop({ station: 'LOST-STOP', connectorId: 1, consumerKey: consumer }).catch((err: Error) => err);
+      await eventually(async () => Object.values((await gw.service.state('LOST-STOP'))!.sessions).some((s) => s.state === 'stopping'));
+      await charger.close();
+      await gw.stop(); // the wait for the station's stop is gone with the process
+      await stopping;
+
+      gw = await startTestGateway(overrides, lostDir);
+      const session = () => gw.service.state('LOST-STOP').then((st) => Object.values(st!.sessions)[0]);
+      assert.equal((await session())?.state, 'stopping', 'persisted as it was');
+      await new Promise((r) => setTimeout(r, 1_100)); // the stop timeout passes
+      assert.equal(await gw.bridge.sweep(['LOST-STOP']), 1);
+      assert.equal((await session())?.state, 'charging', 'the consumer may stop again');
+
+      charger = await Charger.connect(gw.url, 'LOST-STOP', 'ocpp1.6');
+      charger.open.set(1, tx); // the station's transaction ran on meanwhile
+      await charger.meterValues(1, 1_500);
+      const receipt = await gw.bridge.stop({ station: 'LOST-STOP', connectorId: 1, consumerKey: consumer });
+      assert.equal(receipt.energyWh, 1_500);
+      await charger.close();
+    } finally {
+      await gw.cleanup();
     }
   });
 });

@@ -1,10 +1,12 @@
 // Storage faults with the node as its own process: a data folder that cannot be written any
 // more (a file size limit, RLIMIT_FSIZE, stands in for a full disk: the write fails the same
-// way, inside LevelDB) and a data folder held by another node. The node names the fault,
+// way, inside LevelDB) and a read-only data folder (the node runs without root's power to
+// write anywhere, so file modes apply). A folder held by another node: restart.test.ts. The node names the fault,
 // stops taking work, and loses nothing it acknowledged.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
@@ -94,5 +96,31 @@ describe('storage faults', () => {
     assert.equal(later.answer?.[0], 3, 'the station continues its transaction once storage works');
     t.diagnostic(`${acknowledged.length} meter values acknowledged before the write failed, all found after the restart`);
     again.close();
+  });
+
+  it('a read-only data folder: the node refuses to start and names the folder', async () => {
+    const fresh = tempDir('cgw-readonly-');
+    const used = tempDir('cgw-readonly-used-');
+    try {
+      chmodSync(fresh, 0o555);
+      await assert.rejects(spawnGateway({ CGW_DATA_DIR: fresh }, { obeyFileModes: true }), (err: Error) => {
+        assert.match(err.message, new RegExp(`cannot open the data folder ${fresh}/state: EACCES`));
+        assert.match(err.message, /exited with 1/);
+        return true;
+      });
+      // A folder with state in it, turned read-only (a remount, a wrong owner after a restore).
+      const first = await spawnGateway({ CGW_DATA_DIR: used });
+      assert.equal(await first.kill('SIGTERM'), 0);
+      execFileSync('chmod', ['-R', 'a-w', used]);
+      await assert.rejects(spawnGateway({ CGW_DATA_DIR: used }, { obeyFileModes: true }), (err: Error) => {
+        assert.match(err.message, /cannot open the data folder .*state: .*Permission denied/);
+        assert.doesNotMatch(err.message, /in use by another process/, 'a permission problem is not reported as a lock held');
+        return true;
+      });
+    } finally {
+      execFileSync('chmod', ['-R', 'u+w', fresh, used]);
+      rmSync(fresh, { recursive: true, force: true });
+      rmSync(used, { recursive: true, force: true });
+    }
   });
 });
