@@ -12,7 +12,6 @@ import { MAX_REQUEST_BYTES } from './protocol.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 const requestCodec = codecFor('cgw.Request');
-
 const responseCodec = codecFor('cgw.Response');
 
 export interface RequestServerOptions {
