@@ -3,8 +3,9 @@
 // in parallel; the same for stop (remote stop -> StopTransaction -> signed receipt).
 //   node bench/session-latency.ts [levels=1,100,1000] [repeats=3]
 // The gateway is the real CLI in its own process; chargers (ocpp-rpc) and wallets (libp2p)
-// run in their own processes. Per-peer request rate limits are raised: many wallets share
-// one libp2p node here (ConsumerClient.as), where in the field each has its own.
+// run in their own processes. Rate limits are raised: many wallets share one libp2p node here
+// (ConsumerClient.as), where in the field each has its own, and each station runs sessions
+// back to back.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,6 +24,8 @@ const here = (file: string): string => fileURLToPath(new URL(file, import.meta.u
 const dataDir = mkdtempSync(join(tmpdir(), 'cgw-bench-lat-'));
 const gateway = await spawnGateway({
   CGW_DATA_DIR: dataDir, CGW_LOG_LEVEL: 'info', CGW_P2P_REQUESTS_PER_SECOND: '100000', CGW_P2P_REQUEST_BURST: '100000',
+  // One station runs many sessions back to back here, far above a real station's message rate.
+  CGW_OCPP_MAX_MESSAGES_PER_SECOND: '100000', CGW_OCPP_MESSAGE_BURST: '100000',
   CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]',
 }, { timeoutMs: 60_000, nodeArgs: profileArgs });
 const maxLevel = Math.max(...levels);
