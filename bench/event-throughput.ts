@@ -14,27 +14,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnGateway } from '../test/helpers/process.ts';
+import { metric } from '../test/helpers/metrics.ts';
+import { UNTHROTTLED_STATIONS, spawnGateway } from '../test/helpers/process.ts';
 
 // BENCH_PROFILE=dir writes a V8 CPU profile of the gateway into dir.
 const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
 const paces = (process.argv[2] ?? '1000,2000,3000,4000,5000,10000').split(',').map(Number);
 const seconds = Number(process.argv[3] ?? 5);
 const stationCount = Number(process.argv[4] ?? 50);
-// Stations here send as fast as they are answered: above the per-station rate limit.
-const UNTHROTTLED = { CGW_OCPP_MAX_MESSAGES_PER_SECOND: '1000000', CGW_OCPP_MESSAGE_BURST: '1000000' };
-
-async function metric(admin: string, name: string): Promise<number> {
-  const text = await (await fetch(`${admin}/metrics`)).text();
-  return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
-}
 const backlog = (admin: string): Promise<number> => metric(admin, 'cgw_outbox_backlog');
 
 console.log('| pace setting | events caused/s | published/s | live to wallet/s | published that arrived live | backlog at end of load | drain | wallet complete after catch-up |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const pace of paces) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cgw-bench-ev-'));
-  const gateway = await spawnGateway({ CGW_DATA_DIR: dataDir, CGW_P2P_MAX_EVENTS_PER_SECOND: String(pace), CGW_P2P_REQUESTS_PER_SECOND: '1000', CGW_P2P_REQUEST_BURST: '1000', CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]', ...UNTHROTTLED }, { timeoutMs: 60_000, nodeArgs: profileArgs });
+  const gateway = await spawnGateway({ CGW_DATA_DIR: dataDir, CGW_P2P_MAX_EVENTS_PER_SECOND: String(pace), CGW_P2P_REQUESTS_PER_SECOND: '1000', CGW_P2P_REQUEST_BURST: '1000', CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]', ...UNTHROTTLED_STATIONS }, { timeoutMs: 60_000, nodeArgs: profileArgs });
   const load = fork(fileURLToPath(new URL('./status-load.ts', import.meta.url)), [gateway.ocppUrl, String(stationCount)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   await once(load, 'message');
   const wallet = fork(fileURLToPath(new URL('./event-wallet.ts', import.meta.url)), [gateway.p2p[0]!, String(stationCount)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -9,21 +9,16 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawStation } from '../test/helpers/clients.ts';
-import { spawnGateway } from '../test/helpers/process.ts';
+import { metric } from '../test/helpers/metrics.ts';
+import { UNTHROTTLED_STATIONS, spawnGateway } from '../test/helpers/process.ts';
 
 const events = Number(process.argv[2] ?? 20_000);
 const paces = (process.argv[3] ?? '1000,5000,100000').split(',').map(Number);
 const STATIONS = 50;
-// Stations here send as fast as they are answered: above the per-station rate limit.
-const UNTHROTTLED = { CGW_OCPP_MAX_MESSAGES_PER_SECOND: '1000000', CGW_OCPP_MESSAGE_BURST: '1000000' };
-
-async function backlog(admin: string): Promise<number> {
-  const text = await (await fetch(`${admin}/metrics`)).text();
-  return Number(/^cgw_outbox_backlog (\d+)/m.exec(text)?.[1] ?? NaN);
-}
+const backlog = (admin: string): Promise<number> => metric(admin, 'cgw_outbox_backlog');
 
 const crashed = mkdtempSync(join(tmpdir(), 'cgw-bench-replay-'));
-const first = await spawnGateway({ CGW_DATA_DIR: crashed, CGW_P2P_MAX_EVENTS_PER_SECOND: '1', CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]', ...UNTHROTTLED }, { timeoutMs: 60_000 });
+const first = await spawnGateway({ CGW_DATA_DIR: crashed, CGW_P2P_MAX_EVENTS_PER_SECOND: '1', CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]', ...UNTHROTTLED_STATIONS }, { timeoutMs: 60_000 });
 const stations = await Promise.all(Array.from({ length: STATIONS }, async (_, i) => {
   const s = await RawStation.connect(`${first.ocppUrl}/RP-${i}`, 'ocpp1.6');
   await s.call('b', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
@@ -47,7 +42,7 @@ for (const pace of paces) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cgw-bench-replay-'));
   cpSync(crashed, dataDir, { recursive: true });
   const spawned = Date.now();
-  const gateway = await spawnGateway({ CGW_DATA_DIR: dataDir, CGW_P2P_MAX_EVENTS_PER_SECOND: String(pace), CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]', ...UNTHROTTLED }, { timeoutMs: 60_000 });
+  const gateway = await spawnGateway({ CGW_DATA_DIR: dataDir, CGW_P2P_MAX_EVENTS_PER_SECOND: String(pace), CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]', ...UNTHROTTLED_STATIONS }, { timeoutMs: 60_000 });
   const started = Date.now();
   while ((await backlog(gateway.admin)) > 0 && Date.now() - started < 300_000) await new Promise((r) => setTimeout(r, 50));
   const replayMs = Date.now() - started;

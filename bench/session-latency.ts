@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnGateway } from '../test/helpers/process.ts';
+import { UNTHROTTLED_STATIONS, spawnGateway } from '../test/helpers/process.ts';
 
 // BENCH_PROFILE=dir writes a V8 CPU profile of the gateway into dir.
 const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
@@ -25,7 +25,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'cgw-bench-lat-'));
 const gateway = await spawnGateway({
   CGW_DATA_DIR: dataDir, CGW_LOG_LEVEL: 'info', CGW_P2P_REQUESTS_PER_SECOND: '100000', CGW_P2P_REQUEST_BURST: '100000',
   // One station runs many sessions back to back here, far above a real station's message rate.
-  CGW_OCPP_MAX_MESSAGES_PER_SECOND: '100000', CGW_OCPP_MESSAGE_BURST: '100000',
+  ...UNTHROTTLED_STATIONS,
   CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]',
 }, { timeoutMs: 60_000, nodeArgs: profileArgs });
 const maxLevel = Math.max(...levels);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Logger } from '../src/log/logger.ts';
+import { SerialTask } from '../src/serial-task.ts';
 import type { P2p_TransactionValue as TransactionValue, Session_ConsumerSession as ConsumerSession, Store_SettlementJob as SettlementJob } from '../src/proto/types.ts';
 import type { ChainClient, Inclusion } from './client.ts';
 import { callHash, firstApproval, otherSignatories, payoutCall, pendingOperation, type Timepoint } from './multisig.ts';
@@ -48,13 +49,13 @@ const value = (amount: bigint, hash: string, txHash: string, tp: Timepoint | und
  */
 export class SettlementService {
   private readonly opts: SettlementOptions;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly rounds: SerialTask;
   private readonly timer: NodeJS.Timeout;
   private window: NodeJS.Timeout | undefined;
 
   constructor(opts: SettlementOptions) {
     this.opts = opts;
+    this.rounds = new SerialTask(() => this.run(), (err) => opts.log.warn('settlement round failed; will retry', { err: err instanceof Error ? err.message : String(err) }));
     this.timer = setInterval(() => this.nudge(), opts.intervalMs ?? 5_000);
     this.timer.unref();
   }
@@ -64,28 +65,14 @@ export class SettlementService {
     if (this.window) return;
     this.window = setTimeout(() => {
       this.window = undefined;
-      this.start();
+      this.rounds.request();
     }, this.opts.batchWindowMs ?? 500);
-  }
-
-  private start(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.run().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.start();
-      }
-    });
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
     clearTimeout(this.window);
-    await this.running;
+    await this.rounds.current;
   }
 
   private async run(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.ts';
+import { SerialTask } from '../serial-task.ts';
 
 /** The outbox as the publisher sees it (LevelDB, wired in gateway/). */
 export interface OutboxSource {
@@ -30,14 +31,14 @@ const PACE_CATCH_UP_MS = 50;
  */
 export class EventPublisher {
   private readonly opts: PublisherOptions;
-  private draining: Promise<void> | undefined;
-  private again = false;
+  private readonly draining: SerialTask;
   private stopped = false;
   private readonly timer: NodeJS.Timeout;
   private published = 0;
 
   constructor(opts: PublisherOptions) {
     this.opts = opts;
+    this.draining = new SerialTask(() => this.drain(), (err) => opts.log.warn('publishing events failed; will retry', { err }));
     this.timer = setInterval(() => this.nudge(), POLL_MS);
     this.timer.unref();
   }
@@ -48,18 +49,7 @@ export class EventPublisher {
 
   /** There may be new events: drain now (or right after the drain under way). */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-      if (this.again) {
-        this.again = false;
-        this.nudge();
-      }
-    });
+    if (!this.stopped) this.draining.request();
   }
 
   /**
@@ -71,10 +61,10 @@ export class EventPublisher {
     const deadline = Date.now() + flushMs;
     while (Date.now() < deadline && (await this.opts.outbox.outboxEntries(1)).length > 0) {
       this.nudge();
-      await Promise.race([this.draining, new Promise((r) => setTimeout(r, 100))]);
+      await Promise.race([this.draining.current, new Promise((r) => setTimeout(r, 100))]);
     }
     this.stopped = true;
-    await this.draining;
+    await this.draining.current;
   }
 
   private async drain(): Promise<void> {
@@ -83,27 +73,23 @@ export class EventPublisher {
     // a pace above 1,000/s, so the publisher sleeps once it is ahead of the schedule. A slow
     // publish puts it behind; it may catch up by at most PACE_CATCH_UP_MS worth of events.
     let due = performance.now();
-    try {
-      for (;;) {
-        const entries = await this.opts.outbox.outboxEntries(BATCH);
-        if (!entries.length || this.stopped) return;
-        const done: string[] = [];
-        try {
-          for (const entry of entries) {
-            if (this.stopped) break;
-            await this.opts.pubsub.publish(entry.topic, entry.envelope);
-            done.push(entry.id);
-            this.published++;
-            const now = performance.now();
-            due = Math.max(due, now - PACE_CATCH_UP_MS) + interval;
-            if (due - now >= PACE_SLEEP_MS) await new Promise((r) => setTimeout(r, due - now));
-          }
-        } finally {
-          if (done.length) await this.opts.outbox.removeOutbox(done);
+    for (;;) {
+      const entries = await this.opts.outbox.outboxEntries(BATCH);
+      if (!entries.length || this.stopped) return;
+      const done: string[] = [];
+      try {
+        for (const entry of entries) {
+          if (this.stopped) break;
+          await this.opts.pubsub.publish(entry.topic, entry.envelope);
+          done.push(entry.id);
+          this.published++;
+          const now = performance.now();
+          due = Math.max(due, now - PACE_CATCH_UP_MS) + interval;
+          if (due - now >= PACE_SLEEP_MS) await new Promise((r) => setTimeout(r, due - now));
         }
+      } finally {
+        if (done.length) await this.opts.outbox.removeOutbox(done);
       }
-    } catch (err) {
-      this.opts.log.warn('publishing events failed; will retry', { err });
     }
   }
 }

@@ -45,8 +45,10 @@ export class RawStation {
 
   static async connect(url: string, protocol: OcppVersionName | OcppVersionName[], options: WebSocket.ClientOptions = {}): Promise<RawStation> {
     const ws = new WebSocket(url, protocol, options);
+    // Listen before 'open': the central system's first CALL may come with the upgrade answer.
+    const station = new RawStation(ws);
     await once(ws, 'open');
-    return new RawStation(ws);
+    return station;
   }
 
   send(frame: unknown): void {

@@ -18,6 +18,9 @@ export interface GatewayProcess {
 }
 
 /** Runs the real CLI (`charging-gateway start`) as a child process and waits until it serves stations. */
+/** For load generators whose stations send as fast as they are answered, above the per-station rate limit. */
+export const UNTHROTTLED_STATIONS = { CGW_OCPP_MAX_MESSAGES_PER_SECOND: '1000000', CGW_OCPP_MESSAGE_BURST: '1000000' };
+
 export interface SpawnOptions {
   timeoutMs?: number;
   /** Extra node flags (e.g. --cpu-prof). */

@@ -38,11 +38,16 @@ class Driver {
   }
 
   async start(): Promise<void> {
-    await this.client.follow(this.client.topic, (e) => {
+    await this.follow();
+    this.loop = this.run();
+  }
+
+  /** Receipts also come as events on the wallet's topic; following it again fetches the whole topic. */
+  follow(): Promise<void> {
+    return this.client.follow(this.client.topic, (e) => {
       const receipt = e.event.stopTransactionResponseData?.receipt;
       if (receipt) this.keep(receipt);
     });
-    this.loop = this.run();
   }
 
   /** Ends the session in progress (if any), then stops. */
@@ -119,7 +124,7 @@ describe('consumer sessions across kill -9', () => {
     await Promise.all(drivers.map((d) => d.stop()));
     await Promise.all(stations.map((s) => s.stop()));
     // What gossipsub did not bring live, the wallet fetches: the whole topic once more.
-    for (const d of drivers) await d.client.follow(d.client.topic, (e) => { const r = e.event.stopTransactionResponseData?.receipt; if (r) d.keep(r); });
+    for (const d of drivers) await d.follow();
     for (const d of drivers) await d.client.close();
     assert.equal(await gateway.kill('SIGTERM'), 0);
 

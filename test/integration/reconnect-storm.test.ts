@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { tempDir } from '../helpers/gateway.ts';
 import { IdleStation } from '../helpers/idle-station.ts';
+import { metric } from '../helpers/metrics.ts';
 import { freePort } from '../helpers/net.ts';
 import { eventually } from '../helpers/wait.ts';
 import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
@@ -40,12 +41,9 @@ async function bootAndReport(station: IdleStation): Promise<number> {
   return longest;
 }
 
-/** The node's calls to stations that ended with this outcome (from its Prometheus metrics). */
-async function outboundCalls(admin: string, outcome: string): Promise<number> {
-  const text = await (await fetch(`${admin}/metrics`)).text();
-  const pattern = new RegExp(`^cgw_ocpp_call_duration_seconds_count\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`, 'gm');
-  return [...text.matchAll(pattern)].reduce((n, m) => n + Number(m[1]), 0);
-}
+/** The node's calls to stations that ended with this outcome. */
+const outboundCalls = async (admin: string, outcome: string): Promise<number> =>
+  (await metric(admin, 'cgw_ocpp_call_duration_seconds_count', { outcome })) || 0;
 
 describe(`reconnect storm (${STATIONS} stations)`, () => {
   const dataDir = tempDir('cgw-storm-');
