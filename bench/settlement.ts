@@ -3,13 +3,16 @@
 //   node bench/settlement.ts [sessions=40] [batchSizes=1,20,40]
 // The SettlementService is the gateway's own; its queue is held in memory here (the bench
 // measures the chain side, not LevelDB). Each session's deposit sits in its consumer-gateway
-// multisig; the service approves both payouts (spent, refund) and records the delivery.
+// multisig; the service approves both payouts (spent, refund) and records the delivery. The
+// payouts are not executed here (no consumer approves them), so the watcher has nothing to do.
 import { randomBytes } from 'node:crypto';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
 import { ChainClient } from '../chain/client.ts';
 import { startDevChain } from '../chain/dev-chain.ts';
+import { DepositLedger } from '../chain/deposit-ledger.ts';
 import { SettlementService, type SettlementStore } from '../chain/settlement.ts';
+import { KeyedQueue } from '../src/domain/keyed-queue.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import type { Session_ConsumerSession as ConsumerSession, Store_SettlementJob as SettlementJob } from '../src/proto/types.ts';
 
@@ -40,7 +43,10 @@ for (const batchSize of batchSizes) {
     stored.set(id, {
       id, consumerKeyHex: Buffer.from(c.publicKey).toString('hex'), consumerPublicKey: c.address, state: 'finished', receipt: { sessionId: id, totalAmount: String(PEAQ / 2n) },
     } as ConsumerSession);
-    queue.set(id, { sessionId: id, station: 'BENCH-CP', spent: String(PEAQ / 2n), createdAt: new Date().toISOString(), attempts: 0, lastError: '' });
+    queue.set(id, {
+      sessionId: id, station: 'BENCH-CP', spent: String(PEAQ / 2n), createdAt: new Date().toISOString(), attempts: 0, lastError: '',
+      budget: String(2n * PEAQ), consumerKeyHex: Buffer.from(c.publicKey).toString('hex'),
+    });
   });
   let settled = 0;
   let done: () => void = () => {};
@@ -49,12 +55,20 @@ for (const batchSize of batchSizes) {
     pendingSettlements: async (limit) => [...queue.values()].slice(0, limit),
     putSettlement: async (job) => { queue.set(job.sessionId, job); },
     loadSession: async (_station, id) => stored.get(id),
+    openPayouts: async () => [],
+    payouts: async () => [],
+    debts: async () => [],
   };
+  const ledger = new DepositLedger({
+    chain: () => client, gatewayKey: gatewayPair.publicKey, minimumBudget: PEAQ,
+    records: { activeSessionsOf: async () => [], settlementsOf: async () => [], payouts: async () => [], debts: async () => [] },
+  });
   const service = new SettlementService({
-    chain: () => client, gateway: gatewayPair, store, batchSize, batchWindowMs: 0, intervalMs: 60_000, log: silentLogger,
-    settled: async (_station, session) => {
-      queue.delete(session.id);
-      if (++settled === sessions) done();
+    chain: () => client, gateway: gatewayPair, store, ledger, consumerLocks: new KeyedQueue(), batchSize, batchWindowMs: 0, intervalMs: 60_000, log: silentLogger,
+    record: async (_station, step) => {
+      for (const id of step.jobsDone) queue.delete(id);
+      settled += step.jobsDone.length;
+      if (settled === sessions) done();
       else service.nudge();
     },
   });

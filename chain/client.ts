@@ -4,22 +4,8 @@ import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { createKeyMulti, encodeAddress } from '@polkadot/util-crypto';
 import { peaqApiOptions } from './peaq-types.ts';
-
-/** What the connected runtime offers; calls are built from this, never from assumptions. */
-export interface ChainFeatures {
-  specName: string;
-  /** current: as_multi(threshold, others, timepoint, call, Weight{refTime, proofSize}); legacy: with store_call and a u64 weight. */
-  multisig: 'current' | 'legacy' | 'none';
-  /** peaq's `transaction` pallet (service_requested / service_delivered). */
-  transactionPallet: boolean;
-  peaqDid: boolean;
-  remarkWithEvent: boolean;
-  /** transferKeepAlive where it exists (balances.transfer is gone from current runtimes). */
-  transfer: 'transferKeepAlive' | 'transfer';
-  ss58Prefix: number;
-  decimals: number;
-  symbol: string;
-}
+import { formatAmount } from '../src/domain/amounts.ts';
+import { detectShape, type MetadataView, type RuntimeShape } from './runtime.ts';
 
 export interface Inclusion {
   blockHash: string;
@@ -27,7 +13,19 @@ export interface Inclusion {
   /** Position of the extrinsic in its block: the multisig timepoint index. */
   index: number;
   txHash: string;
+  /** The extrinsic's own events, e.g. multiSig.MultisigExecuted with its result. */
+  events: ChainEvent[];
 }
+
+/** An event as the chain emitted it: pallet, name and its fields as JSON. */
+export interface ChainEvent {
+  section: string;
+  method: string;
+  data: unknown[];
+}
+
+/** How long a submitted transaction may take to reach a block before the wait gives up. */
+const INCLUSION_TIMEOUT_MS = 60_000;
 
 /** A chain transaction was refused by the runtime (dispatch error), with its reason. */
 export class ChainError extends Error {
@@ -47,7 +45,7 @@ export class ChainError extends Error {
 export class ChainClient {
   readonly endpoint: string;
   private current: ApiPromise | undefined;
-  private detected: ChainFeatures | undefined;
+  private detected: RuntimeShape | undefined;
   private stopped = false;
   private readonly waiters: (() => void)[] = [];
   private readonly onChange: (event: 'ready' | 'disconnected') => void;
@@ -94,8 +92,8 @@ export class ChainClient {
     return Boolean(this.current?.isConnected && this.detected);
   }
 
-  /** What the runtime offers; throws before the chain was reached. */
-  get features(): ChainFeatures {
+  /** The call shapes the runtime offers; throws before the chain was reached. */
+  get shape(): RuntimeShape {
     if (!this.detected) throw new Error(`the chain at ${this.endpoint} has not been reached yet`);
     return this.detected;
   }
@@ -127,7 +125,7 @@ export class ChainClient {
       }
       delay = 500;
       this.current = api;
-      this.detected = detect(api);
+      this.detected = detectShape(viewOf(api));
       for (const w of this.waiters.splice(0)) w();
       this.onChange('ready');
       await dropped;
@@ -138,21 +136,35 @@ export class ChainClient {
   }
 
   address(publicKey: Uint8Array): string {
-    return encodeAddress(publicKey, this.features.ss58Prefix);
+    return encodeAddress(publicKey, this.shape.ss58Prefix);
   }
 
   /** The 2-of-2 (or n-of-m) multisig account of these keys, as the Multisig pallet derives it. */
   multisigAddress(keys: Uint8Array[], threshold = 2): string {
-    return encodeAddress(createKeyMulti(keys, threshold), this.features.ss58Prefix);
+    return encodeAddress(createKeyMulti(keys, threshold), this.shape.ss58Prefix);
   }
 
-  async freeBalance(address: string): Promise<bigint> {
-    const account = (await this.api.query.system.account(address)) as unknown as { data: { free: { toBigInt(): bigint } } };
+  /** The free balance now, or at a given block (so it can be read beside other state of that block). */
+  async freeBalance(address: string, blockHash?: string): Promise<bigint> {
+    const api = blockHash ? await this.api.at(blockHash) : this.api;
+    const account = (await api.query.system.account(address)) as unknown as { data: { free: { toBigInt(): bigint } } };
     return account.data.free.toBigInt();
   }
 
+  /** The best block now: its hash and number. */
+  async head(): Promise<{ hash: string; number: number }> {
+    const header = await this.api.rpc.chain.getHeader();
+    return { hash: header.hash.toHex(), number: header.number.toNumber() };
+  }
+
+  /** A transfer that keeps the sender alive (funding a deposit). */
   transfer(to: string, amount: bigint): SubmittableExtrinsic<'promise'> {
-    return this.api.tx.balances[this.features.transfer]!(to, amount);
+    return this.api.tx.balances[this.shape.transfer]!(to, amount);
+  }
+
+  /** An amount as a person reads it, in this chain's decimals and symbol. */
+  format(amount: bigint): string {
+    return formatAmount(amount, this.shape.decimals, this.shape.symbol);
   }
 
   /** The fee the chain would charge `from` for this transaction. */
@@ -174,25 +186,38 @@ export class ChainClient {
 
   private send(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, finality: boolean): Promise<Inclusion> {
     return new Promise((resolve, reject) => {
+      let settled = false;
+      let unsubscribe: (() => void) | undefined;
+      const finish = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        unsubscribe?.();
+        fn();
+      };
+      // A status update can be lost (a dropped subscription); the wait never outlasts this.
+      const timer = setTimeout(() => finish(() => reject(new ChainError(
+        `the transaction ${tx.hash.toHex()} was not ${finality ? 'finalized' : 'in a block'} within ${INCLUSION_TIMEOUT_MS / 1000} s; check the account on chain before sending it again`,
+      ))), INCLUSION_TIMEOUT_MS);
       tx.signAndSend(signer, { nonce: -1 }, (result) => {
         if (result.dispatchError) {
           const e = result.dispatchError;
-          if (e.isModule) {
-            const meta = this.api.registry.findMetaError(e.asModule);
-            reject(new ChainError(`${meta.section}.${meta.name}: ${meta.docs.join(' ')}`));
-          } else {
-            reject(new ChainError(e.toString()));
-          }
+          const message = e.isModule ? (() => { const m = this.api.registry.findMetaError(e.asModule); return `${m.section}.${m.name}: ${m.docs.join(' ')}`; })() : e.toString();
+          finish(() => reject(new ChainError(message)));
           return;
         }
         if (finality ? result.status.isFinalized : result.status.isInBlock) {
           const blockHash = (finality ? result.status.asFinalized : result.status.asInBlock).toHex();
+          const events = result.events.map(({ event }) => ({ section: event.section, method: event.method, data: event.data.toJSON() as unknown[] }));
           this.api.rpc.chain.getHeader(blockHash).then(
-            (header) => resolve({ blockHash, blockNumber: header.number.toNumber(), index: result.txIndex ?? 0, txHash: tx.hash.toHex() }),
-            reject,
+            (header) => finish(() => resolve({ blockHash, blockNumber: header.number.toNumber(), index: result.txIndex ?? 0, txHash: tx.hash.toHex(), events })),
+            (err: unknown) => finish(() => reject(err)),
           );
         }
-      }).catch((err: unknown) => reject(err instanceof Error ? new ChainError(err.message) : err));
+      }).then((unsub) => {
+        if (settled) unsub();
+        else unsubscribe = unsub;
+      }, (err: unknown) => finish(() => reject(err instanceof Error ? new ChainError(err.message) : err)));
     });
   }
 
@@ -215,22 +240,12 @@ function reachable(host: string, port: number): Promise<boolean> {
   });
 }
 
-function detect(api: ApiPromise): ChainFeatures {
-  // The augmented types claim every pallet exists; the metadata of this chain decides.
-  const tx = api.tx as unknown as Record<string, Record<string, unknown> | undefined>;
-  const has = (pallet: string, call: string): boolean => Boolean(tx[pallet]?.[call]);
-  const asMulti = has('multisig', 'asMulti') ? api.tx.multisig.asMulti : undefined;
-  const args = asMulti?.meta.args.map((a) => a.name.toString()) ?? [];
-  const tokenDecimals = api.registry.chainDecimals[0] ?? 12;
+/** The live API as a metadata view (the augmented types claim every pallet exists; the metadata decides). */
+function viewOf(api: ApiPromise): MetadataView {
   return {
+    tx: api.tx as unknown as MetadataView['tx'],
+    consts: api.consts as unknown as MetadataView['consts'],
+    registry: api.registry,
     specName: api.runtimeVersion.specName.toString(),
-    multisig: !asMulti ? 'none' : args.includes('storeCall') ? 'legacy' : 'current',
-    transactionPallet: has('transaction', 'serviceDelivered'),
-    peaqDid: has('peaqDid', 'addAttribute'),
-    remarkWithEvent: has('system', 'remarkWithEvent'),
-    transfer: has('balances', 'transferKeepAlive') ? 'transferKeepAlive' : 'transfer',
-    ss58Prefix: api.registry.chainSS58 ?? 42,
-    decimals: tokenDecimals,
-    symbol: api.registry.chainTokens[0] ?? 'UNIT',
   };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { destroyWorker, setupWithServer } from '@acala-network/chopsticks';
 import { rococo_v2_2_asset_hub } from '@substrate/connect-known-chains';
 
@@ -7,14 +8,23 @@ export interface DevChain {
 }
 
 /**
- * A real local Substrate chain (chopsticks on the Asset Hub genesis that ships on npm):
- * balances, multisig and utility, a block for every transaction. `endowed` accounts start
- * with the given free balance.
+ * The raw chain spec the money tests run on: CGW_TEST_CHAIN_SPEC (e.g. peaq's genesis, which
+ * cannot be downloaded in CI, for a local check), else the Asset Hub genesis from npm.
  */
-export async function startDevChain(o: { host?: string; port?: number; endowed?: Record<string, bigint> } = {}): Promise<DevChain> {
+export function testChainSpec(): string | undefined {
+  return process.env.CGW_TEST_CHAIN_SPEC || undefined;
+}
+
+/**
+ * A real local Substrate chain: chopsticks on a raw chain spec (`specFile`), by default the
+ * Asset Hub genesis that ships on npm (balances, multisig and utility); a block for every
+ * transaction. `endowed` accounts start with the given free balance.
+ */
+export async function startDevChain(o: { host?: string; port?: number; endowed?: Record<string, bigint>; specFile?: string | undefined } = {}): Promise<DevChain> {
   const accounts = Object.entries(o.endowed ?? {}).map(([address, free]) => [[address], { providers: 1, data: { free: free.toString() } }]);
+  const { specFile } = o;
   const chain = await setupWithServer({
-    genesis: JSON.parse(rococo_v2_2_asset_hub),
+    genesis: JSON.parse(specFile ? readFileSync(specFile, 'utf8') : rococo_v2_2_asset_hub),
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 0,
     'build-block-mode': 'Instant',

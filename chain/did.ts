@@ -1,10 +1,12 @@
 import { base58btc } from 'multiformats/bases/base58';
 import type { KeyringPair } from '@polkadot/keyring/types';
+import { blake2AsU8a, decodeAddress } from '@polkadot/util-crypto';
 import { codecFor } from '../src/proto/codec.ts';
 import type { Document_Document as Document, Document_Metadata as Metadata } from '../src/proto/types.ts';
 import type { ChainClient, Inclusion } from './client.ts';
 
 const documentCodec = codecFor('document.Document');
+const metadataCodec = codecFor('document.Metadata');
 /** The attribute name peaq wallets read the provider's document from. */
 export const DID_ATTRIBUTE = 'v2';
 
@@ -46,9 +48,9 @@ export function buildDidDocument(i: DidInput): Document {
     controller: did,
     verificationMethods: [{ id: keyHex, type: 'Ed25519VerificationKey2020', controller: did, publicKeyMultibase: multibase }],
     services: [
-      { id: `${did}#p2p`, type: 'p2p', stringData: i.p2p },
-      { id: `${did}#payment`, type: 'payment', stringData: i.payment },
-      ...i.stations.map((s) => ({ id: `${did}#${s.identity}`, type: 'metadata' as const, metadata: metadata(s) })),
+      { id: `${did}#p2p`, type: 'p2p', serviceEndpoint: i.p2p, data: '' },
+      { id: `${did}#payment`, type: 'payment', serviceEndpoint: i.payment, data: '' },
+      ...i.stations.map((s) => ({ id: `${did}#${s.identity}`, type: 'metadata', serviceEndpoint: '', data: Buffer.from(metadataCodec.encode(metadata(s))).toString('hex') })),
     ],
     authentications: [keyHex],
   };
@@ -66,28 +68,67 @@ export function decodeDidValue(value: string | Uint8Array): Document {
   return documentCodec.decode(Buffer.from(text.replace(/^0x/, ''), 'hex'));
 }
 
-type DidRpc = { readAttribute(account: string, name: string): Promise<{ isSome?: boolean; toJSON(): unknown } | null> };
+type AttributeRecord = { name: { toU8a(bare: boolean): Uint8Array }; value: { toU8a(bare: boolean): Uint8Array } };
 
-/** A provider's document from chain (for wallets), or undefined when it has none. */
-export async function readDidDocument(chain: ChainClient, account: string): Promise<Document | undefined> {
-  const rpc = (chain.api.rpc as unknown as { peaqdid?: DidRpc }).peaqdid;
-  if (!rpc) return undefined;
-  const attribute = (await rpc.readAttribute(account, DID_ATTRIBUTE))?.toJSON() as { value?: string } | null;
-  if (!attribute?.value) return undefined;
-  const raw = attribute.value.startsWith('0x') ? Buffer.from(attribute.value.slice(2), 'hex').toString('utf8') : attribute.value;
-  return decodeDidValue(raw);
+/**
+ * The key of an attribute in `peaqDid.attributeStore`: blake2-256 of the owner's account id
+ * bytes followed by the attribute name's bytes (how peaq's pallet and SDK address it).
+ */
+export function attributeKey(owner: Uint8Array, name: string): Uint8Array {
+  return blake2AsU8a(Uint8Array.from([...owner, ...Buffer.from(name, 'utf8')]), 256);
 }
 
-/** Publishes (or updates) the document where the chain has the peaqDid pallet; undefined elsewhere. */
+/**
+ * A provider's document from chain storage (as peaq's own SDK reads it: nodes need not serve
+ * the peaqdid RPC), or undefined when it has none.
+ */
+export async function readDidDocument(chain: ChainClient, account: string): Promise<Document | undefined> {
+  const raw = await readDidValue(chain, account);
+  return raw === undefined ? undefined : decodeDidValue(raw);
+}
+
+/** The stored attribute value (ASCII hex of the document), or undefined when there is none. */
+async function readDidValue(chain: ChainClient, account: string): Promise<string | undefined> {
+  if (!chain.shape.peaqDid) return undefined;
+  const store = (chain.api.query as unknown as { peaqDid: { attributeStore(key: Uint8Array): Promise<AttributeRecord> } }).peaqDid;
+  const record = await store.attributeStore(attributeKey(decodeAddress(account), DID_ATTRIBUTE));
+  // The storage item has a default: an absent attribute reads as an empty name.
+  if (!record.name.toU8a(true).length) return undefined;
+  return Buffer.from(record.value.toU8a(true)).toString('utf8');
+}
+
+/**
+ * Publishes the document where the chain has the peaqDid pallet (undefined elsewhere, or
+ * when the chain holds this exact document already). The stored attribute is read first, so
+ * an existing one is updated rather than added: adding fails on chain
+ * (peaqDid.AttributeAlreadyExist) and would still cost the fee.
+ */
 export async function publishDidDocument(chain: ChainClient, pair: KeyringPair, doc: Document): Promise<Inclusion | undefined> {
-  if (!chain.features.peaqDid) return undefined;
-  const existing = await readDidDocument(chain, pair.address).catch(() => undefined);
+  if (!chain.shape.peaqDid) return undefined;
+  const value = encodeDidValue(doc);
+  const existing = await readDidValue(chain, pair.address);
+  if (existing !== undefined && sameDocument(existing, value)) return undefined;
   const did = chain.api.tx.peaqDid as unknown as Record<string, (...args: unknown[]) => Parameters<ChainClient['submit']>[0]>;
-  const call = existing ? did.updateAttribute! : did.addAttribute!;
-  return chain.submit(call(pair.address, DID_ATTRIBUTE, encodeDidValue(doc), null), pair);
+  const call = existing === undefined ? did.addAttribute! : did.updateAttribute!;
+  return chain.submit(call(pair.address, DID_ATTRIBUTE, value, null), pair);
+}
+
+/** Two stored documents say the same, apart from the signature over them. */
+function sameDocument(a: string, b: string): boolean {
+  try {
+    const strip = (v: string) => JSON.stringify({ ...decodeDidValue(v), signature: undefined });
+    return strip(a) === strip(b);
+  } catch {
+    return false;
+  }
 }
 
 /** The multiaddr a wallet dials, from a provider's document (its p2p service). */
 export function p2pServiceOf(doc: Document): string | undefined {
-  return doc.services.find((s) => s.type === 'p2p')?.stringData;
+  return doc.services.find((s) => s.type === 'p2p')?.serviceEndpoint;
+}
+
+/** The stations a provider's document lists (its "metadata" services). */
+export function stationsOf(doc: Document): Metadata[] {
+  return doc.services.filter((s) => s.type === 'metadata' && s.data).map((s) => metadataCodec.decode(Buffer.from(s.data, 'hex')));
 }

@@ -1,65 +1,126 @@
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
+import type { Call } from '@polkadot/types/interfaces';
 import { sortAddresses } from '@polkadot/util-crypto';
 import type { ChainClient } from './client.ts';
+import type { RuntimeShape } from './runtime.ts';
 
 type Tx = SubmittableExtrinsic<'promise'>;
+type TxFn = (...args: unknown[]) => Tx;
 
 export interface Timepoint {
   height: number;
   index: number;
 }
 
+/** An open multisig operation as the pallet stores it. */
+export interface Operation {
+  when: Timepoint;
+  /** Who approved so far: their public keys, hex. */
+  approvals: string[];
+}
+
 /** The other signatories of a multisig, sorted as the pallet requires and without the sender. */
 export function otherSignatories(chain: ChainClient, all: Uint8Array[], me: Uint8Array): string[] {
   const others = all.filter((k) => Buffer.compare(Buffer.from(k), Buffer.from(me)) !== 0).map((k) => chain.address(k));
-  return sortAddresses(others, chain.features.ss58Prefix);
+  return sortAddresses(others, chain.shape.ss58Prefix);
 }
 
-/**
- * A payout from the multisig: a transfer that may empty the account (the last payout drains
- * it). The gateway and the consumer build it the same way, so its hash matches on both sides.
- */
-export function payoutCall(chain: ChainClient, to: string, amount: bigint): Tx {
-  const balances = chain.api.tx.balances as unknown as Record<string, ((to: string, amount: bigint) => Tx) | undefined>;
-  const transfer = balances.transferAllowDeath ?? balances.transfer;
-  if (!transfer) throw new Error('this chain has no balances transfer call');
-  return transfer(to, amount);
+function multisigShape(shape: RuntimeShape): NonNullable<RuntimeShape['multisig']> {
+  if (!shape.multisig) throw new Error(`this chain (${shape.specName}) has no multisig pallet`);
+  return shape.multisig;
+}
+
+function pallet(chain: ChainClient): Record<string, TxFn> {
+  return (chain.api.tx as unknown as Record<string, Record<string, TxFn>>)[multisigShape(chain.shape).pallet]!;
 }
 
 /** 0x-hex blake2-256 of the call: what the multisig pallet keys the operation by. */
-export function callHash(call: Tx): string {
-  return call.method.hash.toHex();
+export function callHash(call: Call): string {
+  return call.hash.toHex();
+}
+
+/** The weight limit in the runtime's shape: a u64, or Weight { refTime, proofSize }. */
+function weightLimit(shape: RuntimeShape, refTime: bigint, proofSize: bigint): unknown {
+  return multisigShape(shape).weight === 'u64' ? refTime : { refTime, proofSize };
+}
+
+/**
+ * as_multi in the shape of the connected runtime. Calls are never stored on chain
+ * (`store_call = false` where it exists): the operation executes when a signatory supplies
+ * the full call, which the gateway does after the consumer's approval on every runtime.
+ */
+function asMulti(chain: ChainClient, others: string[], timepoint: Timepoint | null, call: Call, refTime: bigint, proofSize: bigint): Tx {
+  const ms = multisigShape(chain.shape);
+  const weight = weightLimit(chain.shape, refTime, proofSize);
+  // Old pallets take the call as WrapperKeepOpaque<Call>: its encoded bytes.
+  if (ms.storeCall) return pallet(chain).asMulti!(2, others, timepoint, call.toHex(), false, weight);
+  return pallet(chain).asMulti!(2, others, timepoint, call, weight);
 }
 
 /** The first approval (no timepoint), which opens the multisig operation for `call`. */
-export function firstApproval(chain: ChainClient, others: string[], call: Tx): Tx {
-  return asMulti(chain, others, null, call, 0n);
+export function firstApproval(chain: ChainClient, others: string[], call: Call): Tx {
+  return asMulti(chain, others, null, call, 0n, 0n);
 }
 
-/** The final approval, which executes `call` from the multisig. */
-export async function finalApproval(chain: ChainClient, others: string[], timepoint: Timepoint, call: Tx, multisig: string): Promise<Tx> {
-  const info = await call.paymentInfo(multisig);
+/**
+ * The approval that executes `call` (the threshold is met with it, or was met already by a
+ * hash-only approval). Its weight limit is twice the call's own estimate.
+ */
+export async function executingApproval(chain: ChainClient, others: string[], timepoint: Timepoint, call: Call, multisig: string): Promise<Tx> {
+  const info = await chain.api.tx(call).paymentInfo(multisig);
   const weight = info.weight as unknown as { refTime?: { toBigInt(): bigint }; proofSize?: { toBigInt(): bigint }; toBigInt?: () => bigint };
-  // Twice the estimate: the limit only caps what the call may use.
   const refTime = (weight.refTime?.toBigInt() ?? weight.toBigInt?.() ?? 1_000_000_000n) * 2n;
   const proofSize = (weight.proofSize?.toBigInt() ?? 100_000n) * 2n;
   return asMulti(chain, others, timepoint, call, refTime, proofSize);
 }
 
-/** as_multi in the shape of the connected runtime (current, or legacy with store_call and a u64 weight). */
-function asMulti(chain: ChainClient, others: string[], timepoint: Timepoint | null, call: Tx, refTime: bigint, proofSize = 0n): Tx {
-  const multisig = chain.api.tx.multisig as unknown as Record<string, (...args: unknown[]) => Tx>;
-  if (chain.features.multisig === 'legacy') return multisig.asMulti!(2, others, timepoint, call.method.toHex(), false, refTime);
-  if (chain.features.multisig === 'current') return multisig.asMulti!(2, others, timepoint, call.method, { refTime, proofSize });
-  throw new Error('this chain has no multisig pallet');
+/**
+ * An approval by call hash only, as the peaq wallet sends it (approve_as_multi with a fixed
+ * max_weight of 1e9). It executes nothing on runtimes without stored calls.
+ */
+export function hashOnlyApproval(chain: ChainClient, others: string[], timepoint: Timepoint | null, hash: string): Tx {
+  return pallet(chain).approveAsMulti!(2, others, timepoint, hash, weightLimit(chain.shape, 1_000_000_000n, 100_000n));
 }
 
-/** The open multisig operation for a call, if the gateway approved it already. */
-export async function pendingOperation(chain: ChainClient, multisig: string, call: Tx): Promise<Timepoint | undefined> {
-  const op = (await chain.api.query.multisig.multisigs(multisig, call.method.hash)) as unknown as {
-    isSome: boolean; unwrap(): { when: { height: { toNumber(): number }; index: { toNumber(): number } } };
-  };
-  if (!op.isSome) return undefined;
-  const { when } = op.unwrap();
-  return { height: when.height.toNumber(), index: when.index.toNumber() };
+/** The open operation for a call hash on a multisig, or undefined (never opened, or closed). */
+export async function operation(chain: ChainClient, multisig: string, hash: string): Promise<Operation | undefined> {
+  const [op] = await operations(chain, [[multisig, hash]]);
+  return op;
+}
+
+type OptionOp = {
+  isSome: boolean;
+  unwrap(): { when: { height: { toNumber(): number }; index: { toNumber(): number } }; approvals: { toU8a(): Uint8Array }[] };
+};
+
+/**
+ * Several operations, in the order asked. One storage read each: a batched read
+ * (state_queryStorageAt) lets @polkadot/rpc-core fill a key the node reports without a value
+ * from its cache, which shows a closed operation as still open.
+ */
+export async function operations(chain: ChainClient, keys: [multisig: string, hash: string][]): Promise<(Operation | undefined)[]> {
+  if (!keys.length) return [];
+  const query = (chain.api.query as unknown as Record<string, { multisigs(multisig: string, hash: string): Promise<OptionOp> }>)[multisigShape(chain.shape).pallet]!;
+  const found = await Promise.all(keys.map(([multisig, hash]) => query.multisigs(multisig, hash)));
+  return found.map((op) => {
+    if (!op.isSome) return undefined;
+    const m = op.unwrap();
+    return {
+      when: { height: m.when.height.toNumber(), index: m.when.index.toNumber() },
+      approvals: m.approvals.map((a) => Buffer.from(a.toU8a()).toString('hex')),
+    };
+  });
+}
+
+/** Every operation open on a multisig, with its call hash. */
+export async function openOperations(chain: ChainClient, multisig: string): Promise<{ callHash: string; op: Operation }[]> {
+  const query = (chain.api.query as unknown as Record<string, { multisigs: { entries(ms: string): Promise<[{ args: { toHex(): string }[] }, OptionOp][]> } }>)[multisigShape(chain.shape).pallet]!;
+  const entries = await query.multisigs.entries(multisig);
+  return entries.filter(([, op]) => op.isSome).map(([key, op]) => {
+    const m = op.unwrap();
+    return {
+      callHash: key.args[1]!.toHex(),
+      op: { when: { height: m.when.height.toNumber(), index: m.when.index.toNumber() }, approvals: m.approvals.map((a) => Buffer.from(a.toU8a()).toString('hex')) },
+    };
+  });
 }

@@ -167,6 +167,22 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         send(res, 200, { result: await runCommand(deps, id, command as CommandName, body) });
         return true;
       }
+      if (req.method === 'GET' && resource === 'debts') {
+        // What settled sessions left unpaid, per consumer: each is refused new sessions until it is paid.
+        const debts = await deps.store.debts();
+        send(res, 200, { total: debts.length, items: debts });
+        return true;
+      }
+      if (req.method === 'GET' && resource === 'payouts') {
+        const consumer = url.searchParams.get('consumer')?.replace(/^0x/, '');
+        if (consumer !== undefined && !/^[0-9a-f]{64}$/.test(consumer)) throw new HttpError(400, 'consumer: the consumer key as 32 bytes of hex', 'consumer');
+        const state = url.searchParams.get('state');
+        const all = consumer ? await deps.store.payouts(consumer) : state === 'open' ? await deps.store.openPayouts() : await deps.store.payouts();
+        const items = all.filter((p) => !state || p.state === state).map(({ call: _call, ...rest }) => rest);
+        const { limit, offset } = page(url);
+        send(res, 200, { total: items.length, items: items.slice(offset, offset + limit) });
+        return true;
+      }
       if (req.method === 'GET' && resource === 'sessions') {
         const consumer = url.searchParams.get('consumer');
         if (!consumer || !/^[0-9a-f]{64}$/.test(consumer.replace(/^0x/, ''))) throw new HttpError(400, 'consumer: the consumer key as 32 bytes of hex is required', 'consumer');

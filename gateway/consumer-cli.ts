@@ -2,30 +2,35 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ConsumerClient, type GatewayEvent } from '../src/consumer/client.ts';
 import { verifyReceipt } from '../src/consumer/receipts.ts';
-import { ed25519Signer, sr25519Signer, type ConsumerSigner } from '../src/consumer/signer.ts';
+import { pairFromSecret, pairSigner, signerFromSecret, type ConsumerSigner } from '../src/consumer/signer.ts';
+import { parseAmount } from '../src/domain/amounts.ts';
 import type { Session_Receipt as Receipt } from '../src/proto/types.ts';
 
 export const CONSUMER_HELP = `charging-gateway consumer: drive a charging session from a terminal, as a wallet would
 
 Usage:
   charging-gateway consumer keygen [--scheme sr25519|ed25519]
-  charging-gateway consumer <command> --gateway MULTIADDR [--seed HEX] [--scheme sr25519|ed25519]
+  charging-gateway consumer <command> --gateway MULTIADDR [--seed SECRET] [--scheme sr25519|ed25519]
     availability STATION CONNECTOR   can a session start there now?
-    authorize STATION                put this key on the station's local list
+    authorize STATION [--budget AMOUNT]  put this key on the station's local list, reserving AMOUNT of the deposit
     start STATION CONNECTOR          remote start (waits for the station to start)
     stop STATION CONNECTOR           remote stop; prints the signed, verified receipt
     status STATION                   this key's session on the station
-    charge STATION CONNECTOR         authorize, start, show live progress; Ctrl-C stops and prints the receipt
+    charge STATION CONNECTOR [--budget AMOUNT]  authorize, start, show live progress; Ctrl-C stops and prints the receipt
     contract EMAID [--remove]        Plug & Charge: sessions a station authorizes with this contract are billed to this key
+  On the chain (--chain WS or CGW_CHAIN_ENDPOINT, default ws://127.0.0.1:9944):
+    fund AMOUNT                      pay AMOUNT from this key into the deposit (the multisig of this key and the gateway)
+    deposit                          the deposit's balance and the payouts open on it
+    approve                          check and execute every payout the gateway asks for (SERVICE_DELIVERED)
 
-The key: --seed (32 bytes hex) or CGW_CONSUMER_SEED; keygen makes one. MULTIADDR is one the gateway
-logs at start ("p2p": [...]), ending in /p2p/<peer id>.`;
+The key (--seed or CGW_CONSUMER_SEED): a 32-byte hex seed (keygen makes one), a mnemonic, or a
+SURI such as //Alice on a development chain. MULTIADDR is one the gateway logs at start
+("p2p": [...]), ending in /p2p/<peer id>. AMOUNT: "2 PEAQ" or 1.5 in whole tokens, or a bare
+integer in the smallest unit; the default budget is the gateway's chain.minimumDeposit.`;
 
-async function signerFrom(seedHex: string | undefined, scheme: string): Promise<ConsumerSigner> {
-  if (!seedHex) throw new Error('a key is needed: --seed HEX or CGW_CONSUMER_SEED (make one with `consumer keygen`)');
-  const seed = Buffer.from(seedHex.replace(/^0x/, ''), 'hex');
-  if (seed.length !== 32) throw new Error('the seed must be 32 bytes of hex');
-  return scheme === 'ed25519' ? ed25519Signer(seed) : sr25519Signer(seed);
+async function signerFrom(secret: string | undefined, scheme: 'sr25519' | 'ed25519'): Promise<ConsumerSigner> {
+  if (!secret) throw new Error('a key is needed: --seed SECRET or CGW_CONSUMER_SEED (make one with `consumer keygen`)');
+  return signerFromSecret(secret, scheme);
 }
 
 const print = (value: unknown): void => console.log(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
@@ -45,6 +50,7 @@ export async function consumerMain(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       gateway: { type: 'string', short: 'g' }, seed: { type: 'string' }, scheme: { type: 'string', default: 'sr25519' }, remove: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      budget: { type: 'string' }, chain: { type: 'string' },
     },
   });
   const [command, station = '', connectorText = '1'] = positionals;
@@ -52,19 +58,26 @@ export async function consumerMain(argv: string[]): Promise<number> {
     console.log(CONSUMER_HELP);
     return 0;
   }
-  if (values.scheme !== 'sr25519' && values.scheme !== 'ed25519') throw new Error('--scheme is sr25519 or ed25519');
+  const scheme = values.scheme;
+  if (scheme !== 'sr25519' && scheme !== 'ed25519') throw new Error('--scheme is sr25519 or ed25519');
   if (command === 'keygen') {
-    const seed = randomBytes(32).toString('hex');
-    const signer = await signerFrom(seed, values.scheme);
-    print({ seed: `0x${seed}`, scheme: values.scheme, address: signer.address, publicKey: signer.hex });
+    const seed = `0x${randomBytes(32).toString('hex')}`;
+    const signer = await signerFrom(seed, scheme);
+    print({ seed, scheme, address: signer.address, publicKey: signer.hex });
     return 0;
   }
   const gateway = values.gateway ?? process.env.CGW_GATEWAY;
   if (!gateway) throw new Error('--gateway MULTIADDR is needed (the gateway logs its addresses at start)');
+  if (command === 'fund' || command === 'deposit' || command === 'approve') {
+    return onChain(command, { gateway, secret: values.seed ?? process.env.CGW_CONSUMER_SEED, scheme, amount: station, endpoint: values.chain ?? process.env.CGW_CHAIN_ENDPOINT ?? 'ws://127.0.0.1:9944' });
+  }
   if (!station) throw new Error(`${command} needs ${command === 'contract' ? 'an eMAID' : 'a station identity'}`);
   const connectorId = Number(connectorText);
   if (!Number.isInteger(connectorId) || connectorId < 0) throw new Error(`connector must be a number, got "${connectorText}"`);
-  const signer = await signerFrom(values.seed ?? process.env.CGW_CONSUMER_SEED, values.scheme);
+  const signer = await signerFrom(values.seed ?? process.env.CGW_CONSUMER_SEED, scheme);
+  // The budget's decimals are the tariff's; without a chain connection here, amounts in
+  // whole tokens assume the 18 decimals of PEAQ.
+  const budget = values.budget === undefined ? undefined : parseAmount(values.budget, 18, 'PEAQ');
   const client = await ConsumerClient.connect({ gateway, signer });
   try {
     switch (command) {
@@ -72,7 +85,7 @@ export async function consumerMain(argv: string[]): Promise<number> {
         print(await client.checkAvailability(station, connectorId));
         return 0;
       case 'authorize':
-        print({ authorized: await client.authorize(station), address: signer.address });
+        print({ authorized: await client.authorize(station, budget === undefined ? {} : { budget }), address: signer.address });
         return 0;
       case 'start':
         print({ started: await client.start(station, connectorId) });
@@ -84,7 +97,7 @@ export async function consumerMain(argv: string[]): Promise<number> {
         print(await client.status(station));
         return 0;
       case 'charge':
-        return await charge(client, station, connectorId);
+        return await charge(client, station, connectorId, budget);
       case 'contract':
         print(await client.registerContract(station, { remove: values.remove ?? false }));
         return 0;
@@ -97,7 +110,7 @@ export async function consumerMain(argv: string[]): Promise<number> {
 }
 
 /** The whole session with a live line of progress; Ctrl-C (or the station) ends it. */
-async function charge(client: ConsumerClient, station: string, connectorId: number): Promise<number> {
+async function charge(client: ConsumerClient, station: string, connectorId: number, budget: bigint | undefined): Promise<number> {
   const tty = process.stdout.isTTY;
   let receiptEnvelope: Uint8Array | undefined;
   let ended: () => void = () => {};
@@ -114,7 +127,7 @@ async function charge(client: ConsumerClient, station: string, connectorId: numb
       ended();
     }
   });
-  console.log(await client.authorize(station));
+  console.log(await client.authorize(station, budget === undefined ? {} : { budget }));
   console.log(await client.start(station, connectorId));
   console.log('charging; press Ctrl-C to stop');
   const interrupted = new Promise<'stop'>((resolve) => process.once('SIGINT', () => resolve('stop')));
@@ -128,5 +141,33 @@ async function charge(client: ConsumerClient, station: string, connectorId: numb
     console.log('the station ended the session');
   }
   print({ receipt: receiptSummary(receipt), verified: true });
+  return 0;
+}
+
+/** `fund`, `deposit` and `approve`: the consumer's own steps on chain, with the same key. */
+async function onChain(command: 'fund' | 'deposit' | 'approve', o: { gateway: string; secret: string | undefined; scheme: 'sr25519' | 'ed25519'; amount: string; endpoint: string }): Promise<number> {
+  if (!o.secret) throw new Error('a key is needed: --seed SECRET or CGW_CONSUMER_SEED');
+  if (!o.gateway.includes('/p2p/')) throw new Error('--gateway must be the gateway\'s multiaddr ending in /p2p/<peer id>');
+  // The chain side (@polkadot/api) loads only for these commands.
+  const { approveAll, amountOut, depositStatus, fund, gatewayKeyFrom } = await import('../chain/consumer-actions.ts');
+  const { withChain } = await import('../chain/scripts/script.ts');
+  const pair = await pairFromSecret(o.secret, o.scheme);
+  const gatewayKey = gatewayKeyFrom(o.gateway);
+  if (command === 'fund' && !o.amount) throw new Error('fund needs an AMOUNT, e.g. "2 PEAQ"');
+  await withChain(o.endpoint, async (chain) => {
+    if (command === 'fund') {
+      print(await fund(chain, pair, gatewayKey, parseAmount(o.amount, chain.shape.decimals, chain.shape.symbol)));
+    } else if (command === 'deposit') {
+      print(await depositStatus(chain, pair.publicKey, gatewayKey));
+    } else {
+      const client = await ConsumerClient.connect({ gateway: o.gateway, signer: pairSigner(pair), timeoutMs: 30_000 });
+      try {
+        const { approvals, message } = await approveAll(chain, client, pair);
+        print({ message, payouts: approvals.map((a) => ({ session: a.sessionId, kind: a.kind, amount: amountOut(chain, a.amount), outcome: a.outcome, block: a.inclusion?.blockNumber })) });
+      } finally {
+        await client.close();
+      }
+    }
+  });
   return 0;
 }

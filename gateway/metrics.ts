@@ -54,6 +54,14 @@ export function createMetrics(sources: MetricSources): { registry: Registry; obs
     name: 'cgw_settlement_backlog', help: 'Finished sessions waiting for settlement on chain', registers: [registry],
     async collect() { this.set(sources.store ? await sources.store.count('settlements') : 0); },
   });
+  new Gauge({
+    name: 'cgw_open_payouts', help: 'Payouts approved by the gateway and not yet executed on chain', registers: [registry],
+    async collect() { this.set(sources.store ? await sources.store.count('openPayouts') : 0); },
+  });
+  new Gauge({
+    name: 'cgw_debts', help: 'Settled sessions whose cost the deposit did not cover, still unpaid', registers: [registry],
+    async collect() { this.set(sources.store ? await sources.store.count('debts') : 0); },
+  });
   new Counter({
     name: 'cgw_events_published_total', help: 'Signed events handed to gossipsub since the node started', registers: [registry],
     collect() { this.reset(); this.inc(sources.eventsPublished?.() ?? 0); },

@@ -4,6 +4,8 @@ import { ChargePointService, type SessionEvent } from '../src/domain/charge-poin
 import type { ChainClient } from '../chain/client.ts';
 import type { Logger } from '../src/log/logger.ts';
 import { priceSession } from '../src/domain/pricing.ts';
+import { formatAmount } from '../src/domain/amounts.ts';
+import { KeyedQueue } from '../src/domain/keyed-queue.ts';
 import { ChargingBridge } from '../src/ocpp/charging-bridge.ts';
 import type { OcppConnection } from '../src/ocpp/connection.ts';
 import { LocalListSync } from '../src/ocpp/local-list-sync.ts';
@@ -21,9 +23,9 @@ import { adminToken } from './admin-token.ts';
 import { openApiDocument } from './openapi.ts';
 import { PACKAGE_VERSION } from './version.ts';
 import { startChain } from './chain.ts';
+import { startDidPublisher } from './did.ts';
 import { createMetrics, type MetricSources } from './metrics.ts';
 import { gatewayAccount } from '../chain/gateway-account.ts';
-import { buildDidDocument, p2pEndpoint, publishDidDocument } from '../chain/did.ts';
 import { prepareEvents, startP2p, type RunningP2p } from './p2p.ts';
 import { directoryFromConfig } from './stations.ts';
 import { contractApi, startPnc } from './pnc.ts';
@@ -79,10 +81,18 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   // Commands reach stations through the server, which is created further down.
   let connectionOf: (identity: string) => OcppConnection | undefined = () => undefined;
   const commands = new StationCommands((identity) => connectionOf(identity));
-  const chain = settle && events ? startChain(config, events.key.publicKey, log.child({ component: 'chain' })) : undefined;
+  // Everything that spends a consumer's deposit (authorization, settlement) runs under that consumer's lock.
+  const consumerLocks = new KeyedQueue();
+  const ledgerRecords = {
+    activeSessionsOf: (keyHex: string) => service.activeSessionsOf(keyHex),
+    settlementsOf: (keyHex: string) => store.settlementsOf(keyHex),
+    payouts: (keyHex: string) => store.payouts(keyHex),
+    debts: (keyHex: string) => store.debts(keyHex),
+  };
+  const chain = settle && events ? startChain(config, events.key.publicKey, ledgerRecords, consumerLocks, log.child({ component: 'chain' })) : undefined;
   const account = chain && events ? await gatewayAccount(events.key.libp2pKey.raw.subarray(0, 32)) : undefined;
   if (chain && account) {
-    chain.startSettlement(account, store, (identity, session) => service.settled(identity, session));
+    chain.startSettlement(account, store, (identity, r) => service.recordSettlement(identity, r));
     onSettlement = () => chain.settlement?.nudge();
   }
   const localList = new LocalListSync({ service, commands, defaultMaxLength: config.sessions.localListMaxLength, log: log.child({ component: 'local-list' }) });
@@ -93,7 +103,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     startTimeoutMs: config.sessions.startTimeoutSec * 1000,
     stopTimeoutMs: config.sessions.stopTimeoutSec * 1000,
     authorizationTtlSec: config.sessions.authorizationTtlSec,
-    ...(chain ? { admission: chain.admission } : {}),
+    ...(chain ? { deposit: chain.deposit } : {}),
+    consumerLocks,
+    priceOf: (energyWh, durationS) => priceSession(config.tariff, energyWh, durationS).total,
+    formatAmount: (amount) => formatAmount(amount, config.tariff.decimals, config.tariff.currency),
     log: log.child({ component: 'bridge' }),
   });
   const pnc = await startPnc(config, { store, bridge, commands, directory }, log.child({ component: 'pnc' })).catch(async (err: unknown) => {
@@ -102,7 +115,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     throw err;
   });
   const consumerApi: ConsumerApi = {
-    authorize: (r) => bridge.authorize(r),
+    authorize: (r) => bridge.authorize({ station: r.station, consumerKey: r.consumerKey, ...(r.budget === undefined ? {} : { budget: r.budget }) }),
     start: (r) => bridge.start(r),
     stop: (r) => bridge.stop(r),
     status: (r) => bridge.status(r),
@@ -133,9 +146,11 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     const publisher = p2p.publisher;
     onOutbox = () => publisher.nudge();
   }
+  let onStationReadyForDid: (identity: string) => void = () => {};
   const stationReady = (identity: string): void => {
     void bridge.onStationReady(identity);
     p2p?.announce(identity);
+    onStationReadyForDid(identity);
   };
 
   const adapterDeps = {
@@ -188,28 +203,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   }
   if (chain && account && events && p2p) {
     const running = p2p;
-    chain.onReady(async (client) => {
-      if (!client.features.peaqDid) {
-        log.info('this chain has no peaqDid pallet; the DID document is not published', { specName: client.features.specName });
-        return;
-      }
-      const endpoint = p2pEndpoint(running.node.getMultiaddrs().map(String));
-      if (!endpoint) {
-        log.warn('no /ip4/<ip>/tcp/<port>/p2p/<peer> address to publish in the DID document');
-        return;
-      }
-      const states = await Promise.all(ocpp.connectedIdentities().map((id) => service.state(id)));
-      const doc = buildDidDocument({
-        publicKey: events.key.publicKey, address: account.address, payment: account.address, p2p: endpoint, name: 'charging-gateway',
-        pricePerKwh: Number(BigInt(config.tariff.pricePerKwh)) / 10 ** config.tariff.decimals,
-        stations: states.filter((st) => st !== undefined).map((st) => ({
-          identity: st.id, connectors: Object.keys(st.connectors).filter((k) => k !== '0').length, available: true,
-        })),
-        sign: events.key.sign,
-      });
-      const inclusion = await publishDidDocument(client, account, doc);
-      log.info('DID document published', { did: doc.id, block: inclusion?.blockNumber });
-    });
+    const did = startDidPublisher({ chain, account, key: events.key, multiaddrs: () => running.node.getMultiaddrs().map(String), service, config, log: log.child({ component: 'did' }) });
+    onStationReadyForDid = (identity) => did.stationReady(identity);
   }
   metricSources.ocpp = ocpp;
   if (p2p) {
@@ -222,7 +217,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ token: adminToken(config), snapshot: sharedSnapshot(service, commands), service, store, ocpp, commands, bridge, localList, certificates: pnc.certificates }),
+      api: adminApi({ token: adminToken(config), snapshot: sharedSnapshot(service, commands, chain ? store : undefined), service, store, ocpp, commands, bridge, localList, certificates: pnc.certificates }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {

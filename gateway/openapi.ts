@@ -40,6 +40,14 @@ export function openApiDocument(version: string): object {
           responses: { 200: json({ type: 'object' }), ...errors },
         },
       },
+      '/api/debts': { get: { summary: 'What settled sessions left unpaid (the deposit did not cover them); their consumers are refused new sessions until paid', responses: { 200: json({ type: 'object' }), 401: errors[401] } } },
+      '/api/payouts': {
+        get: {
+          summary: 'Payouts from consumers\' multisigs: open (approved by the gateway), executed (paid by the chain, with its block) or failed',
+          parameters: [{ name: 'consumer', in: 'query', schema: { type: 'string', pattern: '^(0x)?[0-9a-f]{64}$' } }, { name: 'state', in: 'query', schema: { enum: ['open', 'executed', 'failed'] } }, ...paging],
+          responses: { 200: json({ type: 'object' }), ...errors },
+        },
+      },
       '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'text/plain exposition format' } } } },
       '/healthz': { get: { summary: 'The process is alive', security: [], responses: { 200: json({ type: 'object' }) } } },
       '/readyz': { get: { summary: 'The node serves (503 with reasons when not)', security: [], responses: { 200: json({ type: 'object' }), 503: json({ type: 'object' }) } } },

@@ -1,5 +1,5 @@
 // A local development chain for trying the whole flow on one machine:
-//   npm run dev-chain -- [--port 9944] [--gateway-key ./data/gateway.key]
+//   npm run dev-chain -- [--port 9944] [--gateway-key ./data/gateway.key] [--spec raw-chain-spec.json]
 // Funds the well-known dev accounts (//Alice … //Ferdie) and the gateway's account.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -8,7 +8,7 @@ import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
 import { loadOrCreateGatewayKey } from '../../src/crypto/gateway-key.ts';
 import { startDevChain } from '../dev-chain.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '9944' }, host: { type: 'string', default: '127.0.0.1' }, 'gateway-key': { type: 'string', default: './data/gateway.key' } } });
+const { values } = parseArgs({ options: { port: { type: 'string', default: '9944' }, host: { type: 'string', default: '127.0.0.1' }, 'gateway-key': { type: 'string', default: './data/gateway.key' }, spec: { type: 'string' } } });
 await cryptoWaitReady();
 const ENDOWMENT = 1_000_000n * 10n ** 18n;
 const keyring = new Keyring({ type: 'sr25519' });
@@ -26,7 +26,7 @@ if (existsSync(keyFile)) {
   endowed[gateway] = ENDOWMENT;
   accounts.gateway = gateway;
 }
-const chain = await startDevChain({ host: values.host, port: Number(values.port), endowed });
+const chain = await startDevChain({ host: values.host, port: Number(values.port), endowed, ...(values.spec ? { specFile: values.spec } : {}) });
 console.log(JSON.stringify({ endpoint: chain.endpoint, endowment: ENDOWMENT.toString(), accounts }, null, 2));
 console.log(`dev chain running; set CGW_CHAIN_ENDPOINT=${chain.endpoint} for the gateway. Ctrl-C stops it.`);
 process.once('SIGINT', () => { void chain.close().then(() => process.exit(0)); });

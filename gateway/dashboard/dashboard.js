@@ -53,6 +53,19 @@ function render(snapshot) {
   })));
 }
 
+function renderMoney(snapshot) {
+  const section = document.getElementById('money');
+  if (!snapshot.money) return;
+  section.hidden = false;
+  const { openPayouts, unpaid } = snapshot.money;
+  document.getElementById('payouts').textContent = `${openPayouts} payout(s) wait for the consumer's approval on chain; ${unpaid.length} session(s) unpaid`;
+  document.querySelector('#unpaid tbody').replaceChildren(...unpaid.map((u) => {
+    const row = el('tr');
+    row.append(el('td', {}, u.station), el('td', {}, u.session.slice(0, 8)), el('td', {}, `${u.consumer.slice(0, 8)}…`), el('td', {}, u.amount));
+    return row;
+  }));
+}
+
 function track(snapshot) {
   const now = Date.parse(snapshot.at);
   for (const s of snapshot.stations) {
@@ -103,6 +116,7 @@ function connect() {
     diff(snapshot);
     track(snapshot);
     render(snapshot);
+    renderMoney(snapshot);
     chart();
     previous = snapshot;
   });

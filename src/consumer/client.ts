@@ -142,8 +142,10 @@ export class ConsumerClient {
     return response;
   }
 
-  async authorize(station: string): Promise<string> {
-    const r = await this.request({ event: { eventId: 'AUTHORIZE_REQUEST', authorizeRequestData: { chargePointClientId: station, consumerPublicKey: this.signer.address } } });
+  /** `budget`: what the session may spend at most (smallest unit); absent: the gateway's minimum deposit. */
+  async authorize(station: string, opts: { budget?: bigint } = {}): Promise<string> {
+    const authorizeRequestData = { chargePointClientId: station, consumerPublicKey: this.signer.address, budget: opts.budget?.toString() ?? '' };
+    const r = await this.request({ event: { eventId: 'AUTHORIZE_REQUEST', authorizeRequestData } });
     return r.event?.authorizeResponseData?.resp?.message ?? '';
   }
 

@@ -1,6 +1,8 @@
 import { createPublicKey, randomBytes } from 'node:crypto';
+import { DEV_PHRASE, Keyring } from '@polkadot/keyring';
+import type { KeyringPair } from '@polkadot/keyring/types';
 import { u8aToHex } from '@polkadot/util';
-import { cryptoWaitReady, encodeAddress, sr25519PairFromSeed, sr25519Sign } from '@polkadot/util-crypto';
+import { cryptoWaitReady, encodeAddress, keyExtractSuri, mnemonicValidate, sr25519PairFromSeed, sr25519Sign } from '@polkadot/util-crypto';
 import { ed25519PrivateKey, ed25519Sign } from '../crypto/ed25519.ts';
 import type { Signer } from '../p2p/envelope.ts';
 
@@ -48,4 +50,36 @@ export function pairSigner(pair: { publicKey: Uint8Array; type: string; sign(mes
     address: encodeAddress(pair.publicKey, ss58Prefix),
     hex: u8aToHex(pair.publicKey),
   };
+}
+
+/**
+ * A wallet's key pair from any of the forms Substrate tools accept: a SURI such as //Alice
+ * (derivation paths included), a 12/24-word mnemonic, or a 32-byte hex seed (0x…). The same
+ * secret gives the same key in the consumer CLI and in the chain scripts.
+ */
+export async function pairFromSecret(secret: string, scheme: 'sr25519' | 'ed25519' = 'sr25519', ss58Prefix = 42): Promise<KeyringPair> {
+  await cryptoWaitReady();
+  const text = secret.trim();
+  if (!text) throw new Error('the key is empty: give a SURI (//Alice), a mnemonic or a 32-byte hex seed');
+  if (/^(0x)?[0-9a-fA-F]+$/.test(text) && !text.startsWith('//')) {
+    const hex = text.replace(/^0x/, '');
+    if (hex.length !== 64) throw new Error(`a hex seed must be 32 bytes (64 hex digits); this one has ${hex.length} digits`);
+    return new Keyring({ type: scheme, ss58Format: ss58Prefix }).addFromSeed(Buffer.from(hex, 'hex'));
+  }
+  // A typo must not become another key (and another multisig): the phrase before any
+  // derivation path is a valid mnemonic, or empty (the dev phrase, as in //Alice).
+  const { phrase } = keyExtractSuri(text.startsWith('/') ? `${DEV_PHRASE}${text}` : text);
+  if (phrase !== DEV_PHRASE && !mnemonicValidate(phrase)) {
+    throw new Error('not a key: give a SURI (//Alice), a valid mnemonic (12 or 24 words) or a 32-byte hex seed');
+  }
+  try {
+    return new Keyring({ type: scheme, ss58Format: ss58Prefix }).addFromUri(text);
+  } catch (err) {
+    throw new Error(`not a key: give a SURI (//Alice), a mnemonic or a 32-byte hex seed (${(err as Error).message})`);
+  }
+}
+
+/** A request signer from a secret in any form pairFromSecret reads. */
+export async function signerFromSecret(secret: string, scheme: 'sr25519' | 'ed25519' = 'sr25519'): Promise<ConsumerSigner> {
+  return pairSigner(await pairFromSecret(secret, scheme));
 }

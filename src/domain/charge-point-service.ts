@@ -5,6 +5,7 @@ import { applyBoot, applyStatus, emptyState, isAccepted, type BootCommand, type 
 import type { ChargePointState, MeterReading, TransactionInfo, TransactionStart, TransactionStop } from './model.ts';
 import type { ChargePointRepository, StateChange, StoredReport } from './ports.ts';
 import type { OutboxRecord } from '../store/change.ts';
+import type { Store_Debt as Debt, Store_Payout as Payout } from '../proto/types.ts';
 import type { Tariff } from './pricing.ts';
 import { buildReceipt, signedValuesIn } from './receipts.ts';
 import { endSessionOf, linkStartedTransaction, type ConsumerSession } from './sessions.ts';
@@ -45,6 +46,7 @@ export interface ServiceOptions {
 /** A consumer session changed (a station message, or its settlement); emitted after the commit. */
 export type SessionEvent =
   | { type: 'sessionStarted'; identity: string; session: ConsumerSession; transaction: TransactionInfo }
+  | { type: 'progress'; identity: string; session: ConsumerSession; transaction: TransactionInfo }
   | { type: 'sessionEnded'; identity: string; session: ConsumerSession; transaction: TransactionInfo }
   | { type: 'serviceDelivered'; identity: string; session: ConsumerSession };
 
@@ -52,8 +54,17 @@ export type SessionEvent =
 export type DomainEvent =
   | SessionEvent
   | { type: 'booted'; identity: string; state: ChargePointState }
-  | { type: 'stationChanged'; identity: string; state: ChargePointState }
-  | { type: 'progress'; identity: string; session: ConsumerSession; transaction: TransactionInfo };
+  | { type: 'stationChanged'; identity: string; state: ChargePointState };
+
+/** What one settlement step changes for one station (see ChargePointService.recordSettlement). */
+export interface SettlementRecord {
+  sessions: ConsumerSession[];
+  jobsDone: string[];
+  payouts: Payout[];
+  debts: Debt[];
+  /** Sessions whose payouts the consumer is told about (their settlement names them). */
+  delivered: ConsumerSession[];
+}
 
 /** Turns a change's events into signed outbox records, committed in the same batch. */
 export type OutboxProjector = (events: DomainEvent[]) => Promise<OutboxRecord[]>;
@@ -91,7 +102,7 @@ export function startKey(start: TransactionStart): string {
 function newChange(identity: string, state: ChargePointState): StateChange {
   return {
     identity, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], finishedSessions: [], outbox: [],
-    settlements: [], settled: [],
+    settlements: [], settled: [], payouts: [], debts: [],
   };
 }
 
@@ -132,14 +143,17 @@ export class ChargePointService {
   }
 
   /**
-   * The gateway's side of a session's payment is on chain: the session record becomes
-   * "settled" with its settlement, the job is done, and SERVICE_DELIVERED goes out, in one commit.
+   * Settlement progress of this station's sessions, in one commit: the sessions' records
+   * (settled, or paid), their settlement jobs done, the payouts and debts as they now stand,
+   * and SERVICE_DELIVERED for each session in `delivered` (the payouts a wallet approves).
    */
-  async settled(identity: string, session: ConsumerSession): Promise<void> {
+  async recordSettlement(identity: string, r: SettlementRecord): Promise<void> {
     await this.mutate({ identity, isCurrent: () => true }, ({ change, events }) => {
-      change.finishedSessions.push(session);
-      change.settled.push(session.id);
-      events.push({ type: 'serviceDelivered', identity, session });
+      change.finishedSessions.push(...r.sessions);
+      change.settled.push(...r.jobsDone);
+      change.payouts.push(...r.payouts);
+      change.debts.push(...r.debts);
+      for (const session of r.delivered) events.push({ type: 'serviceDelivered', identity, session });
     });
   }
 
@@ -166,6 +180,21 @@ export class ChargePointService {
     const out: Record<string, number> = {};
     for (const state of this.cache.values()) {
       for (const session of Object.values(state.sessions)) out[session.state] = (out[session.state] ?? 0) + 1;
+    }
+    return out;
+  }
+
+  /**
+   * A consumer's active sessions on every station (in memory after warmUp), each read under
+   * its station's lock so a session being created or ended is seen whole.
+   */
+  async activeSessionsOf(keyHex: string): Promise<ConsumerSession[]> {
+    const out: ConsumerSession[] = [];
+    for (const identity of this.cache.keys()) {
+      const cached = this.cache.get(identity);
+      if (!cached || !Object.values(cached.sessions).some((s) => s.consumerKeyHex === keyHex)) continue;
+      const state = await this.state(identity);
+      out.push(...Object.values(state?.sessions ?? {}).filter((s) => s.consumerKeyHex === keyHex));
     }
     return out;
   }
@@ -355,7 +384,10 @@ export class ChargePointService {
     session.receipt = buildReceipt(session, tx, this.tariff, [...new Set(signed)], this.now());
     change.finishedSessions.push(session);
     if (this.settle) {
-      change.settlements.push({ sessionId: session.id, station: change.identity, spent: session.receipt.totalAmount, createdAt: this.now().toISOString(), attempts: 0, lastError: '' });
+      change.settlements.push({
+        sessionId: session.id, station: change.identity, spent: session.receipt.totalAmount, createdAt: this.now().toISOString(), attempts: 0, lastError: '',
+        budget: session.budget, consumerKeyHex: session.consumerKeyHex,
+      });
     }
     draft.events.push({ type: 'sessionEnded', identity: change.identity, session, transaction: tx });
   }
@@ -395,7 +427,7 @@ export class ChargePointService {
         if (draft.change.outbox.length) this.onOutbox();
         if (draft.change.settlements.length) this.onSettlement();
         for (const event of draft.events) {
-          if (event.type === 'sessionStarted' || event.type === 'sessionEnded' || event.type === 'serviceDelivered') this.onEvent(event);
+          if (event.type !== 'booted' && event.type !== 'stationChanged') this.onEvent(event);
         }
         return result;
       } catch (err) {

@@ -1,4 +1,5 @@
 import type { Session_ConsumerSession as ConsumerSession, Session_Receipt as Receipt, TransactionInfo } from '../proto/types.ts';
+import { divideBudget } from './ledger.ts';
 import { priceSession, type Tariff } from './pricing.ts';
 import { energyWh } from './transactions.ts';
 
@@ -32,6 +33,7 @@ export function buildReceipt(session: ConsumerSession, tx: TransactionInfo, tari
   const wh = energyWh(tx);
   const durationS = seconds(tx.startTime, tx.endTime);
   const price = priceSession(tariff, wh, durationS);
+  const money = session.budget ? divideBudget(price.total, BigInt(session.budget)) : undefined;
   return {
     sessionId: session.id,
     station: session.station,
@@ -47,5 +49,10 @@ export function buildReceipt(session: ConsumerSession, tx: TransactionInfo, tari
     totalAmount: price.total.toString(),
     signedMeterValues,
     issuedAt: now.toISOString(),
+    stopReason: session.stopReason,
+    budget: session.budget,
+    spentAmount: money ? money.spent.toString() : '',
+    refundAmount: money ? money.refund.toString() : '',
+    unpaidAmount: money ? money.unpaid.toString() : '',
   };
 }

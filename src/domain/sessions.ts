@@ -2,7 +2,7 @@ import type { ChargePointState, Session_ConsumerSession as ConsumerSession, Tran
 
 export type { ConsumerSession };
 
-export type SessionState = 'authorized' | 'starting' | 'charging' | 'stopping' | 'stopped' | 'settled' | 'failed';
+export type SessionState = 'authorized' | 'starting' | 'charging' | 'stopping' | 'stopped' | 'settled' | 'paid' | 'failed';
 
 // The consumer session state machine. A station may start a transaction for an authorized
 // idTag without a remote start, and stop one without a remote stop (EV unplugged, local
@@ -13,7 +13,8 @@ const NEXT: Record<SessionState, readonly SessionState[]> = {
   charging: ['stopping', 'stopped'],
   stopping: ['stopped', 'charging'],
   stopped: ['settled'],
-  settled: [],
+  settled: ['paid'],
+  paid: [],
   failed: [],
 };
 
@@ -36,6 +37,8 @@ export interface NewSession {
   expiresAt: Date;
   /** Plug & Charge: the eMAID the session was authorized with (its idTag too). */
   contract?: string;
+  /** Reserved from the consumer's deposit (smallest unit); absent without a chain. */
+  budget?: bigint;
 }
 
 export function newSession(s: NewSession): ConsumerSession {
@@ -57,6 +60,8 @@ export function newSession(s: NewSession): ConsumerSession {
     expiresAt: s.expiresAt.toISOString(),
     stoppedBy: '',
     contract: s.contract ?? '',
+    budget: s.budget === undefined ? '' : s.budget.toString(),
+    stopReason: '',
   };
 }
 
@@ -124,11 +129,32 @@ export function linkStartedTransaction(state: ChargePointState, tx: TransactionI
   return session;
 }
 
+/**
+ * A stop the gateway asks for: the session is stopping, by the consumer or by the gateway
+ * itself (its budget is used up), with the reason its receipt will give.
+ */
+export function requestStop(session: ConsumerSession, now: Date, by: 'consumer' | 'gateway', reason = ''): void {
+  transition(session, 'stopping', now);
+  session.stoppedBy = by;
+  session.stopReason = reason;
+}
+
+/** A stop that did not happen: the session charges on, with the reason. */
+export function cancelStop(session: ConsumerSession, now: Date, reason: string): void {
+  transition(session, 'charging', now, reason);
+  session.stoppedBy = '';
+  session.stopReason = '';
+}
+
 /** Ends the session of a finished transaction: it leaves the station state, stopped. */
 export function endSessionOf(state: ChargePointState, tx: TransactionInfo, now: Date): ConsumerSession | undefined {
   const session = Object.values(state.sessions).find((s) => s.transactionId === tx.id && (s.state === 'charging' || s.state === 'stopping'));
   if (!session) return undefined;
-  session.stoppedBy = session.state === 'stopping' ? 'consumer' : 'station';
+  // A stop the station did on its own (EV unplugged, local stop) even while ours was pending.
+  if (session.state !== 'stopping' || !session.stoppedBy) {
+    session.stoppedBy = 'station';
+    session.stopReason = '';
+  }
   transition(session, 'stopped', now);
   delete state.sessions[session.id];
   removeAuthEntry(state, session.idTag);

@@ -112,3 +112,14 @@ export function orphanTransaction(txId: number, connectorId: number, idTag: stri
 export function energyWh(tx: TransactionInfo): number {
   return Math.max(0, tx.endMeter - tx.startMeter);
 }
+
+/** Energy so far of a running transaction, in Wh, from its last reading. */
+export function energySoFarWh(tx: TransactionInfo): number {
+  return Math.max(0, tx.lastMeter - tx.startMeter);
+}
+
+/** Seconds from a running transaction's start to its last reading (station clock). */
+export function durationSoFarS(tx: TransactionInfo): number {
+  const s = Math.round((Date.parse(tx.lastMeterTime || tx.startTime) - Date.parse(tx.startTime)) / 1000);
+  return Number.isFinite(s) && s > 0 ? s : 0;
+}

@@ -4,10 +4,12 @@ import { parseConsumerKey, type ConsumerKey } from '../crypto/consumer-key.ts';
 import type { ChargePointService, SessionEvent } from '../domain/charge-point-service.ts';
 import { idTagForKey } from '../domain/consumer-ids.ts';
 import type { ChargePointState, TransactionInfo } from '../domain/model.ts';
+import { KeyedQueue } from '../domain/keyed-queue.ts';
 import {
-  addAuthEntry, connectorRefusal, failSession, newSession, sessionOfConsumer, sessionOnConnector, transition,
+  addAuthEntry, cancelStop, connectorRefusal, failSession, newSession, requestStop, sessionOfConsumer, sessionOnConnector, transition,
   type ConsumerSession,
 } from '../domain/sessions.ts';
+import { durationSoFarS, energySoFarWh } from '../domain/transactions.ts';
 import type { Session_Receipt as Receipt } from '../proto/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { CallTimeoutError, ConnectionClosedError, RpcError } from './errors.ts';
@@ -17,10 +19,21 @@ import type { StationCommands, VersionCommands } from './station-commands.ts';
 
 export type BridgeErrorCode =
   | 'InvalidRequest' | 'UnknownStation' | 'StationOffline' | 'NotAuthorized' | 'UnknownConnector' | 'ConnectorBusy'
-  | 'Refused' | 'Timeout' | 'NotYourSession' | 'NoSession' | 'Conflict' | 'InsufficientDeposit' | 'ChainUnavailable';
+  | 'Refused' | 'Timeout' | 'NotYourSession' | 'NoSession' | 'Conflict' | 'InsufficientDeposit' | 'ChainUnavailable' | 'OutstandingDebt';
 
-/** A check before a consumer is authorized (e.g. the deposit on chain): a refusal, or undefined to admit. */
-export type Admission = (station: string, key: ConsumerKey) => Promise<{ code: 'InsufficientDeposit' | 'ChainUnavailable'; message: string } | undefined>;
+/** Why a deposit check refused: the code a wallet sees, and the figures in words. */
+export interface DepositRefusal {
+  code: 'InsufficientDeposit' | 'ChainUnavailable' | 'OutstandingDebt';
+  message: string;
+}
+
+/**
+ * The consumer's deposit ledger (a chain is configured): the budget a new session reserves.
+ * Called under the consumer's lock, so two authorizations never reserve the same funds.
+ */
+export interface DepositCheck {
+  reserve(key: ConsumerKey, requested: bigint | undefined): Promise<{ budget: bigint } | DepositRefusal>;
+}
 
 /** Why a consumer's request could not be carried out, in words a wallet can show. */
 export class BridgeError extends CodedError<BridgeErrorCode> {}
@@ -32,8 +45,17 @@ export interface ChargingBridgeOptions {
   startTimeoutMs: number;
   stopTimeoutMs: number;
   authorizationTtlSec: number;
-  /** Runs before every new authorization (the deposit check when a chain is configured). */
-  admission?: Admission;
+  /** Reserves each new session's budget from the consumer's deposit (a chain is configured). */
+  deposit?: DepositCheck;
+  /**
+   * Serialises everything that spends a consumer's deposit (authorizations here, settlement
+   * elsewhere): shared with the settlement, so nothing is promised twice.
+   */
+  consumerLocks?: KeyedQueue;
+  /** What the energy and time so far cost (smallest unit): a session is stopped at its budget. */
+  priceOf?: (energyWh: number, durationS: number) => bigint;
+  /** How an amount is written in refusals and receipts ("1.5 PEAQ"). */
+  formatAmount?: (amount: bigint) => string;
   log: Logger;
   now?: () => Date;
 }
@@ -41,6 +63,11 @@ export interface ChargingBridgeOptions {
 export interface ConsumerRequest {
   station: string;
   consumerKey: string;
+}
+
+export interface AuthorizeRequest extends ConsumerRequest {
+  /** What the session may spend at most (smallest unit); absent: the gateway's minimum deposit. */
+  budget?: bigint;
 }
 
 export interface ConnectorRequest extends ConsumerRequest {
@@ -68,9 +95,13 @@ export class ChargingBridge {
   private readonly opts: ChargingBridgeOptions;
   private readonly starts = new Map<string, Waiter<TransactionInfo>>();
   private readonly stops = new Map<string, Waiter<ConsumerSession>>();
+  private readonly consumerLocks: KeyedQueue;
+  // Sessions whose budget stop is under way, so progress reports do not ask twice.
+  private readonly budgetStops = new Set<string>();
 
   constructor(opts: ChargingBridgeOptions) {
     this.opts = opts;
+    this.consumerLocks = opts.consumerLocks ?? new KeyedQueue();
   }
 
   private now(): Date {
@@ -80,6 +111,10 @@ export class ChargingBridge {
   /** Wire to ChargePointService `onEvent`: station messages complete waiting starts and stops. */
   onSessionEvent(event: SessionEvent): void {
     if (event.type === 'serviceDelivered') return;
+    if (event.type === 'progress') {
+      this.checkBudget(event.identity, event.session, event.transaction);
+      return;
+    }
     if (event.type === 'sessionStarted') {
       this.starts.get(event.session.id)?.resolve(event.transaction);
       return;
@@ -91,42 +126,62 @@ export class ChargingBridge {
     if (!event.session.contract) this.removeFromStation(event.identity, event.session.idTag);
   }
 
-  /** Flow 2: puts the consumer's idTag on the station's local list. Idempotent per consumer. */
-  async authorize(req: ConsumerRequest): Promise<ConsumerSession> {
+  /**
+   * Flow 2: puts the consumer's idTag on the station's local list. Idempotent per consumer.
+   * With a chain, the session's budget is reserved from the consumer's deposit first; the
+   * whole check-and-create runs under the consumer's lock, so concurrent requests (on one
+   * station or several) never create two sessions or reserve the same funds twice.
+   */
+  async authorize(req: AuthorizeRequest): Promise<ConsumerSession> {
     const key = this.key(req.consumerKey);
-    const state = await this.onlineStation(req.station);
-    const existing = sessionOfConsumer(state, key.hex);
-    if (existing) return existing;
-    const refusal = await this.opts.admission?.(req.station, key);
-    if (refusal) throw new BridgeError(refusal.code, refusal.message);
-    const idTag = idTagForKey(key.bytes);
-    const holder = state.authList[idTag];
-    if (holder && parseConsumerKey(holder.publicKey).hex !== key.hex) {
-      throw new BridgeError('Conflict', `idTag ${idTag} already belongs to another consumer on ${req.station}`);
-    }
-    const now = this.now();
-    const session = await this.opts.service.update(req.station, ({ state: s }) => {
-      const created = newSession({
-        id: randomUUID(), station: req.station, keyText: key.text, keyHex: key.hex, idTag, now,
-        expiresAt: new Date(now.getTime() + this.opts.authorizationTtlSec * 1000),
+    const session = await this.consumerLocks.run(key.hex, async () => {
+      const state = await this.onlineStation(req.station);
+      const existing = sessionOfConsumer(state, key.hex);
+      if (existing) return { session: existing, created: false };
+      const idTag = idTagForKey(key.bytes);
+      const holder = state.authList[idTag];
+      if (holder && parseConsumerKey(holder.publicKey).hex !== key.hex) {
+        throw new BridgeError('Conflict', `idTag ${idTag} already belongs to another consumer on ${req.station}`);
+      }
+      const budget = await this.reserve(key, req.budget);
+      const now = this.now();
+      const created = await this.opts.service.update(req.station, ({ state: s }) => {
+        const meanwhile = sessionOfConsumer(s, key.hex);
+        if (meanwhile) return { session: structuredClone(meanwhile), created: false };
+        const fresh = newSession({
+          id: randomUUID(), station: req.station, keyText: key.text, keyHex: key.hex, idTag, now,
+          expiresAt: new Date(now.getTime() + this.opts.authorizationTtlSec * 1000), ...(budget === undefined ? {} : { budget }),
+        });
+        s.sessions[fresh.id] = fresh;
+        addAuthEntry(s, fresh);
+        return { session: structuredClone(fresh), created: true };
       });
-      s.sessions[created.id] = created;
-      addAuthEntry(s, created);
-      return structuredClone(created);
+      return created;
     });
+    if (!session.created) return session.session;
+    const { idTag } = session.session;
     try {
-      const status = await this.opts.localList.apply(req.station, [{ idTag, status: 'Accepted', expiryDate: session.expiresAt }]);
+      const status = await this.opts.localList.apply(req.station, [{ idTag, status: 'Accepted', expiryDate: session.session.expiresAt }]);
       if (status === 'NotSupported') {
         this.opts.log.info('station has no local list; its Authorize requests are answered from ours', { station: req.station });
       } else if (status !== 'Accepted') {
         throw new BridgeError('Refused', `${req.station} refused the local list update (${status})`);
       }
     } catch (err) {
-      await this.fail(req.station, session.id, err instanceof Error ? err.message : String(err));
+      await this.fail(req.station, session.session.id, err instanceof Error ? err.message : String(err));
       throw this.translate(err, 'SendLocalList');
     }
-    this.opts.log.info('consumer authorized', { station: req.station, session: session.id, idTag });
-    return session;
+    this.opts.log.info('consumer authorized', { station: req.station, session: session.session.id, idTag, budget: session.session.budget });
+    return session.session;
+  }
+
+  /** The budget a new session reserves (undefined without a chain), or the refusal with the figures. */
+  private async reserve(key: ConsumerKey, requested: bigint | undefined): Promise<bigint | undefined> {
+    if (!this.opts.deposit) return undefined;
+    if (requested !== undefined && requested <= 0n) throw new BridgeError('InvalidRequest', 'the budget must be more than zero');
+    const outcome = await this.opts.deposit.reserve(key, requested);
+    if ('code' in outcome) throw new BridgeError(outcome.code, outcome.message);
+    return outcome.budget;
   }
 
   /**
@@ -136,25 +191,26 @@ export class ChargingBridge {
    */
   async authorizeContract(req: ConsumerRequest & { emaid: string; idTag: string }): Promise<ConsumerSession> {
     const key = this.key(req.consumerKey);
-    const state = await this.onlineStation(req.station);
-    const existing = sessionOfConsumer(state, key.hex);
-    if (existing?.contract === req.emaid) return existing;
-    if (existing) throw new BridgeError('Conflict', `the contract's consumer already has a ${existing.state} session on ${req.station}`);
-    const refusal = await this.opts.admission?.(req.station, key);
-    if (refusal) throw new BridgeError(refusal.code, refusal.message);
-    const now = this.now();
-    const session = await this.opts.service.update(req.station, ({ state: s }) => {
-      // Checked again under the station lock: a station that repeats its Authorize while the
-      // first is still being checked must not get two sessions.
-      const meanwhile = sessionOfConsumer(s, key.hex);
-      if (meanwhile?.contract === req.emaid) return structuredClone(meanwhile);
-      if (meanwhile) throw new BridgeError('Conflict', `the contract's consumer already has a ${meanwhile.state} session on ${req.station}`);
-      const created = newSession({
-        id: randomUUID(), station: req.station, keyText: key.text, keyHex: key.hex, idTag: req.idTag, contract: req.emaid, now,
-        expiresAt: new Date(now.getTime() + this.opts.authorizationTtlSec * 1000),
+    const session = await this.consumerLocks.run(key.hex, async () => {
+      const state = await this.onlineStation(req.station);
+      const existing = sessionOfConsumer(state, key.hex);
+      if (existing?.contract === req.emaid) return existing;
+      if (existing) throw new BridgeError('Conflict', `the contract's consumer already has a ${existing.state} session on ${req.station}`);
+      const budget = await this.reserve(key, undefined);
+      const now = this.now();
+      return this.opts.service.update(req.station, ({ state: s }) => {
+        // Checked again under the station lock: a station that repeats its Authorize while the
+        // first is still being checked must not get two sessions.
+        const meanwhile = sessionOfConsumer(s, key.hex);
+        if (meanwhile?.contract === req.emaid) return structuredClone(meanwhile);
+        if (meanwhile) throw new BridgeError('Conflict', `the contract's consumer already has a ${meanwhile.state} session on ${req.station}`);
+        const created = newSession({
+          id: randomUUID(), station: req.station, keyText: key.text, keyHex: key.hex, idTag: req.idTag, contract: req.emaid, now,
+          expiresAt: new Date(now.getTime() + this.opts.authorizationTtlSec * 1000), ...(budget === undefined ? {} : { budget }),
+        });
+        s.sessions[created.id] = created;
+        return structuredClone(created);
       });
-      s.sessions[created.id] = created;
-      return structuredClone(created);
     });
     this.opts.log.info('consumer authorized by contract', { station: req.station, session: session.id, emaid: req.emaid });
     return session;
@@ -227,7 +283,7 @@ export class ChargingBridge {
       await this.opts.service.update(req.station, ({ state: s }) => {
         const current = s.sessions[session.id];
         if (!current || current.state !== 'charging') throw new BridgeError('Conflict', 'the session changed meanwhile');
-        transition(current, 'stopping', this.now());
+        requestStop(current, this.now(), 'consumer');
       });
       const { connection, commands } = this.opts.commands.for(req.station);
       let answer: { accepted: boolean; reason?: string };
@@ -326,6 +382,51 @@ export class ChargingBridge {
     return changed;
   }
 
+  /**
+   * A charging session whose cost so far reached its budget is stopped by the gateway (the
+   * deposit covers no more); its receipt gives the reason.
+   */
+  private checkBudget(identity: string, session: ConsumerSession, tx: TransactionInfo): void {
+    if (!session.budget || !this.opts.priceOf || session.state !== 'charging' || this.budgetStops.has(session.id)) return;
+    const cost = this.opts.priceOf(energySoFarWh(tx), durationSoFarS(tx));
+    const budget = BigInt(session.budget);
+    if (cost < budget) return;
+    this.budgetStops.add(session.id);
+    const reason = `its budget of ${this.format(budget)} was reached`;
+    this.stopByGateway(identity, session.id, reason)
+      .catch((err: unknown) => this.opts.log.warn('could not stop a session at its budget; will try again on its next meter values', { station: identity, session: session.id, err }))
+      .finally(() => this.budgetStops.delete(session.id));
+  }
+
+  private format(amount: bigint): string {
+    return this.opts.formatAmount?.(amount) ?? amount.toString();
+  }
+
+  /** The gateway's own remote stop (budget used up): the station's stop ends the session as usual. */
+  private async stopByGateway(identity: string, sessionId: string, reason: string): Promise<void> {
+    const session = await this.opts.service.update(identity, ({ state: s }) => {
+      const current = s.sessions[sessionId];
+      if (!current || current.state !== 'charging') return undefined;
+      requestStop(current, this.now(), 'gateway', reason);
+      return structuredClone(current);
+    });
+    if (!session) return;
+    this.opts.log.info('stopping a session: budget reached', { station: identity, session: sessionId, budget: session.budget });
+    if (!this.opts.commands.isConnected(identity)) {
+      await this.backToCharging(identity, sessionId, 'the station is offline; the budget stop is tried again');
+      return;
+    }
+    const { connection, commands } = this.opts.commands.for(identity);
+    let answer: { accepted: boolean; reason?: string };
+    try {
+      answer = await commands.remoteStop(connection, { transactionId: session.transactionId, ocppTransactionId: session.ocppTransactionId });
+    } catch (err) {
+      await this.backToCharging(identity, sessionId, err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+    if (!answer.accepted) await this.backToCharging(identity, sessionId, answer.reason ?? 'remote stop rejected');
+  }
+
   private async command(station: string, what: string, run: (c: VersionCommands, connection: OcppConnection) => Promise<string>): Promise<string> {
     await this.onlineStation(station);
     const { connection, commands } = this.opts.commands.for(station);
@@ -370,7 +471,7 @@ export class ChargingBridge {
     return this.opts.service.update(identity, ({ state }) => {
       const session = state.sessions[sessionId];
       if (session?.state !== 'stopping') return false;
-      transition(session, 'charging', this.now(), reason);
+      cancelStop(session, this.now(), reason);
       return true;
     });
   }

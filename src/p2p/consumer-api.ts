@@ -5,7 +5,8 @@ import type { Session_ConsumerSession as ConsumerSession, Session_Receipt as Rec
  * wired in gateway/). A refusal throws an error with a string `code` and a clear message.
  */
 export interface ConsumerApi {
-  authorize(req: { station: string; consumerKey: string }): Promise<ConsumerSession>;
+  /** `budget`: what the session may spend at most (smallest unit); absent: the gateway's minimum. */
+  authorize(req: { station: string; consumerKey: string; budget?: bigint }): Promise<ConsumerSession>;
   start(req: { station: string; connectorId: number; consumerKey: string }): Promise<{ session: ConsumerSession; transaction: TransactionInfo }>;
   stop(req: { station: string; connectorId: number; consumerKey: string }): Promise<Receipt>;
   status(req: { station: string; consumerKey: string }): Promise<{ session: ConsumerSession; transaction?: TransactionInfo } | undefined>;

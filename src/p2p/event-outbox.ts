@@ -2,6 +2,7 @@ import { codecFor } from '../proto/codec.ts';
 import type {
   ChargePointState, Events_Event as Event, Session_ConsumerSession as ConsumerSession, TransactionInfo,
 } from '../proto/types.ts';
+import { energySoFarWh } from '../domain/transactions.ts';
 import { DOMAIN, seal, type Signer } from './envelope.ts';
 import { consumerTopic, stationTopic } from './protocol.ts';
 
@@ -37,7 +38,7 @@ export function toWireEvents(e: PublishableEvent): { topic: string; event: Event
           eventId: 'EV_CHARGE_STATUS',
           evChargeStatusData: {
             currentOffered: p?.currentOffered ?? 0, currentUnit: 'A', voltageOffered: p?.voltageOffered ?? 0, voltageUnit: 'V',
-            energyWh: Math.max(0, e.transaction.lastMeter - e.transaction.startMeter),
+            energyWh: energySoFarWh(e.transaction),
             station: e.identity, connectorId: e.transaction.connectorId, sessionId: e.session.id, meterTime: e.transaction.lastMeterTime,
           },
         },

@@ -1,5 +1,6 @@
 import type { GossipSub, Message } from '@libp2p/gossipsub';
 import { parseConsumerKey } from '../crypto/consumer-key.ts';
+import { durationSoFarS, energySoFarWh } from '../domain/transactions.ts';
 import type { Logger } from '../log/logger.ts';
 import { codecFor } from '../proto/codec.ts';
 import type { Events_Event as Event, Session_ConsumerSession as ConsumerSession } from '../proto/types.ts';
@@ -26,6 +27,8 @@ export interface PeaqCompatOptions {
 }
 
 interface CompatSession {
+  /** The peer that requested the session: the only one that may stop it. */
+  peer: string;
   consumer: string;
   station: string;
   connectorId: number;
@@ -37,15 +40,19 @@ const ok = { error: false, message: '' };
 const failure = (message: string) => ({ error: true, message });
 
 /**
- * peaq compatibility mode: raw, unsigned events.Event on the `charmev` topic, as existing
- * peaq wallets send and expect them. Those wallets cannot sign requests, so anyone on the
- * topic could stop a session; that is why this mode is off unless configured.
+ * peaq compatibility mode: raw events.Event on the `charmev` topic, as existing peaq wallets
+ * send and expect them. Those events carry no signature of the consumer; what binds a
+ * session is the gossipsub author (strict signing): only the peer that requested a session
+ * can stop it. Anyone on the topic can still request a session for any consumer address
+ * (it is paid from that consumer's deposit), which is why this mode is off unless configured.
  */
 export class PeaqCompat {
   private readonly opts: PeaqCompatOptions;
   private readonly sessions = new Map<string, CompatSession>();
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
-    if (evt.detail.topic === PEAQ_TOPIC) void this.handle(evt.detail.data);
+    const m = evt.detail;
+    // With strict signing every message names its author; an unsigned one is nobody's.
+    if (m.topic === PEAQ_TOPIC && m.type === 'signed') void this.handle(m.data, m.from.toString());
   };
 
   constructor(opts: PeaqCompatOptions) {
@@ -92,15 +99,27 @@ export class PeaqCompat {
     }
   }
 
-  private async publish(event: Event): Promise<void> {
+  private async publish(event: Event, bytes: Uint8Array = eventCodec.encode(event)): Promise<void> {
     try {
-      await this.opts.pubsub.publish(PEAQ_TOPIC, eventCodec.encode(event));
+      await this.opts.pubsub.publish(PEAQ_TOPIC, bytes);
     } catch (err) {
       this.opts.log.warn('could not publish a peaq event', { eventId: event.eventId, err });
     }
   }
 
-  private async handle(data: Uint8Array): Promise<void> {
+  /**
+   * SERVICE_REQUEST_ACK for both kinds of reader. The two data fields share a oneof, which
+   * holds one member, so the bytes are joined by hand (protobuf merges concatenated
+   * messages): field 3 first, then field 16. A reader that knows field 16 (the peaq wallet)
+   * takes the last member of the oneof, field 16; an older one skips 16 and reads 3.
+   */
+  private async ack(resp: { error: boolean; message: string }): Promise<void> {
+    const old = eventCodec.encode({ eventId: 'SERVICE_REQUEST_ACK', serviceAckData: { resp } });
+    const current = eventCodec.encode({ eventId: 'CHARGING_STATUS', serviceRequestedAckData: { resp } });
+    await this.publish({ eventId: 'SERVICE_REQUEST_ACK', serviceRequestedAckData: { resp } }, Buffer.concat([old, current]));
+  }
+
+  private async handle(data: Uint8Array, peer: string): Promise<void> {
     let event: Event;
     try {
       event = eventCodec.decode(data);
@@ -113,9 +132,9 @@ export class PeaqCompat {
       case 'IDENTITY_CHALLENGE':
         return this.answerChallenge(event.identityChallengeData?.plainData ?? '');
       case 'SERVICE_REQUESTED':
-        return this.startService(event);
+        return this.startService(event, peer);
       case 'STOP_CHARGE_REQUEST':
-        return this.stopService();
+        return this.stopService(peer);
       default:
     }
   }
@@ -129,7 +148,7 @@ export class PeaqCompat {
     await this.publish({ eventId: 'IDENTITY_RESPONSE', identityResponseData: { resp: ok, signature } });
   }
 
-  private async startService(event: Event): Promise<void> {
+  private async startService(event: Event, peer: string): Promise<void> {
     const d = event.serviceRequestedData;
     if (!d) return;
     if (d.provider && this.hexOf(d.provider) !== this.opts.providerKeyHex) {
@@ -137,20 +156,26 @@ export class PeaqCompat {
       return;
     }
     const station = this.opts.station();
-    const ack = (resp: { error: boolean; message: string }) => this.publish({ eventId: 'SERVICE_REQUEST_ACK', serviceAckData: { resp } });
+    const ack = (resp: { error: boolean; message: string }) => this.ack(resp);
     if (!station) return ack(failure('this provider has no station ready for peaq wallets'));
     const hex = this.hexOf(d.consumer);
     if (!hex) return ack(failure('consumer is not a valid address'));
+    if (!/^\d{1,39}$/.test(d.tokenDeposited) || BigInt(d.tokenDeposited) === 0n) {
+      return ack(failure('token_deposited must be the deposit in the smallest unit (a positive integer)'));
+    }
     if (this.sessions.has(hex)) return ack(failure('a session for this consumer is already running'));
     const connectorId = d.connectorId || 1;
+    const deposit = BigInt(d.tokenDeposited);
     try {
-      await this.opts.api.authorize({ station, consumerKey: d.consumer });
+      // The claimed deposit is the session's budget: reserved from the deposit ledger, so a
+      // claim above what the multisig really holds (and has not promised) is refused.
+      await this.opts.api.authorize({ station, consumerKey: d.consumer, budget: deposit });
       await this.opts.api.start({ station, connectorId, consumerKey: d.consumer });
     } catch (err) {
       return ack(failure((err as Error).message));
     }
     const timer = setInterval(() => { void this.reportStatus(hex); }, this.opts.statusIntervalMs ?? 1000);
-    this.sessions.set(hex, { consumer: d.consumer, station, connectorId, deposit: /^\d+$/.test(d.tokenDeposited) ? BigInt(d.tokenDeposited) : 0n, timer });
+    this.sessions.set(hex, { peer, consumer: d.consumer, station, connectorId, deposit, timer });
     await ack(ok);
   }
 
@@ -160,8 +185,8 @@ export class PeaqCompat {
     const status = await this.opts.api.status({ station: s.station, consumerKey: s.consumer }).catch(() => undefined);
     const tx = status?.transaction;
     if (!tx || status.session.state !== 'charging') return;
-    const energyWh = Math.max(0, tx.lastMeter - tx.startMeter);
-    const durationS = Math.max(0, Math.round((Date.parse(tx.lastMeterTime || tx.startTime) - Date.parse(tx.startTime)) / 1000));
+    const energyWh = energySoFarWh(tx);
+    const durationS = durationSoFarS(tx);
     const spent = BigInt(this.opts.priceOf(energyWh, durationS));
     const progress = s.deposit > 0n ? Math.min(100, Number((spent * 10_000n) / s.deposit) / 100) : 0;
     await this.publish({
@@ -170,9 +195,15 @@ export class PeaqCompat {
     });
   }
 
-  private async stopService(): Promise<void> {
-    // peaq's STOP_CHARGE_REQUEST names no consumer: it stops the session(s) this provider runs.
-    for (const [hex, s] of [...this.sessions]) {
+  private async stopService(peer: string): Promise<void> {
+    // peaq's STOP_CHARGE_REQUEST names no consumer: it stops the session that this peer
+    // requested, and nobody else's.
+    const own = [...this.sessions].filter(([, s]) => s.peer === peer);
+    if (!own.length) {
+      this.opts.log.debug('STOP_CHARGE_REQUEST from a peer without a session', { peer });
+      return;
+    }
+    for (const [hex, s] of own) {
       clearInterval(s.timer);
       this.sessions.delete(hex);
       try {

@@ -152,8 +152,10 @@ export class RequestServer {
         const d = event.authorizeRequestData;
         if (!d) throw new Refusal('InvalidRequest', 'AUTHORIZE_REQUEST needs authorize_request_data');
         const key = this.ownKey(envelope, d.consumerPublicKey);
-        const session = await api.authorize({ station: d.chargePointClientId, consumerKey: key });
-        return { eventId: 'AUTHORIZE_RESPONSE', authorizeResponseData: { consumerPublicKey: key, resp: ok(`authorized as ${session.idTag} until ${session.expiresAt}`) } };
+        if (d.budget && !/^\d{1,39}$/.test(d.budget)) throw new Refusal('InvalidRequest', 'budget must be an integer amount in the smallest unit');
+        const session = await api.authorize({ station: d.chargePointClientId, consumerKey: key, ...(d.budget ? { budget: BigInt(d.budget) } : {}) });
+        const budget = session.budget ? `, budget ${session.budget}` : '';
+        return { eventId: 'AUTHORIZE_RESPONSE', authorizeResponseData: { consumerPublicKey: key, resp: ok(`authorized as ${session.idTag} until ${session.expiresAt}${budget}`) } };
       }
       case 'CHECK_AVAILABILITY_REQUEST': {
         const d = event.checkAvailabilityRequestData;

@@ -1,9 +1,5 @@
 // Generated from proto/ by `npm run gen:proto`. Do not edit: change the .proto files.
 
-export type Document_VerificationType = "Ed25519VerificationKey2020" | "Sr25519VerificationKey2020";
-
-export type Document_ServiceType = "p2p" | "payment" | "metadata";
-
 export type Document_Status = "AVAILABLE" | "UNAVAILABLE";
 
 export type Events_EventType = "CHARGING_STATUS" | "SERVICE_REQUEST_ACK" | "SERVICE_DELIVERY_ACK" | "SERVICE_REQUESTED" | "SERVICE_DELIVERED" | "STOP_CHARGE_REQUEST" | "STOP_CHARGE_RESPONSE" | "IDENTITY_CHALLENGE" | "IDENTITY_RESPONSE" | "RECEIVE_CHAIN_EVENT" | "EMIT_SHOW_INFO" | "GET_BALANCE" | "GET_BALANCE_ACK" | "GET_PK" | "GET_PK_ACK" | "REPUBLISH_DID" | "REPUBLISH_DID_ACK" | "RECONNECT" | "RECONNECT_ACK" | "PEER_CONNECTED" | "PEER_SUBSCRIBED" | "PEER_CONNECTION_FAILED" | "PEER_SUBSCRIPTION_FAILED" | "BOOT_NOTIFICATION_REQUEST" | "LOG" | "AUTHORIZE_REQUEST" | "AUTHORIZE_RESPONSE" | "CHECK_AVAILABILITY_REQUEST" | "CHECK_AVAILABILITY_RESPONSE" | "START_TRANSACTION_REQUEST" | "START_TRANSACTION_RESPONSE" | "EV_CHARGE_STATUS" | "NOTIFY_CHARGE_POINT_STATE_CHANGE" | "STOP_TRANSACTION_REQUEST" | "STOP_TRANSACTION_RESPONSE";
@@ -14,13 +10,13 @@ export type Cgw_SignatureScheme = "ED25519" | "SR25519";
 
 export interface Document_VerificationMethod {
   id: string;
-  type: Document_VerificationType;
+  type: string;
   controller: string;
   publicKeyMultibase: string;
 }
 
 export interface Document_Signature {
-  type: Document_VerificationType;
+  type: string;
   issuer: string;
   hash: string;
 }
@@ -37,9 +33,9 @@ export interface Document_Metadata {
 
 export interface Document_Service {
   id: string;
-  type: Document_ServiceType;
-  stringData?: string;
-  metadata?: Document_Metadata;
+  type: string;
+  serviceEndpoint: string;
+  data: string;
 }
 
 export interface Document_Document {
@@ -119,6 +115,9 @@ export interface P2p_TransactionValue {
   txHash: string;
   timePoint?: P2p_TimePoint;
   callHash: string;
+  sessionId: string;
+  kind: string;
+  seq: number;
 }
 
 export interface P2p_ServiceDeliveredData {
@@ -200,6 +199,7 @@ export interface LogData {
 export interface AuthorizeRequestData {
   chargePointClientId: string;
   consumerPublicKey: string;
+  budget: string;
 }
 
 export interface AuthorizeResponseData {
@@ -346,6 +346,8 @@ export interface Session_ConsumerSession {
   receipt?: Session_Receipt;
   settlement?: Session_Settlement;
   contract: string;
+  budget: string;
+  stopReason: string;
 }
 
 export interface Session_Settlement {
@@ -356,6 +358,8 @@ export interface Session_Settlement {
   record: string;
   settledAt: string;
   provider: string;
+  unpaid: string;
+  paidAt: string;
 }
 
 export interface Session_Receipt {
@@ -373,6 +377,11 @@ export interface Session_Receipt {
   totalAmount: string;
   signedMeterValues: string[];
   issuedAt: string;
+  stopReason: string;
+  budget: string;
+  spentAmount: string;
+  refundAmount: string;
+  unpaidAmount: string;
 }
 
 export interface Session_Tariff {
@@ -491,6 +500,37 @@ export interface Store_SettlementJob {
   createdAt: string;
   attempts: number;
   lastError: string;
+  budget: string;
+  consumerKeyHex: string;
+}
+
+export interface Store_Payout {
+  sessionId: string;
+  station: string;
+  consumerKeyHex: string;
+  kind: string;
+  seq: number;
+  amount: string;
+  to: string;
+  multisig: string;
+  call: string;
+  callHash: string;
+  state: string;
+  timePoint?: P2p_TimePoint;
+  approvalTxHash: string;
+  executedBlock: number;
+  executedBy: string;
+  createdAt: string;
+  failure: string;
+}
+
+export interface Store_Debt {
+  sessionId: string;
+  station: string;
+  consumerKeyHex: string;
+  amount: string;
+  createdAt: string;
+  payouts: number;
 }
 
 export interface Store_StationCertificate {
@@ -577,6 +617,8 @@ export interface ProtoTypes {
   "store.StationReport": Store_StationReport;
   "store.OutboxEntry": Store_OutboxEntry;
   "store.SettlementJob": Store_SettlementJob;
+  "store.Payout": Store_Payout;
+  "store.Debt": Store_Debt;
   "store.StationCertificate": Store_StationCertificate;
   "store.ContractRegistration": Store_ContractRegistration;
 }

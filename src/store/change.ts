@@ -1,4 +1,6 @@
-import type { ChargePointState, Session_ConsumerSession as ConsumerSession, Store_SettlementJob as SettlementJob, TransactionInfo } from '../proto/types.ts';
+import type {
+  ChargePointState, Session_ConsumerSession as ConsumerSession, Store_Debt as Debt, Store_Payout as Payout, Store_SettlementJob as SettlementJob, TransactionInfo,
+} from '../proto/types.ts';
 
 /** A meter reading as it is kept: which transaction and connector it belongs to, and from which message. */
 export interface StoredReading {
@@ -36,6 +38,10 @@ export interface ChangeRecord {
   /** Sessions to settle on chain (new jobs), and settled ones to forget. */
   settlements: SettlementJob[];
   settled: string[];
+  /** Payouts written or updated (an open one is listed for the chain watcher until it executes or fails). */
+  payouts: Payout[];
+  /** Debts written or updated; one whose amount is "0" is removed. */
+  debts: Debt[];
 }
 
 /** An event ready to publish: its topic, its sequence number there, and the signed envelope. */

@@ -17,6 +17,9 @@
  *   oc:<topic>                                      last sequence number given out on a topic
  *   ev:<topic>:<seq>                                a published event envelope, kept for catch-up
  *   st:<sessionId>                                  store.SettlementJob: a session to settle on chain
+ *   po:<consumer key hex>:<sessionId>:<kind>:<seq>  store.Payout: a payout from the consumer's multisig
+ *   pw:<call hash>                                  the po: key of a payout not yet executed (the chain watcher's list)
+ *   db:<consumer key hex>:<sessionId>               store.Debt: what a settled session's deposit did not cover
  *   ce:<identity>:<certificate id>                  store.StationCertificate (id: serial-issuerKeyHash prefix)
  *   em:<eMAID>                                      store.ContractRegistration
  *   ec:<consumer key hex>:<eMAID>                   empty: a consumer's contracts
@@ -50,6 +53,12 @@ export const keys = {
   topicSeqRange: { gte: 'oc:', lt: 'oc;' },
   settlement: (sessionId: string) => `st:${sessionId}`,
   settlementRange: { gte: 'st:', lt: 'st;' },
+  payout: (keyHex: string, sessionId: string, kind: string, seq: number) => `po:${keyHex}:${sessionId}:${kind}:${pad(seq)}`,
+  payoutRange: (keyHex?: string) => (keyHex === undefined ? { gte: 'po:', lt: 'po;' } : { gte: `po:${keyHex}:`, lt: `po:${keyHex};` }),
+  openPayout: (callHash: string) => `pw:${callHash}`,
+  openPayoutRange: { gte: 'pw:', lt: 'pw;' },
+  debt: (keyHex: string, sessionId: string) => `db:${keyHex}:${sessionId}`,
+  debtRange: (keyHex?: string) => (keyHex === undefined ? { gte: 'db:', lt: 'db;' } : { gte: `db:${keyHex}:`, lt: `db:${keyHex};` }),
   certificate: (identity: string, id: string) => `ce:${identity}:${id}`,
   certificateRange: (identity: string) => ({ gte: `ce:${identity}:`, lt: `ce:${identity};` }),
   contract: (emaid: string) => `em:${emaid}`,

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { Level } from 'level';
 import { CodedError } from '../coded-error.ts';
 import { codecFor } from '../proto/codec.ts';
-import type { ChargePointState, Session_ConsumerSession as ConsumerSession, Store_SettlementJob as SettlementJob, TransactionInfo } from '../proto/types.ts';
+import type {
+  ChargePointState, Session_ConsumerSession as ConsumerSession, Store_Debt as Debt, Store_Payout as Payout, Store_SettlementJob as SettlementJob, TransactionInfo,
+} from '../proto/types.ts';
 import type { Store_MeterSample as MeterSample, Store_StationReport as StationReport } from '../proto/types.ts';
 import { hashDataId } from '../pnc/hash-data.ts';
 import type { CertificateRecords, ContractRecords, ContractRegistration, StationCertificate } from '../pnc/ports.ts';
@@ -19,6 +21,8 @@ const sessionCodec = codecFor('session.ConsumerSession');
 const outboxCodec = codecFor('store.OutboxEntry');
 const settlementCodec = codecFor('store.SettlementJob');
 const certificateCodec = codecFor('store.StationCertificate');
+const payoutCodec = codecFor('store.Payout');
+const debtCodec = codecFor('store.Debt');
 const contractCodec = codecFor('store.ContractRegistration');
 const text = new TextEncoder();
 const utf8 = new TextDecoder();
@@ -214,9 +218,10 @@ export class LevelStore implements CertificateRecords, ContractRecords {
   }
 
   /** How many entries wait in a key range, counted up to `cap` (backlog gauges). */
-  async count(range: 'outbox' | 'settlements', cap = 100_000): Promise<number> {
+  async count(range: 'outbox' | 'settlements' | 'openPayouts' | 'debts', cap = 100_000): Promise<number> {
+    const ranges = { outbox: keys.outboxRange, settlements: keys.settlementRange, openPayouts: keys.openPayoutRange, debts: keys.debtRange() };
     let n = 0;
-    for await (const _key of this.db.keys({ ...(range === 'outbox' ? keys.outboxRange : keys.settlementRange), limit: cap })) n++;
+    for await (const _key of this.db.keys({ ...ranges[range], limit: cap })) n++;
     return n;
   }
 
@@ -237,6 +242,35 @@ export class LevelStore implements CertificateRecords, ContractRecords {
   /** Records a failed attempt (the job stays pending). */
   async putSettlement(job: SettlementJob): Promise<void> {
     await this.write([{ type: 'put', key: keys.settlement(job.sessionId), value: settlementCodec.encode(job) }]);
+  }
+
+  /** A consumer's payouts (every state), or every payout of the node. */
+  async payouts(keyHex?: string): Promise<Payout[]> {
+    const out: Payout[] = [];
+    for await (const value of this.db.values(keys.payoutRange(keyHex))) out.push(payoutCodec.decode(value));
+    return out;
+  }
+
+  /** Payouts approved by the gateway and not yet executed (nor failed). */
+  async openPayouts(): Promise<Payout[]> {
+    const out: Payout[] = [];
+    for await (const key of this.db.values(keys.openPayoutRange)) {
+      const value = await this.db.get(utf8.decode(key));
+      if (value) out.push(payoutCodec.decode(value));
+    }
+    return out;
+  }
+
+  /** A consumer's outstanding debts, or every outstanding debt of the node. */
+  async debts(keyHex?: string): Promise<Debt[]> {
+    const out: Debt[] = [];
+    for await (const value of this.db.values(keys.debtRange(keyHex))) out.push(debtCodec.decode(value));
+    return out;
+  }
+
+  /** Settlement jobs of one consumer (sessions that ended and wait for their payouts). */
+  async settlementsOf(keyHex: string): Promise<SettlementJob[]> {
+    return (await this.pendingSettlements(1_000_000)).filter((j) => j.consumerKeyHex === keyHex);
   }
 
   async certificates(identity: string): Promise<StationCertificate[]> {
@@ -346,6 +380,15 @@ export class LevelStore implements CertificateRecords, ContractRecords {
     }
     for (const job of change.settlements) ops.push({ type: 'put', key: keys.settlement(job.sessionId), value: settlementCodec.encode(job) });
     for (const sessionId of change.settled) ops.push({ type: 'del', key: keys.settlement(sessionId) });
+    for (const p of change.payouts) {
+      const key = keys.payout(p.consumerKeyHex, p.sessionId, p.kind, p.seq);
+      ops.push({ type: 'put', key, value: payoutCodec.encode(p) });
+      ops.push(p.state === 'open' ? { type: 'put', key: keys.openPayout(p.callHash), value: text.encode(key) } : { type: 'del', key: keys.openPayout(p.callHash) });
+    }
+    for (const d of change.debts) {
+      const key = keys.debt(d.consumerKeyHex, d.sessionId);
+      ops.push(BigInt(d.amount || '0') > 0n ? { type: 'put', key, value: debtCodec.encode(d) } : { type: 'del', key });
+    }
     for (const session of change.finishedSessions) {
       ops.push({ type: 'put', key: keys.session(identity, session.id), value: sessionCodec.encode(session) });
       ops.push({ type: 'put', key: keys.consumerSession(session.consumerKeyHex, session.createdAt, session.id), value: text.encode(identity) });

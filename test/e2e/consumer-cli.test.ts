@@ -43,7 +43,11 @@ describe('charging-gateway consumer (CLI)', () => {
     assert.match(refused.stderr, /authorize on CLI-CP before starting/);
     const badKey = spawnSync(process.execPath, [CLI, 'consumer', 'status', 'CLI-CP', '--gateway', gateway.p2p[0]!, '--seed', '12'], { encoding: 'utf8' });
     assert.equal(badKey.status, 1);
-    assert.match(badKey.stderr, /the seed must be 32 bytes of hex/);
+    assert.match(badKey.stderr, /a hex seed must be 32 bytes \(64 hex digits\); this one has 2 digits/);
+    // A typo in a mnemonic must not become another key (and another deposit).
+    const typo = spawnSync(process.execPath, [CLI, 'consumer', 'status', 'CLI-CP', '--gateway', gateway.p2p[0]!, '--seed', 'bottom drive obey lake curtain smoke basket hold race lonely fit wa1k'], { encoding: 'utf8' });
+    assert.equal(typo.status, 1);
+    assert.match(typo.stderr, /not a key: give a SURI \(\/\/Alice\), a valid mnemonic/);
   });
 
   it('charges with a live progress display; Ctrl-C stops and prints the verified receipt', async () => {

@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
+import { ChainClient } from '../../chain/client.ts';
 import { startDevChain, type DevChain } from '../../chain/dev-chain.ts';
 import { ConsumerClient, type GatewayEvent } from '../../src/consumer/client.ts';
 import { pairSigner } from '../../src/consumer/signer.ts';
@@ -23,14 +24,18 @@ const PEAQ = 10n ** 18n;
 const script = (name: string) => fileURLToPath(new URL(`../../chain/scripts/${name}.ts`, import.meta.url));
 // Asynchronous on purpose: the chain runs in this process and must keep answering meanwhile.
 const runScript = async (name: string, ...args: string[]): Promise<any> => {
+  const { code, out, err } = await runScriptRaw(name, ...args);
+  assert.equal(code, 0, `${name} failed:\n${err}`);
+  return JSON.parse(out.slice(out.indexOf('{')));
+};
+const runScriptRaw = async (name: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> => {
   const child = spawn(process.execPath, [script(name), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
   const [code] = (await once(child, 'exit')) as [number];
-  assert.equal(code, 0, `${name} failed:\n${err}`);
-  return JSON.parse(out.slice(out.indexOf('{')));
+  return { code, out, err };
 };
 
 describe('settlement with the scripts, a chain outage and a gateway crash', () => {
@@ -63,14 +68,19 @@ describe('settlement with the scripts, a chain outage and a gateway crash', () =
   });
 
   it('settles after the chain comes back, survives a crash before the consumer approves, and the scripts finish the job', async () => {
-    const funded = await runScript('fund-deposit', '--endpoint', chain.endpoint, '--consumer', '//Alice', '--gateway', gatewayAddress, '--amount', String(4n * PEAQ));
-    assert.equal(funded.balance, String(4n * PEAQ));
+    // Amounts as a person writes them; the key as a SURI; the gateway by its libp2p address.
+    const funded = await runScript('fund-deposit', '--endpoint', chain.endpoint, '--consumer', '//Alice', '--gateway', gateway.p2p[0]!, '--amount', '4000000 ROC');
+    assert.deepEqual(funded.balance, { text: '4000000 ROC', units: String(4n * PEAQ) });
+    const bad = await runScriptRaw('fund-deposit', '--endpoint', chain.endpoint, '--consumer', 'not a key at all', '--gateway', gatewayAddress, '--amount', '1');
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /^error: not a key: give a SURI/m);
+    assert.doesNotMatch(bad.err, /\n\s+at /, 'one line, no stack trace');
 
     const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
     const client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: pairSigner(alice) });
     const events: GatewayEvent[] = [];
     await client.follow(client.topic, (e) => events.push(e));
-    await eventually(async () => client.authorize('SCRIPT-CP').catch(() => undefined), 20_000, 'the gateway never reached the chain');
+    await eventually(async () => client.authorize('SCRIPT-CP', { budget: 2n * PEAQ }).catch(() => undefined), 20_000, 'the gateway never reached the chain');
     await client.start('SCRIPT-CP', 1);
     await charger.meterValues(1, 2_000);
 
@@ -93,16 +103,30 @@ describe('settlement with the scripts, a chain outage and a gateway crash', () =
     // Crash between the gateway's approval and the consumer's: the payouts wait on chain.
     await gateway.kill('SIGKILL');
     const pending = await runScript('settle-status', '--endpoint', chain.endpoint, '--consumer', alice.address, '--gateway', gatewayAddress);
-    assert.equal(pending.pendingPayouts.length, 2);
+    assert.equal(pending.openPayouts.length, 2);
     gateway = await spawnGateway(env);
     await new Promise((r) => setTimeout(r, 1_500));
-    assert.equal((await runScript('settle-status', '--endpoint', chain.endpoint, '--consumer', alice.address, '--gateway', gatewayAddress)).pendingPayouts.length, 2, 'the restarted gateway approved nothing twice');
+    assert.equal((await runScript('settle-status', '--endpoint', chain.endpoint, '--consumer', '//Alice', '--gateway', gateway.p2p[0]!)).openPayouts.length, 2, 'the restarted gateway approved nothing twice');
 
     const approved = await runScript('approve', '--endpoint', chain.endpoint, '--consumer', '//Alice', '--gateway', gateway.p2p[0]!);
-    assert.equal(approved.spent, String(PEAQ));
-    assert.equal(approved.refund, String(3n * PEAQ));
+    assert.deepEqual(approved.payouts.map((p: any) => [p.kind, p.amount.units, p.outcome]), [['spent', String(PEAQ), 'executed'], ['refund', String(PEAQ), 'executed']]);
     const done = await runScript('settle-status', '--endpoint', chain.endpoint, '--consumer', alice.address, '--gateway', gatewayAddress);
-    assert.equal(done.free, '0');
-    assert.deepEqual(done.pendingPayouts, []);
+    assert.equal(done.free.units, String(2n * PEAQ), 'what no session reserved stays in the deposit');
+    assert.deepEqual(done.openPayouts, []);
+
+    // approve run again (seen: a stack trace, exit 1 and a fee): nothing to approve, nothing spent.
+    const balance = async () => {
+      const c = await ChainClient.connect(chain.endpoint);
+      try {
+        return await c.freeBalance(alice.address);
+      } finally {
+        await c.disconnect();
+      }
+    };
+    const before = await balance();
+    const again = await runScript('approve', '--endpoint', chain.endpoint, '--consumer', '//Alice', '--gateway', gateway.p2p[0]!);
+    assert.equal(again.message, 'nothing to approve: every payout has been executed');
+    assert.deepEqual(again.payouts.map((p: any) => p.outcome), ['closed', 'closed']);
+    assert.equal(await balance(), before, 'no fee spent');
   });
 });

@@ -53,7 +53,7 @@ describe('hostile consumers (gateway in its own process)', () => {
 
   it('refuses fuzzed envelopes and payloads with a code, changing nothing', async () => {
     const wallet = ed25519Signer();
-    const authorize = requestCodec.encode({ event: { eventId: 'AUTHORIZE_REQUEST', authorizeRequestData: { chargePointClientId: 'HOSTILE-CP', consumerPublicKey: wallet.address } } });
+    const authorize = requestCodec.encode({ event: { eventId: 'AUTHORIZE_REQUEST', authorizeRequestData: { chargePointClientId: 'HOSTILE-CP', consumerPublicKey: wallet.address, budget: '' } } });
     const nonce = randomBytes(16);
     const good = await seal(wallet, { domain: DOMAIN.request, payload: authorize, nonce });
     // Byte flips, truncations and extensions of a valid envelope; random bytes; valid

@@ -86,7 +86,7 @@ describe('consumer network over libp2p (gateway in its own process)', () => {
     const wallet = await sr25519Signer();
     const other = await sr25519Signer();
     const client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: wallet });
-    const authorize = (key: string) => requestCodec.encode({ event: { eventId: 'AUTHORIZE_REQUEST', authorizeRequestData: { chargePointClientId: 'P2P-CP', consumerPublicKey: key } } });
+    const authorize = (key: string) => requestCodec.encode({ event: { eventId: 'AUTHORIZE_REQUEST', authorizeRequestData: { chargePointClientId: 'P2P-CP', consumerPublicKey: key, budget: '' } } });
     const refusal = async (envelope: Uint8Array, nonce: Uint8Array): Promise<string> => {
       try {
         await client.send(envelope, nonce);

@@ -11,6 +11,7 @@ import { DOMAIN, open } from '../../src/p2p/envelope.ts';
 import { stationTopic } from '../../src/p2p/protocol.ts';
 import { LevelStore } from '../../src/store/level-store.ts';
 import { tempDir } from '../helpers/gateway.ts';
+import { eventually } from '../helpers/wait.ts';
 import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
 import { SimStation } from '../helpers/station-sim.ts';
 
@@ -101,15 +102,18 @@ describe('crash consistency (kill -9 mid-traffic)', () => {
     ];
     await Promise.all(sims.map((s) => s.start()));
     for (let cycle = 0; cycle < CYCLES; cycle++) {
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 500));
+      // Each cycle kills the node while the stations are mid-traffic, after each of them has
+      // completed a session since the last restart (on a loaded machine that takes longer).
+      const done = sims.map((s) => s.completedSessions);
+      await eventually(() => sims.every((s, i) => s.completedSessions > done[i]!), 60_000, 'a station completed no session since the restart');
+      await new Promise((r) => setTimeout(r, Math.random() * 500));
       assert.equal(await gateway.kill('SIGKILL'), null, 'killed by the signal');
       await verify(dataDir, sims, false);
       gateway = await spawnGateway(env);
       for (const sim of sims) sim.reconnect(gateway.ocppUrl);
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => sims.every((s) => s.completedSessions > CYCLES), 60_000, 'stations kept charging across the restarts');
     await Promise.all(sims.map((s) => s.stop()));
-    assert.ok(sims.every((s) => s.completedSessions > CYCLES), 'stations kept charging across the restarts');
     assert.equal(await gateway.kill('SIGTERM'), 0, 'a graceful stop exits 0');
     const events = await verify(dataDir, sims, true);
     const acked = sims.reduce((n, s) => n + s.acked.starts.size + s.acked.meterValues.size + s.acked.stops.size + s.acked.events.size + s.acked.statuses, 0);

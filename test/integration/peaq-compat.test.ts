@@ -69,7 +69,7 @@ describe('peaq compatibility mode (raw charmev events)', () => {
     const from = received.length;
     await send(eventBytes(3, 4, [...str(1, consumer), ...str(2, provider), ...str(3, '10000000000000000000'), 0x20, 1]));
     const ack = await next('SERVICE_REQUEST_ACK', from);
-    assert.equal(ack.serviceAckData?.resp?.error ?? false, false, ack.serviceAckData?.resp?.message);
+    assert.equal(ack.serviceRequestedAckData?.resp?.error ?? false, false, ack.serviceRequestedAckData?.resp?.message);
     // The charger really started a transaction for that consumer's idTag.
     const tx = await charger.transactionOn(1);
     assert.match(tx.idTag, /^C[A-Z2-7]{19}$/);
@@ -92,8 +92,8 @@ describe('peaq compatibility mode (raw charmev events)', () => {
     await send(eventBytes(3, 4, [...str(1, encodeAddress(randomBytes(32), 42)), ...str(2, encodeAddress(randomBytes(32), 42)), ...str(3, '1'), 0x20, 1]));
     await send(eventBytes(3, 4, [...str(1, 'nonsense'), ...str(3, '1'), 0x20, 1]));
     const ack = await next('SERVICE_REQUEST_ACK', from);
-    assert.equal(ack.serviceAckData?.resp?.error, true);
-    assert.match(ack.serviceAckData!.resp!.message, /not a valid address/);
+    assert.equal(ack.serviceRequestedAckData?.resp?.error, true);
+    assert.match(ack.serviceRequestedAckData!.resp!.message, /not a valid address/);
     assert.equal(received.slice(from).filter((e) => e.eventId === 'SERVICE_REQUEST_ACK').length, 1, 'the other provider\'s request got no answer');
     assert.equal(charger.open.size, 0);
   });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import nacl from 'tweetnacl';
-import { buildDidDocument, decodeDidValue, encodeDidValue, p2pEndpoint, p2pServiceOf } from '../../../chain/did.ts';
+import { createRequire } from 'node:module';
+import { blake2AsU8a, decodeAddress, encodeAddress } from '@polkadot/util-crypto';
+import { attributeKey, buildDidDocument, decodeDidValue, encodeDidValue, p2pEndpoint, p2pServiceOf, stationsOf } from '../../../chain/did.ts';
 import { codecFor } from '../../../src/proto/codec.ts';
 
 describe('the gateway DID document (peaq format)', () => {
@@ -20,11 +22,31 @@ describe('the gateway DID document (peaq format)', () => {
     assert.equal(back.verificationMethods[0]?.type, 'Ed25519VerificationKey2020');
     assert.match(back.verificationMethods[0]!.publicKeyMultibase, /^z/);
     assert.deepEqual(back.services.map((s) => s.type), ['p2p', 'payment', 'metadata']);
-    assert.equal(back.services[0]?.stringData, input.p2p);
-    assert.equal(back.services[2]?.metadata?.chargePointClientId, 'CP01');
-    assert.equal(back.services[2]?.metadata?.connectorsCount, 2);
+    assert.equal(back.services[0]?.serviceEndpoint, input.p2p);
+    assert.deepEqual(stationsOf(back).map((m) => [m.chargePointClientId, m.connectorsCount, m.status]), [['CP01', 2, 'AVAILABLE']]);
     assert.match(encodeDidValue(doc), /^[0-9a-f]+$/, 'ASCII hex of the protobuf bytes');
     assert.equal(p2pServiceOf(back), input.p2p, 'a wallet finds where to dial');
+  });
+
+  it('decodes with peaq\'s own document codec (peaq-did-proto-js, what peaq\'s SDK reads documents with)', () => {
+    // Seen before: `type` went out as a protobuf enum where peaq's codec reads a string.
+    const peaq = createRequire(import.meta.url)('peaq-did-proto-js') as any;
+    const doc = peaq.Document.deserializeBinary(Buffer.from(encodeDidValue(buildDidDocument(input)), 'hex'));
+    assert.equal(doc.getId(), 'did:peaq:5Gateway');
+    const [vm] = doc.getVerificationMethods();
+    assert.equal(vm.getId(), Buffer.from(keys.publicKey).toString('hex'));
+    assert.equal(vm.getType(), 'Ed25519VerificationKey2020');
+    assert.equal(doc.getSignature().getType(), 'Ed25519VerificationKey2020');
+    const services = doc.getServices().map((s: any) => [s.getType(), s.getServiceEndpoint()]);
+    assert.deepEqual(services.slice(0, 2), [['p2p', input.p2p], ['payment', '5Gateway']]);
+    assert.equal(services[2][0], 'metadata');
+    assert.deepEqual(doc.getAuthentications(), [Buffer.from(keys.publicKey).toString('hex')]);
+  });
+
+  it('finds an attribute in storage under blake2-256(owner account ‖ name), as peaq\'s SDK does', () => {
+    const owner = encodeAddress(keys.publicKey, 42);
+    const expected = blake2AsU8a(Uint8Array.from([...decodeAddress(owner), ...Buffer.from('v2')]), 256);
+    assert.deepEqual(attributeKey(decodeAddress(owner), 'v2'), expected);
   });
 
   it('is signed by the gateway key over the document without its signature', () => {

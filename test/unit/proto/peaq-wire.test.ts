@@ -36,9 +36,9 @@ describe('peaq wire format (events, p2p, gateway, document)', () => {
     const bytes = event.encode({ eventId: 'STOP_CHARGE_REQUEST', stopChargeData: { success: true } });
     assert.deepEqual([...bytes], [0x08, 5, ...msg(6, [0x08, 1])]);
     const document = codecFor('document.Document').encode({
-      id: 'did:peaq:x', controller: '', verificationMethods: [], services: [{ id: 's', type: 'metadata', metadata: { name: 'n', power: '', status: 'AVAILABLE', chargePointClientId: 'CP', connectorsCount: 2, plugType: '', pricePerKWHR: 0 } }], authentications: [],
+      id: 'did:peaq:x', controller: '', verificationMethods: [], services: [{ id: 's', type: 'p2p', serviceEndpoint: '/ip4/1.2.3.4/tcp/1/p2p/x', data: '' }], authentications: [],
     });
-    assert.deepEqual([...document], [...str(1, 'did:peaq:x'), ...msg(5, [...str(1, 's'), 0x10, 2, ...msg(4, [...str(1, 'n'), ...str(4, 'CP'), 0x28, 2])])]);
+    assert.deepEqual([...document], [...str(1, 'did:peaq:x'), ...msg(5, [...str(1, 's'), ...str(2, 'p2p'), ...str(3, '/ip4/1.2.3.4/tcp/1/p2p/x')])]);
   });
 
   it('round-trips every message of every package with every field set', () => {
