@@ -3,6 +3,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { createKeyMulti, encodeAddress } from '@polkadot/util-crypto';
+import { KeyedQueue } from '../src/domain/keyed-queue.ts';
 import { peaqApiOptions } from './peaq-types.ts';
 import { formatAmount } from '../src/domain/amounts.ts';
 import { detectShape, type MetadataView, type RuntimeShape } from './runtime.ts';
@@ -48,6 +49,7 @@ export class ChainClient {
   private detected: RuntimeShape | undefined;
   private stopped = false;
   private readonly waiters: (() => void)[] = [];
+  private readonly submissions = new KeyedQueue();
   private readonly onChange: (event: 'ready' | 'disconnected') => void;
 
   private constructor(endpoint: string, onChange: (event: 'ready' | 'disconnected') => void) {
@@ -178,10 +180,14 @@ export class ChainClient {
    * account that cannot pay is told so before anything is sent.
    */
   async submit(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, finality = false): Promise<Inclusion> {
-    const fee = await this.estimateFee(tx, signer.address);
-    const free = await this.freeBalance(signer.address);
-    if (free < fee) throw new ChainError(`${signer.address} holds ${free}, not enough for the fee of ${fee}`);
-    return this.send(tx, signer, finality);
+    // One transaction of an account at a time: two sent together would both take the next
+    // nonce from the node (its pool does not count the first yet), and one would never land.
+    return this.submissions.run(signer.address, async () => {
+      const fee = await this.estimateFee(tx, signer.address);
+      const free = await this.freeBalance(signer.address);
+      if (free < fee) throw new ChainError(`${signer.address} holds ${free}, not enough for the fee of ${fee}`);
+      return this.send(tx, signer, finality);
+    });
   }
 
   private send(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, finality: boolean): Promise<Inclusion> {

@@ -23,8 +23,13 @@ export function testChainSpec(): string | undefined {
 export async function startDevChain(o: { host?: string; port?: number; endowed?: Record<string, bigint>; specFile?: string | undefined } = {}): Promise<DevChain> {
   const accounts = Object.entries(o.endowed ?? {}).map(([address, free]) => [[address], { providers: 1, data: { free: free.toString() } }]);
   const { specFile } = o;
+  const genesis = JSON.parse(specFile ? readFileSync(specFile, 'utf8') : rococo_v2_2_asset_hub) as { properties?: Record<string, unknown> };
+  // The bundled Asset Hub genesis is shown in peaq's units (18 decimals, PEAQ), so amounts
+  // read the same here as on peaq. Only the chain's announced properties change, not its
+  // runtime (whose own SS58 prefix, 2, is what addresses are shown with).
+  if (!specFile) genesis.properties = { ...genesis.properties, tokenDecimals: 18, tokenSymbol: 'PEAQ' };
   const chain = await setupWithServer({
-    genesis: JSON.parse(specFile ? readFileSync(specFile, 'utf8') : rococo_v2_2_asset_hub),
+    genesis,
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 0,
     'build-block-mode': 'Instant',

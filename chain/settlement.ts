@@ -124,10 +124,16 @@ export class SettlementService {
     }, this.opts.batchWindowMs ?? 500);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * No more rounds. The one under way gets a few seconds to finish; one still waiting on the
+   * chain then is abandoned, which is safe: its writes fail on the closed store, and the next
+   * start finds any operation it opened on chain rather than opening it again.
+   */
+  async stop(graceMs = 5_000): Promise<void> {
     clearInterval(this.timer);
     clearTimeout(this.window);
-    await this.rounds.current;
+    this.rounds.close();
+    await Promise.race([this.rounds.current, new Promise((r) => setTimeout(r, graceMs).unref())]);
   }
 
   private async run(): Promise<void> {

@@ -15,7 +15,7 @@ import type { RunningChain } from './chain.ts';
  */
 export function startDidPublisher(o: {
   chain: RunningChain; account: KeyringPair; key: GatewayKey; multiaddrs: () => string[]; service: ChargePointService; config: Config; log: Logger;
-}): { stationReady(identity: string): void } {
+}): { stationReady(identity: string): void; stop(): Promise<void> } {
   let listed = new Set<string>();
   const publish = async (): Promise<void> => {
     const client: ChainClient | undefined = o.chain.client();
@@ -49,6 +49,11 @@ export function startDidPublisher(o: {
   return {
     stationReady(identity) {
       if (!listed.has(identity) && o.chain.client()) task.request();
+    },
+    // A publication under way is let finish: abandoned, its transaction could still land later.
+    async stop() {
+      task.close();
+      await task.current;
     },
   };
 }

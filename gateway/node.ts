@@ -147,6 +147,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     onOutbox = () => publisher.nudge();
   }
   let onStationReadyForDid: (identity: string) => void = () => {};
+  let stopDid = async (): Promise<void> => {};
   const stationReady = (identity: string): void => {
     void bridge.onStationReady(identity);
     p2p?.announce(identity);
@@ -205,6 +206,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     const running = p2p;
     const did = startDidPublisher({ chain, account, key: events.key, multiaddrs: () => running.node.getMultiaddrs().map(String), service, config, log: log.child({ component: 'did' }) });
     onStationReadyForDid = (identity) => did.stationReady(identity);
+    stopDid = () => did.stop();
   }
   metricSources.ocpp = ocpp;
   if (p2p) {
@@ -271,6 +273,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       await pnc.certificates.stop();
       await ocpp.close();
       await p2p?.stop();
+      await stopDid();
       await chain?.stop();
       await store.close();
       log.info('gateway stopped');

@@ -7,6 +7,7 @@ export class SerialTask {
   private readonly onError: (err: unknown) => void;
   private running: Promise<void> | undefined;
   private again = false;
+  private closed = false;
 
   constructor(job: () => Promise<void>, onError: (err: unknown) => void) {
     this.job = job;
@@ -14,17 +15,23 @@ export class SerialTask {
   }
 
   request(): void {
+    if (this.closed) return;
     if (this.running) {
       this.again = true;
       return;
     }
     this.running = this.job().catch(this.onError).finally(() => {
       this.running = undefined;
-      if (this.again) {
+      if (this.again && !this.closed) {
         this.again = false;
         this.request();
       }
     });
+  }
+
+  /** No more runs: a request from now on, or one asked for during the current run, is dropped. */
+  close(): void {
+    this.closed = true;
   }
 
   /** Settles when the run under way (if any) has ended. */

@@ -263,7 +263,7 @@ export const configSchema: JSONSchemaType<Config> = {
       type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['endpoint', 'minimumDeposit', 'waitForFinality'],
       properties: {
         endpoint: { type: 'string', pattern: '^(wss?://.*)?$', default: '', description: 'WebSocket endpoint of the peaq-style chain; empty: no chain (no deposit checks).' },
-        minimumDeposit: amount('The least a consumer must hold in the 2-of-2 multisig with the gateway before being authorized (smallest unit; default 1 PEAQ).', '1000000000000000000'),
+        minimumDeposit: amount('A session\'s least budget, and its budget when the wallet names none: reserved from the consumer\'s 2-of-2 multisig with the gateway when the session is authorized (smallest unit; default 1 PEAQ).', '1000000000000000000'),
         waitForFinality: { type: 'boolean', default: false, description: 'Settlement waits for finality, not only inclusion in a block, before SERVICE_DELIVERED.' },
       },
     },

@@ -69,8 +69,8 @@ describe('settlement with the scripts, a chain outage and a gateway crash', () =
 
   it('settles after the chain comes back, survives a crash before the consumer approves, and the scripts finish the job', async () => {
     // Amounts as a person writes them; the key as a SURI; the gateway by its libp2p address.
-    const funded = await runScript('fund-deposit', '--endpoint', chain.endpoint, '--consumer', '//Alice', '--gateway', gateway.p2p[0]!, '--amount', '4000000 ROC');
-    assert.deepEqual(funded.balance, { text: '4000000 ROC', units: String(4n * PEAQ) });
+    const funded = await runScript('fund-deposit', '--endpoint', chain.endpoint, '--consumer', '//Alice', '--gateway', gateway.p2p[0]!, '--amount', '4 PEAQ');
+    assert.deepEqual(funded.balance, { text: '4 PEAQ', units: String(4n * PEAQ) });
     const bad = await runScriptRaw('fund-deposit', '--endpoint', chain.endpoint, '--consumer', 'not a key at all', '--gateway', gatewayAddress, '--amount', '1');
     assert.equal(bad.code, 1);
     assert.match(bad.err, /^error: not a key: give a SURI/m);

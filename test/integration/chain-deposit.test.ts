@@ -55,6 +55,7 @@ describe('deposits on a real local chain', () => {
   it('reads what the runtime offers from its metadata', () => {
     const shape = gw.chain!.client()!.shape;
     assert.deepEqual(shape.multisig, { pallet: 'multisig', storeCall: true, weight: 'u64' }, 'this Asset Hub runtime still has store_call and u64 weights');
+    assert.deepEqual([shape.decimals, shape.symbol], [18, 'PEAQ'], 'the dev chain shows peaq\'s units');
     assert.equal(shape.transfer, 'transferKeepAlive');
     assert.equal(shape.payoutTransfer, 'transfer', 'no transferAllowDeath yet on this runtime');
     assert.equal(shape.transactionPallet, false);
@@ -66,7 +67,7 @@ describe('deposits on a real local chain', () => {
   it('refuses a consumer without a deposit, naming the amounts, and authorizes once the multisig holds enough', async () => {
     await assert.rejects(gw.bridge.authorize({ station: 'CHAIN-CP', consumerKey: poor.address }), (err: any) => {
       assert.equal(err.code, 'InsufficientDeposit');
-      assert.match(err.message, /does not cover a budget of 2000000 ROC: the multisig \w+ holds 0 ROC at block \d+; 0 ROC is promised .* 0 ROC is available/, 'the figures, in the chain\'s own decimals and symbol');
+      assert.match(err.message, /does not cover a budget of 2 PEAQ: the multisig \w+ holds 0 PEAQ at block \d+; 0 PEAQ is promised .* 0 PEAQ is available/, 'the figures, in the chain\'s decimals and symbol');
       return true;
     });
     const client = await ChainClient.connect(chain!.endpoint);

@@ -173,6 +173,14 @@ describe('a peaq wallet against the gateway and a real local chain', () => {
     const transfers = await transfersFrom(client, multisig, start);
     assert.equal(total(transfers, client.address(gatewayKey)), PEAQ / 2n);
     assert.equal(total(transfers, client.address(consumer.publicKey)), 15n * PEAQ / 10n);
+    // The delivery is on chain: peaq's transaction.ServiceDelivered where the pallet exists.
+    const record = client.shape.transactionPallet ? 'transaction.ServiceDelivered' : 'system.Remarked';
+    let recorded = 0;
+    for (let n = start; n <= (await client.head()).number; n++) {
+      const at = await client.api.at(await client.api.rpc.chain.getBlockHash(n));
+      for (const { event } of (await at.query.system.events()) as any) if (`${event.section}.${event.method}` === record) recorded++;
+    }
+    assert.equal(recorded, 1, `one ${record}`);
   });
 
   it('keeps its DID document on chain where there is a peaqDid pallet, readable by peaq\'s codec, and republishes without paying for a refused call', async () => {
@@ -200,5 +208,17 @@ describe('a peaq wallet against the gateway and a real local chain', () => {
     await eventually(() => gateway.output.some((l) => /DID document (on chain is current|published)/.test(l)), 30_000, 'the DID document was not checked after the restart');
     assert.ok(!gateway.output.some((l) => l.includes('AttributeAlreadyExist')), gateway.output.join('\n'));
     if (gateway.output.some((l) => l.includes('DID document on chain is current'))) assert.equal(await client.freeBalance(provider), before, 'an unchanged document costs nothing');
+    // From the chain's own events: added once, updated when stations appeared, never refused.
+    const didEvents: string[] = [];
+    for (let n = 1; n <= (await client.head()).number; n++) {
+      const at = await client.api.at(await client.api.rpc.chain.getBlockHash(n));
+      for (const { event } of (await at.query.system.events()) as any) {
+        if (event.section === 'peaqDid') didEvents.push(event.method);
+        if (event.section === 'system' && event.method === 'ExtrinsicFailed') didEvents.push(JSON.stringify(event.data.toHuman()));
+      }
+    }
+    assert.equal(didEvents.filter((e) => e === 'AttributeAdded').length, 1, didEvents.join(', '));
+    assert.ok(didEvents.includes('AttributeUpdated'), didEvents.join(', '));
+    assert.ok(!didEvents.some((e) => e.includes('AttributeAlreadyExist')), didEvents.join(', '));
   });
 });

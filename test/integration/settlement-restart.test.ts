@@ -76,8 +76,11 @@ describe('settlement across restarts', () => {
     await stop();
     const gatewayPair = await gatewayAccount(key.libp2pKey.raw.subarray(0, 32), client.shape.ss58Prefix);
     const spentCall = payoutCall(client, { sessionId: receipt.sessionId, kind: 'spent', seq: 0, to: client.address(key.publicKey), amount: PEAQ / 2n });
-    await client.submit(firstApproval(client, otherSignatories(client, [consumer.publicKey, key.publicKey], key.publicKey), spentCall), gatewayPair);
-    assert.equal((await openOperations(client, multisig)).length, 1);
+    // (On a slow chain the node may have settled before it went down; then both are open already.)
+    if ((await openOperations(client, multisig)).length === 0) {
+      await client.submit(firstApproval(client, otherSignatories(client, [consumer.publicKey, key.publicKey], key.publicKey), spentCall), gatewayPair);
+      assert.equal((await openOperations(client, multisig)).length, 1);
+    }
 
     await start();
     await reached(consumer.publicKey, 'settled');
