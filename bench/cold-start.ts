@@ -22,7 +22,7 @@ for (let i = 0; i < stations; i++) {
   state.boot = { chargeBoxSerialNumber: '', chargePointModel: 'M', ChargePointSerialNumber: `SN${i}`, ChargePointVendor: 'V', firmwareVersion: '1.0', iccid: '', imsi: '', meterSerialNumber: '', meterType: '' };
   for (const c of [1, 2]) state.connectors[c] = { ...emptyConnector(c), status: 'Available' };
   writes.push(store.commit({
-    identity: state.id, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], finishedSessions: [], outbox: [], settlements: [], settled: [], payouts: [], debts: [],
+    identity: state.id, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], droppedReports: [], finishedSessions: [], outbox: [], settlements: [], settled: [], payouts: [], debts: [],
   }));
 }
 await Promise.all(writes);

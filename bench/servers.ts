@@ -53,6 +53,9 @@ if (kind === 'raw') {
   // measure the limit, not the gateway.
   config.ocpp.maxMessagesPerSecond = 1e9;
   config.ocpp.messageBurst = 1e9;
+  // Thousands of stations connect from 127.0.0.1 at once.
+  config.ocpp.maxPendingConnections = 100_000;
+  config.ocpp.maxPendingPerAddress = 100_000;
   const node = await startGateway(config, silentLogger);
   port = node.ocppPort;
   stop = async () => { await node.stop(); rmSync(dataDir, { recursive: true, force: true }); };

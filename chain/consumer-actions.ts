@@ -4,6 +4,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { decodeAddress } from '@polkadot/util-crypto';
 import type { ConsumerClient, GatewayEvent } from '../src/consumer/client.ts';
+import type { P2p_TransactionValue as TransactionValue } from '../src/proto/types.ts';
 import { approvePayouts, type Approval, type Delivery } from './approve.ts';
 import type { ChainClient } from './client.ts';
 import { fundDeposit } from './deposit.ts';
@@ -38,22 +39,45 @@ export async function fund(chain: ChainClient, consumer: KeyringPair, gatewayKey
   if (amount <= 0n) throw new Error('the amount must be more than zero');
   const { multisig, inclusion } = await fundDeposit(chain, consumer, gatewayKey, amount);
   return {
-    consumer: consumer.address, gateway: chain.address(gatewayKey), multisig, deposited: amountOut(chain, amount),
+    consumer: chain.address(consumer.publicKey), gateway: chain.address(gatewayKey), multisig, deposited: amountOut(chain, amount),
     balance: amountOut(chain, await chain.freeBalance(multisig)), block: inclusion.blockNumber,
   };
 }
 
-/** The multisig as the chain sees it: its balance and the payouts open on it. */
-export async function depositStatus(chain: ChainClient, consumerKey: Uint8Array, gatewayKey: Uint8Array): Promise<Record<string, unknown>> {
+/**
+ * The multisig as the chain sees it: its balance and the payouts open on it. With the
+ * payouts the gateway announced (SERVICE_DELIVERED), each open one is shown with its session,
+ * kind and amount, and what they add up to is the part of the balance already promised.
+ */
+export async function depositStatus(chain: ChainClient, consumerKey: Uint8Array, gatewayKey: Uint8Array, announced: TransactionValue[] = []): Promise<Record<string, unknown>> {
   const multisig = chain.multisigAddress([consumerKey, gatewayKey]);
   const me = Buffer.from(consumerKey).toString('hex');
   const ops = await openOperations(chain, multisig);
+  const byHash = new Map(announced.map((v) => [v.callHash, v]));
+  const free = await chain.freeBalance(multisig);
+  const open = ops.map(({ callHash, op }) => {
+    const v = byHash.get(callHash);
+    return {
+      ...(v ? { session: v.sessionId, kind: v.kind, amount: amountOut(chain, BigInt(v.tokenNum)), payee: v.kind === 'refund' ? 'you' : 'the gateway' } : {}),
+      callHash, timepoint: op.when, approvedByYou: op.approvals.includes(me), approvals: op.approvals.length,
+    };
+  });
+  const promised = ops.reduce((sum, { callHash }) => sum + BigInt(byHash.get(callHash)?.tokenNum ?? '0'), 0n);
   return {
     multisig, consumer: chain.address(consumerKey), gateway: chain.address(gatewayKey),
-    free: amountOut(chain, await chain.freeBalance(multisig)),
+    free: amountOut(chain, free),
+    ...(announced.length ? { promised: amountOut(chain, promised), notPromised: amountOut(chain, free - promised) } : {}),
     existentialDeposit: amountOut(chain, chain.shape.existentialDeposit),
-    openPayouts: ops.map(({ callHash, op }) => ({ callHash, timepoint: op.when, approvedByYou: op.approvals.includes(me), approvals: op.approvals.length })),
+    openPayouts: open,
   };
+}
+
+/** The payouts this gateway announced to the consumer (every SERVICE_DELIVERED so far). */
+export async function announcedPayouts(client: ConsumerClient): Promise<TransactionValue[]> {
+  const events: GatewayEvent[] = [];
+  await client.follow(client.topic, (e) => events.push(e));
+  return events.flatMap((e) => (e.event.eventId === 'SERVICE_DELIVERED' ? [e.event.serviceDeliveredData?.spentInfo, e.event.serviceDeliveredData?.refundInfo] : []))
+    .filter((v): v is TransactionValue => Boolean(v?.callHash));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { ChargePointService } from '../src/domain/charge-point-service.ts';
+import { StationInUseError, type ChargePointService } from '../src/domain/charge-point-service.ts';
 import type { ChargingBridge } from '../src/ocpp/charging-bridge.ts';
 import type { LocalListSync } from '../src/ocpp/local-list-sync.ts';
 import type { OcppServer } from '../src/ocpp/server.ts';
@@ -22,6 +22,8 @@ export interface AdminApiDeps {
   bridge: ChargingBridge;
   localList: LocalListSync;
   certificates: StationCertificates;
+  /** Bytes of reports kept per station (storage.reportBytesPerStation). */
+  reportBudget: number;
 }
 
 class HttpError extends Error {
@@ -130,12 +132,25 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
       const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
       const [resource, id, sub, command] = parts;
       if (req.method === 'GET' && resource === 'stations' && !id) {
-        const states = await Promise.all(deps.service.identities().sort().map((i) => deps.service.state(i)));
-        send(res, 200, states.filter((s) => s !== undefined).map((s) => ({
+        const states = (await Promise.all(deps.service.identities().sort().map((i) => deps.service.state(i)))).filter((s) => s !== undefined);
+        // ?sort=lastSeen: the longest silent first (candidates for deletion).
+        if (url.searchParams.get('sort') === 'lastSeen') states.sort((a, b) => (a.lastSeenAt || '').localeCompare(b.lastSeenAt || ''));
+        send(res, 200, states.map((s) => ({
           identity: s.id, connected: deps.commands.isConnected(s.id), ocppVersion: s.ocppVersion, registration: s.status, lastSeenAt: s.lastSeenAt,
           connectors: Object.values(s.connectors).map((c) => ({ id: c.id, status: c.status, transaction: c.currentTransaction || undefined })),
           activeSessions: Object.keys(s.sessions).length,
         })));
+        return true;
+      }
+      if (req.method === 'DELETE' && resource === 'stations' && id && !sub) {
+        if (deps.commands.isConnected(id)) throw new HttpError(409, `${id} is connected; it can be deleted once it is not`);
+        try {
+          await deps.service.forget(id, () => deps.store.deleteStation(id));
+        } catch (err) {
+          if (err instanceof StationInUseError) throw new HttpError(err.reason === 'unknown' ? 404 : 409, err.message);
+          throw err;
+        }
+        send(res, 200, { deleted: id });
         return true;
       }
       if (req.method === 'GET' && resource === 'stations' && id && !sub) {
@@ -153,6 +168,16 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
       if (req.method === 'GET' && resource === 'stations' && id && sub === 'local-list') {
         const s = await station(id);
         send(res, 200, { version: s.currentAuthListVersion, dirty: s.localListDirty, entries: Object.values(s.authList) });
+        return true;
+      }
+      if (req.method === 'GET' && resource === 'stations' && id && sub === 'reports') {
+        const s = await station(id);
+        const { limit, offset } = page(url);
+        const all = (await deps.store.reports(id)).reverse();
+        send(res, 200, {
+          bytes: s.reportsBytes, budget: deps.reportBudget, total: all.length,
+          items: all.slice(offset, offset + limit).map((r) => ({ action: r.action, receivedAt: r.receivedAt, bytes: Buffer.byteLength(r.payloadJson), payload: JSON.parse(r.payloadJson) as unknown })),
+        });
         return true;
       }
       if (req.method === 'GET' && resource === 'stations' && id && sub === 'certificates') {

@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import { encodeAddress } from '@polkadot/util-crypto';
 import { hashPassword } from '../src/ocpp/passwords.ts';
 import { jsonLogger } from '../src/log/logger.ts';
-import { ConfigError, configLeaves, loadConfig } from './config/load.ts';
+import { ConfigError, configLeaves, loadConfig, redactSecrets } from './config/load.ts';
 import { consumerMain } from './consumer-cli.ts';
 import { simulateStation } from './simulate-station.ts';
 import { certificatesMain, pkiMain } from './pki-cli.ts';
+import { stationsMain } from './stations-cli.ts';
 import { startGateway } from './node.ts';
 import { PACKAGE_VERSION } from './version.ts';
 import { keyFileOf } from './p2p.ts';
@@ -27,6 +28,7 @@ Usage:
   charging-gateway simulate-station ID     a simulated OCPP 1.6 charge point for trying things out
   charging-gateway pki init [DIR]          a development PKI for Plug & Charge (see: charging-gateway pki --help)
   charging-gateway certificates ...        list/install/delete station certificates (see: charging-gateway certificates --help)
+  charging-gateway stations list|delete    the stations the running node knows; forget one (see: charging-gateway stations --help)
   charging-gateway --help | --version
 
 Configuration: embedded defaults, then the JSON file (--config or CGW_CONFIG), then CGW_*
@@ -37,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'simulate-station') return simulateStation(argv.slice(1));
   if (argv[0] === 'pki') return pkiMain(argv.slice(1));
   if (argv[0] === 'certificates') return certificatesMain(argv.slice(1));
+  if (argv[0] === 'stations') return stationsMain(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -56,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
       for (const leaf of configLeaves()) console.log(`${leaf.env.padEnd(44)} ${leaf.path.join('.')} (${leaf.type})`);
       return 0;
     case 'config':
-      console.log(JSON.stringify(loadConfig({ ...(file ? { file } : {}) }), null, 2));
+      console.log(JSON.stringify(redactSecrets(loadConfig({ ...(file ? { file } : {}) })), null, 2));
       return 0;
     case 'keys': {
       const config = loadConfig({ ...(file ? { file } : {}) });

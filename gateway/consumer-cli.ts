@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConsumerClient, type GatewayEvent } from '../src/consumer/client.ts';
 import { verifyReceipt } from '../src/consumer/receipts.ts';
 import { pairFromSecret, pairSigner, signerFromSecret, type ConsumerSigner } from '../src/consumer/signer.ts';
-import { parseAmount } from '../src/domain/amounts.ts';
+import { formatAmount, parseAmount } from '../src/domain/amounts.ts';
 import type { Session_Receipt as Receipt } from '../src/proto/types.ts';
 
 export const CONSUMER_HELP = `charging-gateway consumer: drive a charging session from a terminal, as a wallet would
@@ -35,11 +35,16 @@ async function signerFrom(secret: string | undefined, scheme: 'sr25519' | 'ed255
 
 const print = (value: unknown): void => console.log(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
 
+/** The receipt for a person: amounts as text ("0.015 PEAQ") beside the smallest units. */
 function receiptSummary(r: Receipt): Record<string, unknown> {
+  const amount = (units: string) => (units === '' ? undefined : { text: formatAmount(BigInt(units), r.tariff?.decimals ?? 18, r.tariff?.currency ?? ''), units });
   return {
     session: r.sessionId, station: r.station, connector: r.connectorId, energyWh: r.energyWh, durationS: r.durationS,
-    energyAmount: r.energyAmount, timeAmount: r.timeAmount, sessionFee: r.sessionFee, total: r.totalAmount,
-    currency: r.tariff?.currency, decimals: r.tariff?.decimals, signedMeterValues: r.signedMeterValues.length,
+    energyAmount: amount(r.energyAmount), timeAmount: amount(r.timeAmount), sessionFee: amount(r.sessionFee), total: amount(r.totalAmount),
+    // With a chain: the budget reserved from the deposit and how it divides.
+    budget: amount(r.budget), spent: amount(r.spentAmount), refund: amount(r.refundAmount), unpaid: amount(r.unpaidAmount),
+    ...(r.stopReason ? { stoppedBecause: r.stopReason } : {}),
+    signedMeterValues: r.signedMeterValues.length,
   };
 }
 
@@ -149,7 +154,7 @@ async function onChain(command: 'fund' | 'deposit' | 'approve', o: { gateway: st
   if (!o.secret) throw new Error('a key is needed: --seed SECRET or CGW_CONSUMER_SEED');
   if (!o.gateway.includes('/p2p/')) throw new Error('--gateway must be the gateway\'s multiaddr ending in /p2p/<peer id>');
   // The chain side (@polkadot/api) loads only for these commands.
-  const { approveAll, amountOut, depositStatus, fund, gatewayKeyFrom } = await import('../chain/consumer-actions.ts');
+  const { announcedPayouts, approveAll, amountOut, depositStatus, fund, gatewayKeyFrom } = await import('../chain/consumer-actions.ts');
   const { withChain } = await import('../chain/scripts/script.ts');
   const pair = await pairFromSecret(o.secret, o.scheme);
   const gatewayKey = gatewayKeyFrom(o.gateway);
@@ -158,7 +163,12 @@ async function onChain(command: 'fund' | 'deposit' | 'approve', o: { gateway: st
     if (command === 'fund') {
       print(await fund(chain, pair, gatewayKey, parseAmount(o.amount, chain.shape.decimals, chain.shape.symbol)));
     } else if (command === 'deposit') {
-      print(await depositStatus(chain, pair.publicKey, gatewayKey));
+      const client = await ConsumerClient.connect({ gateway: o.gateway, signer: pairSigner(pair), timeoutMs: 30_000 });
+      try {
+        print(await depositStatus(chain, pair.publicKey, gatewayKey, await announcedPayouts(client)));
+      } finally {
+        await client.close();
+      }
     } else {
       const client = await ConsumerClient.connect({ gateway: o.gateway, signer: pairSigner(pair), timeoutMs: 30_000 });
       try {

@@ -15,7 +15,10 @@ export interface MetricSources {
 }
 
 /** The node's Prometheus metrics (prefix cgw_), and the observer the OCPP layer reports to. */
-export function createMetrics(sources: MetricSources): { registry: Registry; observer: OcppObserver } {
+export function createMetrics(sources: MetricSources): {
+  registry: Registry; observer: OcppObserver; connectionRefused: (reason: string) => void; passwordCheck: (outcome: string) => void;
+  reportTruncated: (action: string) => void; reportDropped: () => void;
+} {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'cgw_process_' });
   new Gauge({
@@ -68,8 +71,24 @@ export function createMetrics(sources: MetricSources): { registry: Registry; obs
   });
   new Gauge({ name: 'cgw_p2p_peers', help: 'Connected libp2p peers', registers: [registry], collect() { this.set(sources.p2pPeers?.() ?? 0); } });
   new Gauge({ name: 'cgw_chain_connected', help: '1 when the chain is reachable', registers: [registry], collect() { this.set(sources.chainConnected?.() ? 1 : 0); } });
+  const refused = new Counter({ name: 'cgw_ocpp_connections_refused_total', help: 'OCPP sockets closed at once by a connection cap, by cap', labelNames: ['reason'], registers: [registry] });
+  new Gauge({
+    name: 'cgw_ocpp_sockets', help: 'OCPP sockets open, and those not upgraded yet', labelNames: ['stage'], registers: [registry],
+    collect() {
+      const counts = sources.ocpp?.socketCounts ?? { total: 0, pending: 0 };
+      this.set({ stage: 'open' }, counts.total);
+      this.set({ stage: 'pending' }, counts.pending);
+    },
+  });
+  const auth = new Counter({ name: 'cgw_ocpp_basic_auth_total', help: 'Basic-auth checks of station connections, by outcome (ok, wrong, throttled)', labelNames: ['outcome'], registers: [registry] });
+  const truncated = new Counter({ name: 'cgw_station_reports_truncated_total', help: 'Station reports over the size cap, kept as their size and hash, by action', labelNames: ['action'], registers: [registry] });
+  const dropped = new Counter({ name: 'cgw_station_reports_dropped_total', help: 'Oldest station reports dropped to keep a station within its budget', registers: [registry] });
   return {
     registry,
+    reportTruncated: (action) => truncated.inc({ action }),
+    reportDropped: () => dropped.inc(),
+    connectionRefused: (reason) => refused.inc({ reason }),
+    passwordCheck: (outcome) => auth.inc({ outcome }),
     observer: {
       inbound(version, action, outcome, code) {
         messages.inc({ version, action, outcome });

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ChargePointService, type SessionEvent } from '../src/domain/charge-point-service.ts';
 import type { ChainClient } from '../chain/client.ts';
@@ -24,6 +24,8 @@ import { openApiDocument } from './openapi.ts';
 import { PACKAGE_VERSION } from './version.ts';
 import { startChain } from './chain.ts';
 import { startDidPublisher } from './did.ts';
+import { prepareDataFolder } from './data-folder.ts';
+import { STORAGE_OPEN_FILES, stationSocketBudget } from './descriptors.ts';
 import { createMetrics, type MetricSources } from './metrics.ts';
 import { gatewayAccount } from '../chain/gateway-account.ts';
 import { prepareEvents, startP2p, type RunningP2p } from './p2p.ts';
@@ -48,14 +50,16 @@ export interface GatewayNode {
   stop(): Promise<void>;
 }
 
+// How often storage is tried again after a failed write.
+const STORAGE_RETRY_MS = 3_000;
 // How often sessions whose wait was lost (restart) or whose authorization expired are ended.
 const SWEEP_INTERVAL_MS = 30_000;
 
 /** The composition root: the only place that knows every part and wires them together. */
 export async function startGateway(config: Config, log: Logger): Promise<GatewayNode> {
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  const store = await LevelStore.open(resolve(dataDir, 'state'), { sync: config.storage.fsync });
+  prepareDataFolder(dataDir);
+  const store = await LevelStore.open(resolve(dataDir, 'state'), { sync: config.storage.fsync, maxOpenFiles: STORAGE_OPEN_FILES });
   const events = config.p2p.enabled ? await prepareEvents(config, store, log.child({ component: 'p2p' })) : undefined;
   // The bridge and the publisher are created after the service that calls them.
   let onSessionEvent: (event: SessionEvent) => void = () => {};
@@ -69,6 +73,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     onEvent: (event) => onSessionEvent(event),
     ...(events ? { outbox: events.outbox.project, onOutbox: () => onOutbox() } : {}),
     ...(settle ? { settle, onSettlement: () => onSettlement() } : {}),
+    reportQuota: {
+      maxItemBytes: config.storage.reportMaxItemBytes,
+      maxBytesPerStation: config.storage.reportBytesPerStation,
+      onTruncated: (action) => metrics.reportTruncated(action),
+      onDropped: () => metrics.reportDropped(),
+    },
   });
   const stations = await service.warmUp();
   const metricSources: MetricSources = { service, store };
@@ -103,6 +113,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     startTimeoutMs: config.sessions.startTimeoutSec * 1000,
     stopTimeoutMs: config.sessions.stopTimeoutSec * 1000,
     authorizationTtlSec: config.sessions.authorizationTtlSec,
+    maxPendingAuthorizations: config.sessions.maxPendingAuthorizations,
     ...(chain ? { deposit: chain.deposit } : {}),
     consumerLocks,
     priceOf: (energyWh, durationS) => priceSession(config.tariff, energyWh, durationS).total,
@@ -178,18 +189,58 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     callTimeoutMs: config.ocpp.callTimeoutSec * 1000,
     limits: { messagesPerSecond: config.ocpp.maxMessagesPerSecond, burst: config.ocpp.messageBurst, badMessagesPerMinute: config.ocpp.maxBadMessagesPerMinute },
     handshakeTimeoutMs: config.ocpp.handshakeTimeoutSec * 1000,
+    connectionLimits: {
+      maxConnections: stationSocketBudget(config.ocpp.maxConnections),
+      maxPending: config.ocpp.maxPendingConnections,
+      maxPendingPerAddress: config.ocpp.maxPendingPerAddress,
+    },
+    onConnectionRefused: (reason) => metrics.connectionRefused(reason),
+    onPasswordCheck: (outcome) => metrics.passwordCheck(outcome),
     log: log.child({ component: 'ocpp' }),
     observer: metrics.observer,
     // A station accepted before (kept across reconnects) gets its list reconciled at once.
     onConnect: (connection) => {
       void service.isAccepted(connection.identity).then((accepted) => { if (accepted) stationReady(connection.identity); });
+      closeIfNeverBooted(connection);
+    },
+    // Under open registration every identity that connects is kept: at most so many.
+    admitUnlisted: (identity) => {
+      if (service.hasStation(identity)) return undefined;
+      const unlisted = service.identities().filter((id) => !directory.isListed(id)).length;
+      return unlisted >= config.stations.maxUnlisted
+        ? `this node keeps ${unlisted} stations that are not listed, the most it takes (stations.maxUnlisted); delete unused ones or list this one`
+        : undefined;
     },
   });
+  // A socket that upgrades but never boots (and was never accepted) is not kept alive by pings forever.
+  const closeIfNeverBooted = (connection: OcppConnection): void => {
+    const connectedAt = Date.now();
+    setTimeout(() => {
+      if (ocpp.connection(connection.identity) !== connection) return;
+      void service.state(connection.identity).then((state) => {
+        const booted = state && (state.status === 'Accepted' || Date.parse(state.bootReceivedAt || '') >= connectedAt - 1_000);
+        if (!booted) connection.close(1008, 'no BootNotification');
+      });
+    }, config.ocpp.bootTimeoutSec * 1000).unref();
+  };
   // A failed write (disk full, read-only, I/O error) leaves LevelDB refusing writes: the node
   // stops taking stations rather than answering what it cannot keep.
+  // It then tries the storage again every few seconds and takes stations back by itself once
+  // writes succeed (space freed, descriptors back); nothing acknowledged was lost meanwhile.
+  let recovery: NodeJS.Timeout | undefined;
   store.onWriteFailure((err) => {
-    log.error('storage failed: stations are disconnected and refused until the node is restarted with working storage', { dataDir, err: err.message });
+    log.error('storage failed: stations are disconnected and refused until writes succeed again', { dataDir, err: err.message });
     ocpp.suspend('central system storage unavailable');
+    clearInterval(recovery);
+    recovery = setInterval(() => {
+      store.recover().then((ok) => {
+        if (!ok) return;
+        clearInterval(recovery);
+        ocpp.resume();
+        log.info('storage works again: stations are taken again', { dataDir });
+      }, (e: unknown) => log.warn('storage recovery attempt failed', { err: (e as Error).message }));
+    }, STORAGE_RETRY_MS);
+    recovery.unref();
   });
   connectionOf = (identity) => ocpp.connection(identity);
   connectedStations = () => ocpp.connectedIdentities();
@@ -219,7 +270,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ token: adminToken(config), snapshot: sharedSnapshot(service, commands, chain ? store : undefined), service, store, ocpp, commands, bridge, localList, certificates: pnc.certificates }),
+      api: adminApi({ token: adminToken(config), snapshot: sharedSnapshot(service, commands, chain ? store : undefined), service, store, ocpp, commands, bridge, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {
@@ -267,6 +318,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     ...(chain ? { chain } : {}),
     ...(p2p ? { p2p: { peerId: p2p.node.peerId.toString(), multiaddrs: p2p.node.getMultiaddrs().map(String), running: p2p } } : {}),
     async stop() {
+      clearInterval(recovery);
       clearInterval(sweeper);
       clearInterval(announcer);
       await admin?.close();

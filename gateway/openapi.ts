@@ -25,6 +25,7 @@ export function openApiDocument(version: string): object {
       '/api/stations/{identity}': { get: { summary: 'A station: its ChargePointState, connection and schema deviations', parameters: [stationParam], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/api/stations/{identity}/transactions': { get: { summary: 'Finished transactions, newest first', parameters: [stationParam, ...paging], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/api/stations/{identity}/local-list': { get: { summary: 'The station local authorization list (our copy) and its version', parameters: [stationParam], responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/api/stations/{identity}/reports': { get: { summary: 'What the station sent that is kept as received (DataTransfer, NotifyReport, NotifyEvent, security events, status notifications), newest first, with the bytes used and the station\'s budget', parameters: [stationParam, ...paging], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/api/stations/{identity}/certificates': { get: { summary: 'Certificates on the station as last known (installed, signed, or reported), each with the id delete-certificate takes', parameters: [stationParam], responses: { 200: json({ type: 'array' }), ...errors } } },
       ...Object.fromEntries(Object.entries(COMMANDS).map(([name, schema]) => [`/api/stations/{identity}/commands/${name}`, {
         post: {

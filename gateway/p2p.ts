@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { multiaddr } from '@multiformats/multiaddr';
 import { loadOrCreateGatewayKey, type GatewayKey } from '../src/crypto/gateway-key.ts';
+import { formatAmount } from '../src/domain/amounts.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { ConsumerApi } from '../src/p2p/consumer-api.ts';
 import type { Signer } from '../src/p2p/envelope.ts';
@@ -65,6 +66,7 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
     signer: signerOf(key),
     maxSkewMs: config.p2p.requestMaxSkewSec * 1000,
     limiter: new RateLimiter(config.p2p.requestsPerSecond, config.p2p.requestBurst),
+    formatAmount: (amount) => formatAmount(amount, config.tariff.decimals, config.tariff.currency),
     log,
   });
   await node.handle(REQUEST_PROTOCOL, server.handle, { maxInboundStreams: 64 });

@@ -3,8 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDevPki } from '../src/pnc/dev-pki.ts';
 import { loadConfig } from './config/load.ts';
-import type { Config } from './config/schema.ts';
-import { adminToken } from './admin-token.ts';
+import { adminCall } from './admin-client.ts';
 
 const PKI_HELP = `charging-gateway pki init [DIR] [--cpo NAME]
   Creates a development PKI for Plug & Charge in DIR (default ./pki): V2G root + CPO sub-CA,
@@ -58,32 +57,20 @@ export async function certificatesMain(argv: string[]): Promise<number> {
   const path = `/api/stations/${encodeURIComponent(station)}`;
   switch (command) {
     case 'list':
-      return call(config, 'GET', `${path}/certificates`);
+      return adminCall(config, 'GET', `${path}/certificates`);
     case 'refresh':
-      return call(config, 'POST', `${path}/commands/refresh-certificates`, {});
+      return adminCall(config, 'POST', `${path}/commands/refresh-certificates`, {});
     case 'install': {
       const [certificateType, pemFile] = rest;
       if (!certificateType || !pemFile) break;
-      return call(config, 'POST', `${path}/commands/install-certificate`, { certificateType, certificate: readFileSync(pemFile, 'utf8') });
+      return adminCall(config, 'POST', `${path}/commands/install-certificate`, { certificateType, certificate: readFileSync(pemFile, 'utf8') });
     }
     case 'delete': {
       const [id] = rest;
       if (!id) break;
-      return call(config, 'POST', `${path}/commands/delete-certificate`, { id });
+      return adminCall(config, 'POST', `${path}/commands/delete-certificate`, { id });
     }
   }
   console.error(CERT_HELP);
   return 2;
-}
-
-async function call(config: Config, method: string, path: string, body?: unknown): Promise<number> {
-  const host = config.admin.host === '0.0.0.0' ? '127.0.0.1' : config.admin.host;
-  const res = await fetch(`http://${host}:${config.admin.port}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${adminToken(config)}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  (res.ok ? console.log : console.error)(text);
-  return res.ok ? 0 : 1;
 }

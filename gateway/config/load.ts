@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
-import { configSchema, type Config } from './schema.ts';
+import { SECRET_KEYS, configSchema, type Config } from './schema.ts';
 
 /** A configuration problem, told to the operator as one line naming the key and the value. */
 export class ConfigError extends Error {
@@ -116,4 +116,24 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new ConfigError(`invalid configuration: station ${dup} is listed twice`);
   return valid;
+}
+
+/** A copy of the configuration with every secret (SECRET_KEYS) written as "***", for printing. */
+export function redactSecrets(config: Config): Config {
+  const copy = structuredClone(config) as unknown as Record<string, unknown>;
+  const redact = (node: unknown, path: string[]): void => {
+    if (!node || typeof node !== 'object' || !path.length) return;
+    const [head, ...rest] = path as [string, ...string[]];
+    const arrayKey = head.endsWith('[]') ? head.slice(0, -2) : undefined;
+    const record = node as Record<string, unknown>;
+    if (arrayKey !== undefined) {
+      for (const item of (record[arrayKey] as unknown[] | undefined) ?? []) redact(item, rest);
+    } else if (!rest.length) {
+      if (typeof record[head] === 'string' && record[head] !== '') record[head] = '***';
+    } else {
+      redact(record[head], rest);
+    }
+  };
+  for (const key of SECRET_KEYS) redact(copy, key.split('.'));
+  return copy as unknown as Config;
 }

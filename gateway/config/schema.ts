@@ -4,7 +4,7 @@ import type { JSONSchemaType } from 'ajv';
 export interface Config {
   dataDir: string;
   log: { level: 'debug' | 'info' | 'warn' | 'error' };
-  storage: { fsync: boolean };
+  storage: { fsync: boolean; reportMaxItemBytes: number; reportBytesPerStation: number };
   ocpp: {
     host: string;
     port: number;
@@ -19,10 +19,15 @@ export interface Config {
     messageBurst: number;
     maxBadMessagesPerMinute: number;
     handshakeTimeoutSec: number;
+    bootTimeoutSec: number;
+    maxConnections: number;
+    maxPendingConnections: number;
+    maxPendingPerAddress: number;
     acceptUnknownIdTags: boolean;
   };
   stations: {
     registration: 'open' | 'closed';
+    maxUnlisted: number;
     defaults: StationDefaults;
     list: StationConfig[];
   };
@@ -31,6 +36,7 @@ export interface Config {
     stopTimeoutSec: number;
     authorizationTtlSec: number;
     localListMaxLength: number;
+    maxPendingAuthorizations: number;
   };
   p2p: {
     enabled: boolean;
@@ -132,6 +138,9 @@ const issuer = (what: string) => ({
 
 const port = (description: string, dflt: number) => ({ type: 'integer', minimum: 0, maximum: 65535, default: dflt, description }) as const;
 
+/** Keys whose values are secrets: `charging-gateway config` prints them as "***". */
+export const SECRET_KEYS = ['admin.token', 'pnc.ca.externalToken', 'pnc.contractBackend.token', 'stations.list[].password'] as const;
+
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
@@ -143,14 +152,16 @@ export const configSchema: JSONSchemaType<Config> = {
       properties: { level: { type: 'string', enum: ['debug', 'info', 'warn', 'error'], default: 'info', description: 'Lowest level written (JSON lines on stdout).' } },
     },
     storage: {
-      type: 'object', additionalProperties: false, required: ['fsync'], default: FILLED_BY_DEFAULTS,
+      type: 'object', additionalProperties: false, required: ['fsync', 'reportMaxItemBytes', 'reportBytesPerStation'], default: FILLED_BY_DEFAULTS,
       properties: {
         fsync: { type: 'boolean', default: false, description: 'fsync every commit. Off: a process crash loses nothing acknowledged; on: a power loss does not either, at a throughput cost.' },
+        reportMaxItemBytes: { type: 'integer', minimum: 256, default: 65536, description: 'Largest station report kept whole (DataTransfer, NotifyReport, NotifyEvent, security events, status notifications); a larger one is kept as its size and SHA-256.' },
+        reportBytesPerStation: { type: 'integer', minimum: 1024, default: 8388608, description: 'Bytes of reports kept per station; above it the oldest are dropped.' },
       },
     },
     ocpp: {
       type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
-      required: ['host', 'port', 'path', 'tls', 'heartbeatIntervalSec', 'bootRetryIntervalSec', 'callTimeoutSec', 'pingIntervalSec', 'maxFrameBytes', 'maxMessagesPerSecond', 'messageBurst', 'maxBadMessagesPerMinute', 'handshakeTimeoutSec', 'acceptUnknownIdTags'],
+      required: ['host', 'port', 'path', 'tls', 'heartbeatIntervalSec', 'bootRetryIntervalSec', 'callTimeoutSec', 'pingIntervalSec', 'maxFrameBytes', 'maxMessagesPerSecond', 'messageBurst', 'maxBadMessagesPerMinute', 'handshakeTimeoutSec', 'bootTimeoutSec', 'maxConnections', 'maxPendingConnections', 'maxPendingPerAddress', 'acceptUnknownIdTags'],
       properties: {
         host: { type: 'string', default: '0.0.0.0', description: 'Address the OCPP endpoint listens on.' },
         port: port('Plain WebSocket port (security profiles 0 and 1); 0 picks a free port.', 9000),
@@ -174,13 +185,18 @@ export const configSchema: JSONSchemaType<Config> = {
         messageBurst: { type: 'integer', minimum: 1, default: 200, description: 'Messages a station may send in a burst above maxMessagesPerSecond (a reconnect replaying its queue).' },
         maxBadMessagesPerMinute: { type: 'integer', minimum: 0, default: 30, description: 'Malformed or schema-invalid messages per minute before a station is disconnected (1008); 0: no limit.' },
         handshakeTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 10, description: 'Time a client has to complete the TLS handshake and its WebSocket upgrade request.' },
+        bootTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 60, description: 'A connection whose station is not accepted and sends no BootNotification within this is closed (1008).' },
+        maxConnections: { type: 'integer', minimum: 1, default: 60000, description: 'OCPP sockets at once, upgraded or not; never more than the open-file limit leaves after what storage and the rest of the node keep for themselves (the lower of the two applies).' },
+        maxPendingConnections: { type: 'integer', minimum: 1, default: 1000, description: 'Sockets that have not finished their WebSocket upgrade yet; above it, new ones are closed at once.' },
+        maxPendingPerAddress: { type: 'integer', minimum: 1, default: 100, description: 'Of those, from one remote address (raise it where many stations share one address, behind NAT, and reconnect together).' },
         acceptUnknownIdTags: { type: 'boolean', default: false, description: 'Authorize idTags that are not on the station\'s local list.' },
       },
     },
     stations: {
-      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['registration', 'defaults', 'list'],
+      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['registration', 'maxUnlisted', 'defaults', 'list'],
       properties: {
         registration: { type: 'string', enum: ['open', 'closed'], default: 'open', description: 'open: any identity may connect without credentials (security profile 0, development only). closed: only the stations listed.' },
+        maxUnlisted: { type: 'integer', minimum: 0, default: 1000, description: 'Open registration: how many identities that are not listed the node keeps; a new one beyond it is refused (403) until stations are deleted.' },
         defaults: {
           type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['versions', 'validation', 'registration'],
           properties: {
@@ -207,12 +223,13 @@ export const configSchema: JSONSchemaType<Config> = {
     },
     sessions: {
       type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
-      required: ['startTimeoutSec', 'stopTimeoutSec', 'authorizationTtlSec', 'localListMaxLength'],
+      required: ['startTimeoutSec', 'stopTimeoutSec', 'authorizationTtlSec', 'localListMaxLength', 'maxPendingAuthorizations'],
       properties: {
         startTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 120, description: 'How long a remote start waits for the station to start the transaction (the driver plugs in meanwhile).' },
         stopTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 60, description: 'How long a remote stop waits for the station to end the transaction.' },
         authorizationTtlSec: { type: 'integer', minimum: 60, default: 3600, description: 'Expiry of a consumer\'s local authorization list entry; an unused authorization ends then.' },
         localListMaxLength: { type: 'integer', minimum: 1, default: 20, description: 'Entries per SendLocalList when the station does not report its own maximum.' },
+        maxPendingAuthorizations: { type: 'integer', minimum: 1, default: 10, description: 'Consumer authorizations per station that have not started charging yet; more are refused (TooManyAuthorizations) until one starts, fails or expires.' },
       },
     },
     p2p: {

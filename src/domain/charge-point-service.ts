@@ -9,13 +9,23 @@ import type { Store_Debt as Debt, Store_Payout as Payout } from '../proto/types.
 import type { Tariff } from './pricing.ts';
 import { buildReceipt, signedValuesIn } from './receipts.ts';
 import { endSessionOf, linkStartedTransaction, type ConsumerSession } from './sessions.ts';
-import { applyReading, closeTransaction, openTransaction, orphanTransaction } from './transactions.ts';
+import { applyReading, closeTransaction, nextTransactionId, openTransaction, orphanTransaction } from './transactions.ts';
 
 /** The message came over a connection that was replaced or closed: it must change nothing. */
 export class StaleConnectionError extends Error {
   constructor(identity: string) {
     super(`a newer connection of ${identity} superseded this one`);
     this.name = 'StaleConnectionError';
+  }
+}
+
+/** A station cannot be forgotten: unknown, or still running something. */
+export class StationInUseError extends Error {
+  readonly reason: 'unknown' | 'busy';
+  constructor(message: string, reason: 'unknown' | 'busy') {
+    super(message);
+    this.name = 'StationInUseError';
+    this.reason = reason;
   }
 }
 
@@ -36,6 +46,8 @@ export interface ServiceOptions {
   outbox?: OutboxProjector;
   /** Told after a commit that wrote outbox entries (the publisher starts draining). */
   onOutbox?: () => void;
+  /** Caps on what a station can make the node store (reports). */
+  reportQuota?: ReportQuota;
   /** Queue every finished session for settlement on chain (a chain is configured). */
   settle?: boolean;
   /** Told after a commit that queued a settlement. */
@@ -101,9 +113,16 @@ export function startKey(start: TransactionStart): string {
 
 function newChange(identity: string, state: ChargePointState): StateChange {
   return {
-    identity, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], finishedSessions: [], outbox: [],
+    identity, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], droppedReports: [], finishedSessions: [], outbox: [],
     settlements: [], settled: [], payouts: [], debts: [],
   };
+}
+
+export interface ReportQuota {
+  maxItemBytes: number;
+  maxBytesPerStation: number;
+  onTruncated?: (action: string) => void;
+  onDropped?: () => void;
 }
 
 /** One mutation's change record, plus the events it causes. */
@@ -126,9 +145,12 @@ export class ChargePointService {
   private readonly outbox: OutboxProjector | undefined;
   private readonly onOutbox: () => void;
   private readonly settle: boolean;
+  private readonly reportQuota: ReportQuota | undefined;
   private readonly onSettlement: () => void;
   private readonly cache = new Map<string, ChargePointState>();
   private readonly locks = new KeyedQueue();
+  // Each station's registration status as last committed (see isAccepted).
+  private readonly committedStatus = new Map<string, string>();
 
   constructor(opts: ServiceOptions) {
     this.repo = opts.repository;
@@ -139,6 +161,7 @@ export class ChargePointService {
     this.outbox = opts.outbox;
     this.onOutbox = opts.onOutbox ?? (() => {});
     this.settle = opts.settle ?? false;
+    this.reportQuota = opts.reportQuota;
     this.onSettlement = opts.onSettlement ?? (() => {});
   }
 
@@ -169,7 +192,10 @@ export class ChargePointService {
   async warmUp(): Promise<number> {
     let n = 0;
     for await (const state of this.repo.allStates()) {
-      if (!this.cache.has(state.id)) this.cache.set(state.id, state);
+      if (!this.cache.has(state.id)) {
+        this.cache.set(state.id, state);
+        this.committedStatus.set(state.id, state.status);
+      }
       n++;
     }
     return n;
@@ -199,6 +225,28 @@ export class ChargePointService {
     return out;
   }
 
+  /**
+   * Forgets a station that is not connected (the caller checks) and runs nothing: refused
+   * while it has an open transaction or an active consumer session.
+   */
+  forget(identity: string, remove: () => Promise<void>): Promise<void> {
+    return this.serialised(identity, async () => {
+      const state = await this.load(identity);
+      if (!state) throw new StationInUseError(`unknown station ${identity}`, 'unknown');
+      const open = Object.keys(state.transactions).length;
+      const sessions = Object.keys(state.sessions).length;
+      if (open || sessions) throw new StationInUseError(`${identity} has ${open} open transaction(s) and ${sessions} active session(s); end them first`, 'busy');
+      await remove();
+      this.cache.delete(identity);
+      this.committedStatus.delete(identity);
+    });
+  }
+
+  /** Whether the node keeps a state for this station (in memory after warmUp). */
+  hasStation(identity: string): boolean {
+    return this.cache.has(identity);
+  }
+
   /** Identities of the stations whose state is in memory (all of them after warmUp). */
   identities(): string[] {
     return [...this.cache.keys()];
@@ -218,8 +266,15 @@ export class ChargePointService {
     return this.repo.sessionsOfConsumer(keyHex);
   }
 
+  /**
+   * From the last committed registration status: a mutation changes the cached state in
+   * place before its commit is durable, and an answer must never rest on what might not be
+   * kept. Asked for every station message, so it reads a map, not the lock queue.
+   */
   async isAccepted(identity: string): Promise<boolean> {
-    return isAccepted(await this.load(identity));
+    const committed = this.committedStatus.get(identity);
+    if (committed !== undefined) return committed === 'Accepted';
+    return this.serialised(identity, async () => isAccepted(await this.load(identity)));
   }
 
   async boot(origin: Origin, cmd: Omit<BootCommand, 'receivedAt'>): Promise<void> {
@@ -240,13 +295,36 @@ export class ChargePointService {
     });
   }
 
-  async authorize(identity: string, idTag: string): Promise<AuthorizationDecision> {
-    return authorize((await this.load(identity)) ?? emptyState(identity), idTag, this.policy, this.now());
+  authorize(identity: string, idTag: string): Promise<AuthorizationDecision> {
+    return this.serialised(identity, async () => authorize((await this.load(identity)) ?? emptyState(identity), idTag, this.policy, this.now()));
   }
 
   /** Keeps a station message as received (security events, device model reports, data transfers). */
+  /**
+   * Keeps a station message as received, within the station's quota: an item over the size
+   * cap is kept as a stub (its size and hash), and the oldest reports go when the station's
+   * budget is exceeded. Whatever a station sends, it cannot fill the disk.
+   */
   async report(origin: Origin, report: Omit<StoredReport, 'receivedAt'>): Promise<void> {
-    await this.mutate(origin, ({ change }) => { change.reports.push({ ...report, receivedAt: this.now().toISOString() }); });
+    const quota = this.reportQuota;
+    await this.mutate(origin, async ({ change }) => {
+      const bytes = Buffer.byteLength(report.payloadJson);
+      let payloadJson = report.payloadJson;
+      if (quota && bytes > quota.maxItemBytes) {
+        payloadJson = JSON.stringify({ truncated: true, bytes, sha256: createHash('sha256').update(report.payloadJson).digest('hex') });
+        quota.onTruncated?.(report.action);
+      }
+      change.reports.push({ action: report.action, payloadJson, receivedAt: this.now().toISOString() });
+      const state = change.state;
+      state.reportsBytes += Buffer.byteLength(payloadJson);
+      if (!quota || state.reportsBytes <= quota.maxBytesPerStation) return;
+      for (const old of await this.repo.oldestReports(origin.identity, 1000)) {
+        if (state.reportsBytes <= quota.maxBytesPerStation) break;
+        change.droppedReports.push(old.key);
+        state.reportsBytes = Math.max(0, state.reportsBytes - old.bytes);
+        quota.onDropped?.();
+      }
+    });
   }
 
   /** 1.6 StartTransaction: a replay (same business key) gets the same transaction id. */
@@ -258,22 +336,32 @@ export class ChargePointService {
       const known = await this.repo.findStartKey(origin.identity, key);
       if (known !== undefined) return { transactionId: known, decision, replay: true };
       const receivedAt = this.now().toISOString();
-      const tx = openTransaction(change.state, start, decision.status, receivedAt);
+      const tx = openTransaction(change.state, start, decision.status, receivedAt, await this.freshTransactionId(origin.identity, change.state));
       change.startKeys.push({ key, transactionId: tx.id });
       this.linkSession(draft, tx);
       return { transactionId: tx.id, decision, replay: false };
     });
   }
 
+  /**
+   * Readings of an open transaction move it on; those of a finished one are kept with it. A
+   * transaction id this node never issued is kept as an orphan reading (under id 0, with the
+   * id the station named), never filed under an id a later transaction would get.
+   */
   async meterValues(origin: Origin, cmd: MeterValuesCommand): Promise<void> {
-    await this.mutate(origin, (draft) => {
+    await this.mutate(origin, async (draft) => {
       const state = draft.change.state;
-      const txId = cmd.transactionId ?? state.connectors[cmd.connectorId]?.currentTransaction ?? 0;
+      let txId = cmd.transactionId ?? state.connectors[cmd.connectorId]?.currentTransaction ?? 0;
       const tx = state.transactions[txId];
+      let claimedTransactionId: number | undefined;
+      if (!tx && txId !== 0 && !(await this.repo.loadFinished(origin.identity, txId))) {
+        claimedTransactionId = txId;
+        txId = 0;
+      }
       const receivedAt = this.now().toISOString();
       for (const reading of cmd.readings) {
         if (tx) applyReading(tx, reading);
-        draft.change.readings.push({ connectorId: cmd.connectorId, transactionId: txId, reading, source: cmd.source, receivedAt });
+        draft.change.readings.push({ connectorId: cmd.connectorId, transactionId: txId, reading, source: cmd.source, receivedAt, ...(claimedTransactionId ? { claimedTransactionId } : {}) });
       }
       if (tx) this.reportProgress(draft, tx);
     });
@@ -320,7 +408,14 @@ export class ChargePointService {
       const state = change.state;
       const decision = cmd.start.idTag ? authorize(state, cmd.start.idTag, this.policy, this.now()) : undefined;
       const withDecision = decision ? { decision } : {};
-      const localId = state.transactionIds[ocppId] ?? (await this.repo.findOcppTransaction(origin.identity, ocppId));
+      let localId = state.transactionIds[ocppId] ?? (await this.repo.findOcppTransaction(origin.identity, ocppId));
+      if (localId !== undefined && !state.transactions[localId] && cmd.eventType === 'Started') {
+        // A Started for a transaction id that already ended: the same Started again (a retry)
+        // has the same start time; another start time means the station reused the id for a
+        // new transaction, which gets a new local id (never lost as a "replay").
+        const ended = await this.repo.loadFinished(origin.identity, localId);
+        if (ended && ended.startTime !== cmd.start.stationTime) localId = undefined;
+      }
       if (localId !== undefined && (await this.repo.hasSeqNo(origin.identity, localId, cmd.seqNo))) {
         const known = state.transactions[localId] ?? (await this.repo.loadFinished(origin.identity, localId));
         if (known) return { transaction: known, ...withDecision, replay: true };
@@ -337,7 +432,7 @@ export class ChargePointService {
         }
       }
       if (!tx) {
-        tx = openTransaction(state, cmd.start, decision?.status ?? '', receivedAt);
+        tx = openTransaction(state, cmd.start, decision?.status ?? '', receivedAt, await this.freshTransactionId(origin.identity, state));
         change.ocppTransactionIds.push({ ocppTransactionId: ocppId, transactionId: tx.id });
       } else if (cmd.start.idTag && !tx.idTag) {
         tx.idTag = cmd.start.idTag;
@@ -360,6 +455,16 @@ export class ChargePointService {
       }
       return { transaction: tx, ...withDecision, replay: false };
     });
+  }
+
+  /**
+   * The next transaction id that no record holds: a stop for an id this node never issued is
+   * kept as an orphan under that id, and a later transaction must not take it over.
+   */
+  private async freshTransactionId(identity: string, state: ChargePointState): Promise<number> {
+    let id = nextTransactionId(state);
+    while (await this.repo.loadFinished(identity, id)) id = nextTransactionId(state);
+    return id;
   }
 
   /** A consumer charging on this transaction hears about its progress. */
@@ -402,7 +507,10 @@ export class ChargePointService {
     const cached = this.cache.get(identity);
     if (cached) return cached;
     const stored = await this.repo.loadState(identity);
-    if (stored) this.cache.set(identity, stored);
+    if (stored) {
+      this.cache.set(identity, stored);
+      this.committedStatus.set(identity, stored.status);
+    }
     return stored;
   }
 
@@ -424,6 +532,7 @@ export class ChargePointService {
         if (!origin.isCurrent()) throw new StaleConnectionError(identity);
         if (this.outbox && draft.events.length) draft.change.outbox.push(...(await this.outbox(draft.events)));
         await this.repo.commit(draft.change);
+        this.committedStatus.set(identity, state.status);
         if (draft.change.outbox.length) this.onOutbox();
         if (draft.change.settlements.length) this.onSettlement();
         for (const event of draft.events) {

@@ -17,6 +17,7 @@ export function emptyState(identity: string): ChargePointState {
     sessions: {},
     remoteStartCounter: 0,
     localListDirty: false,
+    reportsBytes: 0,
   };
 }
 

@@ -38,9 +38,9 @@ export function nextTransactionId(state: ChargePointState): number {
   return id;
 }
 
-/** Opens a transaction on a connector; returns it (already placed in the state). */
-export function openTransaction(state: ChargePointState, start: TransactionStart, idTagStatus: string, receivedAt: string): TransactionInfo {
-  const tx = emptyTransaction(nextTransactionId(state));
+/** Opens a transaction on a connector under `id` (from nextTransactionId); returns it, placed in the state. */
+export function openTransaction(state: ChargePointState, start: TransactionStart, idTagStatus: string, receivedAt: string, id: number): TransactionInfo {
+  const tx = emptyTransaction(id);
   tx.idTag = start.idTag;
   tx.idTokenType = start.idTokenType ?? '';
   tx.connectorId = start.connectorId;

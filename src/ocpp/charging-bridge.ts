@@ -19,7 +19,8 @@ import type { StationCommands, VersionCommands } from './station-commands.ts';
 
 export type BridgeErrorCode =
   | 'InvalidRequest' | 'UnknownStation' | 'StationOffline' | 'NotAuthorized' | 'UnknownConnector' | 'ConnectorBusy'
-  | 'Refused' | 'Timeout' | 'NotYourSession' | 'NoSession' | 'Conflict' | 'InsufficientDeposit' | 'ChainUnavailable' | 'OutstandingDebt';
+  | 'Refused' | 'Timeout' | 'NotYourSession' | 'NoSession' | 'Conflict' | 'InsufficientDeposit' | 'ChainUnavailable' | 'OutstandingDebt'
+  | 'TooManyAuthorizations';
 
 /** Why a deposit check refused: the code a wallet sees, and the figures in words. */
 export interface DepositRefusal {
@@ -45,6 +46,8 @@ export interface ChargingBridgeOptions {
   startTimeoutMs: number;
   stopTimeoutMs: number;
   authorizationTtlSec: number;
+  /** Authorized sessions per station that have not started yet (each holds a local list entry). */
+  maxPendingAuthorizations?: number;
   /** Reserves each new session's budget from the consumer's deposit (a chain is configured). */
   deposit?: DepositCheck;
   /**
@@ -143,11 +146,13 @@ export class ChargingBridge {
       if (holder && parseConsumerKey(holder.publicKey).hex !== key.hex) {
         throw new BridgeError('Conflict', `idTag ${idTag} already belongs to another consumer on ${req.station}`);
       }
+      this.checkPending(state, req.station);
       const budget = await this.reserve(key, req.budget);
       const now = this.now();
       const created = await this.opts.service.update(req.station, ({ state: s }) => {
         const meanwhile = sessionOfConsumer(s, key.hex);
         if (meanwhile) return { session: structuredClone(meanwhile), created: false };
+        this.checkPending(s, req.station);
         const fresh = newSession({
           id: randomUUID(), station: req.station, keyText: key.text, keyHex: key.hex, idTag, now,
           expiresAt: new Date(now.getTime() + this.opts.authorizationTtlSec * 1000), ...(budget === undefined ? {} : { budget }),
@@ -173,6 +178,19 @@ export class ChargingBridge {
     }
     this.opts.log.info('consumer authorized', { station: req.station, session: session.session.id, idTag, budget: session.session.budget });
     return session.session;
+  }
+
+  /**
+   * Each authorization puts an entry on the station's list, and without a chain any fresh key
+   * could ask for one: the station holds at most so many that have not started charging.
+   */
+  private checkPending(state: ChargePointState, station: string): void {
+    const max = this.opts.maxPendingAuthorizations;
+    if (max === undefined) return;
+    const pending = Object.values(state.sessions).filter((s) => s.state === 'authorized' && !s.contract).length;
+    if (pending >= max) {
+      throw new BridgeError('TooManyAuthorizations', `${station} has ${pending} authorizations waiting to start, the most it takes; try again when one has started or expired`);
+    }
   }
 
   /** The budget a new session reserves (undefined without a chain), or the refusal with the figures. */

@@ -1,4 +1,4 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /**
  * Basic-auth passwords are bytes (OCPP 1.6 security: 16-20 bytes, possibly binary), so
@@ -24,6 +24,19 @@ export function verifyPassword(password: Uint8Array, stored: string): boolean {
   const expected = Buffer.from(hashHex, 'hex');
   const actual = scryptSync(password, Buffer.from(saltHex, 'hex'), expected.length, COST);
   return timingSafeEqual(actual, expected);
+}
+
+/** verifyPassword on libuv's thread pool: the event loop (every station's messages) never waits for scrypt. */
+export function verifyPasswordAsync(password: Uint8Array, stored: string): Promise<boolean> {
+  const [prefix, saltHex, hashHex] = stored.split('$');
+  if (prefix !== PREFIX || !saltHex || !hashHex) return Promise.resolve(false);
+  const expected = Buffer.from(hashHex, 'hex');
+  return new Promise((resolve, reject) => {
+    scrypt(password, Buffer.from(saltHex, 'hex'), expected.length, COST, (err, actual) => {
+      if (err) reject(err);
+      else resolve(timingSafeEqual(actual, expected));
+    });
+  });
 }
 
 /**

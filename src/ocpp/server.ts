@@ -1,14 +1,16 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log/logger.ts';
 import { OcppConnection, type InboundHandler, type OcppObserver } from './connection.ts';
+import { ConnectionGate, type ConnectionLimits, type GateRefusal } from './connection-gate.ts';
 import type { InboundLimits } from './inbound-guard.ts';
 import { schemasFor, type SchemaIssue } from './schemas.ts';
-import { identityProblem, passwordMatches, type StationDirectory, type StationPolicy } from './stations.ts';
+import { PasswordCheck, type PasswordCheckLimits, type PasswordOutcome } from './password-check.ts';
+import { identityProblem, type StationDirectory, type StationPolicy } from './stations.ts';
 import { parseBasicAuth } from './passwords.ts';
 import { OCPP_VERSIONS, isOcppVersion, type OcppVersion } from './version.ts';
 
@@ -44,6 +46,16 @@ export interface OcppServerOptions {
   limits: InboundLimits;
   /** A TLS handshake or an HTTP upgrade request not complete within this is dropped (slowloris). */
   handshakeTimeoutMs: number;
+  /** Caps on sockets, checked before a byte is read. */
+  connectionLimits: ConnectionLimits;
+  /** A socket was refused by a connection cap. */
+  onConnectionRefused?: (reason: GateRefusal) => void;
+  /** Open registration: whether an identity that is not listed may connect (a reason when not). */
+  admitUnlisted?: (identity: string) => string | undefined;
+  /** Basic-auth throttling (defaults in PasswordCheck). */
+  passwordLimits?: Partial<PasswordCheckLimits>;
+  /** Each basic-auth check's outcome (for a metric). */
+  onPasswordCheck?: (outcome: PasswordOutcome) => void;
   log: Logger;
   onConnect?: (connection: OcppConnection) => void;
   onDisconnect?: (connection: OcppConnection) => void;
@@ -64,6 +76,7 @@ const HTTP_REASONS: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  429: 'Too Many Requests',
   503: 'Service Unavailable',
 };
 
@@ -81,9 +94,20 @@ export class OcppServer {
   private accepting = true;
   private suspended: string | undefined;
   private readonly deviationCounts = new Map<string, number>();
+  private readonly gate: ConnectionGate;
+  private readonly passwords: PasswordCheck;
+  private refusalsLogged = 0;
 
   constructor(opts: OcppServerOptions) {
     this.opts = opts;
+    this.passwords = new PasswordCheck(opts.passwordLimits);
+    this.gate = new ConnectionGate(opts.connectionLimits, (reason, address) => {
+      opts.onConnectionRefused?.(reason);
+      // A flood would flood the log too: the first refusals are logged, then one in a thousand.
+      if (this.refusalsLogged++ < 20 || this.refusalsLogged % 1000 === 0) {
+        opts.log.warn('connection refused: over a connection cap', { reason, address, refused: this.refusalsLogged, ...this.gate.counts });
+      }
+    });
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: opts.maxPayloadBytes,
@@ -116,6 +140,8 @@ export class OcppServer {
       this.servers.push({ server: secure, transport: 'wss' });
     }
     for (const { server, transport } of this.servers) {
+      // For the TLS listener this is the raw TCP socket, before the handshake: counted too.
+      server.on('connection', (socket: Socket) => { this.gate.admit(socket); });
       server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head, transport));
       server.on('clientError', (_err, socket) => socket.destroy());
     }
@@ -141,6 +167,11 @@ export class OcppServer {
 
   get connectionCount(): number {
     return this.live.size;
+  }
+
+  /** Sockets open now (upgraded or not) and those still before their upgrade. */
+  get socketCounts(): { total: number; pending: number } {
+    return this.gate.counts;
   }
 
   /** Identities of the stations connected now. */
@@ -196,20 +227,37 @@ export class OcppServer {
     for (const connection of this.live.values()) connection.close(1011, reason.slice(0, 120));
   }
 
+  /** Takes stations again (after suspend). */
+  resume(): void {
+    this.suspended = undefined;
+  }
+
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, transport: Transport): void {
-    const refusal = this.admit(req, transport);
-    if (typeof refusal === 'object' && 'status' in refusal) {
-      this.opts.log.warn('refused station connection', { status: refusal.status, reason: refusal.reason, url: req.url, transport });
-      const extra = refusal.status === 401 ? 'WWW-Authenticate: Basic realm="ocpp"\r\n' : '';
-      socket.end(`HTTP/1.1 ${refusal.status} ${HTTP_REASONS[refusal.status]}\r\n${extra}Connection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
-    }
-    this.admissions.set(req, refusal);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, req));
+    this.admit(req, transport).then((outcome) => {
+      if (socket.destroyed) return;
+      if ('status' in outcome) {
+        this.logRefusal(outcome, req, transport);
+        const extra = outcome.status === 401 ? 'WWW-Authenticate: Basic realm="ocpp"\r\n' : outcome.status === 429 ? 'Retry-After: 60\r\n' : '';
+        socket.end(`HTTP/1.1 ${outcome.status} ${HTTP_REASONS[outcome.status]}\r\n${extra}Connection: close\r\nContent-Length: 0\r\n\r\n`);
+        return;
+      }
+      this.admissions.set(req, outcome);
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, req));
+    }, (err: unknown) => {
+      this.opts.log.error('could not check a station connection', { url: req.url, err });
+      socket.destroy();
+    });
+  }
+
+  /** Refusals are logged, but a flood of them (wrong passwords, throttled) only sampled. */
+  private logRefusal(refusal: { status: number; reason: string }, req: IncomingMessage, transport: Transport): void {
+    const flood = refusal.status === 401 || refusal.status === 429;
+    if (flood && this.refusalsLogged++ >= 20 && this.refusalsLogged % 1000 !== 0) return;
+    this.opts.log.warn('refused station connection', { status: refusal.status, reason: refusal.reason, url: req.url, transport, address: req.socket.remoteAddress });
   }
 
   /** The handshake rules of OCPP-RULES.md; returns the admission or why not. */
-  private admit(req: IncomingMessage, transport: Transport): Admission | { status: number; reason: string } {
+  private async admit(req: IncomingMessage, transport: Transport): Promise<Admission | { status: number; reason: string }> {
     if (!this.accepting) return { status: 403, reason: 'shutting down' };
     if (this.suspended) return { status: 503, reason: this.suspended };
     const path = new URL(req.url ?? '/', 'http://station').pathname;
@@ -225,6 +273,10 @@ export class OcppServer {
     if (problem) return { status: 400, reason: problem };
     const policy = this.opts.directory.lookup(identity);
     if (!policy) return { status: 404, reason: `unknown station ${identity}` };
+    if (!this.opts.directory.isListed(identity)) {
+      const refusal = this.opts.admitUnlisted?.(identity);
+      if (refusal) return { status: 403, reason: refusal };
+    }
 
     const profile = policy.securityProfile;
     if (profile >= 2 && transport !== 'wss') return { status: 403, reason: `${identity} must use TLS (security profile ${profile})` };
@@ -238,7 +290,10 @@ export class OcppServer {
       const auth = parseBasicAuth(req.headers.authorization);
       if (!auth) return { status: 401, reason: 'basic authentication required' };
       if (auth.user !== identity) return { status: 401, reason: 'basic auth user is not the station identity' };
-      if (!passwordMatches(policy, auth.password)) return { status: 401, reason: 'wrong password' };
+      const outcome = await this.passwords.check({ identity, address: req.socket.remoteAddress ?? '', password: auth.password, hashes: policy.passwordHashes });
+      this.opts.onPasswordCheck?.(outcome);
+      if (outcome === 'throttled') return { status: 429, reason: 'too many wrong passwords from this address or for this station; wait' };
+      if (outcome === 'wrong') return { status: 401, reason: 'wrong password' };
     }
     return { policy, transport };
   }
@@ -253,6 +308,8 @@ export class OcppServer {
   }
 
   private onSocket(ws: WebSocket, req: IncomingMessage): void {
+    // A TLS socket wraps the TCP socket the gate counted (its _parent).
+    this.gate.upgraded((req.socket as Socket & { _parent?: Socket })._parent ?? req.socket);
     const admission = this.admissions.get(req)!;
     const { identity } = admission.policy;
     const log = this.opts.log.child({ station: identity });

@@ -1,5 +1,4 @@
 import type { ValidationPolicy } from './validation-policy.ts';
-import { verifyPassword } from './passwords.ts';
 import type { OcppVersion } from './version.ts';
 
 /**
@@ -27,6 +26,8 @@ export interface StationDirectory {
   lookup(identity: string): StationPolicy | undefined;
   /** True when unknown identities are let in (open registration). */
   readonly openRegistration: boolean;
+  /** Whether the identity is one of the configured stations. */
+  isListed(identity: string): boolean;
 }
 
 export interface DirectoryOptions {
@@ -40,6 +41,7 @@ export function createStationDirectory(options: DirectoryOptions): StationDirect
   const open = options.openRegistrationDefaults;
   return {
     openRegistration: open !== undefined,
+    isListed: (identity) => byIdentity.has(identity),
     lookup(identity) {
       const known = byIdentity.get(identity);
       if (known) return known;
@@ -47,11 +49,6 @@ export function createStationDirectory(options: DirectoryOptions): StationDirect
       return { ...open, identity, securityProfile: 0, passwordHashes: [] };
     },
   };
-}
-
-export function passwordMatches(policy: StationPolicy, password: Uint8Array): boolean {
-  // Every hash is checked so the time taken does not tell which form matched.
-  return policy.passwordHashes.map((h) => verifyPassword(password, h)).includes(true);
 }
 
 // 2.0.1 identities: at most 48 characters and no ':' (it separates basic-auth fields);

@@ -25,6 +25,8 @@ export interface RequestServerOptions {
   log: Logger;
   /** How long a stream may take to deliver its request. */
   readTimeoutMs?: number;
+  /** Amounts in answers as a person reads them ("1 PEAQ"). */
+  formatAmount?: (amount: bigint) => string;
 }
 
 
@@ -154,7 +156,7 @@ export class RequestServer {
         const key = this.ownKey(envelope, d.consumerPublicKey);
         if (d.budget && !/^\d{1,39}$/.test(d.budget)) throw new Refusal('InvalidRequest', 'budget must be an integer amount in the smallest unit');
         const session = await api.authorize({ station: d.chargePointClientId, consumerKey: key, ...(d.budget ? { budget: BigInt(d.budget) } : {}) });
-        const budget = session.budget ? `, budget ${session.budget}` : '';
+        const budget = session.budget ? `, budget ${this.opts.formatAmount?.(BigInt(session.budget)) ?? session.budget}` : '';
         return { eventId: 'AUTHORIZE_RESPONSE', authorizeResponseData: { consumerPublicKey: key, resp: ok(`authorized as ${session.idTag} until ${session.expiresAt}${budget}`) } };
       }
       case 'CHECK_AVAILABILITY_REQUEST': {

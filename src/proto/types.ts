@@ -273,6 +273,7 @@ export interface ChargePointState {
   sessions: Record<string, Session_ConsumerSession>;
   remoteStartCounter: number;
   localListDirty: boolean;
+  reportsBytes: number;
 }
 
 export interface ConnectorInfo {
@@ -479,6 +480,7 @@ export interface Store_MeterSample {
   transactionId: number;
   sampledValuesJson: string;
   source: string;
+  claimedTransactionId: number;
 }
 
 export interface Store_StationReport {

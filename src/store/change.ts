@@ -9,6 +9,8 @@ export interface StoredReading {
   reading: { stationTime: string; rawJson: string };
   source: string;
   receivedAt: string;
+  /** An orphan reading (transactionId 0): the transaction id the station named, never issued here. */
+  claimedTransactionId?: number;
 }
 
 /** A station message kept as received, without interpretation (security events, reports). */
@@ -31,6 +33,8 @@ export interface ChangeRecord {
   seqNos: { transactionId: number; seqNo: number }[];
   readings: StoredReading[];
   reports: StoredReport[];
+  /** Keys of stored reports to drop (the oldest, over the station's budget). */
+  droppedReports: string[];
   /** Sessions that ended (stopped or failed): they leave the state and are kept as records. */
   finishedSessions: ConsumerSession[];
   /** Signed events to publish once this change is durable (the outbox). */

@@ -27,6 +27,8 @@ const contractCodec = codecFor('store.ContractRegistration');
 const text = new TextEncoder();
 const utf8 = new TextDecoder();
 const EMPTY = new Uint8Array(0);
+// Written and deleted to see whether storage works again after a failure.
+const PROBE_KEY = 'zz:probe';
 
 /**
  * A write to the data folder failed (disk full, read-only, I/O error). LevelDB refuses every
@@ -42,6 +44,8 @@ export class StorageError extends CodedError<'StorageUnavailable'> {
 export interface LevelStoreOptions {
   /** fsync every commit: survives power loss, not only a process crash. */
   sync: boolean;
+  /** Files LevelDB may keep open (the node keeps descriptors for it; see gateway/descriptors.ts). */
+  maxOpenFiles?: number;
 }
 
 /** The gateway's LevelDB: charge point state and its side records, every change one atomic batch. */
@@ -56,6 +60,7 @@ export class LevelStore implements CertificateRecords, ContractRecords {
   // Nonces being recorded right now: the check and the claim happen in one synchronous step.
   private readonly claimedNonces = new Set<string>();
   private failure: StorageError | undefined;
+  private recovering = false;
   private readonly failureListeners: ((err: StorageError) => void)[] = [];
 
   private constructor(db: Level<string, Uint8Array>, sync: boolean) {
@@ -64,7 +69,7 @@ export class LevelStore implements CertificateRecords, ContractRecords {
   }
 
   static async open(location: string, options: LevelStoreOptions = { sync: false }): Promise<LevelStore> {
-    const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view', ...(options.maxOpenFiles ? { maxOpenFiles: options.maxOpenFiles } : {}) });
     try {
       await db.open();
     } catch (err) {
@@ -85,7 +90,7 @@ export class LevelStore implements CertificateRecords, ContractRecords {
     return this.failure;
   }
 
-  /** Called once, when the first write fails. */
+  /** Called once per failure: when the first write fails (again after a recovery). */
   onWriteFailure(listener: (err: StorageError) => void): void {
     this.failureListeners.push(listener);
   }
@@ -106,6 +111,40 @@ export class LevelStore implements CertificateRecords, ContractRecords {
     this.failure = new StorageError(`writing to the data folder failed (${cause}); nothing more is accepted until the node is restarted with working storage`, { cause: err });
     for (const listener of this.failureListeners) listener(this.failure);
     return this.failure;
+  }
+
+  /**
+   * After a failed write: reopens LevelDB (which refuses every write once one failed) and
+   * tries a synced write. True when storage works again (the failure is cleared); false when
+   * it still does not (no space, no descriptors), to be tried again later.
+   */
+  async recover(): Promise<boolean> {
+    if (!this.failure) return true;
+    if (this.recovering) return false;
+    this.recovering = true;
+    try {
+      return await this.reopen();
+    } finally {
+      this.recovering = false;
+    }
+  }
+
+  private async reopen(): Promise<boolean> {
+    try {
+      await this.db.close();
+    } catch {
+      // Closing a database in trouble may fail; opening it again is what counts.
+    }
+    try {
+      await this.db.open();
+      await this.db.batch([{ type: 'put', key: PROBE_KEY, value: EMPTY }, { type: 'del', key: PROBE_KEY }], { sync: true });
+    } catch {
+      return false;
+    }
+    this.nextOutboxId = 0;
+    for await (const key of this.db.keys({ ...keys.outboxRange, reverse: true, limit: 1 })) this.nextOutboxId = Number(key.slice(3)) + 1;
+    this.failure = undefined;
+    return true;
   }
 
   async close(): Promise<void> {
@@ -314,6 +353,28 @@ export class LevelStore implements CertificateRecords, ContractRecords {
     ]);
   }
 
+  /**
+   * Removes a station and what it stored (transactions, meter values, reports, certificates,
+   * de-duplication keys). Consumers' finished sessions and payouts stay: they are the
+   * consumers' records. The state goes last, so a crash half way leaves a station that can be
+   * deleted again.
+   */
+  async deleteStation(identity: string): Promise<void> {
+    if (this.failure) throw this.failure;
+    for (const prefix of ['tx', 'sk', 'ot', 'sq', 'mv', 'rp', 'ce']) {
+      await this.db.clear({ gte: `${prefix}:${identity}:`, lt: `${prefix}:${identity};` }).catch((err: unknown) => { throw this.failed(err); });
+    }
+    await this.write([{ type: 'del', key: keys.state(identity) }]);
+  }
+
+  async oldestReports(identity: string, limit: number): Promise<{ key: string; bytes: number }[]> {
+    const out: { key: string; bytes: number }[] = [];
+    for await (const [key, value] of this.db.iterator({ ...keys.reportRange(identity), limit })) {
+      out.push({ key, bytes: Buffer.byteLength(reportCodec.decode(value).payloadJson) });
+    }
+    return out;
+  }
+
   async reports(identity: string): Promise<StationReport[]> {
     const out: StationReport[] = [];
     for await (const value of this.db.values(keys.reportRange(identity))) out.push(reportCodec.decode(value));
@@ -366,6 +427,7 @@ export class LevelStore implements CertificateRecords, ContractRecords {
         transactionId: r.transactionId,
         sampledValuesJson: r.reading.rawJson,
         source: r.source,
+        claimedTransactionId: r.claimedTransactionId ?? 0,
       };
       ops.push({ type: 'put', key: keys.reading(identity, r.transactionId, r.connectorId, r.reading.stationTime, hash), value: sampleCodec.encode(sample) });
     }
@@ -373,6 +435,7 @@ export class LevelStore implements CertificateRecords, ContractRecords {
       const report: StationReport = { action: r.action, receivedAt: r.receivedAt, payloadJson: r.payloadJson };
       ops.push({ type: 'put', key: keys.report(identity, r.receivedAt, this.reportCounter++), value: reportCodec.encode(report) });
     }
+    for (const key of change.droppedReports) ops.push({ type: 'del', key });
     for (const event of change.outbox) {
       ops.push({ type: 'put', key: keys.outbox(this.nextOutboxId++), value: outboxCodec.encode(event) });
       ops.push({ type: 'put', key: keys.topicSeq(event.topic), value: text.encode(String(event.seq)) });

@@ -66,7 +66,8 @@ describe('charging-gateway consumer (CLI)', () => {
     assert.equal(verified, true);
     assert.equal(receipt.energyWh, 1_500);
     assert.equal(receipt.station, 'CLI-CP');
-    assert.equal(receipt.energyAmount, '750000000000000000');
+    assert.deepEqual(receipt.energyAmount, { text: '0.75 PEAQ', units: '750000000000000000' }, 'amounts for people and for scripts');
+    assert.equal(receipt.budget, undefined, 'no chain, no budget');
     assert.equal(charger.open.size, 0);
   });
 });

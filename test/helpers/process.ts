@@ -19,7 +19,10 @@ export interface GatewayProcess {
 
 /** Runs the real CLI (`charging-gateway start`) as a child process and waits until it serves stations. */
 /** For load generators whose stations send as fast as they are answered, above the per-station rate limit. */
-export const UNTHROTTLED_STATIONS = { CGW_OCPP_MAX_MESSAGES_PER_SECOND: '1000000', CGW_OCPP_MESSAGE_BURST: '1000000' };
+// All of them connect from 127.0.0.1 at once, so the caps on connections still upgrading go too.
+export const UNTHROTTLED_STATIONS = {
+  CGW_OCPP_MAX_MESSAGES_PER_SECOND: '1000000', CGW_OCPP_MESSAGE_BURST: '1000000', CGW_OCPP_MAX_PENDING_CONNECTIONS: '100000', CGW_OCPP_MAX_PENDING_PER_ADDRESS: '100000',
+};
 
 export interface SpawnOptions {
   timeoutMs?: number;
@@ -32,11 +35,15 @@ export interface SpawnOptions {
    * file modes apply to it as on a production host where it runs as its own user.
    */
   obeyFileModes?: boolean;
+  /** RLIMIT_NOFILE for the node (`prlimit --nofile`): how many descriptors it may hold. */
+  openFileLimit?: number;
 }
 
-export async function spawnGateway(env: Record<string, string>, { timeoutMs = 20_000, nodeArgs = [], fileSizeLimitBytes, obeyFileModes }: SpawnOptions = {}): Promise<GatewayProcess> {
+export async function spawnGateway(env: Record<string, string>, { timeoutMs = 20_000, nodeArgs = [], fileSizeLimitBytes, obeyFileModes, openFileLimit }: SpawnOptions = {}): Promise<GatewayProcess> {
   let command = [process.execPath, ...nodeArgs, CLI, 'start'];
-  if (fileSizeLimitBytes !== undefined) command = ['/bin/sh', '-c', `ulimit -f ${Math.ceil(fileSizeLimitBytes / 512)} && exec "$0" "$@"`, ...command];
+  // The soft limit only, so that it can be raised again from outside (the disk freed: prlimit --pid).
+  if (fileSizeLimitBytes !== undefined) command = ['/bin/sh', '-c', `ulimit -S -f ${Math.ceil(fileSizeLimitBytes / 512)} && exec "$0" "$@"`, ...command];
+  if (openFileLimit !== undefined) command = ['prlimit', `--nofile=${openFileLimit}:${openFileLimit}`, '--', ...command];
   if (obeyFileModes) command = ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...command];
   const [file, ...args] = command;
   const child = spawn(file!, args, {

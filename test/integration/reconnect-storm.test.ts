@@ -55,7 +55,12 @@ describe(`reconnect storm (${STATIONS} stations)`, () => {
 
   it('serves every station that reconnects at once after a crash: boot and status answered, no call timeout', async (t) => {
     const port = await freePort();
-    const env = { CGW_DATA_DIR: dataDir, CGW_OCPP_PORT: String(port), CGW_OCPP_CALL_TIMEOUT_SEC: String(CALL_TIMEOUT_SEC) };
+    // Every station connects from 127.0.0.1, as stations behind one NAT address do: the caps on
+    // connections that have not finished their upgrade are raised as such a site would.
+    const env = {
+      CGW_DATA_DIR: dataDir, CGW_OCPP_PORT: String(port), CGW_OCPP_CALL_TIMEOUT_SEC: String(CALL_TIMEOUT_SEC),
+      CGW_OCPP_MAX_PENDING_PER_ADDRESS: String(STATIONS), CGW_OCPP_MAX_PENDING_CONNECTIONS: String(STATIONS),
+    };
     gateway = await spawnGateway(env, { timeoutMs: 60_000 });
     const urls = Array.from({ length: STATIONS }, (_, i) => `${gateway!.ocppUrl}/STORM-${i}`);
     let stations: IdleStation[] = [];

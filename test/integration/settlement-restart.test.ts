@@ -128,7 +128,7 @@ describe('settlement across restarts', () => {
       receipt: { sessionId: id, station: 'RESTART-CP', connectorId: 1, consumerPublicKey: legacy.address, energyWh: 2000, durationS: 60, energyAmount: String(PEAQ), timeAmount: '0', sessionFee: '0', totalAmount: String(PEAQ), signedMeterValues: [], issuedAt: now, stopReason: '', budget: '', spentAmount: '', refundAmount: '', unpaidAmount: '' },
     };
     await store.commit({
-      identity: 'RESTART-CP', state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], outbox: [], payouts: [], debts: [], settled: [],
+      identity: 'RESTART-CP', state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], droppedReports: [], outbox: [], payouts: [], debts: [], settled: [],
       finishedSessions: [session],
       settlements: [{ sessionId: id, station: 'RESTART-CP', spent: String(PEAQ), createdAt: now, attempts: 0, lastError: '', budget: '', consumerKeyHex: '' }],
     });

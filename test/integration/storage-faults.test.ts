@@ -47,7 +47,7 @@ describe('storage faults', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('when writes fail: the station is not answered for what was not stored, is disconnected (1011), new stations get 503, /readyz says why', async (t) => {
+  it('when writes fail: the station is not answered for what was not stored, is disconnected (1011), new stations get 503, /readyz says why; once writes work again the node resumes by itself', async (t) => {
     gateway = await spawnGateway(env, { fileSizeLimitBytes: FILE_LIMIT });
     const ws = new WebSocket(`${gateway.ocppUrl}/DISK-CP`, 'ocpp1.6');
     await once(ws, 'open');
@@ -80,7 +80,18 @@ describe('storage faults', () => {
     assert.match(JSON.stringify(await ready.json()), /writing to the data folder failed/);
     await eventually(() => gateway!.output.some((l) => l.includes('storage failed')), 5_000, 'the node logs the storage failure');
 
-    // Restarted with working storage: everything that was acknowledged is there.
+    // The disk is freed (the file size limit lifted from outside): the node resumes by itself,
+    // without a restart (seen: /readyz stayed 503 and stations were refused until an operator restarted it).
+    execFileSync('prlimit', ['--pid', String(gateway.child.pid), `--fsize=unlimited`]);
+    await eventually(async () => (await fetch(`${gateway!.admin}/readyz`)).ok, 20_000, '/readyz never recovered');
+    const back = new WebSocket(`${gateway.ocppUrl}/DISK-CP`, 'ocpp1.6');
+    await once(back, 'open');
+    const resumed = await call(back, 'm-resumed', 'MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: '2026-11-22T09:00:00.000Z', sampledValue: [{ value: '4000' }] }] });
+    assert.equal(resumed.answer?.[0], 3, 'the station continues once storage works again');
+    acknowledged.push('2026-11-22T09:00:00.000Z');
+    back.close();
+
+    // Restarted: everything that was acknowledged is there.
     await gateway.kill('SIGKILL');
     const store = await LevelStore.open(join(dataDir, 'state'));
     try {

@@ -70,6 +70,7 @@ function bind(store: LevelStore) {
     hasSeqNo: store.hasSeqNo.bind(store),
     loadFinished: store.loadFinished.bind(store),
     loadReadingsJson: store.loadReadingsJson.bind(store),
+    oldestReports: store.oldestReports.bind(store),
     allStates: store.allStates.bind(store),
     sessionsOfConsumer: store.sessionsOfConsumer.bind(store),
   };

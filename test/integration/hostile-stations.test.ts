@@ -1,0 +1,176 @@
+// What a station (or anyone with open registration) can make the node do wrong, over real
+// sockets with ocpp-rpc charge points (strict): transaction ids taken over, ids reused after
+// they ended, authorizations piled up, data readable by others.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { encodeAddress } from '@polkadot/util-crypto';
+import WebSocket from 'ws';
+import { once } from 'node:events';
+import { Charger } from '../helpers/charger.ts';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+
+const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url));
+const T0 = Date.parse('2026-11-21T10:00:00Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+
+describe('hostile stations', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway({
+      ocpp: { acceptUnknownIdTags: true, bootTimeoutSec: 0.5 }, stations: { maxUnlisted: 8 },
+      sessions: { maxPendingAuthorizations: 3 }, storage: { reportMaxItemBytes: 4096, reportBytesPerStation: 65_536 },
+    });
+  });
+  after(() => gw.cleanup());
+
+  it('never gives a new transaction the id of an orphan stop, nor files readings of a never-issued id under it (seen: overwritten, readings inherited)', async () => {
+    const cp = await Charger.connect(gw.url, 'ORPHAN-CP', 'ocpp1.6');
+    const c = cp.client;
+    const first = (await c.call('StartTransaction', { connectorId: 1, idTag: 'A', meterStart: 0, timestamp: at(1) })).transactionId as number;
+    await c.call('StopTransaction', { transactionId: first, meterStop: 100, timestamp: at(2) });
+    // A stop for the id the counter would give next, and readings for it, before it was issued.
+    const next = first + 1;
+    await c.call('StopTransaction', { transactionId: next, meterStop: 5_000, timestamp: at(3), reason: 'PowerLoss' });
+    await c.call('MeterValues', { connectorId: 1, transactionId: next + 1, meterValue: [{ timestamp: at(4), sampledValue: [{ value: '123456', measurand: 'Energy.Active.Import.Register' }] }] });
+    const later = (await c.call('StartTransaction', { connectorId: 1, idTag: 'B', meterStart: 200, timestamp: at(5) })).transactionId as number;
+    assert.notEqual(later, next, 'the orphan\'s id is not given out');
+    await c.call('StopTransaction', { transactionId: later, meterStop: 300, timestamp: at(6) });
+
+    const orphan = await gw.store.loadFinished('ORPHAN-CP', next);
+    assert.equal(orphan?.orphan, true);
+    assert.equal(orphan?.endMeter, 5_000, 'the orphan record is intact');
+    assert.equal((await gw.store.loadFinished('ORPHAN-CP', later))?.endMeter, 300);
+    assert.deepEqual(await gw.store.readings('ORPHAN-CP', later), [], 'the new transaction inherited no readings');
+    const kept = (await gw.store.readings('ORPHAN-CP', 0)).filter((r) => r.claimedTransactionId === next + 1);
+    assert.equal(kept.length, 1, 'the readings of a never-issued id are kept, as an orphan reading');
+    await cp.close();
+  });
+
+  it('2.0.1: a transactionId reused after it ended is a new transaction, not a lost "replay"', async () => {
+    const cp = await Charger.connect(gw.url, 'REUSE-201', 'ocpp2.0.1');
+    const event = (eventType: string, seqNo: number, minutes: number, wh: number) => cp.client.call('TransactionEvent', {
+      eventType, timestamp: at(minutes), triggerReason: eventType === 'Started' ? 'Authorized' : eventType === 'Ended' ? 'StopAuthorized' : 'MeterValuePeriodic', seqNo,
+      transactionInfo: { transactionId: 'T-1', ...(eventType === 'Ended' ? { stoppedReason: 'Local' } : {}) },
+      ...(eventType === 'Started' ? { idToken: { idToken: 'TAG', type: 'ISO14443' } } : {}),
+      evse: { id: 1, connectorId: 1 }, meterValue: [{ timestamp: at(minutes), sampledValue: [{ value: wh }] }],
+    });
+    await event('Started', 0, 1, 0);
+    await event('Ended', 1, 2, 1_000);
+    await event('Started', 0, 1, 0); // the same Started again (a retry): nothing new
+    // The station starts a new transaction under the same id.
+    await event('Started', 0, 10, 5_000);
+    await event('Ended', 1, 11, 7_000);
+    const finished = (await gw.store.finishedTransactions('REUSE-201')).filter((t) => t.ocppTransactionId === 'T-1');
+    assert.deepEqual(finished.map((t) => [t.startMeter, t.endMeter]), [[0, 1_000], [5_000, 7_000]], 'two transactions, each with its own energy');
+    await cp.close();
+  });
+
+  it('takes at most so many consumer authorizations per station that have not started, and one session per key however many ask at once', async () => {
+    const cp = await Charger.connect(gw.url, 'PENDING-CP', 'ocpp1.6');
+    await cp.status(1, 'Available');
+    const key = () => encodeAddress(randomBytes(32), 42);
+    const same = key();
+    const together = await Promise.all([1, 2, 3, 4].map(() => gw.bridge.authorize({ station: 'PENDING-CP', consumerKey: same })));
+    assert.equal(new Set(together.map((s) => s.id)).size, 1, 'one session for one key');
+    await gw.bridge.authorize({ station: 'PENDING-CP', consumerKey: key() });
+    await gw.bridge.authorize({ station: 'PENDING-CP', consumerKey: key() });
+    await assert.rejects(gw.bridge.authorize({ station: 'PENDING-CP', consumerKey: key() }), (err: any) => {
+      assert.equal(err.code, 'TooManyAuthorizations');
+      assert.match(err.message, /PENDING-CP has 3 authorizations waiting to start/);
+      return true;
+    });
+    assert.equal(cp.list.size, 3, 'the refused key never reached the station\'s list');
+    await cp.close();
+  });
+
+  it('keeps what a station sends within its quota: big items as a stub, the oldest dropped (seen: 40 × 4 MB DataTransfers stored whole)', async () => {
+    const cp = await Charger.connect(gw.url, 'FLOOD-CP', 'ocpp1.6');
+    const big = 'x'.repeat(200_000);
+    for (let i = 0; i < 40; i++) assert.equal((await cp.client.call('DataTransfer', { vendorId: 'flood', messageId: String(i), data: big })).status, 'UnknownVendorId');
+    for (let i = 0; i < 200; i++) await cp.client.call('DataTransfer', { vendorId: 'flood', messageId: `small-${i}`, data: 'y'.repeat(1_000) });
+    const reports = await gw.store.reports('FLOOD-CP');
+    const stored = reports.reduce((n, r) => n + Buffer.byteLength(r.payloadJson), 0);
+    assert.ok(stored <= 65_536, `${stored} bytes kept, the budget is 65536`);
+    assert.ok(reports.every((r) => Buffer.byteLength(r.payloadJson) <= 4096), 'no item over the cap');
+    assert.match(reports.at(-1)!.payloadJson, /small-199/, 'the newest are kept');
+    assert.ok(!reports.some((r) => r.payloadJson.includes('"messageId":"small-0"')), 'the oldest were dropped');
+    const token = readFileSync(join(gw.config.dataDir, 'admin.token'), 'utf8').trim();
+    const view = await (await fetch(`http://127.0.0.1:${gw.adminPort}/api/stations/FLOOD-CP/reports?limit=1`, { headers: { Authorization: `Bearer ${token}` } })).json() as any;
+    assert.equal(view.budget, 65_536);
+    assert.ok(view.bytes <= 65_536 && view.bytes > 0);
+    assert.equal(view.items[0].payload.messageId, 'small-199');
+    const metrics = await (await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`)).text();
+    assert.match(metrics, /^cgw_station_reports_truncated_total\{action="DataTransfer"\} 40$/m);
+    assert.match(metrics, /^cgw_station_reports_dropped_total [1-9]\d*$/m);
+    await cp.close();
+  });
+
+  it('closes a socket that never boots; keeps at most so many unlisted identities; an operator deletes stations (seen: kept forever)', async () => {
+    const silent = new WebSocket(`${gw.url}/SILENT-CP`, 'ocpp1.6');
+    await once(silent, 'open');
+    const [code] = (await once(silent, 'close')) as [number];
+    assert.equal(code, 1008, 'closed for sending no BootNotification');
+    // A station accepted before may reconnect without booting again: it is kept.
+    const known = await Charger.connect(gw.url, 'KNOWN-CP', 'ocpp1.6');
+    await known.close();
+    const again = new WebSocket(`${gw.url}/KNOWN-CP`, 'ocpp1.6');
+    await once(again, 'open');
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(again.readyState, WebSocket.OPEN);
+    again.close();
+
+    const token = readFileSync(join(gw.config.dataDir, 'admin.token'), 'utf8').trim();
+    const api = (method: string, path: string) => fetch(`http://127.0.0.1:${gw.adminPort}${path}`, { method, headers: { Authorization: `Bearer ${token}` } });
+    const made: string[] = [];
+    for (let i = 0; gw.service.identities().length < 8; i++) {
+      const c = await Charger.connect(gw.url, `FILL-${i}`, 'ocpp1.6');
+      made.push(`FILL-${i}`);
+      await c.close();
+    }
+    const refused = new WebSocket(`${gw.url}/ONE-TOO-MANY`, 'ocpp1.6');
+    refused.on('error', () => {});
+    const [, response] = (await once(refused, 'unexpected-response')) as [unknown, { statusCode: number }];
+    assert.equal(response.statusCode, 403);
+    refused.terminate();
+
+    const bySilence = await (await api('GET', '/api/stations?sort=lastSeen')).json() as { identity: string; lastSeenAt: string }[];
+    assert.deepEqual(bySilence.map((s) => s.lastSeenAt), [...bySilence.map((s) => s.lastSeenAt)].sort(), 'longest silent first');
+    const busy = await api('DELETE', '/api/stations/PENDING-CP');
+    assert.equal(busy.status, 409, 'a station with sessions is not deleted');
+    // The CLI as its own process (asynchronously: the node runs in this one and must answer).
+    const cli = spawn(process.execPath, [CLI, 'stations', 'delete', made[0]!], { env: { ...process.env, CGW_ADMIN_PORT: String(gw.adminPort), CGW_DATA_DIR: gw.config.dataDir } });
+    let output = '';
+    cli.stdout.on('data', (c: Buffer) => { output += c.toString(); });
+    cli.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    const [status] = (await once(cli, 'exit')) as [number];
+    assert.equal(status, 0, output);
+    assert.equal((await api('GET', `/api/stations/${made[0]}`)).status, 404);
+    const room = await Charger.connect(gw.url, 'ONE-TOO-MANY', 'ocpp1.6');
+    await room.close();
+  });
+
+  it('keeps the data folder to its user (0700, files 0600, whatever the umask) and prints no secret with `config`', async () => {
+    const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [join(dir, e.name), ...walk(join(dir, e.name))] : [join(dir, e.name)]));
+    const mode = (p: string) => statSync(p).mode & 0o777;
+    assert.equal(mode(gw.config.dataDir), 0o700);
+    for (const p of walk(gw.config.dataDir)) assert.equal(mode(p), statSync(p).isDirectory() ? 0o700 : 0o600, `${p} is ${mode(p).toString(8)}`);
+
+    const printed = spawnSync(process.execPath, [CLI, 'config'], {
+      encoding: 'utf8',
+      env: {
+        ...process.env, CGW_ADMIN_TOKEN: 'admin-secret-token', CGW_PNC_CONTRACT_BACKEND_TOKEN: 'backend-secret',
+        CGW_STATIONS_LIST: JSON.stringify([{ identity: 'S1', securityProfile: 1, password: 'station-secret-1' }]),
+      },
+    });
+    assert.equal(printed.status, 0, printed.stderr);
+    for (const secret of ['admin-secret-token', 'backend-secret', 'station-secret-1']) assert.ok(!printed.stdout.includes(secret), `${secret} printed`);
+    const shown = JSON.parse(printed.stdout);
+    assert.equal(shown.admin.token, '***');
+    assert.equal(shown.stations.list[0].password, '***');
+  });
+});
