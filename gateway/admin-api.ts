@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { grantRemoteStart } from '../src/domain/authorization.ts';
 import { StationInUseError, type ChargePointService } from '../src/domain/charge-point-service.ts';
 import type { ChargingBridge } from '../src/ocpp/charging-bridge.ts';
 import type { LocalListSync } from '../src/ocpp/local-list-sync.ts';
@@ -25,6 +26,9 @@ export interface AdminApiDeps {
   /** Bytes of reports kept per station (storage.reportBytesPerStation). */
   reportBudget: number;
 }
+
+// How long an operator's remote start tag is good for the station's own start.
+const REMOTE_START_GRANT_MS = 5 * 60_000;
 
 class HttpError extends Error {
   readonly status: number;
@@ -243,6 +247,9 @@ function stream(req: IncomingMessage, res: ServerResponse, snapshot: () => Promi
 async function runCommand(deps: AdminApiDeps, id: string, name: CommandName, body: Record<string, unknown>): Promise<unknown> {
   switch (name) {
     case 'remote-start': {
+      // The station's own StartTransaction with this tag is then accepted, on the list or not
+      // (seen: answered Invalid, and the charger stopped).
+      await deps.service.update(id, ({ state }) => grantRemoteStart(state, body.idTag as string, new Date(Date.now() + REMOTE_START_GRANT_MS)));
       const { connection, commands } = deps.commands.for(id);
       return commands.remoteStart(connection, { connectorId: body.connectorId as number, idTag: body.idTag as string, remoteStartId: Date.now() % 2 ** 31 });
     }

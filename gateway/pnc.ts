@@ -28,7 +28,10 @@ export interface PncParts {
 
 async function issuerOf(files: IssuerFiles): Promise<Issuer | undefined> {
   if (!files.certFile) return undefined;
-  return loadIssuer({ certFile: files.certFile, keyFile: files.keyFile, ...(files.chainFile ? { chainFile: files.chainFile } : {}) });
+  if (files.includeRoot && !files.rootFile) throw new Error(`includeRoot is set for the CA ${files.certFile}, but no rootFile names the root`);
+  return loadIssuer({
+    certFile: files.certFile, keyFile: files.keyFile, ...(files.chainFile ? { chainFile: files.chainFile } : {}), ...(files.includeRoot ? { rootFile: files.rootFile } : {}),
+  });
 }
 
 async function certificateAuthority(config: Config['pnc']): Promise<CertificateAuthority | undefined> {

@@ -66,7 +66,7 @@ export interface Config {
   };
 }
 
-export interface IssuerFiles { certFile: string; keyFile: string; chainFile: string }
+export interface IssuerFiles { certFile: string; keyFile: string; chainFile: string; includeRoot: boolean; rootFile: string }
 
 /** ISO 15118 Plug & Charge: the CSMS side of the station's certificate flows. */
 export interface PncConfig {
@@ -128,11 +128,13 @@ const amount = (description: string, dflt: string) => ({ type: 'string', pattern
 
 const file = (description: string) => ({ type: 'string', default: '', description }) as const;
 const issuer = (what: string) => ({
-  type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['certFile', 'keyFile', 'chainFile'],
+  type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['certFile', 'keyFile', 'chainFile', 'includeRoot', 'rootFile'],
   properties: {
     certFile: file(`PEM certificate of the sub-CA that signs ${what}.`),
     keyFile: file('Its PEM private key (PKCS#8, SEC1 or PKCS#1).'),
     chainFile: file('PEM certificates above the sub-CA, without the root (appended to CertificateSigned); optional.'),
+    includeRoot: { type: 'boolean', default: false, description: 'Send the root too at the end of CertificateSigned chains (some chargers refuse a chain without it); needs rootFile.' },
+    rootFile: file('PEM certificate of the root above this sub-CA, for includeRoot.'),
   },
 }) as const;
 

@@ -12,12 +12,31 @@ export interface AuthorizationDecision {
   parentIdTag?: string;
 }
 
+/** Records that the central system sends this idTag in a remote start (an operator's command). */
+export function grantRemoteStart(state: ChargePointState, idTag: string, until: Date): void {
+  state.remoteStartGrants[idTag] = until.toISOString();
+}
+
+/** A transaction started with a granted idTag: the grant is used up (and old ones go). */
+export function useGrant(state: ChargePointState, idTag: string, now: Date): void {
+  delete state.remoteStartGrants[idTag];
+  for (const [tag, until] of Object.entries(state.remoteStartGrants)) if (Date.parse(until) <= now.getTime()) delete state.remoteStartGrants[tag];
+}
+
+/** Whether an idTag is a consumer's (the gateway put it on the station's list for a session). */
+export function isConsumerTag(state: ChargePointState, idTag: string): boolean {
+  return Boolean(state.authList[idTag]?.publicKey);
+}
+
 /** Decides an idTag/idToken against the station's authorization list. */
 export function authorize(state: ChargePointState, idTag: string, policy: AuthorizationPolicy, now: Date): AuthorizationDecision {
   const entry = Object.values(state.authList).find((e) => e.authData?.idTag === idTag);
   const info = entry?.authData?.idTagInfo;
   // A Plug & Charge session authorizes its contract's eMAID without a local list entry.
   if (!info && sessionOfIdTag(state, idTag)?.contract) return { status: 'Accepted' };
+  // A tag the central system sent in a remote start itself is good for that start.
+  const granted = state.remoteStartGrants[idTag];
+  if (!info && granted && Date.parse(granted) > now.getTime()) return { status: 'Accepted' };
   if (!info) return { status: policy.acceptUnknownIdTags ? 'Accepted' : 'Invalid' };
   if (info.expiryDate && new Date(info.expiryDate) <= now) return { status: 'Expired', expiryDate: info.expiryDate };
   return {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { KeyedQueue } from './keyed-queue.ts';
-import { authorize, type AuthorizationDecision, type AuthorizationPolicy } from './authorization.ts';
+import { authorize, isConsumerTag, useGrant, type AuthorizationDecision, type AuthorizationPolicy } from './authorization.ts';
 import { applyBoot, applyStatus, emptyState, isAccepted, type BootCommand, type StatusCommand } from './charge-point.ts';
 import type { ChargePointState, MeterReading, TransactionInfo, TransactionStart, TransactionStop } from './model.ts';
 import type { ChargePointRepository, StateChange, StoredReport } from './ports.ts';
@@ -33,6 +33,8 @@ export class StationInUseError extends Error {
 export interface Origin {
   identity: string;
   isCurrent: () => boolean;
+  /** A message of the station itself: it was seen now. */
+  fromStation?: boolean;
 }
 
 export interface ServiceOptions {
@@ -334,12 +336,16 @@ export class ChargePointService {
       const { change } = draft;
       const decision = authorize(change.state, start.idTag, this.policy, this.now());
       const known = await this.repo.findStartKey(origin.identity, key);
-      if (known !== undefined) return { transactionId: known, decision, replay: true };
+      if (known !== undefined) {
+        // A replay gets the answer the start got (a refused consumer tag stays refused).
+        const tx = change.state.transactions[known] ?? (await this.repo.loadFinished(origin.identity, known));
+        return { transactionId: known, decision: tx?.idTagStatus === 'Invalid' ? { status: 'Invalid' } : decision, replay: true };
+      }
       const receivedAt = this.now().toISOString();
       const tx = openTransaction(change.state, start, decision.status, receivedAt, await this.freshTransactionId(origin.identity, change.state));
       change.startKeys.push({ key, transactionId: tx.id });
-      this.linkSession(draft, tx);
-      return { transactionId: tx.id, decision, replay: false };
+      const final = this.startDecision(draft, tx, decision);
+      return { transactionId: tx.id, decision: final, replay: false };
     });
   }
 
@@ -441,7 +447,9 @@ export class ChargePointService {
       }
       if (cmd.start.remoteStartId !== undefined) tx.remoteStartId = cmd.start.remoteStartId;
       // The idToken may first appear on a later event (authorization after plug-in).
-      if (!Object.values(state.sessions).some((s) => s.transactionId === tx.id)) this.linkSession(draft, tx);
+      let answered = decision;
+      if (!Object.values(state.sessions).some((s) => s.transactionId === tx.id) && decision) answered = this.startDecision(draft, tx, decision);
+      const withAnswer = answered ? { decision: answered } : {};
       tx.lastSeqNo = Math.max(tx.lastSeqNo, cmd.seqNo);
       for (const reading of cmd.readings) applyReading(tx, reading);
       if (cmd.readings.length && cmd.eventType !== 'Ended') this.reportProgress(draft, tx);
@@ -451,9 +459,9 @@ export class ChargePointService {
         const closed = closeTransaction(state, tx.id, cmd.stop ?? { stationTime: cmd.start.stationTime }, receivedAt)!;
         change.finished.push(closed);
         await this.endSession(draft, closed);
-        return { transaction: closed, ...withDecision, replay: false };
+        return { transaction: closed, ...withAnswer, replay: false };
       }
-      return { transaction: tx, ...withDecision, replay: false };
+      return { transaction: tx, ...withAnswer, replay: false };
     });
   }
 
@@ -473,9 +481,24 @@ export class ChargePointService {
     if (session) draft.events.push({ type: 'progress', identity: draft.change.identity, session, transaction: tx });
   }
 
-  private linkSession(draft: Draft, tx: TransactionInfo): void {
-    const session = linkStartedTransaction(draft.change.state, tx, this.now());
-    if (session) draft.events.push({ type: 'sessionStarted', identity: draft.change.identity, session, transaction: tx });
+  /**
+   * Ties a started transaction to its consumer session. A consumer's idTag is good only for
+   * that consumer's session: a transaction it cannot be tied to is refused (Invalid: the
+   * station stops it), never run unbilled. A granted remote start's tag is used up.
+   */
+  private startDecision(draft: Draft, tx: TransactionInfo, decision: AuthorizationDecision): AuthorizationDecision {
+    const state = draft.change.state;
+    const session = linkStartedTransaction(state, tx, this.now());
+    if (session) {
+      draft.events.push({ type: 'sessionStarted', identity: draft.change.identity, session, transaction: tx });
+      return decision;
+    }
+    if (state.remoteStartGrants[tx.idTag]) useGrant(state, tx.idTag, this.now());
+    if (tx.idTag && isConsumerTag(state, tx.idTag) && decision.status === 'Accepted') {
+      tx.idTagStatus = 'Invalid';
+      return { status: 'Invalid' };
+    }
+    return decision;
   }
 
   /** Ends the consumer session of a finished transaction with its priced receipt. */
@@ -527,6 +550,8 @@ export class ChargePointService {
       this.cache.set(identity, state);
       try {
         const draft: Draft = { change: newChange(identity, state), events: [] };
+        // Every message of a station counts as seen (seen: lastSeenAt moved on boot only).
+        if (origin.fromStation) state.lastSeenAt = this.now().toISOString();
         const result = await fn(draft);
         // Checked last, inside the lock: a replaced connection never overwrites newer state.
         if (!origin.isCurrent()) throw new StaleConnectionError(identity);

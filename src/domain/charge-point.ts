@@ -17,6 +17,8 @@ export function emptyState(identity: string): ChargePointState {
     sessions: {},
     remoteStartCounter: 0,
     localListDirty: false,
+    localListPending: 0,
+    remoteStartGrants: {},
     reportsBytes: 0,
   };
 }

@@ -119,7 +119,9 @@ export function linkStartedTransaction(state: ChargePointState, tx: TransactionI
     s.idTag === tx.idTag && (s.state === 'starting' || s.state === 'authorized')
     && (!tx.remoteStartId || !s.remoteStartId || tx.remoteStartId === s.remoteStartId));
   if (!session) return undefined;
-  if (session.connectorId && session.connectorId !== tx.connectorId) return undefined;
+  // The driver plugged into another connector than the one the remote start named (or the
+  // station chose one): the transaction is still this consumer's, on the connector it runs on.
+  if (session.connectorId && session.connectorId !== tx.connectorId && sessionOnConnector(state, tx.connectorId)) return undefined;
   transition(session, 'charging', now);
   session.connectorId = tx.connectorId;
   session.transactionId = tx.id;
@@ -174,12 +176,28 @@ export function failSession(state: ChargePointState, sessionId: string, now: Dat
 export function removeAuthEntry(state: ChargePointState, idTag: string): void {
   if (!state.authList[idTag]) return;
   delete state.authList[idTag];
+  listChanged(state);
+}
+
+/** Our list changed: the station holds it only once it confirms this change (or a full list). */
+function listChanged(state: ChargePointState): void {
+  state.localListPending += 1;
   state.localListDirty = true;
+}
+
+/**
+ * The station accepted an update: a full list makes it hold exactly ours; a differential one
+ * confirms as many changes as it carried.
+ */
+export function listConfirmed(state: ChargePointState, version: number, full: boolean, entries: number): void {
+  state.currentAuthListVersion = version;
+  state.localListPending = full ? 0 : Math.max(0, state.localListPending - entries);
+  state.localListDirty = state.localListPending > 0;
 }
 
 /** Puts the consumer's idTag on the station's authorization list (our copy of it). */
 export function addAuthEntry(state: ChargePointState, session: ConsumerSession): void {
-  state.localListDirty = true;
+  listChanged(state);
   state.authList[session.idTag] = {
     publicKey: session.consumerPublicKey,
     transactionId: 0,

@@ -87,6 +87,11 @@ export function closeTransaction(state: ChargePointState, txId: number, stop: Tr
   tx.endTime = stop.stationTime;
   tx.endReceivedAt = receivedAt;
   tx.endMeter = stop.meterStopWh ?? tx.lastMeter;
+  // The stop's own reading is the last one (seen: lastMeter kept the reading before it).
+  if (stop.meterStopWh !== undefined) {
+    tx.lastMeter = stop.meterStopWh;
+    tx.lastMeterTime = stop.stationTime;
+  }
   tx.stopReason = stop.reason ?? '';
   delete state.transactions[txId];
   if (tx.ocppTransactionId) delete state.transactionIds[tx.ocppTransactionId];

@@ -50,7 +50,7 @@ export function defineAdapter(
       if (action !== 'BootNotification' && !(await service.isAccepted(connection.identity))) {
         throw new RpcError('SecurityError', `${connection.identity} must be accepted by BootNotification before sending ${action}`);
       }
-      const origin: Origin = { identity: connection.identity, isCurrent: () => connection.isActive };
+      const origin: Origin = { identity: connection.identity, isCurrent: () => connection.isActive, fromStation: true };
       try {
         return await handler(payload, connection, origin);
       } catch (err) {

@@ -104,6 +104,17 @@ export class OcppConnection {
   }
 
   /** Station CALLs being handled right now (their answers are not sent yet). */
+  /**
+   * Reads an answer that arrived inside another message (a 2.0.1 payload in a 1.6
+   * DataTransfer) under this station's validation policy: tolerated issues are recorded as
+   * deviations, the refused ones returned.
+   */
+  judgeEmbedded(action: string, issues: SchemaIssue[]): SchemaIssue[] {
+    const verdict = judge(this.opts.policy, issues);
+    if (verdict.tolerated.length) this.opts.onDeviation(action, verdict.tolerated);
+    return verdict.refused;
+  }
+
   get handling(): number {
     return this.inboundIds.size;
   }

@@ -1,6 +1,7 @@
 import type { ChargePointService } from '../domain/charge-point-service.ts';
 import { KeyedQueue } from '../domain/keyed-queue.ts';
 import type { ChargePointState } from '../domain/model.ts';
+import { listConfirmed } from '../domain/sessions.ts';
 import type { Logger } from '../log/logger.ts';
 import type { OcppConnection } from './connection.ts';
 import type { ListUpdateStatus, LocalListEntry, StationCommands } from './station-commands.ts';
@@ -94,10 +95,11 @@ export class LocalListSync {
       status = await commands.sendLocalList(connection, { version, full: full && i === 0, entries: chunk });
       if (status !== 'Accepted') return status;
       const last = i === chunks.length - 1;
+      // A complete Full list proves the station holds exactly ours; a Differential one
+      // confirms the changes it carried (seen: never cleared, so a Full on every reconnect).
       await this.opts.service.update(identity, ({ state }) => {
-        state.currentAuthListVersion = version;
-        // Only a complete Full list proves the station holds exactly ours.
-        if (last && full) state.localListDirty = false;
+        if (full) listConfirmed(state, version, last, 0);
+        else listConfirmed(state, version, false, chunk.length);
       });
     }
     return status;

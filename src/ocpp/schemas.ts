@@ -20,6 +20,8 @@ export interface SchemaIssue {
   path: string;
   keyword: string;
   message: string;
+  /** minItems: the least number of items the schema asks for. */
+  limit?: number;
 }
 
 /** Corrections applied at load time for errata and what real meters send (OCPP-RULES.md). */
@@ -89,7 +91,8 @@ function toIssue(e: ErrorObject): SchemaIssue {
   const path = e.keyword === 'additionalProperties' || e.keyword === 'required'
     ? `${e.instancePath}/${String(e.params.additionalProperty ?? e.params.missingProperty)}`
     : e.instancePath;
-  return { path, keyword: e.keyword, message: `${path || '/'} ${e.message ?? 'is invalid'}` };
+  const limit = e.keyword === 'minItems' && typeof e.params.limit === 'number' ? { limit: e.params.limit } : {};
+  return { path, keyword: e.keyword, message: `${path || '/'} ${e.message ?? 'is invalid'}`, ...limit };
 }
 
 const cache = new Map<OcppVersion, SchemaSet>();

@@ -4,8 +4,9 @@ import type { SchemaIssue } from './schemas.ts';
 /**
  * How strictly a station's messages are read. `strict`: every schema issue is refused.
  * `lenient`: issues that leave the message meaningful (over-long strings, unknown values
- * in informational fields, extra properties) are recorded as deviations and the message
- * is processed, so transaction data is not lost to a vendor's schema slip.
+ * in informational fields, extra properties, an empty list that should have been left out)
+ * are recorded as deviations and the message is processed, so transaction data is not lost
+ * to a vendor's schema slip.
  */
 export type ValidationPolicy = 'strict' | 'lenient';
 
@@ -23,6 +24,10 @@ export function isTolerable(issue: SchemaIssue): boolean {
       return true;
     case 'enum':
       return INFORMATIONAL_ENUM.test(issue.path);
+    case 'minItems':
+      // An empty list where one item is the least: the same as the list left out (seen from
+      // real chargers: `childCertificateHashData: []`).
+      return issue.limit === 1;
     default:
       return false;
   }

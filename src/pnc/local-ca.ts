@@ -37,11 +37,16 @@ export async function importSigningKey(pem: string): Promise<{ key: webcrypto.Cr
   throw new Error(`unsupported CA key type ${String(keyObject.asymmetricKeyType)}`);
 }
 
-/** Loads a sub-CA from PEM files; the key must belong to the certificate. */
-export async function loadIssuer(files: { certFile: string; keyFile: string; chainFile?: string }): Promise<Issuer> {
+/**
+ * Loads a sub-CA from PEM files; the key must belong to the certificate. With `rootFile`, the
+ * root goes at the end of every chain sent (some chargers refuse a chain without it).
+ */
+export async function loadIssuer(files: { certFile: string; keyFile: string; chainFile?: string; rootFile?: string }): Promise<Issuer> {
   const [certificate, ...rest] = parseChain(readFileSync(files.certFile, 'utf8'));
   if (!certificate) throw new Error(`${files.certFile} holds no certificate`);
-  const chain = [...rest, ...(files.chainFile ? parseChain(readFileSync(files.chainFile, 'utf8')) : [])];
+  const root = files.rootFile ? parseChain(readFileSync(files.rootFile, 'utf8')) : [];
+  if (files.rootFile && root.length !== 1) throw new Error(`${files.rootFile} must hold exactly one certificate (the root)`);
+  const chain = [...rest, ...(files.chainFile ? parseChain(readFileSync(files.chainFile, 'utf8')) : []), ...root];
   const { key, algorithm } = await importSigningKey(readFileSync(files.keyFile, 'utf8'));
   // A signature made now must verify with the certificate: catches a key/cert mix-up at start.
   const probe = Buffer.from('charging-gateway issuer check');

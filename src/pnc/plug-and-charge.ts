@@ -143,7 +143,9 @@ export class PlugAndCharge {
       const revocation = await this.revocation(station, target);
       if (revocation) return revocation;
     }
-    return { status: 'Accepted', certificateStatus: 'Accepted', holder, reason: `contract ${emaid} of ${holder.consumerPublicKey}` };
+    // A certificate status only when a certificate (or its hash data) was checked.
+    const checked = req.certificate || req.hashData?.length ? { certificateStatus: 'Accepted' as const } : {};
+    return { status: 'Accepted', ...checked, holder, reason: `contract ${emaid} of ${holder.consumerPublicKey}` };
   }
 
   private async revocation(station: StationInfo, target: OcspRequestData): Promise<ContractCheck | undefined> {

@@ -1,4 +1,4 @@
-import type protobuf from 'protobufjs';
+import protobuf from 'protobufjs';
 import { loadProtoRoot } from './schema.ts';
 import type { ProtoTypes } from './types.ts';
 
@@ -15,11 +15,48 @@ const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: String, d
 
 let sharedRoot: protobuf.Root | undefined;
 
+type Fix = (message: Record<string, unknown>) => void;
+
+/**
+ * A `float` field decodes to the double nearest its 32 bits (16.1 → 16.100000381469727).
+ * Decoded floats are given back as the shortest decimal with a float's precision, so what
+ * was written is what is read and shown. Undefined when the type holds no float anywhere.
+ */
+function floatFix(type: protobuf.Type, seen = new Map<protobuf.Type, Fix | undefined>()): Fix | undefined {
+  if (seen.has(type)) return seen.get(type);
+  seen.set(type, undefined);
+  const fixes: Fix[] = [];
+  for (const field of type.fieldsArray) {
+    const name = field.name;
+    const each = (fix: (v: unknown) => unknown): Fix => (m) => {
+      const v = m[name];
+      if (v === undefined || v === null) return;
+      if (field.repeated && Array.isArray(v)) m[name] = v.map(fix);
+      else if (field.map && typeof v === 'object') for (const [k, x] of Object.entries(v as Record<string, unknown>)) (v as Record<string, unknown>)[k] = fix(x);
+      else m[name] = fix(v);
+    };
+    if (field.type === 'float') {
+      fixes.push(each((v) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(7)) : v)));
+    } else if (field.resolvedType instanceof protobuf.Type) {
+      const inner = floatFix(field.resolvedType, seen);
+      if (inner) fixes.push(each((v) => { if (v && typeof v === 'object') inner(v as Record<string, unknown>); return v; }));
+    }
+  }
+  const fix = fixes.length ? (m: Record<string, unknown>) => { for (const f of fixes) f(m); } : undefined;
+  seen.set(type, fix);
+  return fix;
+}
+
 export function codecFor<N extends keyof ProtoTypes>(name: N): MessageCodec<ProtoTypes[N]> {
   sharedRoot ??= loadProtoRoot();
   const type = sharedRoot.lookupType(name);
+  const fix = floatFix(type);
   return {
     encode: (value) => type.encode(type.fromObject(value as Record<string, unknown>)).finish(),
-    decode: (bytes) => type.toObject(type.decode(bytes), TO_OBJECT) as ProtoTypes[N],
+    decode: (bytes) => {
+      const out = type.toObject(type.decode(bytes), TO_OBJECT);
+      fix?.(out);
+      return out as ProtoTypes[N];
+    },
   };
 }

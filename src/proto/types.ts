@@ -274,6 +274,8 @@ export interface ChargePointState {
   remoteStartCounter: number;
   localListDirty: boolean;
   reportsBytes: number;
+  localListPending: number;
+  remoteStartGrants: Record<string, string>;
 }
 
 export interface ConnectorInfo {

@@ -29,7 +29,9 @@ describe('Plug & Charge over OCPP 1.6', () => {
     pki = await createDevPki(join(dir, 'pki'), 'ACME CPO');
     mo = await MoPki.create(dir);
     backend = await FakeContractBackend.start();
-    gw = await startTestGateway({ pnc: pncConfig(pki, mo, backend.url) });
+    // The V2G sub-CA sends its root too (some chargers want it), the station CA does not.
+    const config = pncConfig(pki, mo, backend.url);
+    gw = await startTestGateway({ pnc: { ...config, ca: { ...config.ca, v2g: { ...config.ca.v2g, includeRoot: true, rootFile: pki.v2gRoot } } } });
     token = readFileSync(join(gw.config.dataDir, 'admin.token'), 'utf8').trim();
     cs = await connectRpcClient(gw.url, 'PNC-16', 'ocpp1.6');
     for (const action of ['CertificateSigned', 'InstallCertificate', 'DataTransfer', 'GetInstalledCertificateIds', 'ExtendedTriggerMessage']) {
@@ -71,12 +73,24 @@ describe('Plug & Charge over OCPP 1.6', () => {
     assert.match(openssl(['verify', '-CAfile', pki.v2gRoot, '-untrusted', 'chain.pem', 'leaf.pem'], dir), /OK/);
   });
 
+  it('takes a SignCertificate in DataTransfer without certificateType as the V2G certificate, answered in DataTransfer (seen: signed as the TLS client certificate)', async () => {
+    const before = received.length;
+    assert.deepEqual(await dataTransfer('SignCertificate', { csr: makeCsr(dir, 'v2g-plain', '/CN=PNC-16/O=ACME CPO') }), { status: 'Accepted' });
+    const sent = await eventually(() => received.slice(before).find((r) => r.action === 'DataTransfer' && r.params.messageId === 'CertificateSigned'));
+    assert.equal(JSON.parse(sent.params.data).certificateType, 'V2GCertificate');
+    assert.ok(!received.slice(before).some((r) => r.action === 'CertificateSigned'), 'not the whitepaper CertificateSigned');
+    const chain = JSON.parse(sent.params.data).certificateChain as string;
+    const certs = chain.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)!;
+    assert.equal(certs.at(-1)!.replace(/\s/g, ''), readFileSync(pki.v2gRoot, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)![0].replace(/\s/g, ''), 'includeRoot: the V2G root ends the chain');
+  });
+
   it('signs the charge point certificate from the whitepaper SignCertificate and sends the whitepaper CertificateSigned', async () => {
     assert.deepEqual(await cs.call('SignCertificate', { csr: makeCsr(dir, 'cp', '/CN=PNC-16/O=ACME CPO') }), { status: 'Accepted' });
     const sent = await eventually(() => received.find((r) => r.action === 'CertificateSigned'));
     writeFileSync(join(dir, 'cp-chain.pem'), sent.params.certificateChain);
     writeFileSync(join(dir, 'cp-leaf.pem'), sent.params.certificateChain.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)[0]);
     assert.match(openssl(['verify', '-purpose', 'sslclient', '-CAfile', pki.csmsRoot, '-untrusted', 'cp-chain.pem', 'cp-leaf.pem'], dir), /OK/);
+    assert.equal(sent.params.certificateChain.match(/BEGIN CERTIFICATE/g).length, 2, 'leaf and sub-CA: this CA does not include its root');
     assert.deepEqual(await cs.call('SignCertificate', { csr: makeCsr(dir, 'cp2', '/CN=SOMEONE-ELSE/O=ACME CPO') }), { status: 'Rejected' });
   });
 
@@ -109,6 +123,34 @@ describe('Plug & Charge over OCPP 1.6', () => {
     assert.deepEqual(viaDataTransfer, ['V2GRootCertificate']);
     assert.deepEqual(received.filter((r) => r.action === 'InstallCertificate').map((r) => r.params.certificateType), ['CentralSystemRootCertificate']);
     const list = await (await fetch(`http://127.0.0.1:${gw.adminPort}/api/stations/PNC-16/certificates`, { headers: { Authorization: `Bearer ${token}` } })).json() as any[];
-    assert.deepEqual(list.map((c) => c.certificateType).sort(), ['CSMSRootCertificate', 'V2GCertificate', 'ChargingStationCertificate', 'V2GRootCertificate'].sort());
+    assert.deepEqual(list.map((c) => c.certificateType).sort(), ['CSMSRootCertificate', 'V2GCertificate', 'V2GCertificate', 'ChargingStationCertificate', 'V2GRootCertificate'].sort());
+  });
+
+  it('refreshes the inventory of a charger that answers `childCertificateHashData: []` (lenient), and of a 1.6 charger without Plug & Charge', async () => {
+    const hash = { hashAlgorithm: 'SHA256', issuerNameHash: 'aa11', issuerKeyHash: 'bb22', serialNumber: '0c' };
+    const stations: Record<string, any> = {};
+    for (const [identity, pncSupport] of [['PNC-16-REAL', true], ['NO-PNC-16', false]] as const) {
+      const c = await connectRpcClient(gw.url, identity, 'ocpp1.6');
+      c.handle('GetInstalledCertificateIds', () => ({ status: 'Accepted', certificateHashData: [hash] }));
+      c.handle('DataTransfer', ({ params }: any) => {
+        if (!pncSupport) return { status: 'UnknownVendorId' };
+        assert.equal(params.messageId, 'GetInstalledCertificateIds');
+        // As a real charger answers: an empty child list where the schema wants it left out.
+        return { status: 'Accepted', data: JSON.stringify({ status: 'Accepted', certificateHashDataChain: [{ certificateType: 'V2GRootCertificate', certificateHashData: { ...hash, serialNumber: '0d' }, childCertificateHashData: [] }] }) };
+      });
+      c.handle(() => ({}));
+      await c.call('BootNotification', BOOT_16);
+      stations[identity] = c;
+    }
+    const refresh = (identity: string) => fetch(`http://127.0.0.1:${gw.adminPort}/api/stations/${identity}/commands/refresh-certificates`, {
+      method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: '{}',
+    }).then(async (r) => ({ status: r.status, body: await r.json() as any }));
+    const real = await refresh('PNC-16-REAL');
+    assert.equal(real.status, 200, JSON.stringify(real.body));
+    assert.ok(real.body.result.some((c: any) => c.certificateType === 'V2GRootCertificate'));
+    const plain = await refresh('NO-PNC-16');
+    assert.equal(plain.status, 200, JSON.stringify(plain.body));
+    assert.ok(plain.body.result.length > 0 && plain.body.result.every((c: any) => ['CSMSRootCertificate', 'ManufacturerRootCertificate'].includes(c.certificateType)), JSON.stringify(plain.body.result));
+    for (const c of Object.values(stations)) await c.close({ force: true });
   });
 });

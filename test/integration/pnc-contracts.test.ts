@@ -81,6 +81,7 @@ describe('Plug & Charge contracts: eMAID → consumer → session → receipt', 
     // Authorize (two at once) still gets one session, not two.
     const [first, again] = await Promise.all([1, 2].map(() => cs.call('Authorize', { idToken })));
     assert.equal(first.idTokenInfo.status, 'Accepted');
+    assert.equal(first.certificateStatus, undefined, 'no certificate was checked, so no certificate status (seen: Accepted)');
     assert.deepEqual(again, first);
     const auth = await cs.call('Authorize', { idToken, iso15118CertificateHashData: [mo.hashData(contract201)] });
     assert.equal(auth.idTokenInfo.status, 'Accepted');

@@ -1,6 +1,7 @@
 import { flattenHashDataChains, type CertificateIdUse } from '../pnc-messages.ts';
 import type { InstalledCertificate, VersionCommands } from '../station-commands.ts';
 import { call16, type CertificateUse16, type MessageTrigger16 } from './calls.ts';
+import { RpcError } from '../errors.ts';
 import { pncCall16 } from './pnc-data-transfer.ts';
 
 // The charge point's own roots travel in the security whitepaper's messages; the EV-facing
@@ -9,7 +10,8 @@ const WHITEPAPER_USE: Partial<Record<CertificateIdUse, CertificateUse16>> = {
   CSMSRootCertificate: 'CentralSystemRootCertificate',
   ManufacturerRootCertificate: 'ManufacturerRootCertificate',
 };
-const EXTENDED_TRIGGERS = new Set(['LogStatusNotification', 'FirmwareStatusNotification', 'SignChargePointCertificate']);
+// Only what core TriggerMessage lacks (it has FirmwareStatusNotification).
+const EXTENDED_TRIGGERS = new Set(['LogStatusNotification', 'SignChargePointCertificate']);
 
 function whitepaperUse(type: CertificateIdUse | undefined): CertificateUse16 | undefined {
   return type ? WHITEPAPER_USE[type] : undefined;
@@ -29,10 +31,12 @@ export const commands16: VersionCommands = {
     const { status } = await call16(c, 'SendLocalList', {
       listVersion: update.version,
       updateType: update.full ? 'Full' : 'Differential',
-      localAuthorizationList: update.entries.map((e) => ({
-        idTag: e.idTag,
-        ...(e.status ? { idTagInfo: { status: e.status, ...(e.expiryDate ? { expiryDate: e.expiryDate } : {}) } } : {}),
-      })),
+      ...(update.entries.length ? {
+        localAuthorizationList: update.entries.map((e) => ({
+          idTag: e.idTag,
+          ...(e.status ? { idTagInfo: { status: e.status, ...(e.expiryDate ? { expiryDate: e.expiryDate } : {}) } } : {}),
+        })),
+      } : {}),
     }, o);
     return status;
   },
@@ -77,8 +81,14 @@ export const commands16: VersionCommands = {
     }
     const pncTypes = types.filter((t) => !whitepaperUse(t));
     if (pncTypes.length) {
-      const r = await pncCall16(c, 'GetInstalledCertificateIds', { certificateType: pncTypes }, o);
-      out.push(...flattenHashDataChains(r.certificateHashDataChain));
+      try {
+        const r = await pncCall16(c, 'GetInstalledCertificateIds', { certificateType: pncTypes }, o);
+        out.push(...flattenHashDataChains(r.certificateHashDataChain));
+      } catch (err) {
+        // A station without Plug & Charge (UnknownVendorId, UnknownMessageId): it has the
+        // whitepaper's certificates only (seen: the whole refresh failed).
+        if (!(err instanceof RpcError && err.kind === 'NotSupported')) throw err;
+      }
     }
     return out;
   },

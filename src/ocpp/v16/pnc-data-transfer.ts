@@ -26,6 +26,12 @@ export function pncDataTransferHandler(handlers: PncStationHandlers): DataTransf
     if (messageId === 'Authorize' && typeof (payload as { idToken?: unknown }).idToken === 'string') {
       payload = { ...(payload as object), idToken: { idToken: (payload as { idToken: string }).idToken, type: 'eMAID' } };
     }
+    // Inside the ISO 15118 DataTransfer a SignCertificate is for the V2G (SECC) certificate
+    // unless it says otherwise: the charge point's own certificate has the whitepaper's
+    // SignCertificate (seen: a V2G CSR signed as a TLS client certificate and installed as one).
+    if (messageId === 'SignCertificate' && payload && typeof payload === 'object' && !('certificateType' in payload)) {
+      payload = { ...(payload as object), certificateType: 'V2GCertificate' };
+    }
     const issues = schemas.validate(messageId, 'req', payload);
     if (issues.length) return { status: 'Rejected', data: JSON.stringify({ error: issues.map((i) => i.message).join('; ') }) };
     const action = messageId as keyof PncStationMessages;
@@ -50,7 +56,8 @@ export async function pncCall16<A extends keyof PncCsmsMessages>(c: OcppConnecti
   } catch {
     throw new RpcError('FormatViolation', `the station's ${action} answer (DataTransfer data) is not JSON`);
   }
-  const issues = schemas.validate(action, 'conf', answer);
-  if (issues.length) throw new RpcError('FormatViolation', `the station's ${action} answer is invalid: ${issues.map((i) => i.message).join('; ')}`);
+  // Read like any answer of this station: its validation policy applies (lenient tolerates slips).
+  const refused = c.judgeEmbedded(`${action}.conf (DataTransfer)`, schemas.validate(action, 'conf', answer));
+  if (refused.length) throw new RpcError('FormatViolation', `the station's ${action} answer is invalid: ${refused.map((i) => i.message).join('; ')}`);
   return answer as PncCsmsMessages[A]['conf'];
 }

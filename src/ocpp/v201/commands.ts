@@ -22,10 +22,13 @@ export const commands201: VersionCommands = {
     const { status } = await call201(c, 'SendLocalList', {
       versionNumber: update.version,
       updateType: update.full ? 'Full' : 'Differential',
-      localAuthorizationList: update.entries.map((e) => ({
-        idToken: idToken(e.idTag),
-        ...(e.status ? { idTokenInfo: { status: e.status, ...(e.expiryDate ? { cacheExpiryDateTime: e.expiryDate } : {}) } } : {}),
-      })),
+      // An empty list is left out: the schema wants at least one item when it is present.
+      ...(update.entries.length ? {
+        localAuthorizationList: update.entries.map((e) => ({
+          idToken: idToken(e.idTag),
+          ...(e.status ? { idTokenInfo: { status: e.status, ...(e.expiryDate ? { cacheExpiryDateTime: e.expiryDate } : {}) } } : {}),
+        })),
+      } : {}),
     }, o);
     return status;
   },
