@@ -37,7 +37,7 @@ export default tseslint.config(
     files: ['gateway/dashboard/**/*.js'],
     languageOptions: {
       sourceType: 'script',
-      globals: { document: 'readonly', location: 'readonly', sessionStorage: 'readonly', EventSource: 'readonly', prompt: 'readonly', URLSearchParams: 'readonly' },
+      globals: { document: 'readonly', location: 'readonly', sessionStorage: 'readonly', EventSource: 'readonly', URLSearchParams: 'readonly', fetch: 'readonly' },
     },
   },
 );

@@ -56,6 +56,7 @@ if (kind === 'raw') {
   // Thousands of stations connect from 127.0.0.1 at once.
   config.ocpp.maxPendingConnections = 100_000;
   config.ocpp.maxPendingPerAddress = 100_000;
+  config.stations.maxUnlisted = 100_000;
   const node = await startGateway(config, silentLogger);
   port = node.ocppPort;
   stop = async () => { await node.stop(); rmSync(dataDir, { recursive: true, force: true }); };

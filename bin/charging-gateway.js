@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI. The sources run on Node >= 22.18 (built-in type stripping); on an
-// older Node this re-runs itself with the Node 22 that the `node` devDependency installed.
-import { spawnSync } from 'node:child_process';
+// older Node this runs them with the Node 22 that the `node` devDependency installed, as a
+// child that gets every signal this process gets (a supervisor's SIGTERM, a terminal's
+// Ctrl-C) and whose exit code this process exits with.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +17,14 @@ if (major > 22 || (major === 22 && minor >= 18)) {
     console.error(`charging-gateway needs Node.js 22.18 or newer (this is ${process.version}); run npm install to get one.`);
     process.exit(1);
   }
-  const result = spawnSync(bundled, [cli, ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(result.status ?? 1);
+  const child = spawn(bundled, [cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    // Passed on, and this process waits for the child. A terminal's Ctrl-C already reaches the
+    // child (same process group), so SIGINT is passed on only when not at a terminal.
+    process.on(signal, () => {
+      if (signal === 'SIGINT' && process.stdin.isTTY) return;
+      if (child.exitCode === null) child.kill(signal);
+    });
+  }
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 }[signal] ?? 1) : 1)));
 }

@@ -1,9 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { parseConsumerKey } from '../src/crypto/consumer-key.ts';
 import { grantRemoteStart } from '../src/domain/authorization.ts';
+import { InvalidOutboundError } from '../src/ocpp/errors.ts';
 import { StationInUseError, type ChargePointService } from '../src/domain/charge-point-service.ts';
-import type { ChargingBridge } from '../src/ocpp/charging-bridge.ts';
+import { BridgeError, type ChargingBridge } from '../src/ocpp/charging-bridge.ts';
 import type { LocalListSync } from '../src/ocpp/local-list-sync.ts';
 import type { OcppServer } from '../src/ocpp/server.ts';
 import type { StationCommands } from '../src/ocpp/station-commands.ts';
@@ -25,6 +27,15 @@ export interface AdminApiDeps {
   certificates: StationCertificates;
   /** Bytes of reports kept per station (storage.reportBytesPerStation). */
   reportBudget: number;
+}
+
+/** A consumer named in a query: SS58 address (as the dashboard shows it) or 32 bytes of hex. */
+function consumerKeyHex(text: string | null): string {
+  try {
+    return parseConsumerKey(text ?? '').hex;
+  } catch {
+    throw new HttpError(400, 'consumer: the consumer\'s SS58 address or public key (32 bytes of hex) is required', 'consumer');
+  }
 }
 
 // How long an operator's remote start tag is good for the station's own start.
@@ -133,6 +144,10 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         send(res, 200, await deps.snapshot());
         return true;
       }
+      if (req.method === 'GET' && url.pathname === '/api/recent') {
+        send(res, 200, await recentActivity(deps, page(url).limit));
+        return true;
+      }
       const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
       const [resource, id, sub, command] = parts;
       if (req.method === 'GET' && resource === 'stations' && !id) {
@@ -203,8 +218,7 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         return true;
       }
       if (req.method === 'GET' && resource === 'payouts') {
-        const consumer = url.searchParams.get('consumer')?.replace(/^0x/, '');
-        if (consumer !== undefined && !/^[0-9a-f]{64}$/.test(consumer)) throw new HttpError(400, 'consumer: the consumer key as 32 bytes of hex', 'consumer');
+        const consumer = url.searchParams.has('consumer') ? consumerKeyHex(url.searchParams.get('consumer')) : undefined;
         const state = url.searchParams.get('state');
         const all = consumer ? await deps.store.payouts(consumer) : state === 'open' ? await deps.store.openPayouts() : await deps.store.payouts();
         const items = all.filter((p) => !state || p.state === state).map(({ call: _call, ...rest }) => rest);
@@ -213,16 +227,17 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         return true;
       }
       if (req.method === 'GET' && resource === 'sessions') {
-        const consumer = url.searchParams.get('consumer');
-        if (!consumer || !/^[0-9a-f]{64}$/.test(consumer.replace(/^0x/, ''))) throw new HttpError(400, 'consumer: the consumer key as 32 bytes of hex is required', 'consumer');
+        const consumer = consumerKeyHex(url.searchParams.get('consumer'));
         const { limit, offset } = page(url);
-        const all = (await deps.service.finishedSessions(consumer.replace(/^0x/, ''))).reverse();
+        const all = (await deps.service.finishedSessions(consumer)).reverse();
         send(res, 200, { total: all.length, items: all.slice(offset, offset + limit) });
         return true;
       }
       throw new HttpError(404, `no such resource ${req.method} ${url.pathname}`);
     } catch (err) {
       if (err instanceof HttpError) send(res, err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) });
+      // Our own check of what we were about to send refused it: the request was wrong, not the station.
+      else if (err instanceof InvalidOutboundError || (err instanceof BridgeError && err.code === 'InvalidRequest')) send(res, 400, { error: err.message });
       else if (err instanceof CertificateError) {
         const status = err.code === 'NotFound' ? 404 : err.code === 'SecurityProfile' ? 409 : 400;
         send(res, status, { error: err.message, code: err.code, ...(err.code === 'InvalidRequest' ? { field: 'certificate' } : {}) });
@@ -231,6 +246,22 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
       return true;
     }
   };
+}
+
+/**
+ * What happened lately, from the store (so a dashboard opened now shows it): finished
+ * transactions of every station, newest first.
+ */
+async function recentActivity(deps: AdminApiDeps, limit: number): Promise<{ at: string; station: string; text: string }[]> {
+  const out: { at: string; station: string; text: string }[] = [];
+  for (const identity of deps.service.identities()) {
+    for (const tx of (await deps.store.finishedTransactions(identity)).slice(-limit)) {
+      const kwh = (Math.max(0, tx.endMeter - tx.startMeter) / 1000).toFixed(3);
+      out.push({ at: tx.endReceivedAt || tx.endTime, station: identity, text: `connector ${tx.connectorId}: transaction ${tx.id} ended, ${kwh} kWh${tx.stopReason ? ` (${tx.stopReason})` : ''}` });
+      out.push({ at: tx.startReceivedAt || tx.startTime, station: identity, text: `connector ${tx.connectorId}: transaction ${tx.id} started` });
+    }
+  }
+  return out.sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
 }
 
 /** Server-Sent Events: a snapshot at once, then one a second, until the browser goes away. */

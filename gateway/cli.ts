@@ -10,7 +10,8 @@ import { certificatesMain, pkiMain } from './pki-cli.ts';
 import { stationsMain } from './stations-cli.ts';
 import { startGateway } from './node.ts';
 import { PACKAGE_VERSION } from './version.ts';
-import { keyFileOf } from './p2p.ts';
+import { dialableAddresses, keyFileOf } from './p2p.ts';
+import { adminTokenFile } from './admin-token.ts';
 import { loadOrCreateGatewayKey } from '../src/crypto/gateway-key.ts';
 
 
@@ -71,6 +72,9 @@ async function main(argv: string[]): Promise<number> {
         publicKey: `0x${Buffer.from(key.publicKey).toString('hex')}`,
         // The chain account is the same ed25519 key (see chain/gateway-account.ts).
         chainAccount: encodeAddress(key.publicKey, 42),
+        // What a wallet dials (CGW_GATEWAY), once the node runs with this configuration.
+        p2p: dialableAddresses(config, key.peerId),
+        adminTokenFile: config.admin.token ? '(admin.token is set in the configuration)' : adminTokenFile(config),
       }, null, 2));
       return 0;
     }
@@ -101,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
+        process.on('SIGHUP', stop);
       });
       const node = await startGateway(config, log);
       await stopRequested;

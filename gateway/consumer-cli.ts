@@ -79,6 +79,8 @@ export async function consumerMain(argv: string[]): Promise<number> {
   if (!station) throw new Error(`${command} needs ${command === 'contract' ? 'an eMAID' : 'a station identity'}`);
   const connectorId = Number(connectorText);
   if (!Number.isInteger(connectorId) || connectorId < 0) throw new Error(`connector must be a number, got "${connectorText}"`);
+  // Ctrl-C from here on ends cleanly (before, nothing has been asked of the gateway yet).
+  const interrupt = command === 'charge' ? new Interrupt() : undefined;
   const signer = await signerFrom(values.seed ?? process.env.CGW_CONSUMER_SEED, scheme);
   // The budget's decimals are the tariff's; without a chain connection here, amounts in
   // whole tokens assume the 18 decimals of PEAQ.
@@ -102,7 +104,7 @@ export async function consumerMain(argv: string[]): Promise<number> {
         print(await client.status(station));
         return 0;
       case 'charge':
-        return await charge(client, station, connectorId, budget);
+        return await charge(client, station, connectorId, budget, interrupt!);
       case 'contract':
         print(await client.registerContract(station, { remove: values.remove ?? false }));
         return 0;
@@ -114,38 +116,95 @@ export async function consumerMain(argv: string[]): Promise<number> {
   }
 }
 
-/** The whole session with a live line of progress; Ctrl-C (or the station) ends it. */
-async function charge(client: ConsumerClient, station: string, connectorId: number, budget: bigint | undefined): Promise<number> {
+/**
+ * The whole session with a live line of progress; Ctrl-C (or the station) ends it. Ctrl-C at
+ * any moment ends in a stopped session with its receipt, or in no session at all: before the
+ * start, the authorization is cancelled; during it, the session is stopped once started.
+ * Only this session's events count (the history may hold earlier sessions of the same key).
+ */
+async function charge(client: ConsumerClient, station: string, connectorId: number, budget: bigint | undefined, interrupt: Interrupt): Promise<number> {
   const tty = process.stdout.isTTY;
-  let receiptEnvelope: Uint8Array | undefined;
-  let ended: () => void = () => {};
-  const endedByStation = new Promise<void>((resolve) => { ended = resolve; });
-  await client.follow(client.topic, (e: GatewayEvent) => {
-    const p = e.event.evChargeStatusData;
-    if (e.event.eventId === 'EV_CHARGE_STATUS' && p) {
-      const line = `charging: ${((p.energyWh ?? 0) / 1000).toFixed(3)} kWh  ${p.currentOffered.toFixed(1)} A  ${p.voltageOffered.toFixed(0)} V`;
-      if (tty) process.stdout.write(`\r${line}   `);
-      else console.log(line);
+  try {
+    if (interrupt.asked) return noSession();
+    console.log(await client.authorize(station, budget === undefined ? {} : { budget }));
+    if (interrupt.asked) return await cancelled(client, station);
+    try {
+      console.log(await client.start(station, connectorId));
+    } catch (err) {
+      if (!interrupt.asked) throw err;
+      return await cancelled(client, station);
     }
-    if (e.event.eventId === 'STOP_TRANSACTION_RESPONSE') {
-      receiptEnvelope = e.envelope;
-      ended();
+    const sessionId = (await client.status(station)).session?.id;
+    let receiptEnvelope: Uint8Array | undefined;
+    let ended: () => void = () => {};
+    const endedByStation = new Promise<void>((resolve) => { ended = resolve; });
+    await client.follow(client.topic, (e: GatewayEvent) => {
+      const p = e.event.evChargeStatusData;
+      if (e.event.eventId === 'EV_CHARGE_STATUS' && p && p.sessionId === sessionId && !interrupt.asked) {
+        const line = `charging: ${((p.energyWh ?? 0) / 1000).toFixed(3)} kWh  ${p.currentOffered.toFixed(1)} A  ${p.voltageOffered.toFixed(0)} V`;
+        if (tty) process.stdout.write(`\r${line}   `);
+        else console.log(line);
+      }
+      if (e.event.eventId === 'STOP_TRANSACTION_RESPONSE' && e.event.stopTransactionResponseData?.receipt?.sessionId === sessionId) {
+        receiptEnvelope = e.envelope;
+        ended();
+      }
+    });
+    if (!interrupt.asked) console.log('charging; press Ctrl-C to stop');
+    const how = await Promise.race([interrupt.promise.then(() => 'stop' as const), endedByStation.then(() => 'station' as const)]);
+    let receipt: Receipt;
+    if (how === 'stop' && !receiptEnvelope) {
+      receipt = await client.stop(station, connectorId).catch(async (err: unknown) => {
+        // The station ended it meanwhile: its receipt is on the way as an event.
+        await Promise.race([endedByStation, new Promise((r) => setTimeout(r, 10_000))]);
+        if (!receiptEnvelope) throw err;
+        return verifyReceipt(receiptEnvelope, client.gatewayKey);
+      });
+    } else {
+      receipt = await verifyReceipt(receiptEnvelope!, client.gatewayKey);
+      console.log('the station ended the session');
     }
-  });
-  console.log(await client.authorize(station, budget === undefined ? {} : { budget }));
-  console.log(await client.start(station, connectorId));
-  console.log('charging; press Ctrl-C to stop');
-  const interrupted = new Promise<'stop'>((resolve) => process.once('SIGINT', () => resolve('stop')));
-  const how = await Promise.race([interrupted, endedByStation.then(() => 'station' as const)]);
-  if (tty) process.stdout.write('\n');
-  let receipt: Receipt;
-  if (how === 'stop') {
-    receipt = await client.stop(station, connectorId);
-  } else {
-    receipt = await verifyReceipt(receiptEnvelope!, client.gatewayKey);
-    console.log('the station ended the session');
+    if (tty) process.stdout.write('\n');
+    print({ receipt: receiptSummary(receipt), verified: true });
+    return 0;
+  } finally {
+    interrupt.release();
   }
-  print({ receipt: receiptSummary(receipt), verified: true });
+}
+
+/** Ctrl-C (SIGINT) or SIGTERM, noted rather than fatal, so that the session is ended properly. */
+class Interrupt {
+  asked = false;
+  readonly promise: Promise<void>;
+  private readonly onSignal: () => void;
+
+  constructor() {
+    let wake: () => void = () => {};
+    this.promise = new Promise((resolve) => { wake = resolve; });
+    this.onSignal = () => {
+      if (!this.asked) console.error(process.stdout.isTTY ? '\nstopping…' : 'stopping…');
+      this.asked = true;
+      wake();
+    };
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  release(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+  }
+}
+
+function noSession(): number {
+  print({ cancelled: true, session: null, message: 'no session: stopped before anything was asked of the gateway' });
+  return 0;
+}
+
+/** Interrupted before charging began: nothing is left behind. */
+async function cancelled(client: ConsumerClient, station: string): Promise<number> {
+  const session = await client.cancel(station).catch(() => undefined);
+  print({ cancelled: true, session: session?.id ?? null, message: 'no session: the authorization was given up before charging began' });
   return 0;
 }
 

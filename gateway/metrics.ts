@@ -20,7 +20,9 @@ export function createMetrics(sources: MetricSources): {
   reportTruncated: (action: string) => void; reportDropped: () => void;
 } {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'cgw_process_' });
+  // The standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, ...) that
+  // existing Node.js dashboards look for.
+  collectDefaultMetrics({ register: registry });
   new Gauge({
     name: 'cgw_stations_connected', help: 'Connected charging stations by OCPP version', labelNames: ['version'], registers: [registry],
     collect() {

@@ -19,7 +19,7 @@ import { adminApi } from './admin-api.ts';
 import { dashboardAssets } from './dashboard/assets.ts';
 import { sharedSnapshot } from './dashboard/snapshot.ts';
 import { startAdminServer } from './admin-http.ts';
-import { adminToken } from './admin-token.ts';
+import { adminToken, adminTokenFile } from './admin-token.ts';
 import { openApiDocument } from './openapi.ts';
 import { PACKAGE_VERSION } from './version.ts';
 import { startChain } from './chain.ts';
@@ -130,6 +130,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     start: (r) => bridge.start(r),
     stop: (r) => bridge.stop(r),
     status: (r) => bridge.status(r),
+    cancel: (r) => bridge.cancel(r),
     checkAvailability: (r) => bridge.checkAvailability(r),
     ...contractApi(pnc.registry),
   };
@@ -301,7 +302,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   log.info('gateway started', {
     ocpp: `ws://${config.ocpp.host}:${ports.port}${config.ocpp.path}/<identity>`,
     ...(ports.tlsPort !== undefined ? { ocppTls: `wss://${config.ocpp.host}:${ports.tlsPort}${config.ocpp.path}/<identity>` } : {}),
-    ...(admin ? { admin: `http://${config.admin.host}:${admin.port}` } : {}),
+    ...(admin ? { admin: `http://${config.admin.host}:${admin.port}`, adminTokenFile: config.admin.token ? '(configured)' : adminTokenFile(config) } : {}),
     dataDir,
     stations,
     ...(p2p ? { peerId: p2p.node.peerId.toString(), p2p: p2p.node.getMultiaddrs().map(String) } : {}),

@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { multiaddr } from '@multiformats/multiaddr';
 import { loadOrCreateGatewayKey, type GatewayKey } from '../src/crypto/gateway-key.ts';
@@ -18,6 +19,17 @@ import type { Config } from './config/schema.ts';
 
 /** DHT announcements in flight at once; the rest wait in StationAnnouncer. */
 const ANNOUNCE_CONCURRENCY = 4;
+
+/**
+ * Where wallets can dial this node, before it runs (for `keys`): the announced addresses, or
+ * the listen ones with "any address" spelled out as this machine's IPv4 addresses.
+ */
+export function dialableAddresses(config: Config, peerId: string): string[] {
+  const local = Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4').map((i) => i!.address);
+  const addresses = config.p2p.announce.length ? config.p2p.announce
+    : config.p2p.listen.flatMap((a) => (a.startsWith('/ip4/0.0.0.0/') ? local.map((ip) => a.replace('/ip4/0.0.0.0/', `/ip4/${ip}/`)) : [a]));
+  return addresses.filter((a) => !/\/tcp\/0(\/|$)/.test(a)).map((a) => `${a}/p2p/${peerId}`);
+}
 
 /** The gateway's key file: configured, or <dataDir>/gateway.key. */
 export function keyFileOf(config: Config): string {
@@ -53,7 +65,7 @@ export interface CompatDeps {
 
 /** Starts the libp2p peer: the consumer request protocol, event publishing and DHT announcements. */
 export async function startP2p(config: Config, key: GatewayKey, store: LevelStore, api: ConsumerApi, compatDeps: CompatDeps, log: Logger): Promise<RunningP2p> {
-  const node = await createP2pNode({ privateKey: key.libp2pKey, listen: config.p2p.listen, dhtPrivateAddresses: config.p2p.dht.privateAddresses });
+  const node = await createP2pNode({ privateKey: key.libp2pKey, listen: config.p2p.listen, announce: config.p2p.announce, dhtPrivateAddresses: config.p2p.dht.privateAddresses });
   // Join the gateways' DHT through the configured peers (best effort: they may start later).
   for (const address of config.p2p.bootstrap) {
     node.dial(multiaddr(address), { signal: AbortSignal.timeout(10_000) })

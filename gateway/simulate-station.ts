@@ -1,98 +1,200 @@
 import { parseArgs } from 'node:util';
 import { RPCClient } from 'ocpp-rpc';
+import { loadConfig } from './config/load.ts';
 
-export const SIMULATE_HELP = `charging-gateway simulate-station: a simulated OCPP 1.6 charge point, for trying the gateway without hardware
+export const SIMULATE_HELP = `charging-gateway simulate-station: a simulated charge point (OCPP 1.6 or 2.0.1), for trying the gateway without hardware
 
 Usage:
-  charging-gateway simulate-station IDENTITY [--url ws://127.0.0.1:9000/ocpp] [--connectors 2] [--power-kw 11]
+  charging-gateway simulate-station IDENTITY [--ocpp 1.6|2.0.1] [--password PASSWORD] [--url ws://HOST:PORT/PATH]
+                                             [--config FILE] [--connectors 2] [--power-kw 11]
 
-It boots, reports its connectors Available, accepts remote start/stop for idTags on its local list,
-and while charging sends MeterValues every 5 s at the given power. Ctrl-C disconnects it.`;
+It connects to the node of this configuration (ocpp.port and ocpp.path, as \`start\` reads them:
+--config, CGW_CONFIG, CGW_* variables) unless --url names another. --password (or
+CGW_STATION_PASSWORD) is its basic-auth password (security profile 1). It boots, reports its
+connectors Available, keeps the local list it is sent, accepts remote start/stop for idTags on it,
+and while charging sends meter values every 5 s at the given power. Ctrl-C ends its transactions
+and disconnects it.`;
 
-interface Tx { id: number; meterWh: number; timer: NodeJS.Timeout }
+type Call = (action: string, payload: object) => Promise<unknown>;
+
+/** What differs between the versions: the messages a charge point sends and how it reads the CSMS's. */
+interface Protocol {
+  boot: object;
+  status(connectorId: number, status: 'Available' | 'Preparing' | 'Charging'): object;
+  start(call: Call, connectorId: number, idTag: string, meterWh: number, remoteStartId?: number): Promise<string | number>;
+  meter(call: Call, connectorId: number, txId: string | number, meterWh: number, currentA: number, seqNo: number): Promise<unknown>;
+  stop(call: Call, connectorId: number, txId: string | number, meterWh: number, reason: string, seqNo: number): Promise<unknown>;
+}
+
+const now = () => new Date().toISOString();
+
+const V16: Protocol = {
+  boot: { chargePointVendor: 'charging-gateway', chargePointModel: 'simulated' },
+  status: (connectorId, status) => ({ connectorId, errorCode: 'NoError', status }),
+  async start(call, connectorId, idTag, meterWh) {
+    return ((await call('StartTransaction', { connectorId, idTag, meterStart: meterWh, timestamp: now() })) as { transactionId: number }).transactionId;
+  },
+  meter: (call, connectorId, transactionId, meterWh, currentA) => call('MeterValues', {
+    connectorId, transactionId,
+    meterValue: [{ timestamp: now(), sampledValue: [
+      { value: String(meterWh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
+      { value: currentA.toFixed(1), measurand: 'Current.Import', unit: 'A', phase: 'L1' },
+      { value: '230', measurand: 'Voltage', unit: 'V', phase: 'L1-N' },
+    ] }],
+  }),
+  stop: (call, _connectorId, transactionId, meterWh, reason) => call('StopTransaction', { transactionId, meterStop: meterWh, timestamp: now(), reason }),
+};
+
+const energy = (meterWh: number, currentA?: number) => [{
+  timestamp: now(),
+  sampledValue: [
+    { value: meterWh, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } },
+    ...(currentA === undefined ? [] : [{ value: Number(currentA.toFixed(1)), measurand: 'Current.Import', phase: 'L1', unitOfMeasure: { unit: 'A' } }]),
+  ],
+}];
+
+const V201: Protocol = {
+  boot: { reason: 'PowerUp', chargingStation: { model: 'simulated', vendorName: 'charging-gateway' } },
+  status: (evseId, status) => ({ timestamp: now(), connectorStatus: status === 'Available' ? 'Available' : 'Occupied', evseId, connectorId: 1 }),
+  async start(call, evseId, idTag, meterWh, remoteStartId) {
+    const transactionId = `${evseId}-${Date.now()}`;
+    await call('TransactionEvent', {
+      eventType: 'Started', timestamp: now(), triggerReason: remoteStartId === undefined ? 'Authorized' : 'RemoteStart', seqNo: 0,
+      transactionInfo: { transactionId, chargingState: 'Charging', ...(remoteStartId === undefined ? {} : { remoteStartId }) },
+      idToken: { idToken: idTag, type: 'Central' }, evse: { id: evseId, connectorId: 1 }, meterValue: energy(meterWh),
+    });
+    return transactionId;
+  },
+  meter: (call, _evseId, transactionId, meterWh, currentA, seqNo) => call('TransactionEvent', {
+    eventType: 'Updated', timestamp: now(), triggerReason: 'MeterValuePeriodic', seqNo, transactionInfo: { transactionId: String(transactionId), chargingState: 'Charging' },
+    meterValue: energy(meterWh, currentA),
+  }),
+  stop: (call, _evseId, transactionId, meterWh, reason, seqNo) => call('TransactionEvent', {
+    eventType: 'Ended', timestamp: now(), triggerReason: reason === 'Remote' ? 'RemoteStop' : 'StopAuthorized', seqNo,
+    transactionInfo: { transactionId: String(transactionId), stoppedReason: reason }, meterValue: energy(meterWh),
+  }),
+};
+
+interface Tx { id: string | number; startWh: number; seqNo: number; timer: NodeJS.Timeout }
 
 /** `charging-gateway simulate-station ...`; resolves when stopped. */
 export async function simulateStation(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { url: { type: 'string', default: 'ws://127.0.0.1:9000/ocpp' }, connectors: { type: 'string', default: '2' }, 'power-kw': { type: 'string', default: '11' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      url: { type: 'string' }, config: { type: 'string', short: 'c' }, password: { type: 'string' }, ocpp: { type: 'string', default: '1.6' },
+      connectors: { type: 'string', default: '2' }, 'power-kw': { type: 'string', default: '11' }, help: { type: 'boolean', short: 'h' },
+    },
   });
   const identity = positionals[0];
   if (values.help || !identity) {
     console.log(SIMULATE_HELP);
     return values.help ? 0 : 2;
   }
+  if (values.ocpp !== '1.6' && values.ocpp !== '2.0.1') throw new Error('--ocpp is 1.6 or 2.0.1');
+  const file = values.config ?? process.env.CGW_CONFIG;
+  const config = loadConfig({ ...(file ? { file } : {}) });
+  const url = new URL(values.url ?? `ws://127.0.0.1:${config.ocpp.port}${config.ocpp.path}`);
+  // Credentials belong in --password: never printed, never left in the URL.
+  const password = values.password ?? process.env.CGW_STATION_PASSWORD ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  url.username = '';
+  url.password = '';
+  const endpoint = url.toString().replace(/\/$/, '');
+  const protocol = values.ocpp === '1.6' ? V16 : V201;
+  const v16 = values.ocpp === '1.6';
   const connectors = Number(values.connectors);
   const powerKw = Number(values['power-kw']);
-  // The RPCClient's options type lists every option as required; these are the ones that matter.
-  const client = new RPCClient({ endpoint: values.url, identity, protocols: ['ocpp1.6'], strictMode: true, reconnect: true } as ConstructorParameters<typeof RPCClient>[0]);
+  const client = new RPCClient({
+    endpoint, identity, protocols: [v16 ? 'ocpp1.6' : 'ocpp2.0.1'], strictMode: true, reconnect: true, ...(password ? { password } : {}),
+  } as ConstructorParameters<typeof RPCClient>[0]);
+  const call: Call = (action, payload) => client.call(action, payload);
   const list = new Set<string>();
+  let listVersion = 0;
   const open = new Map<number, Tx>();
   let meterWh = 0;
   const say = (msg: string): void => console.log(`[${identity}] ${msg}`);
-  const status = (connectorId: number, s: string) => client.call('StatusNotification', { connectorId, errorCode: 'NoError', status: s });
 
-  const start = async (connectorId: number, idTag: string): Promise<void> => {
-    await status(connectorId, 'Preparing');
-    const { transactionId } = (await client.call('StartTransaction', { connectorId, idTag, meterStart: meterWh, timestamp: new Date().toISOString() })) as { transactionId: number };
-    await status(connectorId, 'Charging');
-    say(`charging on connector ${connectorId} (transaction ${transactionId})`);
-    const timer = setInterval(() => {
+  const start = async (connectorId: number, idTag: string, remoteStartId?: number): Promise<void> => {
+    await call('StatusNotification', protocol.status(connectorId, 'Preparing'));
+    const id = await protocol.start(call, connectorId, idTag, meterWh, remoteStartId);
+    await call('StatusNotification', protocol.status(connectorId, 'Charging'));
+    say(`charging on connector ${connectorId} (transaction ${id})`);
+    const tx: Tx = { id, startWh: meterWh, seqNo: 0, timer: setInterval(() => {
       meterWh += Math.round((powerKw * 1000 * 5) / 3600);
-      void client.call('MeterValues', {
-        connectorId, transactionId,
-        meterValue: [{ timestamp: new Date().toISOString(), sampledValue: [
-          { value: String(meterWh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
-          { value: (powerKw * 1000 / 230 / 3).toFixed(1), measurand: 'Current.Import', unit: 'A', phase: 'L1' },
-          { value: '230', measurand: 'Voltage', unit: 'V', phase: 'L1-N' },
-        ] }],
-      }).catch(() => {});
-    }, 5_000);
-    open.set(connectorId, { id: transactionId, meterWh, timer });
+      protocol.meter(call, connectorId, id, meterWh, powerKw * 1000 / 230 / 3, ++tx.seqNo).catch(() => {});
+    }, 5_000) };
+    open.set(connectorId, tx);
   };
   const stop = async (connectorId: number, reason: string): Promise<void> => {
     const tx = open.get(connectorId);
     if (!tx) return;
     clearInterval(tx.timer);
     open.delete(connectorId);
-    await client.call('StopTransaction', { transactionId: tx.id, meterStop: meterWh, timestamp: new Date().toISOString(), reason });
-    await status(connectorId, 'Available');
-    say(`stopped connector ${connectorId}: ${meterWh - tx.meterWh} Wh`);
+    await protocol.stop(call, connectorId, tx.id, meterWh, reason, ++tx.seqNo);
+    await call('StatusNotification', protocol.status(connectorId, 'Available'));
+    say(`stopped connector ${connectorId}: ${meterWh - tx.startWh} Wh`);
+  };
+  const applyList = (full: boolean, entries: { tag: string; add: boolean }[], version: number): { status: string } => {
+    if (full) list.clear();
+    for (const e of entries) {
+      if (e.add) list.add(e.tag);
+      else list.delete(e.tag);
+    }
+    listVersion = version;
+    return { status: 'Accepted' };
+  };
+  const startFor = (connectorId: number, idTag: string, remoteStartId?: number) => {
+    if (!list.has(idTag) || open.has(connectorId)) return false;
+    setImmediate(() => { start(connectorId, idTag, remoteStartId).catch((err: unknown) => say(`start failed: ${String(err)}`)); });
+    return true;
+  };
+  const stopFor = (txId: unknown) => {
+    const connectorId = [...open].find(([, tx]) => String(tx.id) === String(txId))?.[0];
+    if (connectorId === undefined) return false;
+    setImmediate(() => { stop(connectorId, 'Remote').catch((err: unknown) => say(`stop failed: ${String(err)}`)); });
+    return true;
   };
 
-  client.handle('GetLocalListVersion', async () => ({ listVersion: list.size ? 1 : 0 }));
-  client.handle('SendLocalList', async ({ params }) => {
-    const p = params as { updateType: string; localAuthorizationList?: { idTag: string; idTagInfo?: unknown }[] };
-    if (p.updateType === 'Full') list.clear();
-    for (const e of p.localAuthorizationList ?? []) {
-      if (e.idTagInfo) list.add(e.idTag);
-      else list.delete(e.idTag);
-    }
-    return { status: 'Accepted' };
-  });
-  client.handle('GetConfiguration', async () => ({ configurationKey: [{ key: 'SendLocalListMaxLength', readonly: true, value: '50' }] }));
-  client.handle('RemoteStartTransaction', async ({ params }) => {
-    const p = params as { connectorId?: number; idTag: string };
-    const connectorId = p.connectorId ?? 1;
-    if (!list.has(p.idTag) || open.has(connectorId)) return { status: 'Rejected' };
-    setImmediate(() => { start(connectorId, p.idTag).catch((err: unknown) => say(`start failed: ${String(err)}`)); });
-    return { status: 'Accepted' };
-  });
-  client.handle('RemoteStopTransaction', async ({ params }) => {
-    const p = params as { transactionId: number };
-    const connectorId = [...open].find(([, tx]) => tx.id === p.transactionId)?.[0];
-    if (connectorId === undefined) return { status: 'Rejected' };
-    setImmediate(() => { stop(connectorId, 'Remote').catch((err: unknown) => say(`stop failed: ${String(err)}`)); });
-    return { status: 'Accepted' };
-  });
+  if (v16) {
+    client.handle('GetLocalListVersion', async () => ({ listVersion }));
+    client.handle('SendLocalList', async ({ params }) => {
+      const p = params as { listVersion: number; updateType: string; localAuthorizationList?: { idTag: string; idTagInfo?: unknown }[] };
+      return applyList(p.updateType === 'Full', (p.localAuthorizationList ?? []).map((e) => ({ tag: e.idTag, add: Boolean(e.idTagInfo) })), p.listVersion);
+    });
+    client.handle('GetConfiguration', async () => ({ configurationKey: [{ key: 'SendLocalListMaxLength', readonly: true, value: '50' }] }));
+    client.handle('RemoteStartTransaction', async ({ params }) => {
+      const p = params as { connectorId?: number; idTag: string };
+      return { status: startFor(p.connectorId ?? 1, p.idTag) ? 'Accepted' : 'Rejected' };
+    });
+    client.handle('RemoteStopTransaction', async ({ params }) => ({ status: stopFor((params as { transactionId: number }).transactionId) ? 'Accepted' : 'Rejected' }));
+    client.handle('UnlockConnector', async () => ({ status: 'Unlocked' }));
+  } else {
+    client.handle('GetLocalListVersion', async () => ({ versionNumber: listVersion }));
+    client.handle('SendLocalList', async ({ params }) => {
+      const p = params as { versionNumber: number; updateType: string; localAuthorizationList?: { idToken: { idToken: string }; idTokenInfo?: unknown }[] };
+      return applyList(p.updateType === 'Full', (p.localAuthorizationList ?? []).map((e) => ({ tag: e.idToken.idToken, add: Boolean(e.idTokenInfo) })), p.versionNumber);
+    });
+    client.handle('GetVariables', async ({ params }) => ({
+      getVariableResult: (params as { getVariableData: { component: object; variable: object }[] }).getVariableData
+        .map((d) => ({ attributeStatus: 'Accepted', attributeValue: '50', component: d.component, variable: d.variable })),
+    }));
+    client.handle('RequestStartTransaction', async ({ params }) => {
+      const p = params as { evseId?: number; remoteStartId: number; idToken: { idToken: string } };
+      return { status: startFor(p.evseId ?? 1, p.idToken.idToken, p.remoteStartId) ? 'Accepted' : 'Rejected' };
+    });
+    client.handle('RequestStopTransaction', async ({ params }) => ({ status: stopFor((params as { transactionId: string }).transactionId) ? 'Accepted' : 'Rejected' }));
+    client.handle('UnlockConnector', async () => ({ status: 'Unlocked' }));
+  }
   for (const action of ['TriggerMessage', 'ChangeAvailability']) client.handle(action, async () => ({ status: 'Accepted' }));
-  client.handle('UnlockConnector', async () => ({ status: 'Unlocked' }));
 
+  const ended = new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+  });
   await client.connect();
-  const boot = (await client.call('BootNotification', { chargePointVendor: 'charging-gateway', chargePointModel: 'simulated' })) as { status: string };
-  say(`connected to ${values.url}/${identity}: ${boot.status}`);
-  for (let c = 1; c <= connectors; c++) await status(c, 'Available');
-  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  const boot = (await call('BootNotification', protocol.boot)) as { status: string };
+  say(`connected to ${endpoint}/${identity} (OCPP ${values.ocpp}${password ? ', basic auth' : ''}): ${boot.status}`);
+  for (let c = 1; c <= connectors; c++) await call('StatusNotification', protocol.status(c, 'Available'));
+  await ended;
   for (const c of [...open.keys()]) await stop(c, 'Local');
   await client.close();
   return 0;

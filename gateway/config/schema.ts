@@ -41,6 +41,7 @@ export interface Config {
   p2p: {
     enabled: boolean;
     listen: string[];
+    announce: string[];
     keyFile: string;
     requestMaxSkewSec: number;
     requestsPerSecond: number;
@@ -236,13 +237,17 @@ export const configSchema: JSONSchemaType<Config> = {
     },
     p2p: {
       type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
-      required: ['enabled', 'listen', 'keyFile', 'requestMaxSkewSec', 'requestsPerSecond', 'requestBurst', 'maxEventsPerSecond', 'peaqCompat', 'bootstrap', 'dht'],
+      required: ['enabled', 'listen', 'announce', 'keyFile', 'requestMaxSkewSec', 'requestsPerSecond', 'requestBurst', 'maxEventsPerSecond', 'peaqCompat', 'bootstrap', 'dht'],
       properties: {
         enabled: { type: 'boolean', default: true, description: 'Run the libp2p peer that wallets talk to.' },
         listen: {
           type: 'array', items: { type: 'string', pattern: '^/' }, minItems: 1,
           default: ['/ip4/0.0.0.0/tcp/10333', '/ip4/0.0.0.0/tcp/10334/ws'],
           description: 'libp2p listen multiaddrs (TCP and WebSocket).',
+        },
+        announce: {
+          type: 'array', items: { type: 'string', pattern: '^/' }, default: [],
+          description: 'Multiaddrs to tell peers (and the DID document) instead of the listen ones: the public address behind NAT or a container, e.g. /ip4/203.0.113.7/tcp/10333.',
         },
         keyFile: { type: 'string', default: '', description: 'The gateway\'s ed25519 key (peer id and event signing); created on first start. Default: <dataDir>/gateway.key.' },
         requestMaxSkewSec: { type: 'integer', minimum: 5, default: 60, description: 'How far a consumer request\'s timestamp may be from the gateway clock.' },

@@ -1,7 +1,7 @@
 // The live dashboard: snapshots arrive over Server-Sent Events once a second; power is the
 // energy register's growth over the station's own meter time.
-const token = new URLSearchParams(location.hash.slice(1)).get('token') || sessionStorage.getItem('cgw-token') || prompt('Admin token (data/admin.token)');
-sessionStorage.setItem('cgw-token', token);
+const token = new URLSearchParams(location.hash.slice(1)).get('token') || sessionStorage.getItem('cgw-token') || '';
+if (token) sessionStorage.setItem('cgw-token', token);
 const COLORS = ['#2764c5', '#c5532b', '#2e9e5b', '#8c3bc5', '#c59a1e'];
 const WINDOW_MS = 5 * 60_000;
 const power = new Map();     // station -> [{t, kw}]
@@ -10,10 +10,32 @@ let previous;
 
 const el = (tag, attrs = {}, text) => { const e = document.createElement(tag); Object.assign(e, attrs); if (text !== undefined) e.textContent = text; return e; };
 
-function addEvent(text) {
+function addEvent(text, at = new Date()) {
   const list = document.getElementById('events');
-  list.prepend(el('li', {}, `${new Date().toLocaleTimeString()}  ${text}`));
+  list.prepend(el('li', {}, `${at.toLocaleTimeString()}  ${text}`));
   while (list.children.length > 50) list.lastChild.remove();
+}
+
+/** What happened before the page opened, from the node's store (oldest first, so the newest ends on top). */
+async function loadRecent() {
+  const res = await fetch(`/api/recent?limit=20`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok) return;
+  for (const e of (await res.json()).reverse()) addEvent(`${e.station} ${e.text}`, new Date(e.at));
+}
+
+/** Tells a missing or wrong token apart from a node that is away. */
+async function explainError() {
+  const link = document.getElementById('link');
+  const res = await fetch('/api/dashboard', { headers: { Authorization: `Bearer ${token}` } }).catch(() => undefined);
+  if (res && res.status === 401) {
+    link.textContent = token ? 'the admin token is wrong' : 'no admin token';
+    link.className = 'link down';
+    document.getElementById('notice').hidden = false;
+    return true;
+  }
+  link.textContent = 'reconnecting…';
+  link.className = 'link down';
+  return false;
 }
 
 function diff(snapshot) {
@@ -38,7 +60,13 @@ function render(snapshot) {
     const row = el('tr', { className: s.connected ? '' : 'offline' });
     row.append(el('td', {}, s.identity), el('td', {}, s.version.replace('ocpp', '') || '-'));
     const cell = el('td');
-    for (const c of s.connectors) cell.append(el('span', { className: `connector status-${c.status}`, title: c.transaction ? `transaction ${c.transaction}` : '' }, `${c.id}: ${c.status}`));
+    if (s.connected) {
+      for (const c of s.connectors) cell.append(el('span', { className: `connector status-${c.status}`, title: c.transaction ? `transaction ${c.transaction}` : '' }, `${c.id}: ${c.status}`));
+    } else {
+      // Its last reported statuses may be stale: say it is offline and since when.
+      cell.append(el('span', { className: 'connector status-Offline' }, 'offline'));
+      cell.append(el('span', { className: 'last-seen' }, s.lastSeenAt ? `last seen ${new Date(s.lastSeenAt).toLocaleString()}` : 'never seen'));
+    }
     row.append(cell);
     row.dataset.station = s.identity;
     return row;
@@ -89,6 +117,18 @@ function chart() {
   const max = Math.max(1, ...all.map((p) => p.kw));
   const now = Date.now();
   svg.replaceChildren();
+  // Axes: power (kW) on the left, time (minutes ago) along the bottom.
+  const text = (x, y, label, anchor = 'start') => {
+    const t = document.createElementNS('http://www.w3.org/2000/svg', 'text');
+    t.setAttribute('x', String(x));
+    t.setAttribute('y', String(y));
+    t.setAttribute('text-anchor', anchor);
+    t.setAttribute('class', 'axis');
+    t.textContent = label;
+    svg.append(t);
+  };
+  for (const f of [0, 0.5, 1]) text(2, (187 - 180 * f + (f === 1 ? 6 : 0)).toFixed(0), `${(max * f).toFixed(1)} kW`);
+  for (const m of [5, 4, 3, 2, 1, 0]) text(600 * (1 - (m * 60_000) / WINDOW_MS), 198, m ? `-${m} min` : 'now', m === 5 ? 'start' : m === 0 ? 'end' : 'middle');
   const legend = document.getElementById('legend');
   legend.replaceChildren();
   [...power.entries()].forEach(([station, series], i) => {
@@ -110,7 +150,10 @@ function connect() {
   const link = document.getElementById('link');
   const source = new EventSource(`/api/stream?token=${encodeURIComponent(token)}`);
   source.onopen = () => { link.textContent = 'live'; link.className = 'link up'; };
-  source.onerror = () => { link.textContent = 'reconnecting…'; link.className = 'link down'; };
+  source.onerror = () => {
+    // A wrong token never gets better by retrying: say so and stop.
+    void explainError().then((denied) => { if (denied) source.close(); });
+  };
   source.addEventListener('snapshot', (e) => {
     const snapshot = JSON.parse(e.data);
     diff(snapshot);
@@ -121,4 +164,5 @@ function connect() {
     previous = snapshot;
   });
 }
+void loadRecent();
 connect();

@@ -15,6 +15,7 @@ export interface DashboardSnapshot {
   stations: {
     identity: string;
     connected: boolean;
+    lastSeenAt: string;
     version: string;
     connectors: { id: number; status: string; transaction?: number }[];
     sessions: { id: string; connectorId: number; state: string; consumer: string; energyWh: number; currentA: number; voltageV: number; meterWh: number; meterTime: string }[];
@@ -36,6 +37,7 @@ export async function dashboardSnapshot(service: ChargePointService, commands: S
     stations: states.filter((s) => s !== undefined).map((s) => ({
       identity: s.id,
       connected: commands.isConnected(s.id),
+      lastSeenAt: s.lastSeenAt,
       version: s.ocppVersion,
       connectors: Object.values(s.connectors).filter((c) => c.id > 0).map((c) => ({ id: c.id, status: c.status, ...(c.currentTransaction ? { transaction: c.currentTransaction } : {}) })),
       sessions: Object.values(s.sessions).map((session) => {

@@ -173,6 +173,12 @@ export class ConsumerClient {
     return { ...(r.sessionStatus?.session ? { session: r.sessionStatus.session } : {}), ...(r.sessionStatus?.transaction ? { transaction: r.sessionStatus.transaction } : {}) };
   }
 
+  /** Gives up this key's authorization on a station that has not started charging; the failed session, or undefined when there was none. */
+  async cancel(station: string): Promise<ConsumerSession | undefined> {
+    const r = await this.request({ cancel: { chargePointClientId: station, consumerPublicKey: this.signer.address } });
+    return r.cancel?.session;
+  }
+
   /**
    * Plug & Charge: registers a contract (eMAID) to this key, so that a station's Authorize
    * with it starts a session billed here (receipts and settlement as for any session).

@@ -12,7 +12,7 @@ import {
 import { durationSoFarS, energySoFarWh } from '../domain/transactions.ts';
 import type { Session_Receipt as Receipt } from '../proto/types.ts';
 import type { Logger } from '../log/logger.ts';
-import { CallTimeoutError, ConnectionClosedError, RpcError } from './errors.ts';
+import { CallTimeoutError, ConnectionClosedError, InvalidOutboundError, RpcError } from './errors.ts';
 import type { LocalListSync } from './local-list-sync.ts';
 import type { OcppConnection } from './connection.ts';
 import type { StationCommands, VersionCommands } from './station-commands.ts';
@@ -327,6 +327,22 @@ export class ChargingBridge {
     }
   }
 
+  /**
+   * Gives up the consumer's authorization that has not started charging: the session fails
+   * ("cancelled by the consumer") and its idTag leaves the list. Undefined when there is none.
+   * A session already starting or charging is not cancelled (stop it instead).
+   */
+  async cancel(req: ConsumerRequest): Promise<ConsumerSession | undefined> {
+    const key = this.key(req.consumerKey);
+    const state = await this.opts.service.state(req.station);
+    if (!state) throw new BridgeError('UnknownStation', `unknown station ${req.station}`);
+    const session = sessionOfConsumer(state, key.hex);
+    if (!session) return undefined;
+    if (session.state !== 'authorized') throw new BridgeError('Conflict', `the session is ${session.state}; stop it instead`);
+    await this.fail(req.station, session.id, 'cancelled by the consumer');
+    return (await this.opts.service.finishedSessions(key.hex)).find((s) => s.id === session.id);
+  }
+
   /** The consumer's active session on a station with its live progress, or its latest finished one. */
   async status(req: ConsumerRequest): Promise<{ session: ConsumerSession; transaction?: TransactionInfo } | undefined> {
     const key = this.key(req.consumerKey);
@@ -511,6 +527,7 @@ export class ChargingBridge {
 
   private translate(err: unknown, what: string): Error {
     if (err instanceof BridgeError) return err;
+    if (err instanceof InvalidOutboundError) return new BridgeError('InvalidRequest', err.message);
     if (err instanceof ConnectionClosedError) return new BridgeError('StationOffline', `the station went offline during ${what}`);
     if (err instanceof CallTimeoutError) return new BridgeError('Timeout', `the station did not answer ${what} in time`);
     if (err instanceof RpcError) return new BridgeError('Refused', `the station answered ${what} with ${err.kind}: ${err.message}`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import type { Logger } from '../log/logger.ts';
-import { CallTimeoutError, ConnectionClosedError, RpcError, codeFor, kindOfCode } from './errors.ts';
+import { CallTimeoutError, ConnectionClosedError, InvalidOutboundError, RpcError, codeFor, kindOfCode } from './errors.ts';
 import { CALL, CALLERROR, CALLRESULT, FrameError, decodeFrame, encodeCall, encodeError, encodeResult } from './frame.ts';
 import type { Frame, Payload } from './frame.ts';
 import type { SchemaIssue, SchemaSet } from './schemas.ts';
@@ -127,9 +127,7 @@ export class OcppConnection {
   /** Sends a CALL and resolves with the station's (validated) CALLRESULT payload. */
   call(action: string, payload: Payload, options: CallOptions = {}): Promise<Payload> {
     const issues = this.opts.schemas.validate(action, 'req', payload);
-    if (issues.length) {
-      return Promise.reject(new RpcError(errorKindOf(issues[0]!), `invalid ${action} request: ${issues.map((i) => i.message).join('; ')}`));
-    }
+    if (issues.length) return Promise.reject(new InvalidOutboundError(`invalid ${action} request: ${issues.map((i) => i.message).join('; ')}`));
     if (!this.isActive) return Promise.reject(new ConnectionClosedError(`${this.identity} is not connected`));
     if (this.opts.rejected && !(action === 'TriggerMessage' && payload.requestedMessage === 'BootNotification')) {
       return Promise.reject(new RpcError('SecurityError', `${this.identity} is Rejected: only TriggerMessage(BootNotification) may be sent to it`));

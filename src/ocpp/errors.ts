@@ -94,3 +94,14 @@ export class ConnectionClosedError extends Error {
     this.name = 'ConnectionClosedError';
   }
 }
+
+/**
+ * A message the gateway was about to send fails the official schema (our own check, before
+ * anything went out): the request that asked for it was invalid, the station has no part in it.
+ */
+export class InvalidOutboundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidOutboundError';
+  }
+}

@@ -238,7 +238,9 @@ export class OcppServer {
       if ('status' in outcome) {
         this.logRefusal(outcome, req, transport);
         const extra = outcome.status === 401 ? 'WWW-Authenticate: Basic realm="ocpp"\r\n' : outcome.status === 429 ? 'Retry-After: 60\r\n' : '';
-        socket.end(`HTTP/1.1 ${outcome.status} ${HTTP_REASONS[outcome.status]}\r\n${extra}Connection: close\r\nContent-Length: 0\r\n\r\n`);
+        // The reason goes to the station too (an installer reads it in the charger's log).
+        const body = Buffer.from(`${outcome.reason}\n`);
+        socket.end(`HTTP/1.1 ${outcome.status} ${HTTP_REASONS[outcome.status]}\r\n${extra}Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n${body.toString()}`);
         return;
       }
       this.admissions.set(req, outcome);

@@ -10,6 +10,8 @@ export interface ConsumerApi {
   start(req: { station: string; connectorId: number; consumerKey: string }): Promise<{ session: ConsumerSession; transaction: TransactionInfo }>;
   stop(req: { station: string; connectorId: number; consumerKey: string }): Promise<Receipt>;
   status(req: { station: string; consumerKey: string }): Promise<{ session: ConsumerSession; transaction?: TransactionInfo } | undefined>;
+  /** Gives up an authorization that has not started (undefined: there was none). */
+  cancel(req: { station: string; consumerKey: string }): Promise<ConsumerSession | undefined>;
   checkAvailability(req: { station: string; connectorId: number }): Promise<{ available: boolean; reason?: string }>;
   /** Plug & Charge: registers (or removes) the consumer's contract (eMAID). */
   contract(req: { consumerKey: string; emaid: string; remove: boolean }): Promise<{ emaid: string; registeredAt: string; contracts: string[] }>;

@@ -22,6 +22,8 @@ export interface P2pNodeOptions {
   privateKey: Ed25519PrivateKey;
   /** Listen multiaddrs, e.g. /ip4/0.0.0.0/tcp/10333 and /ip4/0.0.0.0/tcp/10334/ws. */
   listen: string[];
+  /** Addresses to tell peers instead of the listen ones (a public address behind NAT or in a container). */
+  announce?: string[];
   /** A consumer or light peer: dials out, serves no DHT records. */
   clientMode?: boolean;
   /** The DHT protocol: gateways form their own DHT rather than joining the IPFS one. */
@@ -41,7 +43,7 @@ export const DHT_PROTOCOL = '/charging-gateway/kad/1.0.0';
 export async function createP2pNode(o: P2pNodeOptions): Promise<P2pNode> {
   return createLibp2p({
     privateKey: o.privateKey,
-    addresses: { listen: o.listen },
+    addresses: { listen: o.listen, ...(o.announce?.length ? { announce: o.announce } : {}) },
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

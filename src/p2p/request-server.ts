@@ -131,6 +131,11 @@ export class RequestServer {
         },
       };
     }
+    if (request.cancel) {
+      const r = request.cancel;
+      const session = await api.cancel({ station: r.chargePointClientId, consumerKey: this.ownKey(envelope, r.consumerPublicKey) });
+      return { cancel: { resp: ok(session ? 'authorization cancelled' : 'nothing to cancel'), ...(session ? { session } : {}) } };
+    }
     if (request.contract) {
       const r = request.contract;
       const done = await api.contract({ consumerKey: this.ownKey(envelope, r.consumerPublicKey), emaid: r.emaid, remove: r.remove });

@@ -425,6 +425,16 @@ export interface Cgw_SessionStatusRequest {
   consumerPublicKey: string;
 }
 
+export interface Cgw_CancelRequest {
+  chargePointClientId: string;
+  consumerPublicKey: string;
+}
+
+export interface Cgw_CancelResponse {
+  resp?: Response;
+  session?: Session_ConsumerSession;
+}
+
 export interface Cgw_SessionStatusResponse {
   resp?: Response;
   session?: Session_ConsumerSession;
@@ -460,6 +470,7 @@ export interface Cgw_Request {
   sessionStatus?: Cgw_SessionStatusRequest;
   events?: Cgw_EventsRequest;
   contract?: Cgw_ContractRequest;
+  cancel?: Cgw_CancelRequest;
 }
 
 export interface Cgw_ErrorResponse {
@@ -473,6 +484,7 @@ export interface Cgw_Response {
   events?: Cgw_EventsResponse;
   error?: Cgw_ErrorResponse;
   contract?: Cgw_ContractResponse;
+  cancel?: Cgw_CancelResponse;
 }
 
 export interface Store_MeterSample {
@@ -609,6 +621,8 @@ export interface ProtoTypes {
   "cgw.SignedEnvelope": Cgw_SignedEnvelope;
   "cgw.SigningInput": Cgw_SigningInput;
   "cgw.SessionStatusRequest": Cgw_SessionStatusRequest;
+  "cgw.CancelRequest": Cgw_CancelRequest;
+  "cgw.CancelResponse": Cgw_CancelResponse;
   "cgw.SessionStatusResponse": Cgw_SessionStatusResponse;
   "cgw.EventsRequest": Cgw_EventsRequest;
   "cgw.EventsResponse": Cgw_EventsResponse;

@@ -9,10 +9,17 @@ import { after, before, describe, it } from 'node:test';
 import { Charger } from '../helpers/charger.ts';
 import { tempDir } from '../helpers/gateway.ts';
 import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
+import { inTerminal } from '../helpers/terminal.ts';
 import { eventually } from '../helpers/wait.ts';
 
 const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url));
-const lastJson = (text: string): any => JSON.parse(text.slice(text.lastIndexOf('\n{') + 1));
+const lastJson = (text: string): any => {
+  try {
+    return JSON.parse(text.slice(text.lastIndexOf('\n{') + 1));
+  } catch {
+    throw new Error(`no JSON at the end of:\n${text}`);
+  }
+};
 
 describe('charging-gateway consumer (CLI)', () => {
   const dataDir = tempDir('cgw-cli-');
@@ -70,4 +77,52 @@ describe('charging-gateway consumer (CLI)', () => {
     assert.equal(receipt.budget, undefined, 'no chain, no budget');
     assert.equal(charger.open.size, 0);
   });
+
+  // In a real terminal: the CLI as a user runs it, Ctrl-C typed.
+  const charge = (key: string) => inTerminal([process.execPath, CLI, 'consumer', 'charge', 'CLI-CP', '1', '--gateway', gateway.p2p[0]!, '--seed', key]);
+  const sessionState = async () => {
+    const token = (await import('node:fs')).readFileSync(`${dataDir}/admin.token`, 'utf8').trim();
+    const state = await (await fetch(`${gateway.admin}/api/stations/CLI-CP`, { headers: { Authorization: `Bearer ${token}` } })).json() as any;
+    return { sessions: Object.keys(state.sessions).length, transactions: Object.keys(state.transactions).length };
+  };
+
+  it('follows its own session only: a second charge with the same key is not ended by the first one\'s receipt (seen: printed it and exited at once)', async () => {
+    const first = charge(seed);
+    await eventually(() => first.output().includes('press Ctrl-C'), 20_000, `never started:\n${first.output()}`);
+    first.ctrlC();
+    assert.equal(await first.exited, 0, first.output());
+    const firstReceipt = lastJson(first.output().replace(/\r/g, '')).receipt;
+    const second = charge(seed);
+    await eventually(() => second.output().includes('press Ctrl-C'), 20_000, `never started:\n${second.output()}`);
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal(second.child.exitCode, null, 'still charging');
+    await charger.meterValues(1, 700);
+    second.ctrlC();
+    assert.equal(await second.exited, 0, second.output());
+    const secondReceipt = lastJson(second.output().replace(/\r/g, '')).receipt;
+    assert.notEqual(secondReceipt.session, firstReceipt.session, 'its own receipt');
+    assert.equal(secondReceipt.energyWh, 700);
+  });
+
+  for (const afterMs of [300, 1_200, 2_500]) {
+    it(`Ctrl-C ${afterMs} ms after the start ends in a stopped session with its receipt, or in no session (seen: the CLI died, the session started)`, async () => {
+      const key = JSON.parse(spawnSync(process.execPath, [CLI, 'consumer', 'keygen'], { encoding: 'utf8' }).stdout).seed;
+      const t = charge(key);
+      await new Promise((r) => setTimeout(r, afterMs));
+      t.ctrlC();
+      const code = await t.exited;
+      if (code === 130) {
+        // Still loading its modules: it stopped as any program does, before asking anything.
+        assert.doesNotMatch(t.output(), /authorized as/, t.output());
+      } else {
+        assert.equal(code, 0, t.output());
+        const result = lastJson(t.output().replace(/\r/g, ''));
+        assert.ok(result.cancelled === true || result.receipt?.session, t.output());
+      }
+      await eventually(async () => {
+        const s = await sessionState();
+        return s.sessions === 0 && s.transactions === 0;
+      }, 10_000, 'a session or transaction was left behind');
+    });
+  }
 });

@@ -31,6 +31,40 @@ describe('live dashboard (headless Chromium)', () => {
     await gw?.cleanup();
   });
 
+  it('says when the token is missing or wrong (seen: "reconnecting…" for ever)', async () => {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${gw.adminPort}/#token=not-the-token`);
+    await page.waitForFunction('document.querySelector("#link").textContent === "the admin token is wrong"', undefined, { timeout: 10_000 });
+    assert.equal(await page.isVisible('#notice'), true);
+    const bare = await browser.newPage();
+    await bare.goto(`http://127.0.0.1:${gw.adminPort}/`);
+    await bare.waitForFunction('document.querySelector("#link").textContent === "no admin token"', undefined, { timeout: 10_000 });
+    await page.close();
+    await bare.close();
+  });
+
+  it('opens with what happened before, shows an offline station as offline with its last message, and labels the chart\'s axes', async () => {
+    const gone = await Charger.connect(gw.url, 'DASH-GONE', 'ocpp1.6');
+    await gone.status(1, 'Available');
+    await gone.startTransaction(1, 'EARLIER');
+    await gone.meterValues(1, 2_500);
+    await gone.stopTransaction(1, 'Local');
+    await gone.close();
+    const token = readFileSync(join(gw.config.dataDir, 'admin.token'), 'utf8').trim();
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await page.goto(`http://127.0.0.1:${gw.adminPort}/#token=${token}`);
+    await page.waitForSelector('tr[data-station="DASH-GONE"]', { timeout: 10_000 });
+    const row = await page.textContent('tr[data-station="DASH-GONE"]') ?? '';
+    assert.match(row, /offline/);
+    assert.match(row, /last seen/);
+    assert.doesNotMatch(row, /Available/, 'its stale connector status is not shown as live');
+    await page.waitForFunction('document.querySelector("#events").textContent.includes("DASH-GONE connector 1: transaction")', undefined, { timeout: 10_000 });
+    assert.match(await page.textContent('#events') ?? '', /DASH-GONE connector 1: transaction \d+ ended, 2\.500 kWh/);
+    const axes = await page.$$eval('#chart text.axis', (els) => els.map((e) => e.textContent));
+    assert.ok(axes.some((a) => /kW$/.test(a ?? '')) && axes.includes('now') && axes.includes('-5 min'), JSON.stringify(axes));
+    await page.close();
+  });
+
   it('shows stations and sessions live: the connector turns to Charging and the chart moves', async () => {
     const token = readFileSync(join(gw.config.dataDir, 'admin.token'), 'utf8').trim();
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { tempDir } from '../helpers/gateway.ts';
+import { freePort } from '../helpers/net.ts';
 import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
 import { eventually } from '../helpers/wait.ts';
 
@@ -28,8 +29,10 @@ describe('the README walkthrough', () => {
   let station: ReturnType<typeof spawn>;
   let stationLog = '';
   before(async () => {
-    gateway = await spawnGateway({ CGW_DATA_DIR: dataDir });
-    station = spawn(process.execPath, [CLI, 'simulate-station', 'CP01', '--url', gateway.ocppUrl, '--power-kw', '22'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Not the default ports: the simulated station finds the node from the same configuration.
+    const env = { CGW_DATA_DIR: dataDir, CGW_OCPP_PORT: String(await freePort()) };
+    gateway = await spawnGateway(env);
+    station = spawn(process.execPath, [CLI, 'simulate-station', 'CP01', '--power-kw', '22'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     station.stdout!.on('data', (c: Buffer) => { stationLog += c.toString(); });
     await eventually(() => stationLog.includes('Accepted'), 20_000, `the simulated station did not connect:\n${stationLog}`);
   });
@@ -64,5 +67,35 @@ describe('the README walkthrough', () => {
     assert.ok(receipt.energyWh > 0);
     assert.match(receipt.total.text, /^[\d.]+ PEAQ$/);
     await eventually(() => stationLog.includes('stopped connector 1'), 10_000);
+  });
+
+  it('simulates a 2.0.1 station with a password, which it never prints', async () => {
+    const dir = tempDir('cgw-tour-201-');
+    const env = {
+      CGW_DATA_DIR: dir, CGW_OCPP_PORT: String(await freePort()), CGW_STATIONS_REGISTRATION: 'closed',
+      CGW_STATIONS_LIST: JSON.stringify([{ identity: 'CP201', securityProfile: 1, password: 'sixteen-char-key' }]),
+    };
+    const node = await spawnGateway(env);
+    let log = '';
+    const sim = spawn(process.execPath, [CLI, 'simulate-station', 'CP201', '--ocpp', '2.0.1', '--password', 'sixteen-char-key'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    sim.stdout!.on('data', (c: Buffer) => { log += c.toString(); });
+    sim.stderr!.on('data', (c: Buffer) => { log += c.toString(); });
+    try {
+      await eventually(() => log.includes('Accepted'), 20_000, `the 2.0.1 station did not connect:\n${log}`);
+      assert.match(log, /OCPP 2\.0\.1, basic auth/);
+      assert.doesNotMatch(log, /sixteen-char-key/);
+      const keygen = await cli('consumer', 'keygen');
+      const wallet = ['--gateway', node.p2p[0]!, '--seed', JSON.parse(keygen.out).seed];
+      assert.equal((await cli('consumer', 'authorize', 'CP201', ...wallet)).code, 0);
+      assert.equal((await cli('consumer', 'start', 'CP201', '1', ...wallet)).code, 0);
+      await eventually(() => log.includes('charging on connector 1'), 10_000);
+      const stopped = await cli('consumer', 'stop', 'CP201', '1', ...wallet);
+      assert.equal(stopped.code, 0, stopped.out);
+      await eventually(() => log.includes('stopped connector 1'), 10_000);
+    } finally {
+      sim.kill('SIGINT');
+      await node.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

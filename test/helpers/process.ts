@@ -22,6 +22,7 @@ export interface GatewayProcess {
 // All of them connect from 127.0.0.1 at once, so the caps on connections still upgrading go too.
 export const UNTHROTTLED_STATIONS = {
   CGW_OCPP_MAX_MESSAGES_PER_SECOND: '1000000', CGW_OCPP_MESSAGE_BURST: '1000000', CGW_OCPP_MAX_PENDING_CONNECTIONS: '100000', CGW_OCPP_MAX_PENDING_PER_ADDRESS: '100000',
+  CGW_STATIONS_MAX_UNLISTED: '100000',
 };
 
 export interface SpawnOptions {

@@ -58,6 +58,31 @@ describe('admin API', () => {
     assert.equal((await api('/api/stations/OPS-CP/commands/unlock', { method: 'POST', body: '{not json' })).status, 400);
     assert.equal((await post('/api/stations/OPS-CP/commands/self-destruct', {})).status, 404);
     assert.equal((await post('/api/stations/NOPE/commands/unlock', { connectorId: 1 })).status, 404);
+    // A trigger this station's version does not have: refused by our own check against the
+    // official schema before anything is sent (seen: 502 "the station answered …").
+    const invalid = await post('/api/stations/OPS-CP/commands/trigger', { message: 'NoSuchMessage' });
+    assert.equal(invalid.status, 400);
+    assert.match((await json(invalid)).error, /invalid TriggerMessage request/);
+  });
+
+  it('finds a consumer\'s sessions by SS58 address as well as by hex key (seen: hex only, the dashboard shows SS58)', async () => {
+    const hex = `0x${'cd'.repeat(32)}`;
+    const { encodeAddress } = await import('@polkadot/util-crypto');
+    const ss58 = encodeAddress(hex, 42);
+    const own = await Charger.connect(gw.url, 'OPS-SESSIONS', 'ocpp1.6');
+    await own.status(1, 'Available');
+    await gw.bridge.authorize({ station: 'OPS-SESSIONS', consumerKey: hex });
+    await gw.bridge.start({ station: 'OPS-SESSIONS', connectorId: 1, consumerKey: hex });
+    await own.meterValues(1, 100);
+    await gw.bridge.stop({ station: 'OPS-SESSIONS', connectorId: 1, consumerKey: ss58 });
+    await own.close();
+    const byHex = await json(api(`/api/sessions?consumer=${hex}`));
+    const bySs58 = await json(api(`/api/sessions?consumer=${ss58}`));
+    assert.equal(byHex.total, 1);
+    assert.deepEqual(bySs58, byHex);
+    const bad = await api('/api/sessions?consumer=nobody');
+    assert.equal(bad.status, 400);
+    assert.equal((await json(bad)).field, 'consumer');
   });
 
   it('passes commands to the station and returns its answer', async () => {

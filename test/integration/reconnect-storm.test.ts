@@ -60,6 +60,8 @@ describe(`reconnect storm (${STATIONS} stations)`, () => {
     const env = {
       CGW_DATA_DIR: dataDir, CGW_OCPP_PORT: String(port), CGW_OCPP_CALL_TIMEOUT_SEC: String(CALL_TIMEOUT_SEC),
       CGW_OCPP_MAX_PENDING_PER_ADDRESS: String(STATIONS), CGW_OCPP_MAX_PENDING_CONNECTIONS: String(STATIONS),
+      // Open registration keeps this many unlisted identities.
+      CGW_STATIONS_MAX_UNLISTED: String(STATIONS),
     };
     gateway = await spawnGateway(env, { timeoutMs: 60_000 });
     const urls = Array.from({ length: STATIONS }, (_, i) => `${gateway!.ocppUrl}/STORM-${i}`);

@@ -1,6 +1,6 @@
 import type { DataTransferHandler } from '../adapter-kit.ts';
 import type { CallOptions, OcppConnection } from '../connection.ts';
-import { RpcError } from '../errors.ts';
+import { InvalidOutboundError, RpcError } from '../errors.ts';
 import { PNC_VENDOR_ID, type PncCsmsMessages, type PncStationHandlers, type PncStationMessages } from '../pnc-messages.ts';
 import { schemasFor } from '../schemas.ts';
 import { call16 } from './calls.ts';
@@ -47,7 +47,7 @@ export function pncDataTransferHandler(handlers: PncStationHandlers): DataTransf
 export async function pncCall16<A extends keyof PncCsmsMessages>(c: OcppConnection, action: A, payload: PncCsmsMessages[A]['req'], o?: CallOptions): Promise<PncCsmsMessages[A]['conf']> {
   const schemas = schemasFor('ocpp2.0.1');
   const outIssues = schemas.validate(action, 'req', payload);
-  if (outIssues.length) throw new Error(`${action} payload is invalid: ${outIssues.map((i) => i.message).join('; ')}`);
+  if (outIssues.length) throw new InvalidOutboundError(`invalid ${action} request: ${outIssues.map((i) => i.message).join('; ')}`);
   const r = await call16(c, 'DataTransfer', { vendorId: PNC_VENDOR_ID, messageId: action, data: JSON.stringify(payload) }, o);
   if (r.status !== 'Accepted') throw new RpcError('NotSupported', `the station answered ${action} over DataTransfer with ${r.status}`);
   let answer: unknown;
