@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layersPlugin } from './eslint.layers.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', '.tmp/', 'test-artifacts/'] },
@@ -13,6 +14,12 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Imports point one way (shared/DESIGN.md, Layout).
+    files: ['src/**/*.ts', 'chain/**/*.ts', 'gateway/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    plugins: { layers: layersPlugin },
+    rules: { 'layers/allowed-imports': 'error' },
   },
   {
     // Library code narrows unknown input at the boundary; `any` is not allowed there.
@@ -30,7 +37,7 @@ export default tseslint.config(
       }],
     },
   },
-  { files: ['eslint.config.js', 'bin/**/*.js', 'gateway/dashboard/**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'eslint.layers.js', 'bin/**/*.js', 'gateway/dashboard/**/*.js'], ...tseslint.configs.disableTypeChecked },
   { files: ['bin/**/*.js'], languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } } },
   { files: ['gateway/dashboard/**/*.js'], ...tseslint.configs.disableTypeChecked },
   {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
 import { ChainClient } from '../chain/client.ts';
-import { startDevChain } from '../chain/dev-chain.ts';
+import { startDevChain } from '../test/helpers/dev-chain.ts';
 import { DepositLedger } from '../chain/deposit-ledger.ts';
 import { SettlementService, type SettlementStore } from '../chain/settlement.ts';
 import { KeyedQueue } from '../src/domain/keyed-queue.ts';

@@ -11,7 +11,7 @@ import type { OcppServer } from '../src/ocpp/server.ts';
 import type { StationCommands } from '../src/ocpp/station-commands.ts';
 import { CertificateError, type StationCertificates } from '../src/ocpp/station-certificates.ts';
 import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse } from '../src/ocpp/pnc-messages.ts';
-import { hashDataId } from '../src/pnc/hash-data.ts';
+import { hashDataId } from '../src/domain/certificates.ts';
 import type { LevelStore } from '../src/store/level-store.ts';
 
 export interface AdminApiDeps {

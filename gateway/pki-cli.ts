@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDevPki } from '../src/pnc/dev-pki.ts';
+import { createDevPki } from './dev-pki.ts';
 import { loadConfig } from './config/load.ts';
 import { adminCall } from './admin-client.ts';
 

@@ -15,7 +15,7 @@ import { HttpCertificateAuthority } from '../src/pnc/http-ca.ts';
 import { LocalCertificateAuthority, loadIssuer, type Issuer } from '../src/pnc/local-ca.ts';
 import { HttpOcspClient } from '../src/pnc/ocsp-client.ts';
 import { mayHoldCertificates, PlugAndCharge } from '../src/pnc/plug-and-charge.ts';
-import type { CertificateRecords, ContractRecords } from '../src/pnc/ports.ts';
+import type { CertificateRecords, ContractRecords } from '../src/domain/ports.ts';
 import { parseChain } from '../src/pnc/x509.ts';
 import type { Config, IssuerFiles } from './config/schema.ts';
 

@@ -4,7 +4,7 @@ import { authorize, isConsumerTag, useGrant, type AuthorizationDecision, type Au
 import { applyBoot, applyStatus, emptyState, isAccepted, type BootCommand, type StatusCommand } from './charge-point.ts';
 import type { ChargePointState, MeterReading, TransactionInfo, TransactionStart, TransactionStop } from './model.ts';
 import type { ChargePointRepository, StateChange, StoredReport } from './ports.ts';
-import type { OutboxRecord } from '../store/change.ts';
+import type { OutboxRecord } from './change.ts';
 import type { Store_Debt as Debt, Store_Payout as Payout } from '../proto/types.ts';
 import type { Tariff } from './pricing.ts';
 import { buildReceipt, signedValuesIn } from './receipts.ts';

@@ -2,7 +2,7 @@
 // payloads inside DataTransfer (vendorId org.openchargealliance.iso15118pnc), so both
 // versions share these types; the OCA 2.0.1 schemas validate them either way.
 import type { OcppConnection } from './connection.ts';
-import type { CertificateHashData } from '../pnc/hash-data.ts';
+import type { CertificateHashData } from '../domain/certificates.ts';
 import type { OcspRequestData } from '../pnc/ocsp.ts';
 import type { StatusInfo } from '../pnc/plug-and-charge.ts';
 

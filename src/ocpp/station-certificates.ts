@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CodedError } from '../coded-error.ts';
 import type { Logger } from '../log/logger.ts';
-import { certificateHashData, hashDataId, type CertificateHashData } from '../pnc/hash-data.ts';
-import type { CertificateRecords, StationCertificate } from '../pnc/ports.ts';
+import { hashDataId, type CertificateHashData } from '../domain/certificates.ts';
+import { certificateHashData } from '../pnc/hash-data.ts';
+import type { CertificateRecords, StationCertificate } from '../domain/ports.ts';
 import { parseCertificate, parseChain, toPem, type X509Certificate } from '../pnc/x509.ts';
 import { CallTimeoutError, ConnectionClosedError } from './errors.ts';
 import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse, type SignUse } from './pnc-messages.ts';

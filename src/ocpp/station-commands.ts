@@ -1,5 +1,5 @@
 import type { CallOptions, OcppConnection } from './connection.ts';
-import type { CertificateHashData } from '../pnc/hash-data.ts';
+import type { CertificateHashData } from '../domain/certificates.ts';
 import { ConnectionClosedError } from './errors.ts';
 import type { CertificateIdUse, InstallCertificateUse, SignUse } from './pnc-messages.ts';
 import { commands16 } from './v16/commands.ts';

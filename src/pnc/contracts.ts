@@ -1,5 +1,5 @@
 import { CodedError } from '../coded-error.ts';
-import type { ContractRecords, ContractRegistration } from './ports.ts';
+import type { ContractRecords, ContractRegistration } from '../domain/ports.ts';
 
 export type ContractErrorCode = 'InvalidRequest' | 'Conflict' | 'NotYourContract' | 'UnknownContract';
 

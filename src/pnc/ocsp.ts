@@ -2,7 +2,7 @@ import { createHash, X509Certificate as NodeCertificate, verify } from 'node:cry
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { BasicOCSPResponse, CertID, OCSPRequest, OCSPResponse, OCSPResponseStatus, Request, TBSRequest, id_pkix_ocsp_basic } from '@peculiar/asn1-ocsp';
-import { sameHashData, serialHex, type CertificateHashData, type HashAlgorithm } from './hash-data.ts';
+import { sameHashData, serialHex, type CertificateHashData, type HashAlgorithm } from '../domain/certificates.ts';
 
 /** OCPP's OCSPRequestDataType: which certificate, and which responder to ask. */
 export interface OcspRequestData extends CertificateHashData {

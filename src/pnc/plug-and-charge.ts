@@ -2,10 +2,11 @@ import type { Logger } from '../log/logger.ts';
 import { checkCsr, CsrRefusal, type CertificateAuthority, type CsrPolicy, type SignedCertificateType } from './certificate-authority.ts';
 import type { ContractCertificateBackend } from './contract-backend.ts';
 import { normalizeEmaid, type ContractRegistry } from './contracts.ts';
-import { certificateHashData, HASH_ALGORITHMS, type CertificateHashData } from './hash-data.ts';
+import { HASH_ALGORITHMS, type CertificateHashData } from '../domain/certificates.ts';
+import { certificateHashData } from './hash-data.ts';
 import type { OcspClient } from './ocsp-client.ts';
 import type { OcspRequestData } from './ocsp.ts';
-import type { ContractRegistration } from './ports.ts';
+import type { ContractRegistration } from '../domain/ports.ts';
 import { parseChain, x509, type X509Certificate } from './x509.ts';
 
 /** The station asking, as the handshake established it. */

@@ -6,9 +6,9 @@ import type {
   ChargePointState, Session_ConsumerSession as ConsumerSession, Store_Debt as Debt, Store_Payout as Payout, Store_SettlementJob as SettlementJob, TransactionInfo,
 } from '../proto/types.ts';
 import type { Store_MeterSample as MeterSample, Store_StationReport as StationReport } from '../proto/types.ts';
-import { hashDataId } from '../pnc/hash-data.ts';
-import type { CertificateRecords, ContractRecords, ContractRegistration, StationCertificate } from '../pnc/ports.ts';
-import type { ChangeRecord } from './change.ts';
+import { hashDataId } from '../domain/certificates.ts';
+import type { CertificateRecords, ContractRecords, ContractRegistration, StationCertificate } from '../domain/ports.ts';
+import type { ChangeRecord } from '../domain/change.ts';
 import { keys } from './keys.ts';
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };

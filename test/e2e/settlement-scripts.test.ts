@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
 import { ChainClient } from '../../chain/client.ts';
-import { startDevChain, type DevChain } from '../../chain/dev-chain.ts';
+import { startDevChain, type DevChain } from '../helpers/dev-chain.ts';
 import { ConsumerClient, type GatewayEvent } from '../../src/consumer/client.ts';
 import { pairSigner } from '../../src/consumer/signer.ts';
 import { loadOrCreateGatewayKey } from '../../src/crypto/gateway-key.ts';

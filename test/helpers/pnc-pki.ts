@@ -3,7 +3,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DevPkiFiles } from '../../src/pnc/dev-pki.ts';
+import type { DevPkiFiles } from '../../gateway/dev-pki.ts';
 import { freePort } from './net.ts';
 import { eventually } from './wait.ts';
 

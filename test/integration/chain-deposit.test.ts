@@ -7,7 +7,7 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
 import { ChainClient } from '../../chain/client.ts';
 import { fundDeposit } from '../../chain/deposit.ts';
-import { startDevChain, type DevChain } from '../../chain/dev-chain.ts';
+import { startDevChain, type DevChain } from '../helpers/dev-chain.ts';
 import { gatewayAccount } from '../../chain/gateway-account.ts';
 import { loadOrCreateGatewayKey, type GatewayKey } from '../../src/crypto/gateway-key.ts';
 import { Charger } from '../helpers/charger.ts';

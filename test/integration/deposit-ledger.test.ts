@@ -12,7 +12,7 @@ import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
 import { approvePayouts, PayoutMismatch } from '../../chain/approve.ts';
 import { ChainClient } from '../../chain/client.ts';
 import { fundDeposit } from '../../chain/deposit.ts';
-import { startDevChain, testChainSpec, type DevChain } from '../../chain/dev-chain.ts';
+import { startDevChain, testChainSpec, type DevChain } from '../helpers/dev-chain.ts';
 import { openOperations } from '../../chain/multisig.ts';
 import { loadOrCreateGatewayKey, type GatewayKey } from '../../src/crypto/gateway-key.ts';
 import { codecFor } from '../../src/proto/codec.ts';
@@ -75,7 +75,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
     return eventually(async () => {
       const all = await gw.store.sessionsOfConsumer(hex(c));
       return all.filter((s) => s.state === state).length >= count ? all : undefined;
-    }, 30_000, `${count} session(s) never reached ${state}`);
+    }, 90_000, `${count} session(s) never reached ${state}`);
   }
 
   it('never promises a deposit twice: a second session waits until the first is paid (seen: 4 PEAQ promised from 2)', async () => {
@@ -223,7 +223,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
 
       // Funds arrive: the debt is paid from them first (a payout of kind "debt"), then the consumer may charge again.
       await fundDeposit(client, c, key.publicKey, 15n * PEAQ / 10n);
-      const debt = await eventually(async () => payoutValues(await deliveries(gw.store, key.publicKey, hex(c))).find((v) => v.kind === 'debt'), 20_000, 'no debt payout');
+      const debt = await eventually(async () => payoutValues(await deliveries(gw.store, key.publicKey, hex(c))).find((v) => v.kind === 'debt'), 90_000, 'no debt payout');
       assert.equal(debt.tokenNum, String(PEAQ / 2n));
       assert.deepEqual(await gw.store.debts(hex(c)), []);
       await approvePayouts(client, c, key.publicKey, await deliveries(gw.store, key.publicKey, hex(c)));

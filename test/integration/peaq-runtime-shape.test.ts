@@ -15,7 +15,7 @@ import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
 import { approvePayouts } from '../../chain/approve.ts';
 import { ChainClient } from '../../chain/client.ts';
 import { fundDeposit } from '../../chain/deposit.ts';
-import { startDevChain, type DevChain } from '../../chain/dev-chain.ts';
+import { startDevChain, type DevChain } from '../helpers/dev-chain.ts';
 import { loadOrCreateGatewayKey, type GatewayKey } from '../../src/crypto/gateway-key.ts';
 import { Charger } from '../helpers/charger.ts';
 import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';

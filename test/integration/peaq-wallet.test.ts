@@ -14,7 +14,7 @@ import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
 import { ChainClient } from '../../chain/client.ts';
 import { fundDeposit } from '../../chain/deposit.ts';
 import { attributeKey, p2pEndpoint, p2pServiceOf, readDidDocument, stationsOf } from '../../chain/did.ts';
-import { startDevChain, testChainSpec, type DevChain } from '../../chain/dev-chain.ts';
+import { startDevChain, testChainSpec, type DevChain } from '../helpers/dev-chain.ts';
 import { loadOrCreateGatewayKey } from '../../src/crypto/gateway-key.ts';
 import { createP2pNode, type P2pNode } from '../../src/p2p/node.ts';
 import { Charger } from '../helpers/charger.ts';

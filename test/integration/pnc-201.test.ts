@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createDevPki, type DevPkiFiles } from '../../src/pnc/dev-pki.ts';
+import { createDevPki, type DevPkiFiles } from '../../gateway/dev-pki.ts';
 import { BOOT_201, connectRpcClient } from '../helpers/clients.ts';
 import { FakeContractBackend } from '../helpers/fake-contract-backend.ts';
 import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';

@@ -11,7 +11,7 @@ import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
 import { approvePayouts } from '../../chain/approve.ts';
 import { ChainClient } from '../../chain/client.ts';
 import { fundDeposit } from '../../chain/deposit.ts';
-import { startDevChain, testChainSpec, type DevChain } from '../../chain/dev-chain.ts';
+import { startDevChain, testChainSpec, type DevChain } from '../helpers/dev-chain.ts';
 import { gatewayAccount } from '../../chain/gateway-account.ts';
 import { firstApproval, openOperations, otherSignatories } from '../../chain/multisig.ts';
 import { payoutCall } from '../../chain/payouts.ts';
@@ -47,7 +47,7 @@ describe('settlement across restarts', () => {
   }
   const sessions = (k: Uint8Array) => gw.store.sessionsOfConsumer(hex(k));
   const reached = (k: Uint8Array, state: string, n = 1) =>
-    eventually(async () => (await sessions(k)).filter((s) => s.state === state).length >= n, 30_000, `never ${n} ${state}`);
+    eventually(async () => (await sessions(k)).filter((s) => s.state === state).length >= n, 90_000, `never ${n} ${state}`);
 
   before(async () => {
     await cryptoWaitReady();

@@ -1,6 +1,6 @@
 // OCPP 1.6 CALLs from the central system to a charge point, typed after the OCA schemas.
 import type { CallOptions, OcppConnection } from '../connection.ts';
-import type { CertificateHashData } from '../../pnc/hash-data.ts';
+import type { CertificateHashData } from '../../domain/certificates.ts';
 import { typedCall } from '../typed-call.ts';
 
 export interface IdTagInfo16 {

@@ -3,7 +3,7 @@ import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { checkCsr, CsrRefusal } from '../../../src/pnc/certificate-authority.ts';
-import { createDevPki, type DevPkiFiles } from '../../../src/pnc/dev-pki.ts';
+import { createDevPki, type DevPkiFiles } from '../../../gateway/dev-pki.ts';
 import { certificateHashData } from '../../../src/pnc/hash-data.ts';
 import { LocalCertificateAuthority, loadIssuer } from '../../../src/pnc/local-ca.ts';
 import { parseCertificate } from '../../../src/pnc/x509.ts';

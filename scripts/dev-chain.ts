@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
-import { loadOrCreateGatewayKey } from '../../src/crypto/gateway-key.ts';
-import { ChainClient } from '../client.ts';
-import { startDevChain } from '../dev-chain.ts';
+import { loadOrCreateGatewayKey } from '../src/crypto/gateway-key.ts';
+import { ChainClient } from '../chain/client.ts';
+import { startDevChain } from '../test/helpers/dev-chain.ts';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '9944' }, host: { type: 'string', default: '127.0.0.1' }, 'gateway-key': { type: 'string', default: './data/gateway.key' }, spec: { type: 'string' } } });
 await cryptoWaitReady();

@@ -1,0 +1,30 @@
+// Certificates as the charge point rules speak of them: OCPP's hash data (an RFC 6960 CertID
+// in hex) and the records kept per station; parsing X.509 is src/pnc's business.
+
+export type HashAlgorithm = 'SHA256' | 'SHA384' | 'SHA512';
+export const HASH_ALGORITHMS: readonly HashAlgorithm[] = ['SHA256', 'SHA384', 'SHA512'];
+
+/** OCPP's CertificateHashDataType: the RFC 6960 CertID of a certificate, in hex. */
+export interface CertificateHashData {
+  hashAlgorithm: HashAlgorithm;
+  issuerNameHash: string;
+  issuerKeyHash: string;
+  serialNumber: string;
+}
+
+/** A serial number's bytes as OCPP hex: lower case, no leading zeroes ("0" for zero). */
+export function serialHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex').replace(/^0+/, '') || '0';
+}
+
+export function sameHashData(a: CertificateHashData, b: CertificateHashData): boolean {
+  return a.hashAlgorithm === b.hashAlgorithm
+    && a.issuerNameHash.toLowerCase() === b.issuerNameHash.toLowerCase()
+    && a.issuerKeyHash.toLowerCase() === b.issuerKeyHash.toLowerCase()
+    && a.serialNumber.toLowerCase().replace(/^0+/, '') === b.serialNumber.toLowerCase().replace(/^0+/, '');
+}
+
+/** A short, stable name for a certificate (admin paths, log lines): its serial and issuer key hash. */
+export function hashDataId(h: Pick<CertificateHashData, 'issuerKeyHash' | 'serialNumber'>): string {
+  return `${h.serialNumber.toLowerCase().replace(/^0+/, '') || '0'}-${h.issuerKeyHash.toLowerCase().slice(0, 16)}`;
+}
