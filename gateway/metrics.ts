@@ -14,11 +14,13 @@ export interface MetricSources {
   chainConnected?: () => boolean;
 }
 
-/** The node's Prometheus metrics (prefix cgw_), and the observer the OCPP layer reports to. */
-export function createMetrics(sources: MetricSources): {
+export interface GatewayMetrics {
   registry: Registry; observer: OcppObserver; connectionRefused: (reason: string) => void; passwordCheck: (outcome: string) => void;
   reportTruncated: (action: string) => void; reportDropped: () => void;
-} {
+}
+
+/** The node's Prometheus metrics (prefix cgw_), and the observer the OCPP layer reports to. */
+export function createMetrics(sources: MetricSources): GatewayMetrics {
   const registry = new Registry();
   // The standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, ...) that
   // existing Node.js dashboards look for.

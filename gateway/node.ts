@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ChargePointService, type SessionEvent } from '../src/domain/charge-point-service.ts';
+import { ChargePointService } from '../src/domain/charge-point-service.ts';
 import type { ChainClient } from '../chain/client.ts';
 import type { Logger } from '../src/log/logger.ts';
 import { priceSession } from '../src/domain/pricing.ts';
@@ -10,6 +10,10 @@ import { ChargingBridge } from '../src/ocpp/charging-bridge.ts';
 import type { OcppConnection } from '../src/ocpp/connection.ts';
 import { LocalListSync } from '../src/ocpp/local-list-sync.ts';
 import { OcppServer } from '../src/ocpp/server.ts';
+import { StationConnections } from '../src/ocpp/station-connections.ts';
+import type { StationDirectory } from '../src/ocpp/stations.ts';
+import type { LedgerRecords } from '../chain/deposit-ledger.ts';
+import { Lifecycle } from './lifecycle.ts';
 import { StationCommands } from '../src/ocpp/station-commands.ts';
 import { createV16Adapter } from '../src/ocpp/v16/adapter.ts';
 import { createV201Adapter } from '../src/ocpp/v201/adapter.ts';
@@ -26,11 +30,12 @@ import { startChain } from './chain.ts';
 import { startDidPublisher } from './did.ts';
 import { prepareDataFolder } from './data-folder.ts';
 import { STORAGE_OPEN_FILES, stationSocketBudget } from './descriptors.ts';
-import { createMetrics, type MetricSources } from './metrics.ts';
+import { createMetrics, type GatewayMetrics, type MetricSources } from './metrics.ts';
 import { gatewayAccount } from '../chain/gateway-account.ts';
 import { prepareEvents, startP2p, type RunningP2p } from './p2p.ts';
 import { directoryFromConfig } from './stations.ts';
 import { contractApi, startPnc } from './pnc.ts';
+import type { PncStationHandlers } from '../src/ocpp/pnc-messages.ts';
 import type { ConsumerApi } from '../src/p2p/consumer-api.ts';
 
 /** A running gateway node: what the CLI, the tests and the benchmarks start and stop. */
@@ -57,22 +62,18 @@ const SWEEP_INTERVAL_MS = 30_000;
 
 /** The composition root: the only place that knows every part and wires them together. */
 export async function startGateway(config: Config, log: Logger): Promise<GatewayNode> {
+  const parts = new Lifecycle(log);
   const dataDir = resolve(config.dataDir);
   prepareDataFolder(dataDir);
-  const store = await LevelStore.open(resolve(dataDir, 'state'), { sync: config.storage.fsync, maxOpenFiles: STORAGE_OPEN_FILES });
-  const events = config.p2p.enabled ? await prepareEvents(config, store, log.child({ component: 'p2p' })) : undefined;
-  // The bridge and the publisher are created after the service that calls them.
-  let onSessionEvent: (event: SessionEvent) => void = () => {};
-  let onOutbox: () => void = () => {};
-  let onSettlement: () => void = () => {};
+  const store = await parts.start('storage', () => LevelStore.open(resolve(dataDir, 'state'), { sync: config.storage.fsync, maxOpenFiles: STORAGE_OPEN_FILES }), (s) => s.close());
+  const events = config.p2p.enabled ? await parts.start('event signing', () => prepareEvents(config, store, log.child({ component: 'p2p' })), () => {}) : undefined;
   const settle = Boolean(config.chain.endpoint && events);
   const service = new ChargePointService({
     repository: store,
     authorization: { acceptUnknownIdTags: config.ocpp.acceptUnknownIdTags },
     tariff: { ...config.tariff },
-    onEvent: (event) => onSessionEvent(event),
-    ...(events ? { outbox: events.outbox.project, onOutbox: () => onOutbox() } : {}),
-    ...(settle ? { settle, onSettlement: () => onSettlement() } : {}),
+    ...(events ? { outbox: events.outbox.project } : {}),
+    settle,
     reportQuota: {
       maxItemBytes: config.storage.reportMaxItemBytes,
       maxBytesPerStation: config.storage.reportBytesPerStation,
@@ -80,7 +81,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       onDropped: () => metrics.reportDropped(),
     },
   });
-  const stations = await service.warmUp();
+  const stations = await parts.start('station states', () => service.warmUp(), () => {});
   const metricSources: MetricSources = { service, store };
   const metrics = createMetrics(metricSources);
   const directory = directoryFromConfig(config.stations);
@@ -88,22 +89,18 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     log.warn('OPEN REGISTRATION: any station identity may connect without credentials (security profile 0). Set stations.registration to "closed" and list your stations for production.');
   }
 
-  // Commands reach stations through the server, which is created further down.
-  let connectionOf: (identity: string) => OcppConnection | undefined = () => undefined;
-  const commands = new StationCommands((identity) => connectionOf(identity));
+  // Filled by the OCPP server; read by everything that sends to stations.
+  const connections = new StationConnections();
+  const commands = new StationCommands((identity) => connections.get(identity));
   // Everything that spends a consumer's deposit (authorization, settlement) runs under that consumer's lock.
   const consumerLocks = new KeyedQueue();
-  const ledgerRecords = {
-    activeSessionsOf: (keyHex: string) => service.activeSessionsOf(keyHex),
-    settlementsOf: (keyHex: string) => store.settlementsOf(keyHex),
-    payouts: (keyHex: string) => store.payouts(keyHex),
-    debts: (keyHex: string) => store.debts(keyHex),
-  };
-  const chain = settle && events ? startChain(config, events.key.publicKey, ledgerRecords, consumerLocks, log.child({ component: 'chain' })) : undefined;
+  const chain = settle && events
+    ? await parts.start('chain', () => startChain(config, events.key.publicKey, ledgerRecords(service, store), consumerLocks, log.child({ component: 'chain' })), (c) => c.stop())
+    : undefined;
   const account = chain && events ? await gatewayAccount(events.key.libp2pKey.raw.subarray(0, 32)) : undefined;
   if (chain && account) {
     chain.startSettlement(account, store, (identity, r) => service.recordSettlement(identity, r));
-    onSettlement = () => chain.settlement?.nudge();
+    service.committed.settlement.on(() => chain.settlement?.nudge());
   }
   const localList = new LocalListSync({ service, commands, defaultMaxLength: config.sessions.localListMaxLength, log: log.child({ component: 'local-list' }) });
   const bridge = new ChargingBridge({
@@ -120,11 +117,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     formatAmount: (amount) => formatAmount(amount, config.tariff.decimals, config.tariff.currency),
     log: log.child({ component: 'bridge' }),
   });
-  const pnc = await startPnc(config, { store, bridge, commands, directory }, log.child({ component: 'pnc' })).catch(async (err: unknown) => {
-    await chain?.stop();
-    await store.close();
-    throw err;
-  });
+  service.committed.sessionEvent.on((event) => bridge.onSessionEvent(event));
+  const pnc = await parts.start('plug & charge', () => startPnc(config, { store, bridge, commands, directory }, log.child({ component: 'pnc' })), (p) => p.certificates.stop());
   const consumerApi: ConsumerApi = {
     authorize: (r) => bridge.authorize({ station: r.station, consumerKey: r.consumerKey, ...(r.budget === undefined ? {} : { budget: r.budget }) }),
     start: (r) => bridge.start(r),
@@ -134,132 +128,37 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     checkAvailability: (r) => bridge.checkAvailability(r),
     ...contractApi(pnc.registry),
   };
-  let p2p: RunningP2p | undefined;
-  onSessionEvent = (event) => {
-    bridge.onSessionEvent(event);
-    if (event.type === 'sessionEnded') p2p?.compat?.sessionEnded(event.session.consumerPublicKey);
-    if (event.type === 'serviceDelivered') p2p?.compat?.serviceDelivered(event.session);
+  const compatDeps = {
+    connectedStations: () => connections.identities(),
+    priceOf: (energyWh: number, durationS: number) => priceSession(config.tariff, energyWh, durationS).total.toString(),
   };
-
-  // The OCPP server comes later; peaq compatibility mode asks it which stations are connected.
-  let connectedStations: () => string[] = () => [];
-  if (events) {
-    try {
-      const compatDeps = {
-        connectedStations: () => connectedStations(),
-        priceOf: (energyWh: number, durationS: number) => priceSession(config.tariff, energyWh, durationS).total.toString(),
-      };
-      p2p = await startP2p(config, events.key, store, consumerApi, compatDeps, log.child({ component: 'p2p' }));
-    } catch (err) {
-      await chain?.stop();
-      await store.close();
-      throw err;
+  const p2p = events
+    ? await parts.start('p2p', () => startP2p(config, events.key, store, consumerApi, compatDeps, log.child({ component: 'p2p' })), (p) => p.stop())
+    : undefined;
+  if (p2p) {
+    service.committed.outbox.on(() => p2p.publisher.nudge());
+    const compat = p2p.compat;
+    if (compat) {
+      service.committed.sessionEvent.on((event) => {
+        if (event.type === 'sessionEnded') compat.sessionEnded(event.session.consumerPublicKey);
+        if (event.type === 'serviceDelivered') compat.serviceDelivered(event.session);
+      });
     }
-    const publisher = p2p.publisher;
-    onOutbox = () => publisher.nudge();
   }
-  let onStationReadyForDid: (identity: string) => void = () => {};
-  let stopDid = async (): Promise<void> => {};
+  const did = chain && account && events && p2p
+    ? await parts.start('DID publisher', () => startDidPublisher({ chain, account, key: events.key, multiaddrs: () => p2p.node.getMultiaddrs().map(String), service, config, log: log.child({ component: 'did' }) }), (d) => d.stop())
+    : undefined;
   const stationReady = (identity: string): void => {
     void bridge.onStationReady(identity);
     p2p?.announce(identity);
-    onStationReadyForDid(identity);
+    did?.stationReady(identity);
   };
 
-  const adapterDeps = {
-    service,
-    directory,
-    heartbeatIntervalSec: config.ocpp.heartbeatIntervalSec,
-    bootRetryIntervalSec: config.ocpp.bootRetryIntervalSec,
-    log: log.child({ component: 'ocpp' }),
-    onAccepted: stationReady,
-    ...(pnc.handlers ? { pnc: pnc.handlers } : {}),
-  };
-  const tls = config.ocpp.tls;
-  const ocpp = new OcppServer({
-    host: config.ocpp.host,
-    port: config.ocpp.port,
-    path: config.ocpp.path,
-    ...(tls.enabled
-      ? { tls: { port: tls.port, key: readFileSync(tls.keyFile), cert: readFileSync(tls.certFile), ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}) } }
-      : {}),
-    directory,
-    adapters: { 'ocpp1.6': createV16Adapter(adapterDeps), 'ocpp2.0.1': createV201Adapter(adapterDeps) },
-    maxPayloadBytes: config.ocpp.maxFrameBytes,
-    pingIntervalMs: config.ocpp.pingIntervalSec * 1000,
-    callTimeoutMs: config.ocpp.callTimeoutSec * 1000,
-    limits: { messagesPerSecond: config.ocpp.maxMessagesPerSecond, burst: config.ocpp.messageBurst, badMessagesPerMinute: config.ocpp.maxBadMessagesPerMinute },
-    handshakeTimeoutMs: config.ocpp.handshakeTimeoutSec * 1000,
-    connectionLimits: {
-      maxConnections: stationSocketBudget(config.ocpp.maxConnections),
-      maxPending: config.ocpp.maxPendingConnections,
-      maxPendingPerAddress: config.ocpp.maxPendingPerAddress,
-    },
-    onConnectionRefused: (reason) => metrics.connectionRefused(reason),
-    onPasswordCheck: (outcome) => metrics.passwordCheck(outcome),
-    log: log.child({ component: 'ocpp' }),
-    observer: metrics.observer,
-    // A station accepted before (kept across reconnects) gets its list reconciled at once.
-    onConnect: (connection) => {
-      void service.isAccepted(connection.identity).then((accepted) => { if (accepted) stationReady(connection.identity); });
-      closeIfNeverBooted(connection);
-    },
-    // Under open registration every identity that connects is kept: at most so many.
-    admitUnlisted: (identity) => {
-      if (service.hasStation(identity)) return undefined;
-      const unlisted = service.identities().filter((id) => !directory.isListed(id)).length;
-      return unlisted >= config.stations.maxUnlisted
-        ? `this node keeps ${unlisted} stations that are not listed, the most it takes (stations.maxUnlisted); delete unused ones or list this one`
-        : undefined;
-    },
+  const ocpp = createOcppServer(config, {
+    service, directory, connections, metrics, stationReady, log: log.child({ component: 'ocpp' }), ...(pnc.handlers ? { pnc: pnc.handlers } : {}),
   });
-  // A socket that upgrades but never boots (and was never accepted) is not kept alive by pings forever.
-  const closeIfNeverBooted = (connection: OcppConnection): void => {
-    const connectedAt = Date.now();
-    setTimeout(() => {
-      if (ocpp.connection(connection.identity) !== connection) return;
-      void service.state(connection.identity).then((state) => {
-        const booted = state && (state.status === 'Accepted' || Date.parse(state.bootReceivedAt || '') >= connectedAt - 1_000);
-        if (!booted) connection.close(1008, 'no BootNotification');
-      });
-    }, config.ocpp.bootTimeoutSec * 1000).unref();
-  };
-  // A failed write (disk full, read-only, I/O error) leaves LevelDB refusing writes: the node
-  // stops taking stations rather than answering what it cannot keep.
-  // It then tries the storage again every few seconds and takes stations back by itself once
-  // writes succeed (space freed, descriptors back); nothing acknowledged was lost meanwhile.
-  let recovery: NodeJS.Timeout | undefined;
-  store.onWriteFailure((err) => {
-    log.error('storage failed: stations are disconnected and refused until writes succeed again', { dataDir, err: err.message });
-    ocpp.suspend('central system storage unavailable');
-    clearInterval(recovery);
-    recovery = setInterval(() => {
-      store.recover().then((ok) => {
-        if (!ok) return;
-        clearInterval(recovery);
-        ocpp.resume();
-        log.info('storage works again: stations are taken again', { dataDir });
-      }, (e: unknown) => log.warn('storage recovery attempt failed', { err: (e as Error).message }));
-    }, STORAGE_RETRY_MS);
-    recovery.unref();
-  });
-  connectionOf = (identity) => ocpp.connection(identity);
-  connectedStations = () => ocpp.connectedIdentities();
-  let ports: { port: number; tlsPort?: number };
-  try {
-    ports = await ocpp.listen();
-  } catch (err) {
-    await ocpp.close();
-    await p2p?.stop();
-    await store.close();
-    throw err;
-  }
-  if (chain && account && events && p2p) {
-    const running = p2p;
-    const did = startDidPublisher({ chain, account, key: events.key, multiaddrs: () => running.node.getMultiaddrs().map(String), service, config, log: log.child({ component: 'did' }) });
-    onStationReadyForDid = (identity) => did.stationReady(identity);
-    stopDid = () => did.stop();
-  }
+  const ports = await parts.start('OCPP server', () => ocpp.listen(), () => ocpp.close());
+  recoverStorage(store, ocpp, parts, dataDir, log);
   metricSources.ocpp = ocpp;
   if (p2p) {
     metricSources.p2pPeers = () => p2p.node.getPeers().length;
@@ -267,7 +166,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   }
   if (chain) metricSources.chainConnected = () => chain.client() !== undefined;
   const admin = config.admin.enabled
-    ? await startAdminServer({
+    ? await parts.start('admin server', () => startAdminServer({
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
@@ -282,23 +181,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
         return { ready: reasons.length === 0, reasons };
       },
       log: log.child({ component: 'admin' }),
-    }).catch(async (err: unknown) => {
-      await ocpp.close();
-      await p2p?.stop();
-      await chain?.stop();
-      await store.close();
-      throw err;
-    })
+    }), (a) => a.close())
     : undefined;
-  const sweeper = setInterval(() => {
+  parts.every('session sweeper', SWEEP_INTERVAL_MS, () => {
     bridge.sweep(service.identities()).catch((err: unknown) => log.error('session sweep failed', { err }));
-  }, SWEEP_INTERVAL_MS);
-  sweeper.unref();
+  });
   // DHT provider records expire: the connected stations are announced again and again.
-  const announcer = setInterval(() => {
-    for (const identity of ocpp.connectedIdentities()) p2p?.announce(identity);
-  }, config.p2p.dht.announceIntervalSec * 1000);
-  announcer.unref();
+  if (p2p) parts.every('DHT announcer', config.p2p.dht.announceIntervalSec * 1000, () => {
+    for (const identity of connections.identities()) p2p.announce(identity);
+  });
   log.info('gateway started', {
     ocpp: `ws://${config.ocpp.host}:${ports.port}${config.ocpp.path}/<identity>`,
     ...(ports.tlsPort !== undefined ? { ocppTls: `wss://${config.ocpp.host}:${ports.tlsPort}${config.ocpp.path}/<identity>` } : {}),
@@ -319,17 +210,115 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     ...(chain ? { chain } : {}),
     ...(p2p ? { p2p: { peerId: p2p.node.peerId.toString(), multiaddrs: p2p.node.getMultiaddrs().map(String), running: p2p } } : {}),
     async stop() {
-      clearInterval(recovery);
-      clearInterval(sweeper);
-      clearInterval(announcer);
-      await admin?.close();
-      await pnc.certificates.stop();
-      await ocpp.close();
-      await p2p?.stop();
-      await stopDid();
-      await chain?.stop();
-      await store.close();
+      await parts.stop();
       log.info('gateway stopped');
     },
   };
+}
+
+/** What the deposit ledger reads of the node's records. */
+function ledgerRecords(service: ChargePointService, store: LevelStore): LedgerRecords {
+  return {
+    activeSessionsOf: (keyHex) => service.activeSessionsOf(keyHex),
+    settlementsOf: (keyHex) => store.settlementsOf(keyHex),
+    payouts: (keyHex) => store.payouts(keyHex),
+    debts: (keyHex) => store.debts(keyHex),
+  };
+}
+
+/** The OCPP endpoint with both versions' handlers, its limits from the configuration. */
+function createOcppServer(config: Config, deps: {
+  service: ChargePointService;
+  directory: StationDirectory;
+  connections: StationConnections;
+  metrics: GatewayMetrics;
+  stationReady: (identity: string) => void;
+  pnc?: PncStationHandlers;
+  log: Logger;
+}): OcppServer {
+  const { service, directory, log } = deps;
+  const adapterDeps = {
+    service,
+    directory,
+    heartbeatIntervalSec: config.ocpp.heartbeatIntervalSec,
+    bootRetryIntervalSec: config.ocpp.bootRetryIntervalSec,
+    log,
+    onAccepted: deps.stationReady,
+    ...(deps.pnc ? { pnc: deps.pnc } : {}),
+  };
+  const tls = config.ocpp.tls;
+  // A socket that upgrades but never boots (and was never accepted) is not kept alive by pings forever.
+  const closeIfNeverBooted = (connection: OcppConnection): void => {
+    const connectedAt = Date.now();
+    setTimeout(() => {
+      if (deps.connections.get(connection.identity) !== connection) return;
+      void service.state(connection.identity).then((state) => {
+        const booted = state && (state.status === 'Accepted' || Date.parse(state.bootReceivedAt || '') >= connectedAt - 1_000);
+        if (!booted) connection.close(1008, 'no BootNotification');
+      });
+    }, config.ocpp.bootTimeoutSec * 1000).unref();
+  };
+  return new OcppServer({
+    host: config.ocpp.host,
+    port: config.ocpp.port,
+    path: config.ocpp.path,
+    ...(tls.enabled
+      ? { tls: { port: tls.port, key: readFileSync(tls.keyFile), cert: readFileSync(tls.certFile), ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}) } }
+      : {}),
+    directory,
+    connections: deps.connections,
+    adapters: { 'ocpp1.6': createV16Adapter(adapterDeps), 'ocpp2.0.1': createV201Adapter(adapterDeps) },
+    maxPayloadBytes: config.ocpp.maxFrameBytes,
+    pingIntervalMs: config.ocpp.pingIntervalSec * 1000,
+    callTimeoutMs: config.ocpp.callTimeoutSec * 1000,
+    limits: { messagesPerSecond: config.ocpp.maxMessagesPerSecond, burst: config.ocpp.messageBurst, badMessagesPerMinute: config.ocpp.maxBadMessagesPerMinute },
+    handshakeTimeoutMs: config.ocpp.handshakeTimeoutSec * 1000,
+    connectionLimits: {
+      maxConnections: stationSocketBudget(config.ocpp.maxConnections),
+      maxPending: config.ocpp.maxPendingConnections,
+      maxPendingPerAddress: config.ocpp.maxPendingPerAddress,
+    },
+    onConnectionRefused: (reason) => deps.metrics.connectionRefused(reason),
+    onPasswordCheck: (outcome) => deps.metrics.passwordCheck(outcome),
+    log,
+    observer: deps.metrics.observer,
+    // A station accepted before (kept across reconnects) gets its list reconciled at once.
+    onConnect: (connection) => {
+      void service.isAccepted(connection.identity).then((accepted) => { if (accepted) deps.stationReady(connection.identity); });
+      closeIfNeverBooted(connection);
+    },
+    // Under open registration every identity that connects is kept: at most so many.
+    admitUnlisted: (identity) => {
+      if (service.hasStation(identity)) return undefined;
+      const unlisted = service.identities().filter((id) => !directory.isListed(id)).length;
+      return unlisted >= config.stations.maxUnlisted
+        ? `this node keeps ${unlisted} stations that are not listed, the most it takes (stations.maxUnlisted); delete unused ones or list this one`
+        : undefined;
+    },
+  });
+}
+
+/**
+ * A failed write (disk full, read-only, I/O error) leaves LevelDB refusing writes: the node
+ * stops taking stations rather than answering what it cannot keep. It then tries the storage
+ * again every few seconds and takes stations back by itself once writes succeed (space
+ * freed, descriptors back); nothing acknowledged was lost meanwhile.
+ */
+function recoverStorage(store: LevelStore, ocpp: OcppServer, parts: Lifecycle, dataDir: string, log: Logger): void {
+  let recovery: NodeJS.Timeout | undefined;
+  parts.onStop('storage recovery', () => clearInterval(recovery));
+  store.onWriteFailure((err) => {
+    log.error('storage failed: stations are disconnected and refused until writes succeed again', { dataDir, err: err.message });
+    ocpp.suspend('central system storage unavailable');
+    clearInterval(recovery);
+    recovery = setInterval(() => {
+      store.recover().then((ok) => {
+        if (!ok) return;
+        clearInterval(recovery);
+        ocpp.resume();
+        log.info('storage works again: stations are taken again', { dataDir });
+      }, (e: unknown) => log.warn('storage recovery attempt failed', { err: (e as Error).message }));
+    }, STORAGE_RETRY_MS);
+    recovery.unref();
+  });
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Listeners } from './listeners.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { authorize, isConsumerTag, useGrant, type AuthorizationDecision, type AuthorizationPolicy } from './authorization.ts';
 import { applyBoot, applyStatus, emptyState, isAccepted, type BootCommand, type StatusCommand } from './charge-point.ts';
@@ -42,18 +43,12 @@ export interface ServiceOptions {
   authorization: AuthorizationPolicy;
   /** Prices every finished consumer session. */
   tariff: Tariff;
-  /** Told about session changes, after they are durable. */
-  onEvent?: (event: SessionEvent) => void;
   /** Publishes events through the outbox (absent: nothing is published). */
   outbox?: OutboxProjector;
-  /** Told after a commit that wrote outbox entries (the publisher starts draining). */
-  onOutbox?: () => void;
   /** Caps on what a station can make the node store (reports). */
   reportQuota?: ReportQuota;
   /** Queue every finished session for settlement on chain (a chain is configured). */
   settle?: boolean;
-  /** Told after a commit that queued a settlement. */
-  onSettlement?: () => void;
   now?: () => Date;
 }
 
@@ -143,13 +138,19 @@ export class ChargePointService {
   private readonly policy: AuthorizationPolicy;
   private readonly now: () => Date;
   private readonly tariff: Tariff;
-  private readonly onEvent: (event: SessionEvent) => void;
   private readonly outbox: OutboxProjector | undefined;
-  private readonly onOutbox: () => void;
   private readonly settle: boolean;
   private readonly reportQuota: ReportQuota | undefined;
-  private readonly onSettlement: () => void;
   private readonly cache = new Map<string, ChargePointState>();
+  /**
+   * Told after a commit, once its change is durable: consumer session changes, new outbox
+   * entries (the publisher drains them), newly queued settlements (the settlement runs).
+   */
+  readonly committed = {
+    sessionEvent: new Listeners<SessionEvent>(),
+    outbox: new Listeners<void>(),
+    settlement: new Listeners<void>(),
+  };
   private readonly locks = new KeyedQueue();
   // Each station's registration status as last committed (see isAccepted).
   private readonly committedStatus = new Map<string, string>();
@@ -159,12 +160,9 @@ export class ChargePointService {
     this.policy = opts.authorization;
     this.now = opts.now ?? (() => new Date());
     this.tariff = opts.tariff;
-    this.onEvent = opts.onEvent ?? (() => {});
     this.outbox = opts.outbox;
-    this.onOutbox = opts.onOutbox ?? (() => {});
     this.settle = opts.settle ?? false;
     this.reportQuota = opts.reportQuota;
-    this.onSettlement = opts.onSettlement ?? (() => {});
   }
 
   /**
@@ -558,10 +556,10 @@ export class ChargePointService {
         if (this.outbox && draft.events.length) draft.change.outbox.push(...(await this.outbox(draft.events)));
         await this.repo.commit(draft.change);
         this.committedStatus.set(identity, state.status);
-        if (draft.change.outbox.length) this.onOutbox();
-        if (draft.change.settlements.length) this.onSettlement();
+        if (draft.change.outbox.length) this.committed.outbox.emit();
+        if (draft.change.settlements.length) this.committed.settlement.emit();
         for (const event of draft.events) {
-          if (event.type !== 'booted' && event.type !== 'stationChanged') this.onEvent(event);
+          if (event.type !== 'booted' && event.type !== 'stationChanged') this.committed.sessionEvent.emit(event);
         }
         return result;
       } catch (err) {

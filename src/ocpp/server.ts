@@ -12,6 +12,7 @@ import { schemasFor, type SchemaIssue } from './schemas.ts';
 import { PasswordCheck, type PasswordCheckLimits, type PasswordOutcome } from './password-check.ts';
 import { identityProblem, type StationDirectory, type StationPolicy } from './stations.ts';
 import { parseBasicAuth } from './passwords.ts';
+import { StationConnections } from './station-connections.ts';
 import { OCPP_VERSIONS, isOcppVersion, type OcppVersion } from './version.ts';
 
 /** How one OCPP version's messages reach the rest of the gateway. */
@@ -57,6 +58,8 @@ export interface OcppServerOptions {
   /** Each basic-auth check's outcome (for a metric). */
   onPasswordCheck?: (outcome: PasswordOutcome) => void;
   log: Logger;
+  /** Where live connections are kept (shared with the parts that send to stations). */
+  connections?: StationConnections;
   onConnect?: (connection: OcppConnection) => void;
   onDisconnect?: (connection: OcppConnection) => void;
   onDeviation?: (identity: string, action: string, issues: SchemaIssue[]) => void;
@@ -89,7 +92,7 @@ export class OcppServer {
   private readonly wss: WebSocketServer;
   private readonly servers: { server: Server; transport: Transport }[] = [];
   private readonly admissions = new WeakMap<IncomingMessage, Admission>();
-  private readonly live = new Map<string, OcppConnection>();
+  private readonly live: StationConnections;
   private generation = 0;
   private accepting = true;
   private suspended: string | undefined;
@@ -100,6 +103,7 @@ export class OcppServer {
 
   constructor(opts: OcppServerOptions) {
     this.opts = opts;
+    this.live = opts.connections ?? new StationConnections();
     this.passwords = new PasswordCheck(opts.passwordLimits);
     this.gate = new ConnectionGate(opts.connectionLimits, (reason, address) => {
       opts.onConnectionRefused?.(reason);
@@ -176,14 +180,12 @@ export class OcppServer {
 
   /** Identities of the stations connected now. */
   connectedIdentities(): string[] {
-    return [...this.live.keys()];
+    return this.live.identities();
   }
 
   /** Connected stations by negotiated version. */
   connectionsByVersion(): Record<OcppVersion, number> {
-    const out: Record<OcppVersion, number> = { 'ocpp1.6': 0, 'ocpp2.0.1': 0 };
-    for (const c of this.live.values()) out[c.version]++;
-    return out;
+    return this.live.byVersion();
   }
 
   /** All tolerated deviations so far, by station and action. */
@@ -209,8 +211,8 @@ export class OcppServer {
   async close(graceMs = 5_000): Promise<void> {
     this.accepting = false;
     const deadline = Date.now() + graceMs;
-    while ([...this.live.values()].some((c) => c.handling > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    for (const connection of this.live.values()) connection.close(1001, 'central system shutting down');
+    while (this.live.all().some((c) => c.handling > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const connection of this.live.all()) connection.close(1001, 'central system shutting down');
     for (const client of this.wss.clients) client.terminate();
     await Promise.all(this.servers.map(({ server }) => new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -224,7 +226,7 @@ export class OcppServer {
    */
   suspend(reason: string): void {
     this.suspended = reason;
-    for (const connection of this.live.values()) connection.close(1011, reason.slice(0, 120));
+    for (const connection of this.live.all()) connection.close(1011, reason.slice(0, 120));
   }
 
   /** Takes stations again (after suspend). */
@@ -343,14 +345,13 @@ export class OcppServer {
       },
       log: log.child({ generation: this.generation }),
     });
-    const previous = this.live.get(identity);
-    this.live.set(identity, connection);
+    const previous = this.live.set(connection);
     if (previous) {
       log.info('new connection replaces the previous one', { previousGeneration: previous.generation });
       previous.replace();
     }
     ws.on('close', (code, reason) => {
-      if (this.live.get(identity) === connection) this.live.delete(identity);
+      this.live.remove(connection);
       log.info('station disconnected', { code, reason: reason.toString(), generation: connection.generation });
       this.opts.onDisconnect?.(connection);
     });

@@ -90,7 +90,7 @@ describe('charging-gateway consumer (CLI)', () => {
     const first = charge(seed);
     await eventually(() => first.output().includes('press Ctrl-C'), 20_000, `never started:\n${first.output()}`);
     first.ctrlC();
-    assert.equal(await first.exited, 0, first.output());
+    assert.equal(await first.exited, 0, `exit code; the output ends with:\n${first.output().slice(-1_500)}`);
     const firstReceipt = lastJson(first.output().replace(/\r/g, '')).receipt;
     const second = charge(seed);
     await eventually(() => second.output().includes('press Ctrl-C'), 20_000, `never started:\n${second.output()}`);
@@ -98,7 +98,7 @@ describe('charging-gateway consumer (CLI)', () => {
     assert.equal(second.child.exitCode, null, 'still charging');
     await charger.meterValues(1, 700);
     second.ctrlC();
-    assert.equal(await second.exited, 0, second.output());
+    assert.equal(await second.exited, 0, `exit code; the output ends with:\n${second.output().slice(-1_500)}`);
     const secondReceipt = lastJson(second.output().replace(/\r/g, '')).receipt;
     assert.notEqual(secondReceipt.session, firstReceipt.session, 'its own receipt');
     assert.equal(secondReceipt.energyWh, 700);

@@ -18,7 +18,7 @@ import { Charger } from '../helpers/charger.ts';
 import { tempDir } from '../helpers/gateway.ts';
 import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
-import { eventually } from '../helpers/wait.ts';
+import { CHAIN_WAIT_MS, eventually } from '../helpers/wait.ts';
 
 const PEAQ = 10n ** 18n;
 const script = (name: string) => fileURLToPath(new URL(`../../chain/scripts/${name}.ts`, import.meta.url));
@@ -80,7 +80,7 @@ describe('settlement with the scripts, a chain outage and a gateway crash', () =
     const client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: pairSigner(alice) });
     const events: GatewayEvent[] = [];
     await client.follow(client.topic, (e) => events.push(e));
-    await eventually(async () => client.authorize('SCRIPT-CP', { budget: 2n * PEAQ }).catch(() => undefined), 20_000, 'the gateway never reached the chain');
+    await eventually(async () => client.authorize('SCRIPT-CP', { budget: 2n * PEAQ }).catch(() => undefined), CHAIN_WAIT_MS, 'the gateway never reached the chain');
     await client.start('SCRIPT-CP', 1);
     await charger.meterValues(1, 2_000);
 
@@ -97,7 +97,7 @@ describe('settlement with the scripts, a chain outage and a gateway crash', () =
     assert.equal((await fetch(`${gateway.admin}/readyz`)).status, 503);
 
     await proxy.up();
-    await eventually(() => events.some((e) => e.event.eventId === 'SERVICE_DELIVERED'), 40_000, 'no SERVICE_DELIVERED after the chain came back');
+    await eventually(() => events.some((e) => e.event.eventId === 'SERVICE_DELIVERED'), CHAIN_WAIT_MS, 'no SERVICE_DELIVERED after the chain came back');
     await client.close();
 
     // Crash between the gateway's approval and the consumer's: the payouts wait on chain.

@@ -14,7 +14,10 @@ export interface Terminal {
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function inTerminal(command: string[], env: NodeJS.ProcessEnv = process.env): Terminal {
-  const child = spawn('script', ['-qfec', command.map(quote).join(' '), '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+  // `exec`: the command replaces the shell that `script` starts ($SHELL, else dash), so it is
+  // alone in the terminal's foreground group as when a user types it (seen: dash took the
+  // SIGINT itself and died, and `script` reported 130 for a command that ended cleanly).
+  const child = spawn('script', ['-qfec', `exec ${command.map(quote).join(' ')}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });

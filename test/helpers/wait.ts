@@ -13,3 +13,10 @@ export async function eventually<T>(check: () => T | Promise<T>, ms = 5000, mess
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * How long a test waits for anything that needs blocks on the dev chain. chopsticks builds a
+ * block in about a second on a quiet machine, but with the whole suite running on two cores a
+ * block has taken several, and a settlement or an executed approval needs a few of them.
+ */
+export const CHAIN_WAIT_MS = 120_000;

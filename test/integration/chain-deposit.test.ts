@@ -13,7 +13,7 @@ import { loadOrCreateGatewayKey, type GatewayKey } from '../../src/crypto/gatewa
 import { Charger } from '../helpers/charger.ts';
 import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
 import { freePort } from '../helpers/net.ts';
-import { eventually } from '../helpers/wait.ts';
+import { CHAIN_WAIT_MS, eventually } from '../helpers/wait.ts';
 
 const PEAQ = 10n ** 18n;
 
@@ -49,7 +49,7 @@ describe('deposits on a real local chain', () => {
   it('refuses authorization clearly while the chain is down, and recovers when it comes up', async () => {
     await assert.rejects(gw.bridge.authorize({ station: 'CHAIN-CP', consumerKey: rich.address }), (err: any) => err.code === 'ChainUnavailable');
     chain = await startDevChain({ port, endowed: { [rich.address]: 100n * PEAQ, [poor.address]: 100n * PEAQ } });
-    await eventually(() => gw.chain?.client()?.isConnected, 40_000, 'the gateway never connected to the chain');
+    await eventually(() => gw.chain?.client()?.isConnected, CHAIN_WAIT_MS, 'the gateway never connected to the chain');
   });
 
   it('reads what the runtime offers from its metadata', () => {

@@ -19,7 +19,7 @@ import { codecFor } from '../../src/proto/codec.ts';
 import { Charger } from '../helpers/charger.ts';
 import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
 import { approveByHash, deliveries, executePayout, PEAQ, payoutValues, total, transfersFrom } from '../helpers/money.ts';
-import { eventually } from '../helpers/wait.ts';
+import { CHAIN_WAIT_MS, eventually } from '../helpers/wait.ts';
 
 const envelopeCodec = codecFor('cgw.SignedEnvelope');
 
@@ -46,7 +46,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
     chain = await startDevChain({ specFile: testChainSpec(), endowed });
     client = await ChainClient.connect(chain.endpoint);
     gw = await startTestGateway({ chain: { endpoint: chain.endpoint, minimumDeposit: String(PEAQ) } }, dataDir);
-    await eventually(() => gw.chain?.client()?.isConnected, 20_000);
+    await eventually(() => gw.chain?.client()?.isConnected, CHAIN_WAIT_MS);
     for (const station of ['LEDGER-1', 'LEDGER-2', 'LEDGER-3', 'LEDGER-4', 'LEDGER-5', 'LEDGER-6', 'LEDGER-201']) {
       const charger = await Charger.connect(gw.url, station, station === 'LEDGER-201' ? 'ocpp2.0.1' : 'ocpp1.6');
       for (const c of charger.is16 ? [1, 2] : [1]) await charger.status(c, 'Available');
@@ -75,7 +75,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
     return eventually(async () => {
       const all = await gw.store.sessionsOfConsumer(hex(c));
       return all.filter((s) => s.state === state).length >= count ? all : undefined;
-    }, 90_000, `${count} session(s) never reached ${state}`);
+    }, CHAIN_WAIT_MS, `${count} session(s) never reached ${state}`);
   }
 
   it('never promises a deposit twice: a second session waits until the first is paid (seen: 4 PEAQ promised from 2)', async () => {
@@ -203,7 +203,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
       await gw.bridge.start({ station, connectorId, consumerKey: c.address });
       // 3 kWh at 0.5 PEAQ: 1.5 PEAQ, past the 1 PEAQ budget in one reading.
       await charger.meterValues(connectorId, 3_000);
-      const ended = await eventually(async () => (await gw.store.sessionsOfConsumer(hex(c))).find((s) => s.receipt), 15_000, 'the gateway never stopped the session');
+      const ended = await eventually(async () => (await gw.store.sessionsOfConsumer(hex(c))).find((s) => s.receipt), CHAIN_WAIT_MS, 'the gateway never stopped the session');
       assert.equal(charger.open.has(connectorId), false, 'the charger ended the transaction on the remote stop');
       assert.equal(ended.stoppedBy, 'gateway');
       assert.match(ended.receipt!.stopReason, /budget of 1 PEAQ was reached/);
@@ -223,7 +223,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
 
       // Funds arrive: the debt is paid from them first (a payout of kind "debt"), then the consumer may charge again.
       await fundDeposit(client, c, key.publicKey, 15n * PEAQ / 10n);
-      const debt = await eventually(async () => payoutValues(await deliveries(gw.store, key.publicKey, hex(c))).find((v) => v.kind === 'debt'), 90_000, 'no debt payout');
+      const debt = await eventually(async () => payoutValues(await deliveries(gw.store, key.publicKey, hex(c))).find((v) => v.kind === 'debt'), CHAIN_WAIT_MS, 'no debt payout');
       assert.equal(debt.tokenNum, String(PEAQ / 2n));
       assert.deepEqual(await gw.store.debts(hex(c)), []);
       await approvePayouts(client, c, key.publicKey, await deliveries(gw.store, key.publicKey, hex(c)));

@@ -72,7 +72,12 @@ describe('hostile connections', () => {
 
     // 1,224 sockets that never send a byte, more than the node's 1,024 descriptors.
     const attack = await idleSockets(port, 1_224, 18);
-    const held = attack.filter((s) => !s.destroyed).length;
+    // The sockets over the cap are closed by the node right after they connect: their close
+    // reaches this side a moment after the connect did (seen: counted before it arrived).
+    const { held } = await eventually(() => {
+      const open = attack.filter((s) => !s.destroyed).length;
+      return open < 1_224 ? { held: open } : undefined;
+    }, 15_000, 'the node held every idle socket');
     // Storage keeps working: every message of the station is stored and answered.
     for (let i = 0; i < 20; i++) {
       const r = await call(station, `m${i}`, 'MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: new Date(Date.parse('2026-11-21T10:00:00Z') + (i + 1) * 60_000).toISOString(), sampledValue: [{ value: String(100 * (i + 1)) }] }] });
@@ -81,7 +86,6 @@ describe('hostile connections', () => {
     assert.equal((await fetch(`${gateway.admin}/readyz`)).status, 200, 'ready throughout');
     const metrics = await (await fetch(`${gateway.admin}/metrics`)).text();
     assert.match(metrics, /^cgw_ocpp_connections_refused_total\{reason="(connections|pending)"\} [1-9]/m, 'sockets over the cap were refused at once');
-    assert.ok(held < 1_224, `the node held only ${held} of the idle sockets`);
     t.diagnostic(`1,224 idle sockets against a node limited to 1,024 descriptors: ${held} still open from the attacker's side (the kernel's accept queue included), the rest closed at once; 20 of 20 station messages stored and answered meanwhile`);
 
     for (const s of attack) s.destroy();

@@ -21,7 +21,7 @@ import { Charger } from '../helpers/charger.ts';
 import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
 import { approveByHash, deliveries, PEAQ, payoutValues, total, transfersFrom } from '../helpers/money.ts';
 import { RuntimeShapeProxy } from '../helpers/runtime-shape-proxy.ts';
-import { eventually } from '../helpers/wait.ts';
+import { CHAIN_WAIT_MS, eventually } from '../helpers/wait.ts';
 
 const settleStatus = fileURLToPath(new URL('../../chain/scripts/settle-status.ts', import.meta.url));
 
@@ -44,7 +44,7 @@ describe('settlement on peaq genesis\' runtime shape (pallet multiSig, store_cal
     proxy = await RuntimeShapeProxy.start(chain.endpoint);
     client = await ChainClient.connect(proxy.endpoint);
     gw = await startTestGateway({ chain: { endpoint: proxy.endpoint, minimumDeposit: String(PEAQ) } }, dataDir);
-    await eventually(() => gw.chain?.client()?.isConnected, 20_000);
+    await eventually(() => gw.chain?.client()?.isConnected, CHAIN_WAIT_MS);
     charger = await Charger.connect(gw.url, 'SHAPE-CP', 'ocpp1.6');
     await charger.status(1, 'Available');
   });
@@ -75,7 +75,7 @@ describe('settlement on peaq genesis\' runtime shape (pallet multiSig, store_cal
     await fundDeposit(client, consumer, key.publicKey, 4n * PEAQ);
 
     await settledSession(1_000);
-    await eventually(async () => (await gw.store.sessionsOfConsumer(hex)).some((s) => s.state === 'settled'), 60_000, 'never settled');
+    await eventually(async () => (await gw.store.sessionsOfConsumer(hex)).some((s) => s.state === 'settled'), CHAIN_WAIT_MS, 'never settled');
     // settle-status, a separate process, lists the open payouts on this shape too (seen: it crashed).
     const status = spawn(process.execPath, [settleStatus, '--endpoint', proxy.endpoint, '--consumer', consumer.address, '--gateway', client.address(key.publicKey)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -84,13 +84,13 @@ describe('settlement on peaq genesis\' runtime shape (pallet multiSig, store_cal
     assert.equal(code, 0);
     assert.equal(JSON.parse(out).openPayouts.length, 2);
     await approvePayouts(client, consumer, key.publicKey, await deliveries(gw.store, key.publicKey, hex));
-    await eventually(async () => (await paidCount()) === 1, 30_000, 'the first session was never paid');
+    await eventually(async () => (await paidCount()) === 1, CHAIN_WAIT_MS, 'the first session was never paid');
 
     await settledSession(3_000);
-    await eventually(async () => (await gw.store.sessionsOfConsumer(hex)).some((s) => s.state === 'settled'), 60_000, 'never settled');
+    await eventually(async () => (await gw.store.sessionsOfConsumer(hex)).some((s) => s.state === 'settled'), CHAIN_WAIT_MS, 'never settled');
     const open = payoutValues(await deliveries(gw.store, key.publicKey, hex)).slice(2);
     for (const v of open) await approveByHash(client, consumer, key.publicKey, v);
-    await eventually(async () => (await paidCount()) === 2, 30_000, 'the gateway never executed the hash-only approvals');
+    await eventually(async () => (await paidCount()) === 2, CHAIN_WAIT_MS, 'the gateway never executed the hash-only approvals');
 
     const transfers = await transfersFrom(client, multisig, start);
     assert.equal(total(transfers, client.address(key.publicKey)), 2n * PEAQ, '0.5 + 1.5 PEAQ');

@@ -21,7 +21,7 @@ import { Charger } from '../helpers/charger.ts';
 import { tempDir } from '../helpers/gateway.ts';
 import { approveByHash, PEAQ, total, transfersFrom } from '../helpers/money.ts';
 import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
-import { eventually } from '../helpers/wait.ts';
+import { CHAIN_WAIT_MS, eventually } from '../helpers/wait.ts';
 
 // The wallet's side of protobuf, by hand: no generated code, only the field numbers.
 const varint = (n: number): number[] => (n < 0x80 ? [n] : [(n & 0x7f) | 0x80, ...varint(n >>> 7)]);
@@ -84,12 +84,12 @@ describe('a peaq wallet against the gateway and a real local chain', () => {
     node.services.pubsub.addEventListener('message', (evt) => { if (evt.detail.topic === 'charmev') w.received.push(evt.detail.data); });
     node.services.pubsub.subscribe('charmev');
     await node.dial(multiaddr(gateway.p2p[0]!));
-    await eventually(() => node.services.pubsub.getSubscribers('charmev').some((p) => p.toString() === gateway.peerId), 15_000, 'the gateway never joined charmev');
+    await eventually(() => node.services.pubsub.getSubscribers('charmev').some((p) => p.toString() === gateway.peerId), CHAIN_WAIT_MS, 'the gateway never joined charmev');
     wallets.push(w);
     return w;
   }
   const next = (w: { received: Uint8Array[] }, eventId: number, from: number) => eventually(
-    () => w.received.slice(from).map((b) => fields(b)).find((m) => (first(m, 1) ?? 0) === eventId), 20_000, `no event ${eventId}`,
+    () => w.received.slice(from).map((b) => fields(b)).find((m) => (first(m, 1) ?? 0) === eventId), CHAIN_WAIT_MS, `no event ${eventId}`,
   );
   const send = (w: { node: P2pNode }, bytes: Uint8Array) => w.node.services.pubsub.publish('charmev', bytes);
   const serviceRequested = (who: string, deposit: bigint) =>
@@ -106,7 +106,7 @@ describe('a peaq wallet against the gateway and a real local chain', () => {
     });
     charger = await Charger.connect(gateway.ocppUrl, 'PEAQ-WALLET-CP', 'ocpp1.6');
     await charger.status(1, 'Available');
-    await eventually(async () => (await fetch(`${gateway.admin}/readyz`)).ok, 20_000, 'the gateway never reached the chain');
+    await eventually(async () => (await fetch(`${gateway.admin}/readyz`)).ok, CHAIN_WAIT_MS, 'the gateway never reached the chain');
   });
   after(async () => {
     for (const w of wallets) await w.node.stop();
@@ -169,7 +169,7 @@ describe('a peaq wallet against the gateway and a real local chain', () => {
     assert.equal(refund.tokenNum, String(15n * PEAQ / 10n), 'the rest of the claimed deposit');
     for (const v of [spent, refund]) await approveByHash(client, consumer, gatewayKey, v as never);
 
-    await eventually(async () => (await client.freeBalance(multisig)) === 0n, 30_000, 'the payouts were never executed');
+    await eventually(async () => (await client.freeBalance(multisig)) === 0n, CHAIN_WAIT_MS, 'the payouts were never executed');
     const transfers = await transfersFrom(client, multisig, start);
     assert.equal(total(transfers, client.address(gatewayKey)), PEAQ / 2n);
     assert.equal(total(transfers, client.address(consumer.publicKey)), 15n * PEAQ / 10n);
@@ -194,7 +194,7 @@ describe('a peaq wallet against the gateway and a real local chain', () => {
     const doc = await eventually(async () => {
       const d = await readDidDocument(client, provider);
       return d && stationsOf(d).some((m) => m.chargePointClientId === 'PEAQ-WALLET-CP') ? d : undefined;
-    }, 30_000, 'no DID document listing the station');
+    }, CHAIN_WAIT_MS, 'no DID document listing the station');
     assert.equal(p2pServiceOf(doc), p2pEndpoint(gateway.p2p));
     const raw = await (client.api.query as any).peaqDid.attributeStore(attributeKey(gatewayKey, 'v2'));
     const peaq = createRequire(import.meta.url)('peaq-did-proto-js') as any;
@@ -205,7 +205,7 @@ describe('a peaq wallet against the gateway and a real local chain', () => {
     await charger.close();
     await gateway.kill('SIGTERM');
     gateway = await spawnGateway(env);
-    await eventually(() => gateway.output.some((l) => /DID document (on chain is current|published)/.test(l)), 30_000, 'the DID document was not checked after the restart');
+    await eventually(() => gateway.output.some((l) => /DID document (on chain is current|published)/.test(l)), CHAIN_WAIT_MS, 'the DID document was not checked after the restart');
     assert.ok(!gateway.output.some((l) => l.includes('AttributeAlreadyExist')), gateway.output.join('\n'));
     if (gateway.output.some((l) => l.includes('DID document on chain is current'))) assert.equal(await client.freeBalance(provider), before, 'an unchanged document costs nothing');
     // From the chain's own events: added once, updated when stations appeared, never refused.

@@ -20,7 +20,7 @@ import { LevelStore } from '../../src/store/level-store.ts';
 import { Charger } from '../helpers/charger.ts';
 import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
 import { approveByHash, deliveries, PEAQ, payoutValues, total, transfersFrom } from '../helpers/money.ts';
-import { eventually } from '../helpers/wait.ts';
+import { CHAIN_WAIT_MS, eventually } from '../helpers/wait.ts';
 
 describe('settlement across restarts', () => {
   const dataDir = tempDir('cgw-settle-restart-');
@@ -36,7 +36,7 @@ describe('settlement across restarts', () => {
 
   async function start(): Promise<void> {
     gw = await startTestGateway({ chain: { endpoint: chain.endpoint, minimumDeposit: String(PEAQ) } }, dataDir);
-    await eventually(() => gw.chain?.client()?.isConnected, 20_000);
+    await eventually(() => gw.chain?.client()?.isConnected, CHAIN_WAIT_MS);
     charger = await Charger.connect(gw.url, 'RESTART-CP', 'ocpp1.6');
     await charger.status(1, 'Available');
     await charger.status(2, 'Available');
@@ -47,7 +47,7 @@ describe('settlement across restarts', () => {
   }
   const sessions = (k: Uint8Array) => gw.store.sessionsOfConsumer(hex(k));
   const reached = (k: Uint8Array, state: string, n = 1) =>
-    eventually(async () => (await sessions(k)).filter((s) => s.state === state).length >= n, 90_000, `never ${n} ${state}`);
+    eventually(async () => (await sessions(k)).filter((s) => s.state === state).length >= n, CHAIN_WAIT_MS, `never ${n} ${state}`);
 
   before(async () => {
     await cryptoWaitReady();
@@ -148,7 +148,7 @@ describe('settlement across restarts', () => {
     await assert.rejects(gw.bridge.authorize({ station: 'RESTART-CP', consumerKey: legacy.address }), (err: any) => err.code === 'OutstandingDebt');
 
     await fundDeposit(client, legacy, key.publicKey, 2n * PEAQ);
-    const debt = await eventually(async () => payoutValues(await deliveries(gw.store, key.publicKey, hex(legacy.publicKey))).find((v) => v.kind === 'debt'), 30_000, 'the debt was never paid out');
+    const debt = await eventually(async () => payoutValues(await deliveries(gw.store, key.publicKey, hex(legacy.publicKey))).find((v) => v.kind === 'debt'), CHAIN_WAIT_MS, 'the debt was never paid out');
     assert.equal(debt.tokenNum, String(PEAQ));
     // (The previous release's receipt event is not part of this picture; the wallet approves by hash.)
     await approveByHash(client, legacy, key.publicKey, debt);
