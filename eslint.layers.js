@@ -15,8 +15,8 @@ export const LAYERS = {
   'src/pnc': ['src/domain', 'src/crypto'],
   'src/ocpp': ['src/app', 'src/domain', 'src/crypto'],
   'src/p2p': ['src/app', 'src/domain', 'src/crypto'],
-  // The wallet SDK and its own p2p client (envelopes, the libp2p node, the protocol's names and refusals).
-  'src/consumer': ['src/crypto', 'src/p2p/envelope.ts', 'src/p2p/node.ts', 'src/p2p/protocol.ts', 'src/p2p/refusal.ts'],
+  // The wallet SDK and its own p2p client (envelopes, the libp2p node, the protocol's names).
+  'src/consumer': ['src/crypto', 'src/p2p/envelope.ts', 'src/p2p/node.ts', 'src/p2p/protocol.ts'],
   'chain': ['src/domain', 'src/crypto', 'src/consumer'],
   'gateway': ['src', 'chain'],
   'scripts': ['src', 'chain', 'gateway', 'test'],

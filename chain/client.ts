@@ -212,8 +212,15 @@ export class ChainClient {
           finish(() => reject(new ChainError(message)));
           return;
         }
-        if (finality ? result.status.isFinalized : result.status.isInBlock) {
-          const blockHash = (finality ? result.status.asFinalized : result.status.asInBlock).toHex();
+        const { status } = result;
+        if (status.isInvalid || status.isDropped || status.isUsurped) {
+          finish(() => reject(new ChainError(`the chain did not take the transaction ${tx.hash.toHex()} (${status.type}); nothing was paid for it`)));
+          return;
+        }
+        // Finalized counts as in a block: a node may send it without the InBlock before it
+        // (seen: InBlock lost, the wait ran out although the transaction was in a block).
+        if (status.isFinalized || (!finality && status.isInBlock)) {
+          const blockHash = (status.isFinalized ? status.asFinalized : status.asInBlock).toHex();
           const events = result.events.map(({ event }) => ({ section: event.section, method: event.method, data: event.data.toJSON() as unknown[] }));
           this.api.rpc.chain.getHeader(blockHash).then(
             (header) => finish(() => resolve({ blockHash, blockNumber: header.number.toNumber(), index: result.txIndex ?? 0, txHash: tx.hash.toHex(), events })),

@@ -106,6 +106,7 @@ export class SettlementService {
   private readonly timer: NodeJS.Timeout;
   private readonly watcher: PayoutWatcher;
   private window: NodeJS.Timeout | undefined;
+  private roundsCompleted = 0;
 
   constructor(opts: SettlementOptions) {
     this.opts = opts;
@@ -142,6 +143,12 @@ export class SettlementService {
     await this.settleJobs(chain);
     await this.collectDebts(chain);
     await this.watcher.round(chain);
+    this.roundsCompleted++;
+  }
+
+  /** Rounds completed with the chain connected (the node's metric; proof that settlement runs). */
+  get completedRounds(): number {
+    return this.roundsCompleted;
   }
 
   private async settleJobs(chain: ChainClient): Promise<void> {

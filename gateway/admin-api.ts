@@ -3,9 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parseConsumerKey } from '../src/crypto/consumer-key.ts';
 import { grantRemoteStart } from '../src/domain/authorization.ts';
+import { REFUSALS, refusalOf } from '../src/domain/refusals.ts';
+import type { TransactionInfo } from '../src/domain/model.ts';
 import { InvalidOutboundError } from '../src/ocpp/errors.ts';
 import { StationInUseError, type ChargePointService } from '../src/domain/charge-point-service.ts';
-import { BridgeError, type ChargingBridge } from '../src/ocpp/charging-bridge.ts';
+import type { ChargingBridge } from '../src/ocpp/charging-bridge.ts';
 import type { LocalListSync } from '../src/ocpp/local-list-sync.ts';
 import type { OcppServer } from '../src/ocpp/server.ts';
 import type { StationCommands } from '../src/ocpp/station-commands.ts';
@@ -237,29 +239,35 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
     } catch (err) {
       if (err instanceof HttpError) send(res, err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) });
       // Our own check of what we were about to send refused it: the request was wrong, not the station.
-      else if (err instanceof InvalidOutboundError || (err instanceof BridgeError && err.code === 'InvalidRequest')) send(res, 400, { error: err.message });
-      else if (err instanceof CertificateError) {
-        const status = err.code === 'NotFound' ? 404 : err.code === 'SecurityProfile' ? 409 : 400;
-        send(res, status, { error: err.message, code: err.code, ...(err.code === 'InvalidRequest' ? { field: 'certificate' } : {}) });
+      else if (err instanceof InvalidOutboundError) send(res, 400, { error: err.message });
+      else {
+        // A registered refusal has its own status; anything else went wrong between the node and the station.
+        const refusal = refusalOf(err);
+        if (refusal) send(res, REFUSALS[refusal.code].http, { error: refusal.message, code: refusal.code, ...(err instanceof CertificateError && refusal.code === 'InvalidRequest' ? { field: 'certificate' } : {}) });
+        else send(res, 502, { error: (err as Error).message });
       }
-      else send(res, 502, { error: (err as Error).message, ...((err as { code?: string }).code ? { code: (err as { code?: string }).code } : {}) });
       return true;
     }
   };
 }
 
 /**
- * What happened lately, from the store (so a dashboard opened now shows it): finished
- * transactions of every station, newest first.
+ * What happened lately, from the store (so a dashboard opened now shows it): the starts and
+ * ends of every station's transactions, running ones included, newest first.
  */
 async function recentActivity(deps: AdminApiDeps, limit: number): Promise<{ at: string; station: string; text: string }[]> {
   const out: { at: string; station: string; text: string }[] = [];
   for (const identity of deps.service.identities()) {
+    const started = (tx: TransactionInfo): void => {
+      out.push({ at: tx.startReceivedAt || tx.startTime, station: identity, text: `connector ${tx.connectorId}: transaction ${tx.id} started` });
+    };
     for (const tx of (await deps.store.finishedTransactions(identity)).slice(-limit)) {
       const kwh = (Math.max(0, tx.endMeter - tx.startMeter) / 1000).toFixed(3);
-      out.push({ at: tx.endReceivedAt || tx.endTime, station: identity, text: `connector ${tx.connectorId}: transaction ${tx.id} ended, ${kwh} kWh${tx.stopReason ? ` (${tx.stopReason})` : ''}` });
-      out.push({ at: tx.startReceivedAt || tx.startTime, station: identity, text: `connector ${tx.connectorId}: transaction ${tx.id} started` });
+      out.push({ at: tx.endReceivedAt || tx.endTime, station: identity, text: `connector ${tx.connectorId}: transaction ${tx.id} ended, ${kwh} kWh${tx.stopReason ? ` (station's reason: ${tx.stopReason})` : ''}` });
+      started(tx);
     }
+    // Those still running (seen: only finished ones were listed).
+    for (const tx of Object.values((await deps.service.state(identity))?.transactions ?? {})) started(tx);
   }
   return out.sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
 }

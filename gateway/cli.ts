@@ -72,6 +72,9 @@ async function main(argv: string[]): Promise<number> {
         publicKey: `0x${Buffer.from(key.publicKey).toString('hex')}`,
         // The chain account is the same ed25519 key (see chain/gateway-account.ts).
         chainAccount: encodeAddress(key.publicKey, 42),
+        // The same key reads as another address on a chain with another prefix (seen: the dev
+        // chain's prefix 2 showed it differently than this did, with no hint why).
+        chainAccountFormat: 'SS58 prefix 42, as on peaq; a chain with another prefix (the dev chain: 2) shows this key as another address',
         // What a wallet dials (CGW_GATEWAY), once the node runs with this configuration.
         p2p: dialableAddresses(config, key.peerId),
         adminTokenFile: config.admin.token ? '(admin.token is set in the configuration)' : adminTokenFile(config),

@@ -12,6 +12,7 @@ export interface MetricSources {
   p2pPeers?: () => number;
   eventsPublished?: () => number;
   chainConnected?: () => boolean;
+  settlementRounds?: () => number;
 }
 
 export interface GatewayMetrics {
@@ -64,6 +65,11 @@ export function createMetrics(sources: MetricSources): GatewayMetrics {
   new Gauge({
     name: 'cgw_open_payouts', help: 'Payouts approved by the gateway and not yet executed on chain', registers: [registry],
     async collect() { this.set(sources.store ? await sources.store.count('openPayouts') : 0); },
+  });
+  // Whether settlement is alive: it goes up every few seconds while the chain is reachable.
+  new Gauge({
+    name: 'cgw_settlement_rounds', help: 'Settlement rounds (settle, collect debts, follow payouts) completed on chain since the node started', registers: [registry],
+    collect() { this.set(sources.settlementRounds?.() ?? 0); },
   });
   new Gauge({
     name: 'cgw_debts', help: 'Settled sessions whose cost the deposit did not cover, still unpaid', registers: [registry],

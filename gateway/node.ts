@@ -164,7 +164,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     metricSources.p2pPeers = () => p2p.node.getPeers().length;
     metricSources.eventsPublished = () => p2p.publisher.count;
   }
-  if (chain) metricSources.chainConnected = () => chain.client() !== undefined;
+  if (chain) {
+    metricSources.chainConnected = () => chain.client() !== undefined;
+    metricSources.settlementRounds = () => chain.settlement?.completedRounds ?? 0;
+  }
   const admin = config.admin.enabled
     ? await parts.start('admin server', () => startAdminServer({
       host: config.admin.host,

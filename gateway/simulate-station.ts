@@ -28,6 +28,8 @@ interface Protocol {
 
 const now = () => new Date().toISOString();
 
+const PHASES = ['L1', 'L2', 'L3'] as const;
+
 const V16: Protocol = {
   boot: { chargePointVendor: 'charging-gateway', chargePointModel: 'simulated' },
   status: (connectorId, status) => ({ connectorId, errorCode: 'NoError', status }),
@@ -38,8 +40,10 @@ const V16: Protocol = {
     connectorId, transactionId,
     meterValue: [{ timestamp: now(), sampledValue: [
       { value: String(meterWh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
-      { value: currentA.toFixed(1), measurand: 'Current.Import', unit: 'A', phase: 'L1' },
+      // Three phases at 230 V: the current of each phase, and the power they make together.
+      ...PHASES.map((phase) => ({ value: currentA.toFixed(1), measurand: 'Current.Import', unit: 'A', phase })),
       { value: '230', measurand: 'Voltage', unit: 'V', phase: 'L1-N' },
+      { value: (currentA * 230 * PHASES.length).toFixed(0), measurand: 'Power.Active.Import', unit: 'W' },
     ] }],
   }),
   stop: (call, _connectorId, transactionId, meterWh, reason) => call('StopTransaction', { transactionId, meterStop: meterWh, timestamp: now(), reason }),
@@ -49,7 +53,10 @@ const energy = (meterWh: number, currentA?: number) => [{
   timestamp: now(),
   sampledValue: [
     { value: meterWh, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } },
-    ...(currentA === undefined ? [] : [{ value: Number(currentA.toFixed(1)), measurand: 'Current.Import', phase: 'L1', unitOfMeasure: { unit: 'A' } }]),
+    ...(currentA === undefined ? [] : [
+      ...PHASES.map((phase) => ({ value: Number(currentA.toFixed(1)), measurand: 'Current.Import', phase, unitOfMeasure: { unit: 'A' } })),
+      { value: Math.round(currentA * 230 * PHASES.length), measurand: 'Power.Active.Import', unitOfMeasure: { unit: 'W' } },
+    ]),
   ],
 }];
 

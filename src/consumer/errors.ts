@@ -1,3 +1,8 @@
-// What a wallet catches when the gateway refuses a request: the protocol's refusal, whose
-// `code` says why (see cgw.ErrorResponse in proto/node.proto).
-export { Refusal as ConsumerError } from '../p2p/refusal.ts';
+import { CodedError } from '../coded-error.ts';
+
+/**
+ * What a wallet catches when the gateway refuses a request: `code` says why (see
+ * cgw.ErrorResponse in proto/node.proto and the gateway's registry of refusals). A string, not
+ * a closed set: a newer gateway may refuse with a code this client does not know yet.
+ */
+export class ConsumerError extends CodedError {}

@@ -97,15 +97,17 @@ const BUSY_16 = ['Charging', 'SuspendedEV', 'SuspendedEVSE', 'Finishing', 'Reser
 const BUSY_201 = ['Reserved', 'Unavailable', 'Faulted'];
 
 /** Why a transaction cannot start on this connector now; undefined when it can. */
-export function connectorRefusal(state: ChargePointState, connectorId: number): string | undefined {
-  if (!Number.isInteger(connectorId) || connectorId < 1) return `connector ${connectorId} does not exist`;
+export function connectorRefusal(state: ChargePointState, connectorId: number): { code: 'UnknownConnector' | 'ConnectorBusy'; message: string } | undefined {
+  const unknown = (message: string) => ({ code: 'UnknownConnector' as const, message });
+  const busy = (message: string) => ({ code: 'ConnectorBusy' as const, message });
+  if (!Number.isInteger(connectorId) || connectorId < 1) return unknown(`connector ${connectorId} does not exist`);
   const connector = state.connectors[connectorId];
-  if (!connector) return `connector ${connectorId} is not known on ${state.id} (it never reported a status)`;
-  if (connector.currentTransaction) return `connector ${connectorId} is in use by transaction ${connector.currentTransaction}`;
+  if (!connector) return unknown(`connector ${connectorId} is not known on ${state.id} (it never reported a status)`);
+  if (connector.currentTransaction) return busy(`connector ${connectorId} is in use by transaction ${connector.currentTransaction}`);
   const session = sessionOnConnector(state, connectorId);
-  if (session) return `connector ${connectorId} is taken by another session`;
-  const busy = state.ocppVersion === 'ocpp2.0.1' ? BUSY_201 : BUSY_16;
-  if (busy.includes(connector.status)) return `connector ${connectorId} is ${connector.status}`;
+  if (session) return busy(`connector ${connectorId} is taken by another session`);
+  const busyStatuses = state.ocppVersion === 'ocpp2.0.1' ? BUSY_201 : BUSY_16;
+  if (busyStatuses.includes(connector.status)) return busy(`connector ${connectorId} is ${connector.status}`);
   return undefined;
 }
 

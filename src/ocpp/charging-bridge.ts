@@ -242,7 +242,7 @@ export class ChargingBridge {
     if (!own) throw new BridgeError('NotAuthorized', `authorize on ${req.station} before starting`);
     if (own.state !== 'authorized') throw new BridgeError('Conflict', `your session on ${req.station} is already ${own.state}`);
     const refusal = connectorRefusal(state, req.connectorId);
-    if (refusal) throw new BridgeError(refusal.includes('does not exist') || refusal.includes('not known') ? 'UnknownConnector' : 'ConnectorBusy', refusal);
+    if (refusal) throw new BridgeError(refusal.code, refusal.message);
 
     const started = waiter<TransactionInfo>();
     this.starts.set(own.id, started);
@@ -251,7 +251,7 @@ export class ChargingBridge {
         const session = s.sessions[own.id];
         if (!session || session.state !== 'authorized') throw new BridgeError('Conflict', 'the session changed meanwhile');
         const again = connectorRefusal(s, req.connectorId);
-        if (again) throw new BridgeError('ConnectorBusy', again);
+        if (again) throw new BridgeError(again.code, again.message);
         transition(session, 'starting', this.now());
         session.connectorId = req.connectorId;
         session.remoteStartId = ++s.remoteStartCounter;
@@ -363,7 +363,7 @@ export class ChargingBridge {
     if (!state) return { available: false, reason: `unknown station ${req.station}` };
     if (!this.opts.commands.isConnected(req.station)) return { available: false, reason: `station ${req.station} is offline` };
     const refusal = connectorRefusal(state, req.connectorId);
-    return refusal ? { available: false, reason: refusal } : { available: true };
+    return refusal ? { available: false, reason: refusal.message } : { available: true };
   }
 
   /** Asks the station to send a message now (BootNotification, StatusNotification, MeterValues, ...). */

@@ -3,6 +3,7 @@ import { lpStream } from '@libp2p/utils';
 import { parseConsumerKey } from '../crypto/consumer-key.ts';
 import type { Logger } from '../log/logger.ts';
 import { codecFor } from '../proto/codec.ts';
+import { refusalOf } from '../domain/refusals.ts';
 import type { Cgw_Request as Request, Cgw_Response as Response, Events_Event as Event } from '../proto/types.ts';
 import type { ConsumerApi, EventArchive, NonceStore } from './consumer-api.ts';
 import { DOMAIN, open, seal, type SignedEnvelope, type Signer } from './envelope.ts';
@@ -55,7 +56,8 @@ export class RequestServer {
       try {
         bytes = (await lp.read({ signal: AbortSignal.timeout(this.opts.readTimeoutMs ?? 10_000) })).subarray();
       } catch (err) {
-        const tooLarge = /length|too long|max/i.test((err as Error).message);
+        // Named by @libp2p/utils' length-prefixed reader for a length over maxDataLength.
+        const tooLarge = (err as Error).name === 'InvalidDataLengthError' || (err as Error).name === 'InvalidDataLengthLengthError';
         throw new Refusal(tooLarge ? 'TooLarge' : 'InvalidRequest', tooLarge ? `requests are limited to ${MAX_REQUEST_BYTES} bytes` : `could not read a request: ${(err as Error).message}`);
       }
       request = await this.verify(bytes);
@@ -78,11 +80,9 @@ export class RequestServer {
     }
   };
 
+  /** A registered refusal passes to the wallet as it is; anything else is a fault, said in general words. */
   private refusalOf(err: unknown): { code: string; message: string } {
-    if (err instanceof Refusal) return { code: err.code, message: err.message };
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[A-Z][A-Za-z]+$/.test(code)) return { code, message: (err as Error).message };
-    return { code: 'InternalError', message: 'the gateway could not handle this request' };
+    return refusalOf(err) ?? { code: 'InternalError', message: 'the gateway could not handle this request' };
   }
 
   /** Signature and freshness, then replay: the nonce is recorded durably before anything acts on it. */

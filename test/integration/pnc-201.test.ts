@@ -139,8 +139,14 @@ describe('Plug & Charge over OCPP 2.0.1', () => {
       assert.equal(answer.status, 'Rejected');
       assert.equal(answer.statusInfo.reasonCode, reason);
     }
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(s.signed.length, 0);
+    // A valid CSR after them: its certificate arriving alone proves none of the refused ones
+    // got one (rather than a fixed wait deciding that nothing happened).
+    const valid = await s.client.call('SignCertificate', { csr: makeCsr(dir, 'c5', '/CN=PNC-201-C/O=ACME CPO'), certificateType: 'V2GCertificate' });
+    assert.equal(valid.status, 'Accepted');
+    await eventually(() => s.signed.length >= 1, 5000, 'no CertificateSigned for the valid CSR');
+    writeFileSync(join(dir, 'c5-leaf.pem'), s.signed[0]!.certificateChain.split(/(?=-----BEGIN CERTIFICATE-----)/)[0]!);
+    assert.match(openssl(['x509', '-in', 'c5-leaf.pem', '-noout', '-subject'], dir), /CN ?= ?PNC-201-C, O ?= ?ACME CPO/);
+    assert.equal(s.signed.length, 1, 'only the valid CSR was signed');
   });
 
   it('answers GetCertificateStatus with the responder\'s DER (good and revoked), and Failed when it is down', async () => {
