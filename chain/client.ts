@@ -214,7 +214,7 @@ export class ChainClient {
         }
         const { status } = result;
         if (status.isInvalid || status.isDropped || status.isUsurped) {
-          finish(() => reject(new ChainError(`the chain did not take the transaction ${tx.hash.toHex()} (${status.type}); nothing was paid for it`)));
+          finish(() => reject(new ChainError(`the chain did not take the transaction ${tx.hash.toHex()} (${status.type}); it may still be included through another node: check the account before sending it again`)));
           return;
         }
         // Finalized counts as in a block: a node may send it without the InBlock before it

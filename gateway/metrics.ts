@@ -67,9 +67,12 @@ export function createMetrics(sources: MetricSources): GatewayMetrics {
     async collect() { this.set(sources.store ? await sources.store.count('openPayouts') : 0); },
   });
   // Whether settlement is alive: it goes up every few seconds while the chain is reachable.
-  new Gauge({
-    name: 'cgw_settlement_rounds', help: 'Settlement rounds (settle, collect debts, follow payouts) completed on chain since the node started', registers: [registry],
-    collect() { this.set(sources.settlementRounds?.() ?? 0); },
+  new Counter({
+    name: 'cgw_settlement_rounds_total', help: 'Settlement rounds (settle, collect debts, follow payouts) completed on chain since the node started', registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.settlementRounds?.() ?? 0);
+    },
   });
   new Gauge({
     name: 'cgw_debts', help: 'Settled sessions whose cost the deposit did not cover, still unpaid', registers: [registry],

@@ -14,6 +14,8 @@ import { StationConnections } from '../src/ocpp/station-connections.ts';
 import type { StationDirectory } from '../src/ocpp/stations.ts';
 import type { LedgerRecords } from '../chain/deposit-ledger.ts';
 import { Lifecycle } from './lifecycle.ts';
+import { Listeners } from '../src/domain/listeners.ts';
+import { systemClock, type Clock } from '../src/domain/clock.ts';
 import { StationCommands } from '../src/ocpp/station-commands.ts';
 import { createV16Adapter } from '../src/ocpp/v16/adapter.ts';
 import { createV201Adapter } from '../src/ocpp/v201/adapter.ts';
@@ -61,8 +63,19 @@ const STORAGE_RETRY_MS = 3_000;
 const SWEEP_INTERVAL_MS = 30_000;
 
 /** The composition root: the only place that knows every part and wires them together. */
-export async function startGateway(config: Config, log: Logger): Promise<GatewayNode> {
+export async function startGateway(config: Config, log: Logger, clock: Clock = systemClock): Promise<GatewayNode> {
   const parts = new Lifecycle(log);
+  try {
+    return await wireGateway(config, log, clock, parts);
+  } catch (err) {
+    // Whatever failed, in a part or between parts: nothing that started is left running.
+    await parts.stop();
+    throw err;
+  }
+}
+
+async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lifecycle): Promise<GatewayNode> {
+  const now = (): Date => clock.now();
   const dataDir = resolve(config.dataDir);
   prepareDataFolder(dataDir);
   const store = await parts.start('storage', () => LevelStore.open(resolve(dataDir, 'state'), { sync: config.storage.fsync, maxOpenFiles: STORAGE_OPEN_FILES }), (s) => s.close());
@@ -72,6 +85,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     repository: store,
     authorization: { acceptUnknownIdTags: config.ocpp.acceptUnknownIdTags },
     tariff: { ...config.tariff },
+    now,
     ...(events ? { outbox: events.outbox.project } : {}),
     settle,
     reportQuota: {
@@ -97,12 +111,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const chain = settle && events
     ? await parts.start('chain', () => startChain(config, events.key.publicKey, ledgerRecords(service, store), consumerLocks, log.child({ component: 'chain' })), (c) => c.stop())
     : undefined;
-  const account = chain && events ? await gatewayAccount(events.key.libp2pKey.raw.subarray(0, 32)) : undefined;
+  const account = chain && events ? await parts.start('gateway account', () => gatewayAccount(events.key.libp2pKey.raw.subarray(0, 32)), () => {}) : undefined;
   if (chain && account) {
     chain.startSettlement(account, store, (identity, r) => service.recordSettlement(identity, r));
     service.committed.settlement.on(() => chain.settlement?.nudge());
   }
-  const localList = new LocalListSync({ service, commands, defaultMaxLength: config.sessions.localListMaxLength, log: log.child({ component: 'local-list' }) });
+  const localList = new LocalListSync({ service, commands, defaultMaxLength: config.sessions.localListMaxLength, now, log: log.child({ component: 'local-list' }) });
   const bridge = new ChargingBridge({
     service,
     commands,
@@ -113,12 +127,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     maxPendingAuthorizations: config.sessions.maxPendingAuthorizations,
     ...(chain ? { deposit: chain.deposit } : {}),
     consumerLocks,
+    now,
     priceOf: (energyWh, durationS) => priceSession(config.tariff, energyWh, durationS).total,
     formatAmount: (amount) => formatAmount(amount, config.tariff.decimals, config.tariff.currency),
     log: log.child({ component: 'bridge' }),
   });
   service.committed.sessionEvent.on((event) => bridge.onSessionEvent(event));
-  const pnc = await parts.start('plug & charge', () => startPnc(config, { store, bridge, commands, directory }, log.child({ component: 'pnc' })), (p) => p.certificates.stop());
+  const pnc = await parts.start('plug & charge', () => startPnc(config, { store, bridge, commands, directory, now }, log.child({ component: 'pnc' })), (p) => p.certificates.stop());
   const consumerApi: ConsumerApi = {
     authorize: (r) => bridge.authorize({ station: r.station, consumerKey: r.consumerKey, ...(r.budget === undefined ? {} : { budget: r.budget }) }),
     start: (r) => bridge.start(r),
@@ -145,19 +160,33 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       });
     }
   }
-  const did = chain && account && events && p2p
-    ? await parts.start('DID publisher', () => startDidPublisher({ chain, account, key: events.key, multiaddrs: () => p2p.node.getMultiaddrs().map(String), service, config, log: log.child({ component: 'did' }) }), (d) => d.stop())
-    : undefined;
-  const stationReady = (identity: string): void => {
+  // A station accepted (or reconnected after being accepted): its list is reconciled, it is
+  // announced on the DHT, and the DID document (started once the OCPP port is ours) lists it.
+  const stationsReady = new Listeners<string>();
+  stationsReady.on((identity) => {
     void bridge.onStationReady(identity);
     p2p?.announce(identity);
-    did?.stationReady(identity);
-  };
-
-  const ocpp = createOcppServer(config, {
-    service, directory, connections, metrics, stationReady, log: log.child({ component: 'ocpp' }), ...(pnc.handlers ? { pnc: pnc.handlers } : {}),
   });
-  const ports = await parts.start('OCPP server', () => ocpp.listen(), () => ocpp.close());
+  const stationReady = (identity: string): void => stationsReady.emit(identity);
+
+  const { ocpp, ports } = await parts.start('OCPP server', async () => {
+    const server = createOcppServer(config, {
+      service, directory, connections, metrics, stationReady, now, log: log.child({ component: 'ocpp' }), ...(pnc.handlers ? { pnc: pnc.handlers } : {}),
+    });
+    try {
+      return { ocpp: server, ports: await server.listen() };
+    } catch (err) {
+      // One listener may be bound already (the plain port, when the TLS one is taken).
+      await server.close(0);
+      throw err;
+    }
+  }, (o) => o.ocpp.close());
+  // Stops before the server: a wallet still waiting for a station's start or stop is told.
+  parts.onStop('charging bridge', () => bridge.close());
+  if (chain && account && events && p2p) {
+    const did = await parts.start('DID publisher', () => startDidPublisher({ chain, account, key: events.key, multiaddrs: () => p2p.node.getMultiaddrs().map(String), service, config, log: log.child({ component: 'did' }) }), (d) => d.stop());
+    stationsReady.on((identity) => did.stationReady(identity));
+  }
   recoverStorage(store, ocpp, parts, dataDir, log);
   metricSources.ocpp = ocpp;
   if (p2p) {
@@ -236,6 +265,7 @@ function createOcppServer(config: Config, deps: {
   connections: StationConnections;
   metrics: GatewayMetrics;
   stationReady: (identity: string) => void;
+  now: () => Date;
   pnc?: PncStationHandlers;
   log: Logger;
 }): OcppServer {
@@ -246,6 +276,7 @@ function createOcppServer(config: Config, deps: {
     heartbeatIntervalSec: config.ocpp.heartbeatIntervalSec,
     bootRetryIntervalSec: config.ocpp.bootRetryIntervalSec,
     log,
+    now: deps.now,
     onAccepted: deps.stationReady,
     ...(deps.pnc ? { pnc: deps.pnc } : {}),
   };

@@ -41,7 +41,7 @@ export function openApiDocument(version: string): object {
           responses: { 200: json({ type: 'object' }), ...errors },
         },
       },
-      '/api/recent': { get: { summary: 'What happened lately (finished transactions of every station), newest first; the dashboard shows it when opened', parameters: paging.slice(0, 1), responses: { 200: json({ type: 'array' }), 401: errors[401] } } },
+      '/api/recent': { get: { summary: 'What happened lately (transactions started and ended on every station, running ones included), newest first; the dashboard shows it when opened', parameters: paging.slice(0, 1), responses: { 200: json({ type: 'array' }), 401: errors[401] } } },
       '/api/debts': { get: { summary: 'What settled sessions left unpaid (the deposit did not cover them); their consumers are refused new sessions until paid', responses: { 200: json({ type: 'object' }), 401: errors[401] } } },
       '/api/payouts': {
         get: {

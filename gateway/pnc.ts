@@ -49,7 +49,7 @@ async function certificateAuthority(config: Config['pnc']): Promise<CertificateA
 /** Plug & Charge and the station certificate inventory, built from the configuration. */
 export async function startPnc(
   config: Config,
-  deps: { store: CertificateRecords & ContractRecords; bridge: ChargingBridge; commands: StationCommands; directory: StationDirectory },
+  deps: { store: CertificateRecords & ContractRecords; bridge: ChargingBridge; commands: StationCommands; directory: StationDirectory; now: () => Date },
   log: Logger,
 ): Promise<PncParts> {
   const pncConfig = config.pnc;
@@ -60,6 +60,7 @@ export async function startPnc(
     records: deps.store,
     mayInstall,
     delivery: { attempts: pncConfig.certificateSigned.attempts, retryMs: pncConfig.certificateSigned.retrySec * 1000 },
+    now: deps.now,
     log,
   });
   const registry = new ContractRegistry(deps.store);
@@ -75,6 +76,7 @@ export async function startPnc(
       : {}),
     registry,
     moRoots: pncConfig.moRootFiles.flatMap((file) => parseChain(readFileSync(file, 'utf8'))),
+    now: deps.now,
     log,
   });
   log.info('Plug & Charge enabled', {

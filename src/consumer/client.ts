@@ -12,7 +12,7 @@ import { DOMAIN, open, seal } from '../p2p/envelope.ts';
 import { createP2pNode, type P2pNode } from '../p2p/node.ts';
 import { MAX_RESPONSE_BYTES, REQUEST_PROTOCOL, consumerTopic, stationCid, stationTopic } from '../p2p/protocol.ts';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { ConsumerError } from './errors.ts';
+import { badResponse, ConsumerError } from './errors.ts';
 import type { ConsumerSigner } from './signer.ts';
 
 const requestCodec = codecFor('cgw.Request');
@@ -132,7 +132,7 @@ export class ConsumerClient {
     const stream = await this.node.dialProtocol(peerIdFromString(this.gatewayPeer), REQUEST_PROTOCOL, { signal });
     const lp = lpStream(stream, { maxDataLength: MAX_RESPONSE_BYTES });
     await lp.write(envelope, { signal });
-    const answer = await open((await lp.read({ signal })).subarray(), { domain: DOMAIN.response, signer: this.gatewayKey });
+    const answer = await open((await lp.read({ signal })).subarray(), { domain: DOMAIN.response, signer: this.gatewayKey }).catch((err: unknown) => { throw badResponse(err); });
     await stream.close().catch(() => {});
     if (answer.inReplyTo.length && Buffer.compare(Buffer.from(answer.inReplyTo), Buffer.from(nonce)) !== 0) {
       throw new ConsumerError('BadResponse', 'the answer is for another request');
@@ -239,7 +239,7 @@ export class ConsumerClient {
   }
 
   private async deliver(topic: string, bytes: Uint8Array): Promise<void> {
-    const envelope = await open(bytes, { domain: DOMAIN.event, signer: this.gatewayKey });
+    const envelope = await open(bytes, { domain: DOMAIN.event, signer: this.gatewayKey }).catch((err: unknown) => { throw badResponse(err); });
     if (envelope.topic !== topic) throw new ConsumerError('BadEvent', `an event of ${envelope.topic} arrived as ${topic}`);
     const last = this.lastSeq.get(topic) ?? 0;
     if (envelope.seq !== last + 1) return;

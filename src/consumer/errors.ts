@@ -6,3 +6,8 @@ import { CodedError } from '../coded-error.ts';
  * a closed set: a newer gateway may refuse with a code this client does not know yet.
  */
 export class ConsumerError extends CodedError {}
+
+/** What the gateway sent does not verify (its signature, domain, freshness or shape): BadResponse. */
+export function badResponse(err: unknown): ConsumerError {
+  return new ConsumerError('BadResponse', `the gateway's answer does not verify: ${err instanceof Error ? err.message : String(err)}`);
+}

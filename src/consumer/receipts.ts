@@ -1,6 +1,7 @@
 import { codecFor } from '../proto/codec.ts';
 import type { Session_Receipt as Receipt } from '../proto/types.ts';
 import { DOMAIN, open } from '../p2p/envelope.ts';
+import { badResponse } from './errors.ts';
 
 const eventCodec = codecFor('events.Event');
 const responseCodec = codecFor('cgw.Response');
@@ -17,12 +18,12 @@ export async function verifyReceipt(envelopeBytes: Uint8Array, gatewayPublicKey:
   try {
     domain = envelopeCodec.decode(envelopeBytes).domain;
   } catch {
-    throw new Error('not a signed envelope');
+    throw badResponse(new Error('not a signed envelope'));
   }
   const isEvent = domain === DOMAIN.event;
-  const envelope = await open(envelopeBytes, { domain: isEvent ? DOMAIN.event : DOMAIN.response, signer: gatewayPublicKey });
+  const envelope = await open(envelopeBytes, { domain: isEvent ? DOMAIN.event : DOMAIN.response, signer: gatewayPublicKey }).catch((err: unknown) => { throw badResponse(err); });
   const event = isEvent ? eventCodec.decode(envelope.payload) : responseCodec.decode(envelope.payload).event;
   const receipt = event?.stopTransactionResponseData?.receipt;
-  if (!receipt) throw new Error('the envelope holds no receipt');
+  if (!receipt) throw badResponse(new Error('the envelope holds no receipt'));
   return receipt;
 }

@@ -37,6 +37,7 @@ export const REFUSALS = {
   NotFound: { http: 404, meaning: 'no such certificate' },
   // The node itself.
   StorageUnavailable: { http: 503, meaning: 'the node cannot store anything now; it retries by itself' },
+  ShuttingDown: { http: 503, meaning: 'the node is stopping; ask again once it is back' },
 } as const satisfies Record<string, { http: number; meaning: string }>;
 
 export type RefusalCode = keyof typeof REFUSALS;

@@ -20,7 +20,7 @@ import type { StationCommands, VersionCommands } from './station-commands.ts';
 export type BridgeErrorCode =
   | 'InvalidRequest' | 'UnknownStation' | 'StationOffline' | 'NotAuthorized' | 'UnknownConnector' | 'ConnectorBusy'
   | 'Refused' | 'Timeout' | 'NotYourSession' | 'NoSession' | 'Conflict' | 'InsufficientDeposit' | 'ChainUnavailable' | 'OutstandingDebt'
-  | 'TooManyAuthorizations';
+  | 'TooManyAuthorizations' | 'ShuttingDown';
 
 /** Why a deposit check refused: the code a wallet sees, and the figures in words. */
 export interface DepositRefusal {
@@ -98,6 +98,7 @@ export class ChargingBridge {
   private readonly opts: ChargingBridgeOptions;
   private readonly starts = new Map<string, Waiter<TransactionInfo>>();
   private readonly stops = new Map<string, Waiter<ConsumerSession>>();
+  private readonly closing = new AbortController();
   private readonly consumerLocks: KeyedQueue;
   // Sessions whose budget stop is under way, so progress reports do not ask twice.
   private readonly budgetStops = new Set<string>();
@@ -518,11 +519,30 @@ export class ChargingBridge {
     });
   }
 
+  /**
+   * The station's answer, or undefined after `ms`. When the node stops meanwhile, the wait
+   * ends with ShuttingDown and the session stays as it is: the next start's sweep finds it.
+   */
   private within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), ms);
-      void promise.then((value) => { clearTimeout(timer); resolve(value); });
+    return new Promise((resolve, reject) => {
+      const end = (): void => {
+        clearTimeout(timer);
+        this.closing.signal.removeEventListener('abort', onClose);
+      };
+      const onClose = (): void => {
+        end();
+        reject(new BridgeError('ShuttingDown', 'the gateway is stopping; ask again once it is back'));
+      };
+      const timer = setTimeout(() => { end(); resolve(undefined); }, ms);
+      if (this.closing.signal.aborted) return onClose();
+      this.closing.signal.addEventListener('abort', onClose);
+      void promise.then((value) => { end(); resolve(value); });
     });
+  }
+
+  /** Ends every wait for a station's start or stop (the node is stopping). */
+  close(): void {
+    this.closing.abort();
   }
 
   private translate(err: unknown, what: string): Error {

@@ -107,7 +107,7 @@ describe('settlement with the scripts, a chain outage and a gateway crash', () =
     gateway = await spawnGateway(env);
     // The restarted node has reached the chain and gone through its payouts twice (seen: a
     // fixed sleep that could end before it was connected).
-    await eventually(async () => Number(/^cgw_settlement_rounds (\d+)$/m.exec(await (await fetch(`${gateway.admin}/metrics`)).text())?.[1] ?? 0) >= 2, CHAIN_WAIT_MS, 'the restarted gateway never settled on chain');
+    await eventually(async () => Number(/^cgw_settlement_rounds_total (\d+)$/m.exec(await (await fetch(`${gateway.admin}/metrics`)).text())?.[1] ?? 0) >= 2, CHAIN_WAIT_MS, 'the restarted gateway never settled on chain');
     assert.equal((await runScript('settle-status', '--endpoint', chain.endpoint, '--consumer', '//Alice', '--gateway', gateway.p2p[0]!)).openPayouts.length, 2, 'the restarted gateway approved nothing twice');
 
     const approved = await runScript('approve', '--endpoint', chain.endpoint, '--consumer', '//Alice', '--gateway', gateway.p2p[0]!);

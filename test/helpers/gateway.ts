@@ -5,6 +5,7 @@ import { loadConfig } from '../../gateway/config/load.ts';
 import type { Config } from '../../gateway/config/schema.ts';
 import { startGateway, type GatewayNode } from '../../gateway/node.ts';
 import { jsonLogger, silentLogger } from '../../src/log/logger.ts';
+import type { Clock } from '../../src/domain/clock.ts';
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -35,11 +36,11 @@ export interface TestGateway extends GatewayNode {
 }
 
 /** A whole gateway node in this process (set CGW_TEST_LOG=debug to see its log). */
-export async function startTestGateway(overrides: DeepPartial<Config> = {}, dataDir?: string): Promise<TestGateway> {
+export async function startTestGateway(overrides: DeepPartial<Config> = {}, dataDir?: string, clock?: Clock): Promise<TestGateway> {
   const config = testConfig(overrides, dataDir);
   const level = process.env.CGW_TEST_LOG;
   const log = level === 'debug' || level === 'info' ? jsonLogger(level, process.stderr) : silentLogger;
-  const node = await startGateway(config, log);
+  const node = await startGateway(config, log, clock);
   let stopped = false;
   return {
     ...node,

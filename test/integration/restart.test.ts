@@ -10,6 +10,7 @@ import { Charger } from '../helpers/charger.ts';
 import { BOOT_16, BOOT_201, connectRpcClient } from '../helpers/clients.ts';
 import { eventually } from '../helpers/wait.ts';
 import { startTestGateway, tempDir } from '../helpers/gateway.ts';
+import { MovableClock } from '../helpers/clock.ts';
 
 describe('restart', () => {
   const dataDir = tempDir('cgw-restart-');
@@ -76,7 +77,8 @@ describe('restart', () => {
     await cryptoWaitReady();
     const consumer = new Keyring({ type: 'sr25519' }).addFromSeed(randomBytes(32)).address;
     const lostDir = tempDir('cgw-lost-stop-');
-    const overrides = { sessions: { stopTimeoutSec: 1 } };
+    // Ten minutes: the test moves the clock past it rather than waiting.
+    const overrides = { sessions: { stopTimeoutSec: 600 } };
     let gw = await startTestGateway(overrides, lostDir);
     try {
       let charger = await Charger.connect(gw.url, 'LOST-STOP', 'ocpp1.6');
@@ -91,10 +93,12 @@ describe('restart', () => {
       await gw.stop(); // the wait for the station's stop is gone with the process
       await stopping;
 
-      gw = await startTestGateway(overrides, lostDir);
+      const clock = new MovableClock();
+      gw = await startTestGateway(overrides, lostDir, clock);
       const session = () => gw.service.state('LOST-STOP').then((st) => Object.values(st!.sessions)[0]);
       assert.equal((await session())?.state, 'stopping', 'persisted as it was');
-      await new Promise((r) => setTimeout(r, 1_100)); // the stop timeout passes
+      assert.equal(await gw.bridge.sweep(['LOST-STOP']), 0, 'not before its stop timeout');
+      clock.advance(601_000); // the stop timeout passes
       assert.equal(await gw.bridge.sweep(['LOST-STOP']), 1);
       assert.equal((await session())?.state, 'charging', 'the consumer may stop again');
 

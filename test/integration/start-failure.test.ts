@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { startGateway } from '../../gateway/node.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { tempDir, testConfig } from '../helpers/gateway.ts';
+import { createTestPki } from '../helpers/pki.ts';
 
 const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url));
 
@@ -61,6 +62,45 @@ describe('a node that cannot start', () => {
       assert.match(output, new RegExp(`${taken === 'CGW_OCPP_PORT' ? 'OCPP server' : 'admin server'} failed to start: .*EADDRINUSE.*${port}`), output);
     });
   }
+
+  it('closes the plain OCPP port it bound when the TLS port is taken (seen: the listener kept the process alive)', async () => {
+    const dataDir = tempDir('cgw-startfail-');
+    dirs.push(dataDir);
+    const pkiDir = tempDir('cgw-startfail-pki-');
+    dirs.push(pkiDir);
+    const pki = createTestPki(pkiDir);
+    const { port: tlsPort, server } = await takenPort();
+    servers.push(server);
+    const plainPort = await closedPort();
+    const tls = { enabled: true, port: tlsPort, keyFile: pki.serverKey, certFile: pki.serverCert };
+    await assert.rejects(startGateway(testConfig({ ocpp: { port: plainPort, tls } }, dataDir), silentLogger), /OCPP server failed to start: .*EADDRINUSE/);
+    // The plain port is free again: nothing of the failed start holds it.
+    const probe = createServer();
+    probe.listen(plainPort, '127.0.0.1');
+    await once(probe, 'listening');
+    probe.close();
+  });
+
+  it('stops what started before a configuration error found late (a TLS key file missing, p2p running)', async () => {
+    const dataDir = tempDir('cgw-startfail-');
+    dirs.push(dataDir);
+    const tls = { enabled: true, keyFile: `${dataDir}/missing.key`, certFile: `${dataDir}/missing.crt` };
+    const child = spawn(process.execPath, [CLI, 'start'], {
+      env: {
+        ...process.env, CGW_DATA_DIR: dataDir, CGW_OCPP_HOST: '127.0.0.1', CGW_OCPP_PORT: '0', CGW_ADMIN_PORT: '0', CGW_LOG_LEVEL: 'warn',
+        CGW_P2P_LISTEN: '["/ip4/127.0.0.1/tcp/0"]', CGW_OCPP_TLS_ENABLED: 'true', CGW_OCPP_TLS_PORT: '0', CGW_OCPP_TLS_KEY_FILE: tls.keyFile, CGW_OCPP_TLS_CERT_FILE: tls.certFile,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    const hung = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const [code, signal] = await once(child, 'exit') as [number | null, string | null];
+    clearTimeout(hung);
+    assert.equal(signal, null, `still running 30 s after the failed start (killed):\n${output}`);
+    assert.notEqual(code, 0, output);
+    assert.match(output, /missing\.(key|crt)/, output);
+  });
 
   it('leaves its storage closed after a failed start: the next start in the same folder works', async () => {
     const dataDir = tempDir('cgw-startfail-');
