@@ -6,6 +6,7 @@ import { applyBoot, applyStatus, emptyState, isAccepted, type BootCommand, type 
 import type { ChargePointState, MeterReading, TransactionInfo, TransactionStart, TransactionStop } from './model.ts';
 import type { ChargePointRepository, StateChange, StoredReport } from './ports.ts';
 import type { OutboxRecord } from './change.ts';
+import type { DomainEvent, SessionEvent } from './events.ts';
 import type { Store_Debt as Debt, Store_Payout as Payout } from '../proto/types.ts';
 import type { Tariff } from './pricing.ts';
 import { buildReceipt, signedValuesIn } from './receipts.ts';
@@ -52,18 +53,7 @@ export interface ServiceOptions {
   now?: () => Date;
 }
 
-/** A consumer session changed (a station message, or its settlement); emitted after the commit. */
-export type SessionEvent =
-  | { type: 'sessionStarted'; identity: string; session: ConsumerSession; transaction: TransactionInfo }
-  | { type: 'progress'; identity: string; session: ConsumerSession; transaction: TransactionInfo }
-  | { type: 'sessionEnded'; identity: string; session: ConsumerSession; transaction: TransactionInfo }
-  | { type: 'serviceDelivered'; identity: string; session: ConsumerSession };
-
-/** Everything worth telling the outside about a change: what the outbox publishes. */
-export type DomainEvent =
-  | SessionEvent
-  | { type: 'booted'; identity: string; state: ChargePointState }
-  | { type: 'stationChanged'; identity: string; state: ChargePointState };
+export type { DomainEvent, SessionEvent } from './events.ts';
 
 /** What one settlement step changes for one station (see ChargePointService.recordSettlement). */
 export interface SettlementRecord {

@@ -90,11 +90,11 @@ export function sessionOnConnector(state: ChargePointState, connectorId: number)
   return Object.values(state.sessions).find((s) => s.connectorId === connectorId && isActive(s));
 }
 
-// Connector states in which a new transaction cannot begin. 1.6 reports charging phases
-// as statuses; 2.0.1 says Occupied for a plugged-in EV too, so an open transaction is what
-// tells it is in use there.
-const BUSY_16 = ['Charging', 'SuspendedEV', 'SuspendedEVSE', 'Finishing', 'Reserved', 'Unavailable', 'Faulted'];
-const BUSY_201 = ['Reserved', 'Unavailable', 'Faulted'];
+// Connector states in which a new transaction cannot begin, one list for both versions: 1.6
+// reports charging phases as statuses; 2.0.1's statuses are Available, Occupied (a plugged-in
+// EV too, so there an open transaction is what tells it is in use), Reserved, Unavailable and
+// Faulted, the last three of which are here.
+const BUSY = ['Charging', 'SuspendedEV', 'SuspendedEVSE', 'Finishing', 'Reserved', 'Unavailable', 'Faulted'];
 
 /** Why a transaction cannot start on this connector now; undefined when it can. */
 export function connectorRefusal(state: ChargePointState, connectorId: number): { code: 'UnknownConnector' | 'ConnectorBusy'; message: string } | undefined {
@@ -106,8 +106,7 @@ export function connectorRefusal(state: ChargePointState, connectorId: number): 
   if (connector.currentTransaction) return busy(`connector ${connectorId} is in use by transaction ${connector.currentTransaction}`);
   const session = sessionOnConnector(state, connectorId);
   if (session) return busy(`connector ${connectorId} is taken by another session`);
-  const busyStatuses = state.ocppVersion === 'ocpp2.0.1' ? BUSY_201 : BUSY_16;
-  if (busyStatuses.includes(connector.status)) return busy(`connector ${connectorId} is ${connector.status}`);
+  if (BUSY.includes(connector.status)) return busy(`connector ${connectorId} is ${connector.status}`);
   return undefined;
 }
 

@@ -34,18 +34,20 @@ export type ActionHandler<P> = (payload: P, connection: OcppConnection, origin: 
  * Builds a version adapter: handlers typed by their (schema-validated) payloads, and the
  * rule that a station whose BootNotification was not Accepted may only send BootNotification.
  */
-export function defineAdapter(
+export function defineAdapter<M extends object>(
   service: ChargePointService,
-  // Each handler declares its own payload type; the schema has already checked the shape.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  handlers: Record<string, ActionHandler<any>>,
-  transactionActions: string[],
+  // Each handler declares its own payload type (M maps each action to it).
+  handlers: { [A in keyof M]: ActionHandler<M[A]> },
+  transactionActions: (keyof M & string)[],
 ): VersionAdapter {
+  // The schema check has already proved that a payload has its action's shape: this is the
+  // one place where an action's name picks its payload type.
+  const byAction = handlers as unknown as Partial<Record<string, ActionHandler<unknown>>>;
   return {
     handledActions: new Set(Object.keys(handlers)),
     transactionActions: new Set(transactionActions),
     async handle(action, payload, connection) {
-      const handler = handlers[action];
+      const handler = byAction[action];
       if (!handler) throw new RpcError('NotSupported', `${action} is not supported`);
       if (action !== 'BootNotification' && !(await service.isAccepted(connection.identity))) {
         throw new RpcError('SecurityError', `${connection.identity} must be accepted by BootNotification before sending ${action}`);

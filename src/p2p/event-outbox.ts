@@ -1,30 +1,18 @@
 import { codecFor } from '../proto/codec.ts';
-import type {
-  ChargePointState, Events_Event as Event, Session_ConsumerSession as ConsumerSession, TransactionInfo,
-} from '../proto/types.ts';
+import type { Events_Event as Event } from '../proto/types.ts';
 import { energySoFarWh } from '../domain/transactions.ts';
+import type { OutboxRecord } from '../domain/change.ts';
+import type { DomainEvent } from '../domain/events.ts';
 import { DOMAIN, seal, type Signer } from './envelope.ts';
 import { consumerTopic, stationTopic } from './protocol.ts';
 
-/** The changes the gateway tells the network about (structurally the domain's events). */
-export type PublishableEvent =
-  | { type: 'booted' | 'stationChanged'; identity: string; state: ChargePointState }
-  | { type: 'sessionStarted' | 'sessionEnded' | 'progress'; identity: string; session: ConsumerSession; transaction: TransactionInfo }
-  | { type: 'serviceDelivered'; identity: string; session: ConsumerSession };
-
-/** A signed event with its place on its topic, to be written to the outbox. */
-export interface OutboxRecord {
-  topic: string;
-  seq: number;
-  envelope: Uint8Array;
-}
 
 const eventCodec = codecFor('events.Event');
 
 const ok = (message: string) => ({ error: false, message });
 
 /** The peaq events.Event (and its topic) for each change. */
-export function toWireEvents(e: PublishableEvent): { topic: string; event: Event }[] {
+export function toWireEvents(e: DomainEvent): { topic: string; event: Event }[] {
   switch (e.type) {
     case 'booted':
       return [{ topic: stationTopic(e.identity), event: { eventId: 'BOOT_NOTIFICATION_REQUEST', ...(e.state.boot ? { bootNotificationRequestData: e.state.boot } : {}) } }];
@@ -99,7 +87,7 @@ export class EventOutbox {
     this.now = now;
   }
 
-  readonly project = async (events: PublishableEvent[]): Promise<OutboxRecord[]> => {
+  readonly project = async (events: DomainEvent[]): Promise<OutboxRecord[]> => {
     const out: OutboxRecord[] = [];
     for (const { topic, event } of events.flatMap(toWireEvents)) {
       const seq = (this.seqs.get(topic) ?? 0) + 1;
