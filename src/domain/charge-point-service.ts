@@ -53,8 +53,6 @@ export interface ServiceOptions {
   now?: () => Date;
 }
 
-export type { DomainEvent, SessionEvent } from './events.ts';
-
 /** What one settlement step changes for one station (see ChargePointService.recordSettlement). */
 export interface SettlementRecord {
   sessions: ConsumerSession[];

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CodedError } from '../coded-error.ts';
 import { parseConsumerKey, type ConsumerKey } from '../crypto/consumer-key.ts';
-import type { ChargePointService, SessionEvent } from '../domain/charge-point-service.ts';
+import type { ChargePointService } from '../domain/charge-point-service.ts';
+import type { SessionEvent } from '../domain/events.ts';
 import { idTagForKey } from '../domain/consumer-ids.ts';
 import type { ChargePointState, TransactionInfo } from '../domain/model.ts';
 import { KeyedQueue } from '../domain/keyed-queue.ts';
