@@ -91,7 +91,8 @@ describe('restart', () => {
       await eventually(async () => Object.values((await gw.service.state('LOST-STOP'))!.sessions).some((s) => s.state === 'stopping'));
       await charger.close();
       await gw.stop(); // the wait for the station's stop is gone with the process
-      await stopping;
+      const cut = await stopping;
+      assert.equal((cut as { code?: string }).code, 'ShuttingDown', 'the waiting consumer is told the node stopped');
 
       const clock = new MovableClock();
       gw = await startTestGateway(overrides, lostDir, clock);
