@@ -17,6 +17,7 @@ import { HttpOcspClient } from '../src/pnc/ocsp-client.ts';
 import { mayHoldCertificates, PlugAndCharge } from '../src/pnc/plug-and-charge.ts';
 import type { CertificateRecords, ContractRecords } from '../src/domain/ports.ts';
 import { parseChain } from '../src/pnc/x509.ts';
+import { x509CertificateReader } from '../src/pnc/certificate-reader.ts';
 import type { Config, IssuerFiles } from './config/schema.ts';
 
 export interface PncParts {
@@ -58,6 +59,7 @@ export async function startPnc(
   const certificates = new StationCertificates({
     commands: deps.commands,
     records: deps.store,
+    reader: x509CertificateReader,
     mayInstall,
     delivery: { attempts: pncConfig.certificateSigned.attempts, retryMs: pncConfig.certificateSigned.retrySec * 1000 },
     now: deps.now,

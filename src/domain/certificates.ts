@@ -1,5 +1,6 @@
 // Certificates as the charge point rules speak of them: OCPP's hash data (an RFC 6960 CertID
-// in hex) and the records kept per station; parsing X.509 is src/pnc's business.
+// in hex), the records kept per station, and the words of Plug & Charge; parsing X.509 is
+// src/pnc's business.
 
 export type HashAlgorithm = 'SHA256' | 'SHA384' | 'SHA512';
 export const HASH_ALGORITHMS: readonly HashAlgorithm[] = ['SHA256', 'SHA384', 'SHA512'];
@@ -28,3 +29,25 @@ export function sameHashData(a: CertificateHashData, b: CertificateHashData): bo
 export function hashDataId(h: Pick<CertificateHashData, 'issuerKeyHash' | 'serialNumber'>): string {
   return `${h.serialNumber.toLowerCase().replace(/^0+/, '') || '0'}-${h.issuerKeyHash.toLowerCase().slice(0, 16)}`;
 }
+
+/** An ISO 15118 certificate request's hash data, with the OCSP responder to ask. */
+export interface OcspRequestData extends CertificateHashData {
+  responderURL: string;
+}
+
+/** The station asking, as the handshake established it. */
+export interface StationInfo {
+  identity: string;
+  securityProfile: number;
+}
+
+/** OCPP 2.0.1 StatusInfoType: why, in a code and words. */
+export interface StatusInfo {
+  reasonCode: string;
+  additionalInfo?: string;
+}
+
+/** The certificates the CSMS signs for a station (2.0.1 CertificateSigningUseEnumType). */
+export type SignedCertificateType = 'ChargingStationCertificate' | 'V2GCertificate';
+
+export type AuthorizeCertificateStatus = 'Accepted' | 'SignatureError' | 'CertificateExpired' | 'CertificateRevoked' | 'NoCertificateAvailable' | 'CertChainError' | 'ContractCancelled';

@@ -2,6 +2,7 @@ import type { ChangeRecord } from './change.ts';
 import type { ChargePointState, TransactionInfo } from './model.ts';
 import type { Store_ContractRegistration as ContractRegistration, Store_StationCertificate as StationCertificate } from '../proto/types.ts';
 import type { ConsumerSession } from './sessions.ts';
+import type { AuthorizeCertificateStatus, CertificateHashData, OcspRequestData, SignedCertificateType, StationInfo, StatusInfo } from './certificates.ts';
 
 // The domain fills the record of one change; the store commits it atomically.
 export type { StoredReading, StoredReport } from './change.ts';
@@ -39,4 +40,46 @@ export interface ContractRecords {
   contractsOf(consumerKeyHex: string): Promise<ContractRegistration[]>;
   putContract(registration: ContractRegistration): Promise<void>;
   deleteContract(registration: ContractRegistration): Promise<void>;
+}
+
+/** What the gateway concluded about a contract (eMAID) a station presented. */
+export interface ContractCheck {
+  status: 'Accepted' | 'Invalid' | 'Unknown' | 'Expired';
+  certificateStatus?: AuthorizeCertificateStatus;
+  /** The consumer who registered the contract, when it is accepted. */
+  holder?: ContractRegistration;
+  reason: string;
+}
+
+/**
+ * The CSMS side of ISO 15118 Plug & Charge, as the station handlers use it (in 2.0.1 terms).
+ * Implemented by src/pnc (CA, OCSP, contract backend, contract registry), wired in gateway/.
+ */
+export interface PlugAndChargeService {
+  get15118EVCertificate(station: StationInfo, req: { iso15118SchemaVersion: string; action: 'Install' | 'Update'; exiRequest: string }): Promise<{ status: 'Accepted' | 'Failed'; exiResponse: string; statusInfo?: StatusInfo }>;
+  getCertificateStatus(station: StationInfo, req: { ocspRequestData: OcspRequestData }): Promise<{ status: 'Accepted' | 'Failed'; ocspResult?: string; statusInfo?: StatusInfo }>;
+  checkSigningRequest(station: StationInfo, req: { csr: string; certificateType: SignedCertificateType }): Promise<{ status: 'Accepted' | 'Rejected'; statusInfo?: StatusInfo }>;
+  /** The signed chain, leaf first, as PEM blocks. */
+  sign(station: StationInfo, req: { csr: string; certificateType: SignedCertificateType }): Promise<string[]>;
+  checkContract(station: StationInfo, req: { eMAID: string; certificate?: string; hashData?: OcspRequestData[] }): Promise<ContractCheck>;
+}
+
+/** A certificate as the per-station inventory records it. */
+export interface ReadCertificate {
+  /** The certificate alone, as PEM. */
+  pem: string;
+  subject: string;
+  notAfter: string;
+  serialNumber: string;
+  selfSigned: boolean;
+  /** Its hash data, as its issuer names it. */
+  hashData: CertificateHashData;
+}
+
+/** X.509 as the certificate inventory needs it. Implemented by src/pnc. */
+export interface CertificateReader {
+  /** One PEM certificate; `issuerPem` absent: it is its own issuer. Throws when it is not a certificate. */
+  read(pem: string, issuerPem?: string): Promise<ReadCertificate>;
+  /** A PEM chain's certificates, leaf first, each as PEM. */
+  split(chainPem: string): string[];
 }

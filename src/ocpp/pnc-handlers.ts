@@ -1,12 +1,13 @@
 import type { Logger } from '../log/logger.ts';
-import type { PlugAndCharge, StationInfo } from '../pnc/plug-and-charge.ts';
+import type { StationInfo } from '../domain/certificates.ts';
+import type { PlugAndChargeService } from '../domain/ports.ts';
 import { BridgeError, type ChargingBridge } from './charging-bridge.ts';
 import type { OcppConnection } from './connection.ts';
 import type { PncStationHandlers, PncStationMessages } from './pnc-messages.ts';
 import type { StationCertificates } from './station-certificates.ts';
 
 export interface PncHandlerDeps {
-  pnc: PlugAndCharge;
+  pnc: PlugAndChargeService;
   certificates: StationCertificates;
   bridge: ChargingBridge;
   securityProfileOf: (identity: string) => number;

@@ -2,9 +2,7 @@
 // payloads inside DataTransfer (vendorId org.openchargealliance.iso15118pnc), so both
 // versions share these types; the OCA 2.0.1 schemas validate them either way.
 import type { OcppConnection } from './connection.ts';
-import type { CertificateHashData } from '../domain/certificates.ts';
-import type { OcspRequestData } from '../pnc/ocsp.ts';
-import type { StatusInfo } from '../pnc/plug-and-charge.ts';
+import type { CertificateHashData, OcspRequestData, SignedCertificateType, StatusInfo } from '../domain/certificates.ts';
 
 export const PNC_VENDOR_ID = 'org.openchargealliance.iso15118pnc';
 
@@ -15,7 +13,7 @@ export const INSTALL_CERTIFICATE_USES: readonly InstallCertificateUse[] = ['V2GR
 /** What GetInstalledCertificateIds may ask for (2.0.1 GetCertificateIdUseEnumType). */
 export type CertificateIdUse = InstallCertificateUse | 'V2GCertificateChain';
 
-export type SignUse = 'ChargingStationCertificate' | 'V2GCertificate';
+export type SignUse = SignedCertificateType;
 
 export interface CertificateHashDataChain {
   certificateType: CertificateIdUse;

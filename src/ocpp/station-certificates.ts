@@ -2,9 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CodedError } from '../coded-error.ts';
 import type { Logger } from '../log/logger.ts';
 import { hashDataId, type CertificateHashData } from '../domain/certificates.ts';
-import { certificateHashData } from '../pnc/hash-data.ts';
-import type { CertificateRecords, StationCertificate } from '../domain/ports.ts';
-import { parseCertificate, parseChain, toPem, type X509Certificate } from '../pnc/x509.ts';
+import type { CertificateReader, CertificateRecords, ReadCertificate, StationCertificate } from '../domain/ports.ts';
 import { CallTimeoutError, ConnectionClosedError } from './errors.ts';
 import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse, type SignUse } from './pnc-messages.ts';
 import type { StationCommands } from './station-commands.ts';
@@ -17,6 +15,7 @@ export class CertificateError extends CodedError<CertificateErrorCode> {}
 export interface StationCertificatesOptions {
   commands: StationCommands;
   records: CertificateRecords;
+  reader: CertificateReader;
   /** Whether certificates may be installed or signed for this station (its security profile). */
   mayInstall: (identity: string) => boolean;
   /** CertificateSigned delivery: tries in all, and the wait between them. */
@@ -51,20 +50,20 @@ export class StationCertificates {
 
   /** InstallCertificate of a root (self-signed) certificate; recorded when the station accepts. */
   async install(identity: string, type: InstallCertificateUse, pem: string): Promise<{ status: string; certificate?: StationCertificate }> {
-    let cert: X509Certificate;
+    let cert: ReadCertificate;
     try {
-      cert = parseCertificate(pem.trim());
+      cert = await this.opts.reader.read(pem);
     } catch (err) {
       throw new CertificateError('InvalidRequest', (err as Error).message);
     }
-    if (!(await cert.isSelfSigned())) throw new CertificateError('InvalidRequest', `${cert.subject} is not a root (self-signed) certificate`);
+    if (!cert.selfSigned) throw new CertificateError('InvalidRequest', `${cert.subject} is not a root (self-signed) certificate`);
     if (!this.opts.mayInstall(identity)) {
       throw new CertificateError('SecurityProfile', `certificates are not installed on ${identity}: its security profile is below 2 (set pnc.allowInsecureProfiles for development)`);
     }
     const { connection, commands } = this.opts.commands.for(identity);
-    const status = await commands.installCertificate(connection, type, toPem(cert));
+    const status = await commands.installCertificate(connection, type, cert.pem);
     if (status !== 'Accepted') return { status };
-    const record = this.record(type, cert, cert, 'InstallCertificate');
+    const record = this.record(type, cert, 'InstallCertificate');
     await this.opts.records.updateCertificates(identity, [record], []);
     return { status, certificate: record };
   }
@@ -127,9 +126,10 @@ export class StationCertificates {
           this.opts.log.warn('station rejected its signed certificate', { station: identity, type, reason: answer.reason });
           return;
         }
-        const [leaf, issuer] = parseChain(chain.join(''));
-        await this.opts.records.updateCertificates(identity, [this.record(type, leaf!, issuer ?? leaf!, 'CertificateSigned')], []);
-        this.opts.log.info('signed certificate delivered', { station: identity, type, serial: leaf!.serialNumber });
+        const [leafPem, issuerPem] = this.opts.reader.split(chain.join(''));
+        const leaf = await this.opts.reader.read(leafPem!, issuerPem ?? leafPem);
+        await this.opts.records.updateCertificates(identity, [this.record(type, leaf, 'CertificateSigned')], []);
+        this.opts.log.info('signed certificate delivered', { station: identity, type, serial: leaf.serialNumber });
         return;
       } catch (err) {
         const retriable = err instanceof ConnectionClosedError || err instanceof CallTimeoutError;
@@ -144,13 +144,13 @@ export class StationCertificates {
     }
   }
 
-  private record(type: string, cert: X509Certificate, issuer: X509Certificate, source: string): StationCertificate {
+  private record(type: string, cert: ReadCertificate, source: string): StationCertificate {
     return {
       certificateType: type,
-      ...certificateHashData(cert, issuer),
-      pem: toPem(cert),
+      ...cert.hashData,
+      pem: cert.pem,
       subject: cert.subject,
-      notAfter: cert.notAfter.toISOString(),
+      notAfter: cert.notAfter,
       recordedAt: this.now(),
       source,
     };

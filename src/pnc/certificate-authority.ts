@@ -1,8 +1,6 @@
 import { CodedError } from '../coded-error.ts';
 import { x509 } from './x509.ts';
-
-/** The certificates a station asks the gateway to sign (2.0.1 CertificateSigningUseEnumType). */
-export type SignedCertificateType = 'ChargingStationCertificate' | 'V2GCertificate';
+import type { SignedCertificateType } from '../domain/certificates.ts';
 
 export interface SigningRequest {
   /** PEM PKCS#10, already checked by checkCsr. */

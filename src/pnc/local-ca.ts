@@ -1,6 +1,7 @@
 import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { CertificateAuthority, SignedCertificateType, SigningRequest } from './certificate-authority.ts';
+import type { CertificateAuthority, SigningRequest } from './certificate-authority.ts';
+import type { SignedCertificateType } from '../domain/certificates.ts';
 import { parseChain, toPem, x509, type X509Certificate } from './x509.ts';
 
 /** A sub-CA the gateway signs with: its certificate, the chain above it (no root), its key. */

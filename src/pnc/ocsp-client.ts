@@ -1,4 +1,5 @@
-import { decodeOcspResponse, encodeOcspRequest, OcspError, type OcspAnswer, type OcspRequestData } from './ocsp.ts';
+import { decodeOcspResponse, encodeOcspRequest, OcspError, type OcspAnswer } from './ocsp.ts';
+import type { OcspRequestData } from '../domain/certificates.ts';
 
 /** Asks OCSP responders about certificates. */
 export interface OcspClient {

@@ -5,9 +5,6 @@ import { BasicOCSPResponse, CertID, OCSPRequest, OCSPResponse, OCSPResponseStatu
 import { sameHashData, serialHex, type CertificateHashData, type HashAlgorithm } from '../domain/certificates.ts';
 
 /** OCPP's OCSPRequestDataType: which certificate, and which responder to ask. */
-export interface OcspRequestData extends CertificateHashData {
-  responderURL: string;
-}
 
 export type OcspStatus = 'Good' | 'Revoked' | 'Unknown';
 

@@ -1,35 +1,13 @@
 import type { Logger } from '../log/logger.ts';
-import { checkCsr, CsrRefusal, type CertificateAuthority, type CsrPolicy, type SignedCertificateType } from './certificate-authority.ts';
+import { checkCsr, CsrRefusal, type CertificateAuthority, type CsrPolicy } from './certificate-authority.ts';
 import type { ContractCertificateBackend } from './contract-backend.ts';
 import { normalizeEmaid, type ContractRegistry } from './contracts.ts';
 import { HASH_ALGORITHMS, type CertificateHashData } from '../domain/certificates.ts';
 import { certificateHashData } from './hash-data.ts';
 import type { OcspClient } from './ocsp-client.ts';
-import type { OcspRequestData } from './ocsp.ts';
-import type { ContractRegistration } from '../domain/ports.ts';
+import type { ContractCheck, PlugAndChargeService } from '../domain/ports.ts';
+import type { OcspRequestData, SignedCertificateType, StationInfo, StatusInfo } from '../domain/certificates.ts';
 import { parseChain, x509, type X509Certificate } from './x509.ts';
-
-/** The station asking, as the handshake established it. */
-export interface StationInfo {
-  identity: string;
-  securityProfile: number;
-}
-
-export interface StatusInfo {
-  reasonCode: string;
-  additionalInfo?: string;
-}
-
-export type AuthorizeCertificateStatus = 'Accepted' | 'SignatureError' | 'CertificateExpired' | 'CertificateRevoked' | 'NoCertificateAvailable' | 'CertChainError' | 'ContractCancelled';
-
-/** What the gateway concluded about a contract (eMAID) a station presented. */
-export interface ContractCheck {
-  status: 'Accepted' | 'Invalid' | 'Unknown' | 'Expired';
-  certificateStatus?: AuthorizeCertificateStatus;
-  /** The consumer who registered the contract, when it is accepted. */
-  holder?: ContractRegistration;
-  reason: string;
-}
 
 export interface PlugAndChargeOptions {
   /** Signs checked CSRs; without one every SignCertificate is rejected. */
@@ -62,7 +40,7 @@ const info = (reasonCode: string, additionalInfo: string): StatusInfo => ({ reas
  * DataTransfer): contract certificates from the backend, OCSP for the station, CSR checks
  * and signing, and contracts (eMAIDs) checked and mapped to the consumer who registered them.
  */
-export class PlugAndCharge {
+export class PlugAndCharge implements PlugAndChargeService {
   private readonly opts: PlugAndChargeOptions;
 
   constructor(opts: PlugAndChargeOptions) {
