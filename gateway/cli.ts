@@ -1,18 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { encodeAddress } from '@polkadot/util-crypto';
-import { hashPassword } from '../src/ocpp/passwords.ts';
-import { jsonLogger } from '../src/log/logger.ts';
 import { ConfigError, configLeaves, loadConfig, redactSecrets } from './config/load.ts';
-import { consumerMain } from './consumer-cli.ts';
-import { simulateStation } from './simulate-station.ts';
-import { certificatesMain, pkiMain } from './pki-cli.ts';
-import { stationsMain } from './stations-cli.ts';
-import { startGateway } from './node.ts';
 import { PACKAGE_VERSION } from './version.ts';
-import { dialableAddresses, keyFileOf } from './p2p.ts';
-import { adminTokenFile } from './admin-token.ts';
-import { loadOrCreateGatewayKey } from '../src/crypto/gateway-key.ts';
+// Each command loads what it needs when it runs (libp2p, polkadot-js, the node): --help,
+// --version, env and config answer without loading them (seen: several seconds for --help).
 
 
 const SHUTDOWN_BOUND_MS = 20_000;
@@ -36,11 +27,11 @@ Configuration: embedded defaults, then the JSON file (--config or CGW_CONFIG), t
 environment variables. An invalid configuration exits with code 2 and names the key.`;
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'consumer') return consumerMain(argv.slice(1));
-  if (argv[0] === 'simulate-station') return simulateStation(argv.slice(1));
-  if (argv[0] === 'pki') return pkiMain(argv.slice(1));
-  if (argv[0] === 'certificates') return certificatesMain(argv.slice(1));
-  if (argv[0] === 'stations') return stationsMain(argv.slice(1));
+  if (argv[0] === 'consumer') return (await import('./consumer-cli.ts')).consumerMain(argv.slice(1));
+  if (argv[0] === 'simulate-station') return (await import('./simulate-station.ts')).simulateStation(argv.slice(1));
+  if (argv[0] === 'pki') return (await import('./pki-cli.ts')).pkiMain(argv.slice(1));
+  if (argv[0] === 'certificates') return (await import('./pki-cli.ts')).certificatesMain(argv.slice(1));
+  if (argv[0] === 'stations') return (await import('./stations-cli.ts')).stationsMain(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -64,6 +55,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'keys': {
       const config = loadConfig({ ...(file ? { file } : {}) });
+      const [{ loadOrCreateGatewayKey }, { dialableAddresses, keyFileOf }, { adminTokenFile }, { encodeAddress }] = await Promise.all([
+        import('../src/crypto/gateway-key.ts'), import('./p2p.ts'), import('./admin-token.ts'), import('@polkadot/util-crypto'),
+      ]);
       const { key, created } = await loadOrCreateGatewayKey(keyFileOf(config));
       console.log(JSON.stringify({
         keyFile: keyFileOf(config),
@@ -85,12 +79,12 @@ async function main(argv: string[]): Promise<number> {
       const input = readFileSync(0);
       // A trailing newline from `echo` is not part of the password.
       const password = input.at(-1) === 0x0a ? input.subarray(0, input.at(-2) === 0x0d ? -2 : -1) : input;
-      console.log(hashPassword(password));
+      console.log((await import('../src/ocpp/passwords.ts')).hashPassword(password));
       return 0;
     }
     case 'start': {
       const config = loadConfig({ ...(file ? { file } : {}) });
-      const log = jsonLogger(config.log.level);
+      const log = (await import('../src/log/logger.ts')).jsonLogger(config.log.level);
       // Listen for signals before starting: one that arrives while the node starts (or right
       // after its "gateway started" line) must stop it cleanly, not kill it mid-write.
       const stopRequested = new Promise<void>((resolve) => {
@@ -110,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
         process.on('SIGTERM', stop);
         process.on('SIGHUP', stop);
       });
+      const { startGateway } = await import('./node.ts');
       const node = await startGateway(config, log);
       await stopRequested;
       // A shutdown that hangs (a peer that never closes) must not keep the process forever.
