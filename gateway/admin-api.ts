@@ -5,7 +5,6 @@ import { parseConsumerKey } from '../src/crypto/consumer-key.ts';
 import { grantRemoteStart } from '../src/domain/authorization.ts';
 import { REFUSALS, refusalOf } from '../src/domain/refusals.ts';
 import type { TransactionInfo } from '../src/domain/model.ts';
-import { InvalidOutboundError } from '../src/ocpp/errors.ts';
 import { StationInUseError, type ChargePointService } from '../src/domain/charge-point-service.ts';
 import type { ChargingBridge } from '../src/ocpp/charging-bridge.ts';
 import type { LocalListSync } from '../src/ocpp/local-list-sync.ts';
@@ -22,6 +21,8 @@ export interface AdminApiDeps {
   snapshot: () => Promise<unknown>;
   service: ChargePointService;
   store: LevelStore;
+  /** The node's clock (the grant's expiry is compared with it). */
+  now: () => Date;
   ocpp: OcppServer;
   commands: StationCommands;
   bridge: ChargingBridge;
@@ -239,7 +240,6 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
     } catch (err) {
       if (err instanceof HttpError) send(res, err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) });
       // Our own check of what we were about to send refused it: the request was wrong, not the station.
-      else if (err instanceof InvalidOutboundError) send(res, 400, { error: err.message });
       else {
         // A registered refusal has its own status; anything else went wrong between the node and the station.
         const refusal = refusalOf(err);
@@ -288,7 +288,7 @@ async function runCommand(deps: AdminApiDeps, id: string, name: CommandName, bod
     case 'remote-start': {
       // The station's own StartTransaction with this tag is then accepted, on the list or not
       // (seen: answered Invalid, and the charger stopped).
-      await deps.service.update(id, ({ state }) => grantRemoteStart(state, body.idTag as string, new Date(Date.now() + REMOTE_START_GRANT_MS)));
+      await deps.service.update(id, ({ state }) => grantRemoteStart(state, body.idTag as string, new Date(deps.now().getTime() + REMOTE_START_GRANT_MS)));
       const { connection, commands } = deps.commands.for(id);
       return commands.remoteStart(connection, { connectorId: body.connectorId as number, idTag: body.idTag as string, remoteStartId: Date.now() % 2 ** 31 });
     }

@@ -202,7 +202,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ token: adminToken(config), snapshot: sharedSnapshot(service, commands, chain ? store : undefined), service, store, ocpp, commands, bridge, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
+      api: adminApi({ token: adminToken(config), now, snapshot: sharedSnapshot(service, commands, chain ? store : undefined), service, store, ocpp, commands, bridge, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {

@@ -8,7 +8,7 @@ import type {
   Cgw_Request as Request, Cgw_Response as Response, Events_Event as Event, Session_ConsumerSession as ConsumerSession,
   Session_Receipt as Receipt, TransactionInfo,
 } from '../proto/types.ts';
-import { DOMAIN, open, seal } from '../p2p/envelope.ts';
+import { DOMAIN, open, seal, type SignedEnvelope } from '../p2p/envelope.ts';
 import { createP2pNode, type P2pNode } from '../p2p/node.ts';
 import { MAX_RESPONSE_BYTES, REQUEST_PROTOCOL, consumerTopic, stationCid, stationTopic } from '../p2p/protocol.ts';
 import { generateKeyPair } from '@libp2p/crypto/keys';
@@ -235,12 +235,18 @@ export class ConsumerClient {
       await this.catchUp(message.topic).catch(() => undefined);
       return;
     }
-    await this.deliver(message.topic, message.data);
+    this.accept(message.topic, envelope, message.data);
   }
 
+  /** An event from the gateway's history: verified, then taken in sequence. */
   private async deliver(topic: string, bytes: Uint8Array): Promise<void> {
     const envelope = await open(bytes, { domain: DOMAIN.event, signer: this.gatewayKey }).catch((err: unknown) => { throw badResponse(err); });
     if (envelope.topic !== topic) throw new ConsumerError('BadEvent', `an event of ${envelope.topic} arrived as ${topic}`);
+    this.accept(topic, envelope, bytes);
+  }
+
+  /** A verified event of `topic`, handed to its handler when it is the next in sequence. */
+  private accept(topic: string, envelope: SignedEnvelope, bytes: Uint8Array): void {
     const last = this.lastSeq.get(topic) ?? 0;
     if (envelope.seq !== last + 1) return;
     this.lastSeq.set(topic, envelope.seq);

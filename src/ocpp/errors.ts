@@ -1,4 +1,5 @@
 import type { OcppVersion } from './version.ts';
+import { CodedError } from '../coded-error.ts';
 
 /**
  * What went wrong, independent of the version's spelling. Each version has its own code
@@ -99,9 +100,8 @@ export class ConnectionClosedError extends Error {
  * A message the gateway was about to send fails the official schema (our own check, before
  * anything went out): the request that asked for it was invalid, the station has no part in it.
  */
-export class InvalidOutboundError extends Error {
+export class InvalidOutboundError extends CodedError<'InvalidRequest'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'InvalidOutboundError';
+    super('InvalidRequest', message);
   }
 }

@@ -18,15 +18,7 @@ export function isPasswordHash(value: string): boolean {
   return /^scrypt\$[0-9a-f]{2,}\$[0-9a-f]{64}$/.test(value);
 }
 
-export function verifyPassword(password: Uint8Array, stored: string): boolean {
-  const [prefix, saltHex, hashHex] = stored.split('$');
-  if (prefix !== PREFIX || !saltHex || !hashHex) return false;
-  const expected = Buffer.from(hashHex, 'hex');
-  const actual = scryptSync(password, Buffer.from(saltHex, 'hex'), expected.length, COST);
-  return timingSafeEqual(actual, expected);
-}
-
-/** verifyPassword on libuv's thread pool: the event loop (every station's messages) never waits for scrypt. */
+/** Checks a password against its stored hash on libuv's thread pool: the event loop (every station's messages) never waits for scrypt. */
 export function verifyPasswordAsync(password: Uint8Array, stored: string): Promise<boolean> {
   const [prefix, saltHex, hashHex] = stored.split('$');
   if (prefix !== PREFIX || !saltHex || !hashHex) return Promise.resolve(false);

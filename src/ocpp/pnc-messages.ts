@@ -13,8 +13,6 @@ export const INSTALL_CERTIFICATE_USES: readonly InstallCertificateUse[] = ['V2GR
 /** What GetInstalledCertificateIds may ask for (2.0.1 GetCertificateIdUseEnumType). */
 export type CertificateIdUse = InstallCertificateUse | 'V2GCertificateChain';
 
-export type SignUse = SignedCertificateType;
-
 export interface CertificateHashDataChain {
   certificateType: CertificateIdUse;
   certificateHashData: CertificateHashData;
@@ -28,7 +26,7 @@ export interface PncStationMessages {
     conf: { status: 'Accepted' | 'Failed'; exiResponse: string; statusInfo?: StatusInfo };
   };
   GetCertificateStatus: { req: { ocspRequestData: OcspRequestData }; conf: { status: 'Accepted' | 'Failed'; ocspResult?: string; statusInfo?: StatusInfo } };
-  SignCertificate: { req: { csr: string; certificateType?: SignUse }; conf: { status: 'Accepted' | 'Rejected'; statusInfo?: StatusInfo } };
+  SignCertificate: { req: { csr: string; certificateType?: SignedCertificateType }; conf: { status: 'Accepted' | 'Rejected'; statusInfo?: StatusInfo } };
   Authorize: {
     req: { idToken: { idToken: string; type: string }; certificate?: string; iso15118CertificateHashData?: OcspRequestData[] };
     conf: { idTokenInfo: { status: string; cacheExpiryDateTime?: string }; certificateStatus?: string };
@@ -43,7 +41,7 @@ export interface PncCsmsMessages {
     req: { certificateType?: CertificateIdUse[] };
     conf: { status: 'Accepted' | 'NotFound'; certificateHashDataChain?: CertificateHashDataChain[]; statusInfo?: StatusInfo };
   };
-  CertificateSigned: { req: { certificateChain: string; certificateType?: SignUse }; conf: { status: 'Accepted' | 'Rejected'; statusInfo?: StatusInfo } };
+  CertificateSigned: { req: { certificateChain: string; certificateType?: SignedCertificateType }; conf: { status: 'Accepted' | 'Rejected'; statusInfo?: StatusInfo } };
   TriggerMessage: { req: { requestedMessage: string }; conf: { status: 'Accepted' | 'Rejected' | 'NotImplemented'; statusInfo?: StatusInfo } };
 }
 

@@ -169,18 +169,9 @@ export class OcppServer {
     return this.live.get(identity);
   }
 
-  get connectionCount(): number {
-    return this.live.size;
-  }
-
   /** Sockets open now (upgraded or not) and those still before their upgrade. */
   get socketCounts(): { total: number; pending: number } {
     return this.gate.counts;
-  }
-
-  /** Identities of the stations connected now. */
-  connectedIdentities(): string[] {
-    return this.live.identities();
   }
 
   /** Connected stations by negotiated version. */

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CodedError } from '../coded-error.ts';
 import type { Logger } from '../log/logger.ts';
-import { hashDataId, type CertificateHashData } from '../domain/certificates.ts';
+import { hashDataId, type CertificateHashData, type SignedCertificateType } from '../domain/certificates.ts';
 import type { CertificateReader, CertificateRecords, ReadCertificate, StationCertificate } from '../domain/ports.ts';
 import { CallTimeoutError, ConnectionClosedError } from './errors.ts';
-import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse, type SignUse } from './pnc-messages.ts';
+import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse } from './pnc-messages.ts';
 import type { StationCommands } from './station-commands.ts';
 
 export type CertificateErrorCode = 'InvalidRequest' | 'SecurityProfile' | 'NotFound';
@@ -105,7 +105,7 @@ export class StationCertificates {
    * Sends a signed chain in CertificateSigned, in the background: retried when the station
    * is offline or silent, recorded once it accepts.
    */
-  deliverSigned(identity: string, chain: string[], type: SignUse): void {
+  deliverSigned(identity: string, chain: string[], type: SignedCertificateType): void {
     const delivery = this.deliver(identity, chain, type).finally(() => this.deliveries.delete(delivery));
     this.deliveries.add(delivery);
   }
@@ -116,7 +116,7 @@ export class StationCertificates {
     await Promise.allSettled([...this.deliveries]);
   }
 
-  private async deliver(identity: string, chain: string[], type: SignUse): Promise<void> {
+  private async deliver(identity: string, chain: string[], type: SignedCertificateType): Promise<void> {
     const { attempts, retryMs } = this.opts.delivery;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {

@@ -1,7 +1,7 @@
 import type { CallOptions, OcppConnection } from './connection.ts';
-import type { CertificateHashData } from '../domain/certificates.ts';
+import type { CertificateHashData, SignedCertificateType } from '../domain/certificates.ts';
 import { ConnectionClosedError } from './errors.ts';
-import type { CertificateIdUse, InstallCertificateUse, SignUse } from './pnc-messages.ts';
+import type { CertificateIdUse, InstallCertificateUse } from './pnc-messages.ts';
 import { commands16 } from './v16/commands.ts';
 import { commands201 } from './v201/commands.ts';
 
@@ -35,7 +35,7 @@ export interface VersionCommands {
   /** `type` (when known) picks the 1.6 channel: the whitepaper's own message or Plug & Charge DataTransfer. */
   deleteCertificate(c: OcppConnection, hashData: CertificateHashData, type: CertificateIdUse | undefined, o?: CallOptions): Promise<string>;
   installedCertificates(c: OcppConnection, types: readonly CertificateIdUse[], o?: CallOptions): Promise<InstalledCertificate[]>;
-  certificateSigned(c: OcppConnection, chainPem: string, type: SignUse, o?: CallOptions): Promise<{ accepted: boolean; reason?: string }>;
+  certificateSigned(c: OcppConnection, chainPem: string, type: SignedCertificateType, o?: CallOptions): Promise<{ accepted: boolean; reason?: string }>;
 }
 
 /** Reaches a connected station's commands; throws ConnectionClosedError when it is offline. */

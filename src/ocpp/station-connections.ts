@@ -25,10 +25,6 @@ export class StationConnections {
     if (this.live.get(connection.identity) === connection) this.live.delete(connection.identity);
   }
 
-  get size(): number {
-    return this.live.size;
-  }
-
   identities(): string[] {
     return [...this.live.keys()];
   }

@@ -63,7 +63,8 @@ export class RequestServer {
       request = await this.verify(bytes);
       response = await this.dispatch(request);
     } catch (err) {
-      response = { error: this.refusalOf(err) };
+      // A registered refusal passes to the wallet as it is; anything else is a fault, said in general words.
+      response = { error: refusalOf(err) ?? { code: 'InternalError', message: 'the gateway could not handle this request' } };
       if (!(err instanceof Refusal)) this.opts.log.warn('consumer request failed', { peer, err });
     }
     try {
@@ -80,10 +81,6 @@ export class RequestServer {
     }
   };
 
-  /** A registered refusal passes to the wallet as it is; anything else is a fault, said in general words. */
-  private refusalOf(err: unknown): { code: string; message: string } {
-    return refusalOf(err) ?? { code: 'InternalError', message: 'the gateway could not handle this request' };
-  }
 
   /** Signature and freshness, then replay: the nonce is recorded durably before anything acts on it. */
   private async verify(bytes: Uint8Array): Promise<SignedEnvelope> {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +12,7 @@ import { encodeAddress } from '@polkadot/util-crypto';
 import WebSocket from 'ws';
 import { once } from 'node:events';
 import { Charger } from '../helpers/charger.ts';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
 
 const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url));
 const T0 = Date.parse('2026-11-21T10:00:00Z');
@@ -157,8 +157,20 @@ describe('hostile stations', () => {
   it('keeps the data folder to its user (0700, files 0600, whatever the umask) and prints no secret with `config`', async () => {
     const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [join(dir, e.name), ...walk(join(dir, e.name))] : [join(dir, e.name)]));
     const mode = (p: string) => statSync(p).mode & 0o777;
-    assert.equal(mode(gw.config.dataDir), 0o700);
-    for (const p of walk(gw.config.dataDir)) assert.equal(mode(p), statSync(p).isDirectory() ? 0o700 : 0o600, `${p} is ${mode(p).toString(8)}`);
+    // A folder an earlier version left open (0755, a 0644 file in it), and a umask that tightens nothing.
+    const dataDir = tempDir('cgw-modes-');
+    chmodSync(dataDir, 0o755);
+    writeFileSync(join(dataDir, 'left-over.json'), '{}');
+    chmodSync(join(dataDir, 'left-over.json'), 0o644);
+    const umask = process.umask(0);
+    const node = await startTestGateway({}, dataDir);
+    try {
+      assert.equal(mode(dataDir), 0o700);
+      for (const p of walk(dataDir)) assert.equal(mode(p), statSync(p).isDirectory() ? 0o700 : 0o600, `${p} is ${mode(p).toString(8)}`);
+    } finally {
+      await node.cleanup();
+      process.umask(umask);
+    }
 
     const printed = spawnSync(process.execPath, [CLI, 'config'], {
       encoding: 'utf8',

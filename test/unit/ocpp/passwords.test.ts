@@ -1,25 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hashPassword, hashesForConfiguredPassword, isPasswordHash, parseBasicAuth, verifyPassword } from '../../../src/ocpp/passwords.ts';
+import { hashPassword, hashesForConfiguredPassword, isPasswordHash, parseBasicAuth, verifyPasswordAsync } from '../../../src/ocpp/passwords.ts';
 
 describe('station passwords', () => {
-  it('stores a salted hash and compares bytes exactly', () => {
+  it('stores a salted hash and compares bytes exactly', async () => {
     const pw = Buffer.from([0x00, 0xff, 0x3a, 0x10, 0x80, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b]);
     const a = hashPassword(pw);
     assert.ok(isPasswordHash(a));
     assert.notEqual(a, hashPassword(pw), 'salted: the same password hashes differently');
-    assert.ok(verifyPassword(pw, a));
+    assert.ok(await verifyPasswordAsync(pw, a));
     const other = Buffer.from(pw);
     other[15] = 0x4c;
-    assert.ok(!verifyPassword(other, a));
+    assert.ok(!(await verifyPasswordAsync(other, a)));
   });
 
-  it('accepts a configured hex key as text and as bytes; a plain or hashed password as itself', () => {
+  it('accepts a configured hex key as text and as bytes; a plain or hashed password as itself', async () => {
     const hex = 'a1b2c3d4e5f60718293a4b5c6d7e8f9001020304';
     const hashes = hashesForConfiguredPassword(hex);
     assert.equal(hashes.length, 2);
-    assert.ok(hashes.some((h) => verifyPassword(Buffer.from(hex), h)));
-    assert.ok(hashes.some((h) => verifyPassword(Buffer.from(hex, 'hex'), h)));
+    assert.ok((await Promise.all(hashes.map((h) => verifyPasswordAsync(Buffer.from(hex), h)))).some(Boolean));
+    assert.ok((await Promise.all(hashes.map((h) => verifyPasswordAsync(Buffer.from(hex, 'hex'), h)))).some(Boolean));
     assert.equal(hashesForConfiguredPassword('not hex at all!').length, 1);
     const stored = hashPassword(Buffer.from('secret'));
     assert.deepEqual(hashesForConfiguredPassword(stored), [stored]);
