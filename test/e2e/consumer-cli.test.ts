@@ -104,19 +104,18 @@ describe('charging-gateway consumer (CLI)', () => {
     assert.equal(secondReceipt.energyWh, 700);
   });
 
-  // Ctrl-C at each step the CLI reaches (seen: the CLI died and the session had started).
-  for (const [step, marker] of [['before it asked anything', undefined], ['once authorized', /authorized as/], ['once the transaction started', /transaction \d+ started/]] as const) {
-    it(`Ctrl-C ${step} ends in a stopped session with its receipt, or in no session`, async () => {
+  for (const afterMs of [300, 1_200, 2_500]) {
+    it(`Ctrl-C ${afterMs} ms after the start ends in a stopped session with its receipt, or in no session (seen: the CLI died, the session started)`, async () => {
       const key = JSON.parse(spawnSync(process.execPath, [CLI, 'consumer', 'keygen'], { encoding: 'utf8' }).stdout).seed;
       const t = charge(key);
-      if (marker) await eventually(() => marker.test(t.output()), 30_000, `never reached "${step}"`);
+      await new Promise((r) => setTimeout(r, afterMs));
       t.ctrlC();
       const code = await t.exited;
-      if (!marker && code === 130) {
+      if (code === 130) {
         // Still loading its modules: it stopped as any program does, before asking anything.
         assert.doesNotMatch(t.output(), /authorized as/, t.output());
       } else {
-        assert.equal(code, 0, `exit code; the output ends with:\n${t.output().slice(-1_500)}`);
+        assert.equal(code, 0, t.output());
         const result = lastJson(t.output().replace(/\r/g, ''));
         assert.ok(result.cancelled === true || result.receipt?.session, t.output());
       }
