@@ -5,7 +5,7 @@ if (token) sessionStorage.setItem('cgw-token', token);
 const COLORS = ['#2764c5', '#c5532b', '#2e9e5b', '#8c3bc5', '#c59a1e'];
 const WINDOW_MS = 5 * 60_000;
 const power = new Map();     // station -> [{t, kw}]
-const lastMeter = new Map(); // session id -> {wh, time}
+const lastMeter = new Map(); // session id -> {wh, time (ms), kw}
 let previous;
 
 const el = (tag, attrs = {}, text) => { const e = document.createElement(tag); Object.assign(e, attrs); if (text !== undefined) e.textContent = text; return e; };
@@ -99,10 +99,13 @@ function track(snapshot) {
   for (const s of snapshot.stations) {
     let kw = 0;
     for (const x of s.sessions) {
+      // A session without a transaction has no reading yet: nothing to measure from.
+      const time = Date.parse(x.meterTime);
+      if (!Number.isFinite(time)) continue;
       const before = lastMeter.get(x.id);
-      if (before && x.meterTime > before.time) kw += ((x.meterWh - before.wh) / 1000) / ((Date.parse(x.meterTime) - Date.parse(before.time)) / 3_600_000);
-      else if (before) kw += before.kw ?? 0;
-      lastMeter.set(x.id, { wh: x.meterWh, time: x.meterTime, kw: before && x.meterTime > before.time ? kw : before?.kw ?? 0 });
+      const sessionKw = before && time > before.time ? ((x.meterWh - before.wh) / 1000) / ((time - before.time) / 3_600_000) : before?.kw ?? 0;
+      kw += sessionKw;
+      lastMeter.set(x.id, { wh: x.meterWh, time, kw: sessionKw });
     }
     const series = power.get(s.identity) ?? [];
     series.push({ t: now, kw });

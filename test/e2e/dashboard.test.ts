@@ -74,6 +74,9 @@ describe('live dashboard (headless Chromium)', () => {
 
     const consumer = `0x${'ab'.repeat(32)}`;
     await gw.bridge.authorize({ station: 'DASH-CP', consumerKey: consumer });
+    // Seen in CI: a snapshot of the session before its transaction (no meter reading yet) made
+    // the power NaN, and the chart stayed flat for the whole session.
+    await page.waitForFunction('document.querySelector("#sessions tbody").textContent.includes("authorized")', undefined, { timeout: 10_000 });
     await gw.bridge.start({ station: 'DASH-CP', connectorId: 1, consumerKey: consumer });
     await page.waitForSelector('tr[data-station="DASH-CP"] .status-Charging', { timeout: 10_000 });
     // 11 kW: 183 Wh per minute of the charger's meter clock.
