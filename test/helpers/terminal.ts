@@ -3,10 +3,13 @@
 // process group, exactly as for a user at a keyboard.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { eventually } from './wait.ts';
 
 export interface Terminal {
   output: () => string;
-  ctrlC(): void;
+  /** Types Ctrl-C once the command runs and owns the terminal (as a user can only then). */
+  ctrlC(): Promise<void>;
   exited: Promise<number>;
   child: ChildProcess;
 }
@@ -22,5 +25,28 @@ export function inTerminal(command: string[], env: NodeJS.ProcessEnv = process.e
   child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
   const exited = once(child, 'exit').then(([code]) => code as number);
-  return { output: () => out, ctrlC: () => child.stdin!.write('\x03'), exited, child };
+  const program = realpathSync(command[0]!);
+  const ctrlC = async (): Promise<void> => {
+    await eventually(() => child.exitCode !== null || inForeground(child.pid!, program), 10_000, 'the command never got its terminal');
+    child.stdin!.write('\x03');
+  };
+  return { output: () => out, ctrlC, exited, child };
+}
+
+/**
+ * Whether `script`'s child runs `program` and leads its terminal's foreground process group.
+ * Before that, a typed Ctrl-C is echoed but signals nobody (seen: the command was not yet the
+ * terminal's session leader, the ^C was lost, and it charged on for ever).
+ */
+function inForeground(scriptPid: number, program: string): boolean {
+  try {
+    const [pid] = readFileSync(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').trim().split(/\s+/);
+    if (!pid || readlinkSync(`/proc/${pid}/exe`) !== program) return false;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "(comm) ": state ppid pgrp session tty_nr tpgid …
+    const [, , pgrp, , ttyNr, tpgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ttyNr !== '0' && pgrp === tpgid;
+  } catch {
+    return false; // between fork and exec, or already gone
+  }
 }
