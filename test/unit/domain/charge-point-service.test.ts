@@ -52,6 +52,28 @@ describe('ChargePointService on a real LevelDB', () => {
     assert.deepEqual((await store.loadState('S2'))?.transactions, {});
   });
 
+  it('a station is accepted only once its boot is durable: not while the commit runs, not after it failed', async () => {
+    const origin: Origin = { identity: 'S-BOOTING', isCurrent: () => true };
+    await service.boot(origin, { ...BOOT, registration: 'Pending' });
+    let fail!: (err: Error) => void;
+    let committing!: () => void;
+    const reached = new Promise<void>((resolve) => { committing = resolve; });
+    const slow = new ChargePointService({
+      repository: { ...bind(store), commit: () => new Promise<void>((_, reject) => { fail = reject; committing(); }) },
+      authorization: { acceptUnknownIdTags: true },
+      tariff: TARIFF,
+    });
+    assert.equal(await slow.isAccepted('S-BOOTING'), false, 'pending as stored');
+    const boot = slow.boot(origin, BOOT);
+    await reached;
+    // The state is changed in place while its commit runs: a message read now must not pass.
+    const during = slow.isAccepted('S-BOOTING');
+    fail(new Error('disk full'));
+    await assert.rejects(boot, /disk full/);
+    assert.equal(await during, false, 'the boot was not kept yet');
+    assert.equal(await slow.isAccepted('S-BOOTING'), false, 'the boot was never kept');
+  });
+
   it('serialises concurrent messages of one station (no lost update)', async () => {
     const origin: Origin = { identity: 'S3', isCurrent: () => true };
     await service.boot(origin, BOOT);

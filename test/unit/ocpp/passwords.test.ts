@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { PasswordCheck } from '../../../src/ocpp/password-check.ts';
 import { hashPassword, hashesForConfiguredPassword, isPasswordHash, parseBasicAuth, verifyPasswordAsync } from '../../../src/ocpp/passwords.ts';
 
 describe('station passwords', () => {
@@ -33,5 +34,18 @@ describe('station passwords', () => {
     assert.deepEqual(parsed?.password, password);
     assert.equal(parseBasicAuth('Bearer abc'), undefined);
     assert.equal(parseBasicAuth('Basic ' + Buffer.from('nocolon').toString('base64')), undefined);
+  });
+
+  it('checks a password off the event loop: other stations\' messages are handled meanwhile (seen: scryptSync on every upgrade)', async () => {
+    const check = new PasswordCheck();
+    const hashes = [hashPassword(Buffer.from('the-right-password'))];
+    let turns = 0;
+    let done = false;
+    const count = (): void => { if (!done) { turns++; setImmediate(count); } };
+    setImmediate(count);
+    const outcome = await check.check({ identity: 'CP-1', address: '10.0.0.9', password: Buffer.from('a-wrong-password'), hashes });
+    done = true;
+    assert.equal(outcome, 'wrong');
+    assert.ok(turns > 0, 'the event loop turned while the hash was computed');
   });
 });
