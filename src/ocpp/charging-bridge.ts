@@ -340,9 +340,10 @@ export class ChargingBridge {
     if (!state) throw new BridgeError('UnknownStation', `unknown station ${req.station}`);
     const session = sessionOfConsumer(state, key.hex);
     if (!session) return undefined;
-    if (session.state !== 'authorized') throw new BridgeError('Conflict', `the session is ${session.state}; stop it instead`);
-    await this.fail(req.station, session.id, 'cancelled by the consumer');
-    return (await this.opts.service.finishedSessions(key.hex)).find((s) => s.id === session.id);
+    // Checked again under the station lock: a start that got there first wins.
+    return this.fail(req.station, session.id, 'cancelled by the consumer', (current) => {
+      if (current.state !== 'authorized') throw new BridgeError('Conflict', `the session is ${current.state}; stop it instead`);
+    });
   }
 
   /** The consumer's active session on a station with its live progress, or its latest finished one. */
@@ -489,8 +490,11 @@ export class ChargingBridge {
   }
 
   /** Fails a session that never charged; true when it did (false when it started meanwhile). */
-  private async fail(identity: string, sessionId: string, reason: string): Promise<boolean> {
+  /** Fails the session (if it has not started); `check` may refuse, seeing it under the station lock. */
+  private async fail(identity: string, sessionId: string, reason: string, check?: (current: ConsumerSession) => void): Promise<ConsumerSession | undefined> {
     const failed = await this.opts.service.update(identity, ({ state, finishedSessions }) => {
+      const current = state.sessions[sessionId];
+      if (current && check) check(current);
       const session = failSession(state, sessionId, this.now(), reason);
       if (session) finishedSessions.push(session);
       return session;
@@ -499,7 +503,7 @@ export class ChargingBridge {
       this.opts.log.info('consumer session failed', { station: identity, session: sessionId, reason });
       if (!failed.contract) this.removeFromStation(identity, failed.idTag);
     }
-    return failed !== undefined;
+    return failed && structuredClone(failed);
   }
 
   /** A stop that did not happen: the session is charging again; true when it was stopping. */

@@ -150,6 +150,29 @@ for (const version of ['ocpp1.6', 'ocpp2.0.1'] as const) {
       await cp.close();
     });
 
+    it('a cancel that meets a start gives way: the session is either cancelled or started, never cancelled while it starts', async () => {
+      const cp = await charger('CANCEL-RACE');
+      const erin = newConsumer();
+      const station = cp.identity;
+      await gw.bridge.authorize({ station, consumerKey: erin.hex });
+      const [start, cancel] = await Promise.allSettled([
+        gw.bridge.start({ station, connectorId: 1, consumerKey: erin.hex }),
+        gw.bridge.cancel({ station, consumerKey: erin.hex }),
+      ]);
+      if (start.status === 'fulfilled') {
+        assert.equal(cancel.status, 'rejected', 'a started session was not cancelled');
+        assert.equal((cancel as PromiseRejectedResult).reason.code, 'Conflict');
+        const receipt = await gw.bridge.stop({ station, connectorId: 1, consumerKey: erin.hex });
+        assert.equal(receipt.sessionId, start.value.session.id, 'the started session ends with its receipt');
+      } else {
+        assert.equal(cancel.status, 'fulfilled');
+        assert.equal((cancel as PromiseFulfilledResult<any>).value?.state, 'failed');
+      }
+      await eventually(() => cp.open.size === 0, 5_000, 'a transaction runs without its session');
+      await eventually(async () => Object.keys((await gw.service.state(station))!.sessions).length === 0);
+      await cp.close();
+    });
+
     it('sends the full list after a VersionMismatch, split by the charger maximum', async () => {
       const cp = await charger('RESYNC');
       cp.behaviour.maxLength = 2;
