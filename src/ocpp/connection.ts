@@ -103,9 +103,8 @@ export class OcppConnection {
     ws.on('error', (err) => opts.log.warn('websocket error', { err }));
   }
 
-  /** Station CALLs being handled right now (their answers are not sent yet). */
   /**
-   * Reads an answer that arrived inside another message (a 2.0.1 payload in a 1.6
+   * Reads a payload that arrived inside another message (a 2.0.1 request or answer in a 1.6
    * DataTransfer) under this station's validation policy: tolerated issues are recorded as
    * deviations, the refused ones returned.
    */
@@ -115,6 +114,7 @@ export class OcppConnection {
     return verdict.refused;
   }
 
+  /** Station CALLs being handled right now (their answers are not sent yet). */
   get handling(): number {
     return this.inboundIds.size;
   }

@@ -102,6 +102,16 @@ describe('Plug & Charge over OCPP 1.6', () => {
     assert.equal(ocsp.status, 'Failed');
   });
 
+  it('reads a station\'s requests inside DataTransfer under its validation policy: a lenient station\'s slip is recorded, not refused', async () => {
+    // An extra property: tolerated for a lenient station in any 2.0.1 CALL, so in DataTransfer too.
+    const ocsp = await dataTransfer('GetCertificateStatus', { ocspRequestData: { hashAlgorithm: 'SHA256', issuerNameHash: 'aa', issuerKeyHash: 'bb', serialNumber: '1', responderURL: 'http://127.0.0.1:9' }, vendorNote: 'x' });
+    assert.equal(ocsp.status, 'Failed', JSON.stringify(ocsp));
+    // What no policy tolerates is still refused, with the reason.
+    const broken = await cs.call('DataTransfer', { vendorId: PNC, messageId: 'GetCertificateStatus', data: JSON.stringify({}) });
+    assert.equal(broken.status, 'Rejected');
+    assert.match(JSON.parse(broken.data).error, /ocspRequestData/);
+  });
+
   it('triggers certificate signing: SignV2GCertificate in DataTransfer, the station certificate by ExtendedTriggerMessage', async () => {
     const trigger = (message: string) => fetch(`http://127.0.0.1:${gw.adminPort}/api/stations/PNC-16/commands/trigger`, {
       method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ message }),

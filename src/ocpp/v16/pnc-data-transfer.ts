@@ -10,7 +10,8 @@ const STATION_ACTIONS = new Set<string>(['Get15118EVCertificate', 'GetCertificat
 /**
  * 1.6 stations speak Plug & Charge through DataTransfer (OCPP-RULES.md): messageId is the
  * 2.0.1 action, data the JSON of its payload; the answer's data is the JSON of the 2.0.1
- * response. The inner payload is checked against the 2.0.1 schema like any 2.0.1 CALL.
+ * response. The inner payload is checked against the 2.0.1 schema under the station's
+ * validation policy, like any CALL of the station.
  */
 export function pncDataTransferHandler(handlers: PncStationHandlers): DataTransferHandler {
   const schemas = schemasFor('ocpp2.0.1');
@@ -32,7 +33,8 @@ export function pncDataTransferHandler(handlers: PncStationHandlers): DataTransf
     if (messageId === 'SignCertificate' && payload && typeof payload === 'object' && !('certificateType' in payload)) {
       payload = { ...(payload as object), certificateType: 'V2GCertificate' };
     }
-    const issues = schemas.validate(messageId, 'req', payload);
+    // Read like any CALL of this station: its validation policy applies (lenient tolerates slips).
+    const issues = connection.judgeEmbedded(`${messageId}.req (DataTransfer)`, schemas.validate(messageId, 'req', payload));
     if (issues.length) return { status: 'Rejected', data: JSON.stringify({ error: issues.map((i) => i.message).join('; ') }) };
     const action = messageId as keyof PncStationMessages;
     const handler = handlers[action] as (p: unknown, c: OcppConnection) => Promise<object>;
