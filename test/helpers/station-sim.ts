@@ -33,6 +33,8 @@ export class SimStation {
   private clock = Date.parse('2026-01-01T00:00:00Z');
   private meter = 0;
   private sessions = 0;
+  private step = 'boot';
+  private failure: string | undefined;
 
   constructor(url: string, identity: string, version: OcppVersionName) {
     this.url = url;
@@ -76,6 +78,7 @@ export class SimStation {
 
   /** Sends until answered, reconnecting (and retrying with a new id) whenever the link drops. */
   private async call(action: string, payload: unknown): Promise<any> {
+    this.step = action;
     for (;;) {
       try {
         return await this.client.call(action, payload);
@@ -94,11 +97,22 @@ export class SimStation {
   }
 
   private async run(): Promise<void> {
-    while (this.running) {
-      if (this.version === 'ocpp1.6') await this.session16();
-      else await this.session201();
-      this.sessions++;
+    try {
+      while (this.running) {
+        this.step = 'session';
+        if (this.version === 'ocpp1.6') await this.session16();
+        else await this.session201();
+        this.sessions++;
+      }
+    } catch (err) {
+      // A refusal ends the station's loop; kept for the test's message.
+      this.failure = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     }
+  }
+
+  /** Where the station is: its last message and whether it is stuck (for a test's failure message). */
+  describe(): string {
+    return `${this.identity}: ${this.sessions} sessions, last ${this.step}${this.failure ? `, stopped by ${this.failure}` : ''}`;
   }
 
   /** A connector status change: each one is a signed event on the station's topic. */

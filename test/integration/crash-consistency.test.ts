@@ -105,7 +105,8 @@ describe('crash consistency (kill -9 mid-traffic)', () => {
       // Each cycle kills the node while the stations are mid-traffic, after each of them has
       // completed a session since the last restart (on a loaded machine that takes longer).
       const done = sims.map((s) => s.completedSessions);
-      await eventually(() => sims.every((s, i) => s.completedSessions > done[i]!), 60_000, 'a station completed no session since the restart');
+      await eventually(() => sims.every((s, i) => s.completedSessions > done[i]!), 60_000, 'a station completed no session since the restart')
+        .catch((err: Error) => { throw new Error(`${err.message} (cycle ${cycle}): ${sims.map((s) => s.describe()).join('; ')}`); });
       await new Promise((r) => setTimeout(r, Math.random() * 500));
       assert.equal(await gateway.kill('SIGKILL'), null, 'killed by the signal');
       await verify(dataDir, sims, false);
