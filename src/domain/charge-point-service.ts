@@ -408,7 +408,11 @@ export class ChargePointService {
         const ended = await this.repo.loadFinished(origin.identity, localId);
         if (ended && ended.startTime !== cmd.start.stationTime) localId = undefined;
       }
-      if (localId !== undefined && (await this.repo.hasSeqNo(origin.identity, localId, cmd.seqNo))) {
+      // Every seqNo kept for an open transaction is at most its lastSeqNo: a higher one is new,
+      // and the common case (the next event of a running transaction) needs no read.
+      const open = localId !== undefined ? state.transactions[localId] : undefined;
+      const isNext = open !== undefined && cmd.seqNo > open.lastSeqNo;
+      if (localId !== undefined && !isNext && (await this.repo.hasSeqNo(origin.identity, localId, cmd.seqNo))) {
         const known = state.transactions[localId] ?? (await this.repo.loadFinished(origin.identity, localId));
         if (known) return { transaction: known, ...withDecision, replay: true };
       }
