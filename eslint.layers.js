@@ -10,7 +10,8 @@ const ROOT = dirname(fileURLToPath(import.meta.url));
 export const LAYERS = {
   'src/domain': [],
   'src/crypto': [],
-  'src/app': ['src/domain'],
+  // The use cases read consumer keys (SS58 or hex) where requests enter them.
+  'src/app': ['src/domain', 'src/crypto'],
   'src/store': ['src/domain', 'src/crypto'],
   'src/pnc': ['src/domain', 'src/crypto'],
   'src/ocpp': ['src/app', 'src/domain', 'src/crypto'],

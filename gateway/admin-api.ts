@@ -6,12 +6,12 @@ import { grantRemoteStart } from '../src/domain/authorization.ts';
 import { REFUSALS, refusalOf } from '../src/domain/refusals.ts';
 import type { TransactionInfo } from '../src/domain/model.ts';
 import { StationInUseError, type ChargePointService } from '../src/domain/charge-point-service.ts';
-import type { ChargingBridge } from '../src/ocpp/charging-bridge.ts';
-import type { LocalListSync } from '../src/ocpp/local-list-sync.ts';
+import type { ChargingBridge } from '../src/app/charging-bridge.ts';
+import type { LocalListSync } from '../src/app/local-list-sync.ts';
 import type { OcppServer } from '../src/ocpp/server.ts';
-import type { StationCommands } from '../src/ocpp/station-commands.ts';
-import { CertificateError, type StationCertificates } from '../src/ocpp/station-certificates.ts';
-import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse } from '../src/ocpp/pnc-messages.ts';
+import type { StationLinks } from '../src/app/station-link.ts';
+import { CertificateError, type StationCertificates } from '../src/app/station-certificates.ts';
+import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse } from '../src/domain/certificates.ts';
 import { hashDataId } from '../src/domain/certificates.ts';
 import type { LevelStore } from '../src/store/level-store.ts';
 
@@ -24,7 +24,7 @@ export interface AdminApiDeps {
   /** The node's clock (the grant's expiry is compared with it). */
   now: () => Date;
   ocpp: OcppServer;
-  commands: StationCommands;
+  commands: StationLinks;
   bridge: ChargingBridge;
   localList: LocalListSync;
   certificates: StationCertificates;
@@ -289,15 +289,13 @@ async function runCommand(deps: AdminApiDeps, id: string, name: CommandName, bod
       // The station's own StartTransaction with this tag is then accepted, on the list or not
       // (seen: answered Invalid, and the charger stopped).
       await deps.service.update(id, ({ state }) => grantRemoteStart(state, body.idTag as string, new Date(deps.now().getTime() + REMOTE_START_GRANT_MS)));
-      const { connection, commands } = deps.commands.for(id);
-      return commands.remoteStart(connection, { connectorId: body.connectorId as number, idTag: body.idTag as string, remoteStartId: Date.now() % 2 ** 31 });
+      return deps.commands.for(id).remoteStart({ connectorId: body.connectorId as number, idTag: body.idTag as string, remoteStartId: Date.now() % 2 ** 31 });
     }
     case 'remote-stop': {
       const state = await deps.service.state(id);
       const tx = state?.transactions[body.transactionId as number];
       if (!tx) throw new HttpError(404, `no open transaction ${String(body.transactionId)} on ${id}`, 'transactionId');
-      const { connection, commands } = deps.commands.for(id);
-      return commands.remoteStop(connection, { transactionId: tx.id, ocppTransactionId: tx.ocppTransactionId });
+      return deps.commands.for(id).remoteStop({ transactionId: tx.id, ocppTransactionId: tx.ocppTransactionId });
     }
     case 'unlock':
       return deps.bridge.unlock(id, body.connectorId as number);

@@ -5,7 +5,7 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import type { SettlementRecord } from '../src/domain/charge-point-service.ts';
 import type { KeyedQueue } from '../src/domain/keyed-queue.ts';
 import type { Logger } from '../src/log/logger.ts';
-import type { DepositCheck } from '../src/ocpp/charging-bridge.ts';
+import type { DepositCheck } from '../src/app/charging-bridge.ts';
 import type { Config } from './config/schema.ts';
 
 export interface RunningChain {

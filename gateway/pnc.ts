@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../src/log/logger.ts';
-import type { ChargingBridge } from '../src/ocpp/charging-bridge.ts';
+import type { ChargingBridge } from '../src/app/charging-bridge.ts';
 import { createPncHandlers } from '../src/ocpp/pnc-handlers.ts';
 import type { PncStationHandlers } from '../src/ocpp/pnc-messages.ts';
-import type { StationCommands } from '../src/ocpp/station-commands.ts';
-import { StationCertificates } from '../src/ocpp/station-certificates.ts';
+import type { StationLinks } from '../src/app/station-link.ts';
+import { StationCertificates } from '../src/app/station-certificates.ts';
 import type { StationDirectory } from '../src/ocpp/stations.ts';
 import type { CertificateAuthority } from '../src/pnc/certificate-authority.ts';
 import { HttpContractBackend } from '../src/pnc/contract-backend.ts';
@@ -50,7 +50,7 @@ async function certificateAuthority(config: Config['pnc']): Promise<CertificateA
 /** Plug & Charge and the station certificate inventory, built from the configuration. */
 export async function startPnc(
   config: Config,
-  deps: { store: CertificateRecords & ContractRecords; bridge: ChargingBridge; commands: StationCommands; directory: StationDirectory; now: () => Date },
+  deps: { store: CertificateRecords & ContractRecords; bridge: ChargingBridge; commands: StationLinks; directory: StationDirectory; now: () => Date },
   log: Logger,
 ): Promise<PncParts> {
   const pncConfig = config.pnc;

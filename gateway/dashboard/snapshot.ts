@@ -1,6 +1,6 @@
 import type { ChargePointService } from '../../src/domain/charge-point-service.ts';
 import { energySoFarWh } from '../../src/domain/transactions.ts';
-import type { StationCommands } from '../../src/ocpp/station-commands.ts';
+import type { StationLinks } from '../../src/app/station-link.ts';
 import type { Store_Debt as Debt } from '../../src/proto/types.ts';
 
 /** The money side, where a chain is configured: what waits on chain and what is owed. */
@@ -23,7 +23,7 @@ export interface DashboardSnapshot {
   money?: { openPayouts: number; unpaid: { station: string; session: string; consumer: string; amount: string }[] };
 }
 
-export async function dashboardSnapshot(service: ChargePointService, commands: StationCommands, money?: MoneySource): Promise<DashboardSnapshot> {
+export async function dashboardSnapshot(service: ChargePointService, commands: StationLinks, money?: MoneySource): Promise<DashboardSnapshot> {
   const states = await Promise.all(service.identities().sort().map((id) => service.state(id)));
   const debts = money ? await money.debts() : [];
   return {
@@ -57,7 +57,7 @@ export async function dashboardSnapshot(service: ChargePointService, commands: S
  * One snapshot a second, however many dashboards are open: each snapshot copies every
  * station's state, so subscribers share it instead of building their own.
  */
-export function sharedSnapshot(service: ChargePointService, commands: StationCommands, money?: MoneySource, maxAgeMs = 900): () => Promise<DashboardSnapshot> {
+export function sharedSnapshot(service: ChargePointService, commands: StationLinks, money?: MoneySource, maxAgeMs = 900): () => Promise<DashboardSnapshot> {
   let latest: { at: number; value: Promise<DashboardSnapshot> } | undefined;
   return () => {
     const now = Date.now();

@@ -51,3 +51,10 @@ export interface StatusInfo {
 export type SignedCertificateType = 'ChargingStationCertificate' | 'V2GCertificate';
 
 export type AuthorizeCertificateStatus = 'Accepted' | 'SignatureError' | 'CertificateExpired' | 'CertificateRevoked' | 'NoCertificateAvailable' | 'CertChainError' | 'ContractCancelled';
+
+/** Roots a CSMS installs on a station (2.0.1 InstallCertificateUseEnumType). */
+export type InstallCertificateUse = 'V2GRootCertificate' | 'MORootCertificate' | 'CSMSRootCertificate' | 'ManufacturerRootCertificate';
+export const INSTALL_CERTIFICATE_USES: readonly InstallCertificateUse[] = ['V2GRootCertificate', 'MORootCertificate', 'CSMSRootCertificate', 'ManufacturerRootCertificate'];
+
+/** What GetInstalledCertificateIds may ask for (2.0.1 GetCertificateIdUseEnumType). */
+export type CertificateIdUse = InstallCertificateUse | 'V2GCertificateChain';

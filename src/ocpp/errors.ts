@@ -1,5 +1,5 @@
 import type { OcppVersion } from './version.ts';
-import { CodedError } from '../coded-error.ts';
+import { StationCallError } from '../app/station-link.ts';
 
 /**
  * What went wrong, independent of the version's spelling. Each version has its own code
@@ -81,18 +81,16 @@ export class RpcError extends Error {
 }
 
 /** A CALL we sent did not get an answer in time; the station may still act on it. */
-export class CallTimeoutError extends Error {
+export class CallTimeoutError extends StationCallError {
   constructor(action: string, ms: number) {
-    super(`${action} got no answer within ${ms} ms`);
-    this.name = 'CallTimeoutError';
+    super('Timeout', `${action} got no answer within ${ms} ms`);
   }
 }
 
 /** The connection closed (or was replaced) before the call could complete. */
-export class ConnectionClosedError extends Error {
+export class ConnectionClosedError extends StationCallError {
   constructor(reason: string) {
-    super(reason);
-    this.name = 'ConnectionClosedError';
+    super('StationOffline', reason);
   }
 }
 
@@ -100,7 +98,7 @@ export class ConnectionClosedError extends Error {
  * A message the gateway was about to send fails the official schema (our own check, before
  * anything went out): the request that asked for it was invalid, the station has no part in it.
  */
-export class InvalidOutboundError extends CodedError<'InvalidRequest'> {
+export class InvalidOutboundError extends StationCallError {
   constructor(message: string) {
     super('InvalidRequest', message);
   }

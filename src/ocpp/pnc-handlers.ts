@@ -1,10 +1,11 @@
 import type { Logger } from '../log/logger.ts';
 import type { StationInfo } from '../domain/certificates.ts';
 import type { PlugAndChargeService } from '../domain/ports.ts';
-import { BridgeError, type ChargingBridge } from './charging-bridge.ts';
+import { BridgeError } from '../app/bridge-error.ts';
+import type { ChargingBridge } from '../app/charging-bridge.ts';
 import type { OcppConnection } from './connection.ts';
 import type { PncStationHandlers, PncStationMessages } from './pnc-messages.ts';
-import type { StationCertificates } from './station-certificates.ts';
+import type { StationCertificates } from '../app/station-certificates.ts';
 
 export interface PncHandlerDeps {
   pnc: PlugAndChargeService;

@@ -2,16 +2,9 @@
 // payloads inside DataTransfer (vendorId org.openchargealliance.iso15118pnc), so both
 // versions share these types; the OCA 2.0.1 schemas validate them either way.
 import type { OcppConnection } from './connection.ts';
-import type { CertificateHashData, OcspRequestData, SignedCertificateType, StatusInfo } from '../domain/certificates.ts';
+import type { CertificateHashData, CertificateIdUse, InstallCertificateUse, OcspRequestData, SignedCertificateType, StatusInfo } from '../domain/certificates.ts';
 
 export const PNC_VENDOR_ID = 'org.openchargealliance.iso15118pnc';
-
-/** Roots a CSMS installs on a station (2.0.1 InstallCertificateUseEnumType). */
-export type InstallCertificateUse = 'V2GRootCertificate' | 'MORootCertificate' | 'CSMSRootCertificate' | 'ManufacturerRootCertificate';
-export const INSTALL_CERTIFICATE_USES: readonly InstallCertificateUse[] = ['V2GRootCertificate', 'MORootCertificate', 'CSMSRootCertificate', 'ManufacturerRootCertificate'];
-
-/** What GetInstalledCertificateIds may ask for (2.0.1 GetCertificateIdUseEnumType). */
-export type CertificateIdUse = InstallCertificateUse | 'V2GCertificateChain';
 
 export interface CertificateHashDataChain {
   certificateType: CertificateIdUse;

@@ -1,46 +1,18 @@
+import { StationCallError, type StationLink, type StationLinks } from '../app/station-link.ts';
 import type { CallOptions, OcppConnection } from './connection.ts';
-import type { CertificateHashData, SignedCertificateType } from '../domain/certificates.ts';
-import { ConnectionClosedError } from './errors.ts';
-import type { CertificateIdUse, InstallCertificateUse } from './pnc-messages.ts';
+import { ConnectionClosedError, RpcError } from './errors.ts';
 import { commands16 } from './v16/commands.ts';
 import { commands201 } from './v201/commands.ts';
 
-/** One entry of a local authorization list; no status means "remove" in a Differential update. */
-export interface LocalListEntry {
-  idTag: string;
-  status?: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid';
-  expiryDate?: string;
-}
+/** One version's commands: each StationLink command with the connection first (and call options last). */
+export type VersionCommands = {
+  [K in keyof StationLink]: (c: OcppConnection, ...args: [...Parameters<StationLink[K]>, o?: CallOptions]) => ReturnType<StationLink[K]>;
+};
 
-/** A certificate a station reports as installed. */
-export interface InstalledCertificate {
-  certificateType: CertificateIdUse;
-  hashData: CertificateHashData;
-}
-
-export type ListUpdateStatus = 'Accepted' | 'Failed' | 'VersionMismatch' | 'NotSupported';
-
-/** The central system's commands in the domain's terms; each version's file translates them. */
-export interface VersionCommands {
-  remoteStart(c: OcppConnection, cmd: { connectorId: number; idTag: string; remoteStartId: number }, o?: CallOptions): Promise<{ accepted: boolean; reason?: string }>;
-  remoteStop(c: OcppConnection, tx: { transactionId: number; ocppTransactionId: string }, o?: CallOptions): Promise<{ accepted: boolean; reason?: string }>;
-  sendLocalList(c: OcppConnection, update: { version: number; full: boolean; entries: LocalListEntry[] }, o?: CallOptions): Promise<ListUpdateStatus>;
-  getLocalListVersion(c: OcppConnection, o?: CallOptions): Promise<number>;
-  /** The station's own limit of entries per SendLocalList, if it reports one. */
-  localListMaxLength(c: OcppConnection, o?: CallOptions): Promise<number | undefined>;
-  trigger(c: OcppConnection, message: string, connectorId?: number, o?: CallOptions): Promise<string>;
-  unlock(c: OcppConnection, connectorId: number, o?: CallOptions): Promise<string>;
-  changeAvailability(c: OcppConnection, connectorId: number, operative: boolean, o?: CallOptions): Promise<string>;
-  installCertificate(c: OcppConnection, type: InstallCertificateUse, pem: string, o?: CallOptions): Promise<string>;
-  /** `type` (when known) picks the 1.6 channel: the whitepaper's own message or Plug & Charge DataTransfer. */
-  deleteCertificate(c: OcppConnection, hashData: CertificateHashData, type: CertificateIdUse | undefined, o?: CallOptions): Promise<string>;
-  installedCertificates(c: OcppConnection, types: readonly CertificateIdUse[], o?: CallOptions): Promise<InstalledCertificate[]>;
-  certificateSigned(c: OcppConnection, chainPem: string, type: SignedCertificateType, o?: CallOptions): Promise<{ accepted: boolean; reason?: string }>;
-}
-
-/** Reaches a connected station's commands; throws ConnectionClosedError when it is offline. */
-export class StationCommands {
+/** The connected stations' links, each speaking its station's negotiated version. */
+export class StationCommands implements StationLinks {
   private readonly connectionOf: (identity: string) => OcppConnection | undefined;
+  private readonly links = new WeakMap<OcppConnection, StationLink>();
 
   constructor(connectionOf: (identity: string) => OcppConnection | undefined) {
     this.connectionOf = connectionOf;
@@ -50,10 +22,25 @@ export class StationCommands {
     return this.connectionOf(identity)?.isActive ?? false;
   }
 
-  /** The station's connection and the commands of its negotiated version. */
-  for(identity: string): { connection: OcppConnection; commands: VersionCommands } {
+  for(identity: string): StationLink {
     const connection = this.connectionOf(identity);
     if (!connection?.isActive) throw new ConnectionClosedError(`station ${identity} is offline`);
-    return { connection, commands: connection.version === 'ocpp1.6' ? commands16 : commands201 };
+    let link = this.links.get(connection);
+    if (!link) {
+      link = bind(connection, connection.version === 'ocpp1.6' ? commands16 : commands201);
+      this.links.set(connection, link);
+    }
+    return link;
   }
+}
+
+/** The version's commands on one connection; a station's CALLERROR (or unusable answer) becomes a 'Refused' StationCallError. */
+function bind(connection: OcppConnection, commands: VersionCommands): StationLink {
+  const link: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const [name, command] of Object.entries(commands) as [string, (c: OcppConnection, ...args: unknown[]) => Promise<unknown>][]) {
+    link[name] = (...args) => command(connection, ...args).catch((err: unknown) => {
+      throw err instanceof RpcError ? new StationCallError('Refused', `${err.kind}: ${err.message}`) : err;
+    });
+  }
+  return link as unknown as StationLink;
 }

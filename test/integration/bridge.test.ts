@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { encodeAddress } from '@polkadot/util-crypto';
 import { idTagForKey } from '../../src/domain/consumer-ids.ts';
-import type { BridgeErrorCode } from '../../src/ocpp/charging-bridge.ts';
+import type { BridgeErrorCode } from '../../src/app/bridge-error.ts';
 import { Charger } from '../helpers/charger.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { eventually } from '../helpers/wait.ts';
@@ -162,6 +162,7 @@ for (const version of ['ocpp1.6', 'ocpp2.0.1'] as const) {
       if (start.status === 'fulfilled') {
         assert.equal(cancel.status, 'rejected', 'a started session was not cancelled');
         assert.equal((cancel as PromiseRejectedResult).reason.code, 'Conflict');
+        await eventually(() => cp.open.size === 1); // the charger has the answer to its start
         const receipt = await gw.bridge.stop({ station, connectorId: 1, consumerKey: erin.hex });
         assert.equal(receipt.sessionId, start.value.session.id, 'the started session ends with its receipt');
       } else {

@@ -1,5 +1,7 @@
-import { flattenHashDataChains, type CertificateIdUse } from '../pnc-messages.ts';
-import type { InstalledCertificate, VersionCommands } from '../station-commands.ts';
+import type { CertificateIdUse } from '../../domain/certificates.ts';
+import { flattenHashDataChains } from '../pnc-messages.ts';
+import type { InstalledCertificate } from '../../app/station-link.ts';
+import type { VersionCommands } from '../station-commands.ts';
 import { call16, type CertificateUse16, type MessageTrigger16 } from './calls.ts';
 import { RpcError } from '../errors.ts';
 import { pncCall16 } from './pnc-data-transfer.ts';

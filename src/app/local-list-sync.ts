@@ -3,12 +3,11 @@ import { KeyedQueue } from '../domain/keyed-queue.ts';
 import type { ChargePointState } from '../domain/model.ts';
 import { listConfirmed } from '../domain/sessions.ts';
 import type { Logger } from '../log/logger.ts';
-import type { OcppConnection } from './connection.ts';
-import type { ListUpdateStatus, LocalListEntry, StationCommands } from './station-commands.ts';
+import type { ListUpdateStatus, LocalListEntry, StationLink, StationLinks } from './station-link.ts';
 
 export interface LocalListSyncOptions {
   service: ChargePointService;
-  commands: StationCommands;
+  commands: StationLinks;
   /** Entries per message when the station does not report its maximum. */
   defaultMaxLength: number;
   log: Logger;
@@ -36,7 +35,8 @@ export function entriesOf(state: ChargePointState, now: Date): LocalListEntry[] 
 export class LocalListSync {
   private readonly opts: LocalListSyncOptions;
   private readonly queue = new KeyedQueue();
-  private readonly maxLengths = new WeakMap<OcppConnection, number>();
+  // Per connection: a reconnected station may report another maximum.
+  private readonly maxLengths = new WeakMap<StationLink, number>();
 
   constructor(opts: LocalListSyncOptions) {
     this.opts = opts;
@@ -62,8 +62,7 @@ export class LocalListSync {
   /** After a (re)connect: compares versions and resyncs when the station's list is not ours. */
   reconcile(identity: string): Promise<'InSync' | ListUpdateStatus> {
     return this.queued(identity, async () => {
-      const { connection, commands } = this.opts.commands.for(identity);
-      const stationVersion = await commands.getLocalListVersion(connection);
+      const stationVersion = await this.opts.commands.for(identity).getLocalListVersion();
       const state = await this.opts.service.state(identity);
       const ours = state?.currentAuthListVersion ?? 0;
       const dirty = state?.localListDirty ?? false;
@@ -83,8 +82,8 @@ export class LocalListSync {
 
   /** Sends the update in chunks (the first one Full when `full`), persisting each accepted version. */
   private async send(identity: string, entries: LocalListEntry[], full: boolean): Promise<ListUpdateStatus> {
-    const { connection, commands } = this.opts.commands.for(identity);
-    const max = await this.maxLength(connection);
+    const link = this.opts.commands.for(identity);
+    const max = await this.maxLength(link);
     const chunks: LocalListEntry[][] = [];
     for (let i = 0; i < entries.length; i += max) chunks.push(entries.slice(i, i + max));
     if (chunks.length === 0) chunks.push([]);
@@ -92,7 +91,7 @@ export class LocalListSync {
     for (const [i, chunk] of chunks.entries()) {
       const current = (await this.opts.service.state(identity))?.currentAuthListVersion ?? 0;
       const version = current + 1;
-      status = await commands.sendLocalList(connection, { version, full: full && i === 0, entries: chunk });
+      status = await link.sendLocalList({ version, full: full && i === 0, entries: chunk });
       if (status !== 'Accepted') return status;
       const last = i === chunks.length - 1;
       // A complete Full list proves the station holds exactly ours; a Differential one
@@ -105,12 +104,11 @@ export class LocalListSync {
     return status;
   }
 
-  private async maxLength(connection: OcppConnection): Promise<number> {
-    let max = this.maxLengths.get(connection);
+  private async maxLength(link: StationLink): Promise<number> {
+    let max = this.maxLengths.get(link);
     if (max === undefined) {
-      const { commands } = this.opts.commands.for(connection.identity);
-      max = await commands.localListMaxLength(connection).catch(() => undefined) ?? this.opts.defaultMaxLength;
-      this.maxLengths.set(connection, max);
+      max = await link.localListMaxLength().catch(() => undefined) ?? this.opts.defaultMaxLength;
+      this.maxLengths.set(link, max);
     }
     return max;
   }

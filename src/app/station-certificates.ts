@@ -1,11 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CodedError } from '../coded-error.ts';
 import type { Logger } from '../log/logger.ts';
-import { hashDataId, type CertificateHashData, type SignedCertificateType } from '../domain/certificates.ts';
+import { hashDataId, INSTALL_CERTIFICATE_USES, type CertificateHashData, type CertificateIdUse, type InstallCertificateUse, type SignedCertificateType } from '../domain/certificates.ts';
 import type { CertificateReader, CertificateRecords, ReadCertificate, StationCertificate } from '../domain/ports.ts';
-import { CallTimeoutError, ConnectionClosedError } from './errors.ts';
-import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse } from './pnc-messages.ts';
-import type { StationCommands } from './station-commands.ts';
+import { StationCallError, type StationLinks } from './station-link.ts';
 
 export type CertificateErrorCode = 'InvalidRequest' | 'SecurityProfile' | 'NotFound';
 
@@ -13,7 +11,7 @@ export type CertificateErrorCode = 'InvalidRequest' | 'SecurityProfile' | 'NotFo
 export class CertificateError extends CodedError<CertificateErrorCode> {}
 
 export interface StationCertificatesOptions {
-  commands: StationCommands;
+  commands: StationLinks;
   records: CertificateRecords;
   reader: CertificateReader;
   /** Whether certificates may be installed or signed for this station (its security profile). */
@@ -60,8 +58,7 @@ export class StationCertificates {
     if (!this.opts.mayInstall(identity)) {
       throw new CertificateError('SecurityProfile', `certificates are not installed on ${identity}: its security profile is below 2 (set pnc.allowInsecureProfiles for development)`);
     }
-    const { connection, commands } = this.opts.commands.for(identity);
-    const status = await commands.installCertificate(connection, type, cert.pem);
+    const status = await this.opts.commands.for(identity).installCertificate(type, cert.pem);
     if (status !== 'Accepted') return { status };
     const record = this.record(type, cert, 'InstallCertificate');
     await this.opts.records.updateCertificates(identity, [record], []);
@@ -72,8 +69,7 @@ export class StationCertificates {
   async delete(identity: string, id: string): Promise<{ status: string }> {
     const record = (await this.list(identity)).find((c) => hashDataId(c) === id);
     if (!record) throw new CertificateError('NotFound', `no certificate ${id} is recorded for ${identity}`);
-    const { connection, commands } = this.opts.commands.for(identity);
-    const status = await commands.deleteCertificate(connection, hashDataOf(record), record.certificateType as CertificateIdUse);
+    const status = await this.opts.commands.for(identity).deleteCertificate(hashDataOf(record), record.certificateType as CertificateIdUse);
     if (status === 'Accepted' || status === 'NotFound') await this.opts.records.updateCertificates(identity, [], [id]);
     return { status };
   }
@@ -83,8 +79,7 @@ export class StationCertificates {
    * (known PEMs are kept for certificates that are still there).
    */
   async refresh(identity: string, types: readonly CertificateIdUse[] = ALL_TYPES): Promise<StationCertificate[]> {
-    const { connection, commands } = this.opts.commands.for(identity);
-    const reported = await commands.installedCertificates(connection, types);
+    const reported = await this.opts.commands.for(identity).installedCertificates(types);
     const known = new Map((await this.list(identity)).map((c) => [hashDataId(c), c]));
     const stale = [...known.entries()].filter(([, c]) => types.includes(c.certificateType as CertificateIdUse)).map(([id]) => id);
     const fresh = reported.map(({ certificateType, hashData }) => {
@@ -120,8 +115,7 @@ export class StationCertificates {
     const { attempts, retryMs } = this.opts.delivery;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        const { connection, commands } = this.opts.commands.for(identity);
-        const answer = await commands.certificateSigned(connection, chain.join(''), type);
+        const answer = await this.opts.commands.for(identity).certificateSigned(chain.join(''), type);
         if (!answer.accepted) {
           this.opts.log.warn('station rejected its signed certificate', { station: identity, type, reason: answer.reason });
           return;
@@ -132,7 +126,7 @@ export class StationCertificates {
         this.opts.log.info('signed certificate delivered', { station: identity, type, serial: leaf.serialNumber });
         return;
       } catch (err) {
-        const retriable = err instanceof ConnectionClosedError || err instanceof CallTimeoutError;
+        const retriable = err instanceof StationCallError && (err.code === 'StationOffline' || err.code === 'Timeout');
         this.opts.log.warn('CertificateSigned not delivered', { station: identity, type, attempt, retriable, err });
         if (!retriable || attempt === attempts || this.stopping.signal.aborted) return;
         try {

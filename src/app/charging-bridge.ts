@@ -1,27 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { CodedError } from '../coded-error.ts';
 import { parseConsumerKey, type ConsumerKey } from '../crypto/consumer-key.ts';
 import type { ChargePointService } from '../domain/charge-point-service.ts';
 import type { SessionEvent } from '../domain/events.ts';
-import { idTagForKey } from '../domain/consumer-ids.ts';
 import type { ChargePointState, TransactionInfo } from '../domain/model.ts';
 import { KeyedQueue } from '../domain/keyed-queue.ts';
-import {
-  addAuthEntry, cancelStop, connectorRefusal, failSession, newSession, requestStop, sessionOfConsumer, sessionOnConnector, transition,
-  type ConsumerSession,
-} from '../domain/sessions.ts';
+import { connectorRefusal, sessionOfConsumer, sessionOnConnector, type ConsumerSession } from '../domain/sessions.ts';
 import { durationSoFarS, energySoFarWh } from '../domain/transactions.ts';
 import type { Session_Receipt as Receipt } from '../proto/types.ts';
 import type { Logger } from '../log/logger.ts';
-import { CallTimeoutError, ConnectionClosedError, InvalidOutboundError, RpcError } from './errors.ts';
+import { BridgeError } from './bridge-error.ts';
 import type { LocalListSync } from './local-list-sync.ts';
-import type { OcppConnection } from './connection.ts';
-import type { StationCommands, VersionCommands } from './station-commands.ts';
-
-export type BridgeErrorCode =
-  | 'InvalidRequest' | 'UnknownStation' | 'StationOffline' | 'NotAuthorized' | 'UnknownConnector' | 'ConnectorBusy'
-  | 'Refused' | 'Timeout' | 'NotYourSession' | 'NoSession' | 'Conflict' | 'InsufficientDeposit' | 'ChainUnavailable' | 'OutstandingDebt'
-  | 'TooManyAuthorizations' | 'ShuttingDown';
+import {
+  authorizeConsumer, authorizeContract, beginRemoteStart, existingAuthorization, existingContractSession, failUnstarted, markStopping, refuseStart, revertStop,
+} from './session-operations.ts';
+import { StationCallError, type StationLink, type StationLinks } from './station-link.ts';
 
 /** Why a deposit check refused: the code a wallet sees, and the figures in words. */
 export interface DepositRefusal {
@@ -37,12 +29,9 @@ export interface DepositCheck {
   reserve(key: ConsumerKey, requested: bigint | undefined): Promise<{ budget: bigint } | DepositRefusal>;
 }
 
-/** Why a consumer's request could not be carried out, in words a wallet can show. */
-export class BridgeError extends CodedError<BridgeErrorCode> {}
-
 export interface ChargingBridgeOptions {
   service: ChargePointService;
-  commands: StationCommands;
+  commands: StationLinks;
   localList: LocalListSync;
   startTimeoutMs: number;
   stopTimeoutMs: number;
@@ -139,31 +128,14 @@ export class ChargingBridge {
    */
   async authorize(req: AuthorizeRequest): Promise<ConsumerSession> {
     const key = this.key(req.consumerKey);
+    const maxPending = this.opts.maxPendingAuthorizations;
     const session = await this.consumerLocks.run(key.hex, async () => {
-      const state = await this.onlineStation(req.station);
-      const existing = sessionOfConsumer(state, key.hex);
+      // Refused early, before a budget is reserved; the same checks run again under the lock.
+      const existing = existingAuthorization(await this.onlineStation(req.station), key, maxPending);
       if (existing) return { session: existing, created: false };
-      const idTag = idTagForKey(key.bytes);
-      const holder = state.authList[idTag];
-      if (holder && parseConsumerKey(holder.publicKey).hex !== key.hex) {
-        throw new BridgeError('Conflict', `idTag ${idTag} already belongs to another consumer on ${req.station}`);
-      }
-      this.checkPending(state, req.station);
       const budget = await this.reserve(key, req.budget);
-      const now = this.now();
-      const created = await this.opts.service.update(req.station, ({ state: s }) => {
-        const meanwhile = sessionOfConsumer(s, key.hex);
-        if (meanwhile) return { session: structuredClone(meanwhile), created: false };
-        this.checkPending(s, req.station);
-        const fresh = newSession({
-          id: randomUUID(), station: req.station, keyText: key.text, keyHex: key.hex, idTag, now,
-          expiresAt: new Date(now.getTime() + this.opts.authorizationTtlSec * 1000), ...(budget === undefined ? {} : { budget }),
-        });
-        s.sessions[fresh.id] = fresh;
-        addAuthEntry(s, fresh);
-        return { session: structuredClone(fresh), created: true };
-      });
-      return created;
+      const authorization = { key, id: randomUUID(), ...this.validity(), ...(budget === undefined ? {} : { budget }), ...(maxPending === undefined ? {} : { maxPending }) };
+      return this.opts.service.update(req.station, ({ state }) => structuredClone(authorizeConsumer(state, authorization)));
     });
     if (!session.created) return session.session;
     const { idTag } = session.session;
@@ -182,17 +154,10 @@ export class ChargingBridge {
     return session.session;
   }
 
-  /**
-   * Each authorization puts an entry on the station's list, and without a chain any fresh key
-   * could ask for one: the station holds at most so many that have not started charging.
-   */
-  private checkPending(state: ChargePointState, station: string): void {
-    const max = this.opts.maxPendingAuthorizations;
-    if (max === undefined) return;
-    const pending = Object.values(state.sessions).filter((s) => s.state === 'authorized' && !s.contract).length;
-    if (pending >= max) {
-      throw new BridgeError('TooManyAuthorizations', `${station} has ${pending} authorizations waiting to start, the most it takes; try again when one has started or expired`);
-    }
+  /** A new authorization's time and expiry. */
+  private validity(): { now: Date; expiresAt: Date } {
+    const now = this.now();
+    return { now, expiresAt: new Date(now.getTime() + this.opts.authorizationTtlSec * 1000) };
   }
 
   /** The budget a new session reserves (undefined without a chain), or the refusal with the figures. */
@@ -212,25 +177,13 @@ export class ChargingBridge {
   async authorizeContract(req: ConsumerRequest & { emaid: string; idTag: string }): Promise<ConsumerSession> {
     const key = this.key(req.consumerKey);
     const session = await this.consumerLocks.run(key.hex, async () => {
-      const state = await this.onlineStation(req.station);
-      const existing = sessionOfConsumer(state, key.hex);
-      if (existing?.contract === req.emaid) return existing;
-      if (existing) throw new BridgeError('Conflict', `the contract's consumer already has a ${existing.state} session on ${req.station}`);
+      const existing = existingContractSession(await this.onlineStation(req.station), key, req.emaid);
+      if (existing) return existing;
       const budget = await this.reserve(key, undefined);
-      const now = this.now();
-      return this.opts.service.update(req.station, ({ state: s }) => {
-        // Checked again under the station lock: a station that repeats its Authorize while the
-        // first is still being checked must not get two sessions.
-        const meanwhile = sessionOfConsumer(s, key.hex);
-        if (meanwhile?.contract === req.emaid) return structuredClone(meanwhile);
-        if (meanwhile) throw new BridgeError('Conflict', `the contract's consumer already has a ${meanwhile.state} session on ${req.station}`);
-        const created = newSession({
-          id: randomUUID(), station: req.station, keyText: key.text, keyHex: key.hex, idTag: req.idTag, contract: req.emaid, now,
-          expiresAt: new Date(now.getTime() + this.opts.authorizationTtlSec * 1000), ...(budget === undefined ? {} : { budget }),
-        });
-        s.sessions[created.id] = created;
-        return structuredClone(created);
-      });
+      const authorization = { key, id: randomUUID(), emaid: req.emaid, idTag: req.idTag, ...this.validity(), ...(budget === undefined ? {} : { budget }) };
+      // Checked again under the station lock: a station that repeats its Authorize while the
+      // first is still being checked must not get two sessions.
+      return this.opts.service.update(req.station, ({ state }) => structuredClone(authorizeContract(state, authorization)));
     });
     this.opts.log.info('consumer authorized by contract', { station: req.station, session: session.id, emaid: req.emaid });
     return session;
@@ -241,28 +194,16 @@ export class ChargingBridge {
     const key = this.key(req.consumerKey);
     const state = await this.onlineStation(req.station);
     const own = sessionOfConsumer(state, key.hex);
-    if (!own) throw new BridgeError('NotAuthorized', `authorize on ${req.station} before starting`);
-    if (own.state !== 'authorized') throw new BridgeError('Conflict', `your session on ${req.station} is already ${own.state}`);
-    const refusal = connectorRefusal(state, req.connectorId);
-    if (refusal) throw new BridgeError(refusal.code, refusal.message);
+    refuseStart(state, own, req.connectorId);
 
     const started = waiter<TransactionInfo>();
     this.starts.set(own.id, started);
     try {
-      const remoteStartId = await this.opts.service.update(req.station, ({ state: s }) => {
-        const session = s.sessions[own.id];
-        if (!session || session.state !== 'authorized') throw new BridgeError('Conflict', 'the session changed meanwhile');
-        const again = connectorRefusal(s, req.connectorId);
-        if (again) throw new BridgeError(again.code, again.message);
-        transition(session, 'starting', this.now());
-        session.connectorId = req.connectorId;
-        session.remoteStartId = ++s.remoteStartCounter;
-        return session.remoteStartId;
-      });
-      const { connection, commands } = this.opts.commands.for(req.station);
+      const remoteStartId = await this.opts.service.update(req.station, ({ state: s }) => beginRemoteStart(s, own.id, req.connectorId, this.now()));
+      const link = this.opts.commands.for(req.station);
       let answer: { accepted: boolean; reason?: string };
       try {
-        answer = await commands.remoteStart(connection, { connectorId: req.connectorId, idTag: own.idTag, remoteStartId });
+        answer = await link.remoteStart({ connectorId: req.connectorId, idTag: own.idTag, remoteStartId });
       } catch (err) {
         await this.fail(req.station, own.id, err instanceof Error ? err.message : String(err));
         throw this.translate(err, 'the remote start');
@@ -300,15 +241,12 @@ export class ChargingBridge {
     const stopped = waiter<ConsumerSession>();
     this.stops.set(session.id, stopped);
     try {
-      await this.opts.service.update(req.station, ({ state: s }) => {
-        const current = s.sessions[session.id];
-        if (!current || current.state !== 'charging') throw new BridgeError('Conflict', 'the session changed meanwhile');
-        requestStop(current, this.now(), 'consumer');
-      });
-      const { connection, commands } = this.opts.commands.for(req.station);
+      const stopping = await this.opts.service.update(req.station, ({ state: s }) => markStopping(s, session.id, this.now(), 'consumer') !== undefined);
+      if (!stopping) throw new BridgeError('Conflict', 'the session changed meanwhile');
+      const link = this.opts.commands.for(req.station);
       let answer: { accepted: boolean; reason?: string };
       try {
-        answer = await commands.remoteStop(connection, { transactionId: session.transactionId, ocppTransactionId: session.ocppTransactionId });
+        answer = await link.remoteStop({ transactionId: session.transactionId, ocppTransactionId: session.ocppTransactionId });
       } catch (err) {
         await this.backToCharging(req.station, session.id, err instanceof Error ? err.message : String(err));
         throw this.translate(err, 'the remote stop');
@@ -340,10 +278,9 @@ export class ChargingBridge {
     if (!state) throw new BridgeError('UnknownStation', `unknown station ${req.station}`);
     const session = sessionOfConsumer(state, key.hex);
     if (!session) return undefined;
+    if (session.state !== 'authorized') throw new BridgeError('Conflict', `the session is ${session.state}; stop it instead`);
     // Checked again under the station lock: a start that got there first wins.
-    return this.fail(req.station, session.id, 'cancelled by the consumer', (current) => {
-      if (current.state !== 'authorized') throw new BridgeError('Conflict', `the session is ${current.state}; stop it instead`);
-    });
+    return this.fail(req.station, session.id, 'cancelled by the consumer', true);
   }
 
   /** The consumer's active session on a station with its live progress, or its latest finished one. */
@@ -371,16 +308,16 @@ export class ChargingBridge {
 
   /** Asks the station to send a message now (BootNotification, StatusNotification, MeterValues, ...). */
   trigger(station: string, message: string, connectorId?: number): Promise<string> {
-    return this.command(station, 'TriggerMessage', (c, connection) => c.trigger(connection, message, connectorId));
+    return this.command(station, 'TriggerMessage', (link) => link.trigger(message, connectorId));
   }
 
   unlock(station: string, connectorId: number): Promise<string> {
-    return this.command(station, 'UnlockConnector', (c, connection) => c.unlock(connection, connectorId));
+    return this.command(station, 'UnlockConnector', (link) => link.unlock(connectorId));
   }
 
   /** Takes a connector (0: the whole station) in or out of service. */
   changeAvailability(station: string, connectorId: number, operative: boolean): Promise<string> {
-    return this.command(station, 'ChangeAvailability', (c, connection) => c.changeAvailability(connection, connectorId, operative));
+    return this.command(station, 'ChangeAvailability', (link) => link.changeAvailability(connectorId, operative));
   }
 
   /** After a station (re)connects and is accepted: make its local list ours again. */
@@ -442,10 +379,8 @@ export class ChargingBridge {
   /** The gateway's own remote stop (budget used up): the station's stop ends the session as usual. */
   private async stopByGateway(identity: string, sessionId: string, reason: string): Promise<void> {
     const session = await this.opts.service.update(identity, ({ state: s }) => {
-      const current = s.sessions[sessionId];
-      if (!current || current.state !== 'charging') return undefined;
-      requestStop(current, this.now(), 'gateway', reason);
-      return structuredClone(current);
+      const stopping = markStopping(s, sessionId, this.now(), 'gateway', reason);
+      return stopping && structuredClone(stopping);
     });
     if (!session) return;
     this.opts.log.info('stopping a session: budget reached', { station: identity, session: sessionId, budget: session.budget });
@@ -453,10 +388,10 @@ export class ChargingBridge {
       await this.backToCharging(identity, sessionId, 'the station is offline; the budget stop is tried again');
       return;
     }
-    const { connection, commands } = this.opts.commands.for(identity);
+    const link = this.opts.commands.for(identity);
     let answer: { accepted: boolean; reason?: string };
     try {
-      answer = await commands.remoteStop(connection, { transactionId: session.transactionId, ocppTransactionId: session.ocppTransactionId });
+      answer = await link.remoteStop({ transactionId: session.transactionId, ocppTransactionId: session.ocppTransactionId });
     } catch (err) {
       await this.backToCharging(identity, sessionId, err instanceof Error ? err.message : String(err));
       throw err;
@@ -464,11 +399,11 @@ export class ChargingBridge {
     if (!answer.accepted) await this.backToCharging(identity, sessionId, answer.reason ?? 'remote stop rejected');
   }
 
-  private async command(station: string, what: string, run: (c: VersionCommands, connection: OcppConnection) => Promise<string>): Promise<string> {
+  private async command(station: string, what: string, run: (link: StationLink) => Promise<string>): Promise<string> {
     await this.onlineStation(station);
-    const { connection, commands } = this.opts.commands.for(station);
+    const link = this.opts.commands.for(station);
     try {
-      return await run(commands, connection);
+      return await run(link);
     } catch (err) {
       throw this.translate(err, what);
     }
@@ -489,13 +424,10 @@ export class ChargingBridge {
     return state;
   }
 
-  /** Fails a session that never charged; true when it did (false when it started meanwhile). */
-  /** Fails the session (if it has not started); `check` may refuse, seeing it under the station lock. */
-  private async fail(identity: string, sessionId: string, reason: string, check?: (current: ConsumerSession) => void): Promise<ConsumerSession | undefined> {
+  /** Fails a session that never charged; undefined when it started meanwhile (see failUnstarted). */
+  private async fail(identity: string, sessionId: string, reason: string, onlyIfAuthorized = false): Promise<ConsumerSession | undefined> {
     const failed = await this.opts.service.update(identity, ({ state, finishedSessions }) => {
-      const current = state.sessions[sessionId];
-      if (current && check) check(current);
-      const session = failSession(state, sessionId, this.now(), reason);
+      const session = failUnstarted(state, sessionId, this.now(), reason, onlyIfAuthorized);
       if (session) finishedSessions.push(session);
       return session;
     });
@@ -508,12 +440,7 @@ export class ChargingBridge {
 
   /** A stop that did not happen: the session is charging again; true when it was stopping. */
   private async backToCharging(identity: string, sessionId: string, reason: string): Promise<boolean> {
-    return this.opts.service.update(identity, ({ state }) => {
-      const session = state.sessions[sessionId];
-      if (session?.state !== 'stopping') return false;
-      cancelStop(session, this.now(), reason);
-      return true;
-    });
+    return this.opts.service.update(identity, ({ state }) => revertStop(state, sessionId, this.now(), reason));
   }
 
   /** Drops an idTag from the station's list in the background; a failure leaves the list dirty for the next reconcile. */
@@ -552,10 +479,14 @@ export class ChargingBridge {
 
   private translate(err: unknown, what: string): Error {
     if (err instanceof BridgeError) return err;
-    if (err instanceof InvalidOutboundError) return new BridgeError('InvalidRequest', err.message);
-    if (err instanceof ConnectionClosedError) return new BridgeError('StationOffline', `the station went offline during ${what}`);
-    if (err instanceof CallTimeoutError) return new BridgeError('Timeout', `the station did not answer ${what} in time`);
-    if (err instanceof RpcError) return new BridgeError('Refused', `the station answered ${what} with ${err.kind}: ${err.message}`);
+    if (err instanceof StationCallError) {
+      switch (err.code) {
+        case 'InvalidRequest': return new BridgeError('InvalidRequest', err.message);
+        case 'StationOffline': return new BridgeError('StationOffline', `the station went offline during ${what}`);
+        case 'Timeout': return new BridgeError('Timeout', `the station did not answer ${what} in time`);
+        case 'Refused': return new BridgeError('Refused', `the station answered ${what} with ${err.message}`);
+      }
+    }
     return err instanceof Error ? err : new Error(String(err));
   }
 }

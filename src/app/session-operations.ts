@@ -1,0 +1,132 @@
+import { parseConsumerKey, type ConsumerKey } from '../crypto/consumer-key.ts';
+import { idTagForKey } from '../domain/consumer-ids.ts';
+import type { ChargePointState } from '../domain/model.ts';
+import {
+  addAuthEntry, cancelStop, connectorRefusal, failSession, newSession, requestStop, sessionOfConsumer, transition, type ConsumerSession,
+} from '../domain/sessions.ts';
+import { BridgeError } from './bridge-error.ts';
+
+// The consumer-session use cases as named, atomic operations on one station's state. Each
+// runs under the station's lock (ChargePointService.update): it either changes the state and
+// returns what its caller needs, or throws a BridgeError and changes nothing. The checks a
+// caller makes before the lock (to refuse early, before reserving a budget) are the same
+// functions, so the early answer and the atomic one cannot disagree.
+
+export interface NewAuthorization {
+  key: ConsumerKey;
+  id: string;
+  now: Date;
+  expiresAt: Date;
+  budget?: bigint;
+  /** Authorized sessions that have not started yet, at most (each holds a local list entry). */
+  maxPending?: number;
+}
+
+/**
+ * The consumer's active session on the station, or undefined when one may be created; refuses
+ * when the consumer's idTag belongs to another key or the station holds its most pending ones.
+ */
+export function existingAuthorization(state: ChargePointState, key: ConsumerKey, maxPending: number | undefined): ConsumerSession | undefined {
+  const existing = sessionOfConsumer(state, key.hex);
+  if (existing) return existing;
+  const idTag = idTagForKey(key.bytes);
+  const holder = state.authList[idTag];
+  if (holder && parseConsumerKey(holder.publicKey).hex !== key.hex) {
+    throw new BridgeError('Conflict', `idTag ${idTag} already belongs to another consumer on ${state.id}`);
+  }
+  refuseOverPending(state, maxPending);
+  return undefined;
+}
+
+/**
+ * Each authorization puts an entry on the station's list, and without a chain any fresh key
+ * could ask for one: the station holds at most so many that have not started charging.
+ */
+function refuseOverPending(state: ChargePointState, max: number | undefined): void {
+  if (max === undefined) return;
+  const pending = Object.values(state.sessions).filter((s) => s.state === 'authorized' && !s.contract).length;
+  if (pending >= max) {
+    throw new BridgeError('TooManyAuthorizations', `${state.id} has ${pending} authorizations waiting to start, the most it takes; try again when one has started or expired`);
+  }
+}
+
+/** Authorize: the consumer's one active session, created with its list entry when there is none. */
+export function authorizeConsumer(state: ChargePointState, a: NewAuthorization): { session: ConsumerSession; created: boolean } {
+  const existing = existingAuthorization(state, a.key, a.maxPending);
+  if (existing) return { session: existing, created: false };
+  const session = newSession({
+    id: a.id, station: state.id, keyText: a.key.text, keyHex: a.key.hex, idTag: idTagForKey(a.key.bytes), now: a.now, expiresAt: a.expiresAt,
+    ...(a.budget === undefined ? {} : { budget: a.budget }),
+  });
+  state.sessions[session.id] = session;
+  addAuthEntry(state, session);
+  return { session, created: true };
+}
+
+/** The consumer's session for this contract, or undefined when one may be created; refuses any other active session. */
+export function existingContractSession(state: ChargePointState, key: ConsumerKey, emaid: string): ConsumerSession | undefined {
+  const existing = sessionOfConsumer(state, key.hex);
+  if (existing?.contract === emaid) return existing;
+  if (existing) throw new BridgeError('Conflict', `the contract's consumer already has a ${existing.state} session on ${state.id}`);
+  return undefined;
+}
+
+/**
+ * Plug & Charge authorize: the session of the contract the station presented. Its idTag is the
+ * eMAID as the station wrote it; no list entry (the station just asked about it).
+ */
+export function authorizeContract(state: ChargePointState, a: NewAuthorization & { emaid: string; idTag: string }): ConsumerSession {
+  const existing = existingContractSession(state, a.key, a.emaid);
+  if (existing) return existing;
+  const session = newSession({
+    id: a.id, station: state.id, keyText: a.key.text, keyHex: a.key.hex, idTag: a.idTag, contract: a.emaid, now: a.now, expiresAt: a.expiresAt,
+    ...(a.budget === undefined ? {} : { budget: a.budget }),
+  });
+  state.sessions[session.id] = session;
+  return session;
+}
+
+/** Why the consumer's session cannot be started on this connector now (a BridgeError), if it cannot. */
+export function refuseStart(state: ChargePointState, session: ConsumerSession | undefined, connectorId: number): asserts session is ConsumerSession {
+  if (!session) throw new BridgeError('NotAuthorized', `authorize on ${state.id} before starting`);
+  if (session.state !== 'authorized') throw new BridgeError('Conflict', `your session on ${state.id} is already ${session.state}`);
+  const refusal = connectorRefusal(state, connectorId);
+  if (refusal) throw new BridgeError(refusal.code, refusal.message);
+}
+
+/** Begin a remote start: the session is starting on the connector; returns the remoteStartId to send. */
+export function beginRemoteStart(state: ChargePointState, sessionId: string, connectorId: number, now: Date): number {
+  const session = state.sessions[sessionId];
+  refuseStart(state, session, connectorId);
+  transition(session, 'starting', now);
+  session.connectorId = connectorId;
+  session.remoteStartId = ++state.remoteStartCounter;
+  return session.remoteStartId;
+}
+
+/** Mark a charging session stopping (by the consumer, or by the gateway at its budget); undefined when it is not charging. */
+export function markStopping(state: ChargePointState, sessionId: string, now: Date, by: 'consumer' | 'gateway', reason = ''): ConsumerSession | undefined {
+  const session = state.sessions[sessionId];
+  if (session?.state !== 'charging') return undefined;
+  requestStop(session, now, by, reason);
+  return session;
+}
+
+/** A stop that did not happen: the session charges on; false when it was not stopping. */
+export function revertStop(state: ChargePointState, sessionId: string, now: Date, reason: string): boolean {
+  const session = state.sessions[sessionId];
+  if (session?.state !== 'stopping') return false;
+  cancelStop(session, now, reason);
+  return true;
+}
+
+/**
+ * Fail a session that never charged (refused, timed out, expired, cancelled) and drop its
+ * idTag; undefined when it started meanwhile. `onlyIfAuthorized`: a cancel, which refuses a
+ * session that is already starting (the start got there first).
+ */
+export function failUnstarted(state: ChargePointState, sessionId: string, now: Date, reason: string, onlyIfAuthorized = false): ConsumerSession | undefined {
+  const current = state.sessions[sessionId];
+  if (current && onlyIfAuthorized && current.state !== 'authorized') throw new BridgeError('Conflict', `the session is ${current.state}; stop it instead`);
+  return failSession(state, sessionId, now, reason);
+}

@@ -1,0 +1,54 @@
+import { CodedError } from '../coded-error.ts';
+import type { CertificateHashData, CertificateIdUse, InstallCertificateUse, SignedCertificateType } from '../domain/certificates.ts';
+
+/** One entry of a local authorization list; no status means "remove" in a Differential update. */
+export interface LocalListEntry {
+  idTag: string;
+  status?: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid';
+  expiryDate?: string;
+}
+
+/** A certificate a station reports as installed. */
+export interface InstalledCertificate {
+  certificateType: CertificateIdUse;
+  hashData: CertificateHashData;
+}
+
+export type ListUpdateStatus = 'Accepted' | 'Failed' | 'VersionMismatch' | 'NotSupported';
+
+/**
+ * What the use cases ask of one connected station, in the domain's terms. The OCPP adapters
+ * implement it for each version; a failure is a StationCallError.
+ */
+export interface StationLink {
+  remoteStart(cmd: { connectorId: number; idTag: string; remoteStartId: number }): Promise<{ accepted: boolean; reason?: string }>;
+  remoteStop(tx: { transactionId: number; ocppTransactionId: string }): Promise<{ accepted: boolean; reason?: string }>;
+  sendLocalList(update: { version: number; full: boolean; entries: LocalListEntry[] }): Promise<ListUpdateStatus>;
+  getLocalListVersion(): Promise<number>;
+  /** The station's own limit of entries per SendLocalList, if it reports one. */
+  localListMaxLength(): Promise<number | undefined>;
+  trigger(message: string, connectorId?: number): Promise<string>;
+  unlock(connectorId: number): Promise<string>;
+  changeAvailability(connectorId: number, operative: boolean): Promise<string>;
+  installCertificate(type: InstallCertificateUse, pem: string): Promise<string>;
+  /** `type` (when known) picks the 1.6 channel: the whitepaper's own message or Plug & Charge DataTransfer. */
+  deleteCertificate(hashData: CertificateHashData, type: CertificateIdUse | undefined): Promise<string>;
+  installedCertificates(types: readonly CertificateIdUse[]): Promise<InstalledCertificate[]>;
+  certificateSigned(chainPem: string, type: SignedCertificateType): Promise<{ accepted: boolean; reason?: string }>;
+}
+
+/** The stations connected now. */
+export interface StationLinks {
+  isConnected(identity: string): boolean;
+  /** The station's link (the same object for as long as one connection lasts); a StationCallError 'StationOffline' when it is not connected. */
+  for(identity: string): StationLink;
+}
+
+export type StationCallFailure = 'StationOffline' | 'Timeout' | 'InvalidRequest' | 'Refused';
+
+/**
+ * A command that got no answer to act on: the station is offline or went away, did not answer
+ * in time, answered with an error (Refused), or the command was invalid before it went out.
+ * Each code is a registered refusal (src/domain/refusals.ts).
+ */
+export class StationCallError extends CodedError<StationCallFailure> {}
