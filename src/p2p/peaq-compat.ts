@@ -200,7 +200,8 @@ export class PeaqCompat {
     // requested, and nobody else's.
     const own = [...this.sessions].filter(([, s]) => s.peer === peer);
     if (!own.length) {
-      this.opts.log.debug('STOP_CHARGE_REQUEST from a peer without a session', { peer });
+      // Seen as an attack before (anyone on the topic stopped every session): worth an operator's eye.
+      this.opts.log.info('STOP_CHARGE_REQUEST ignored: this peer requested no session', { peer });
       return;
     }
     for (const [hex, s] of own) {

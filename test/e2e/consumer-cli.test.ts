@@ -94,9 +94,10 @@ describe('charging-gateway consumer (CLI)', () => {
     const firstReceipt = lastJson(first.output().replace(/\r/g, '')).receipt;
     const second = charge(seed);
     await eventually(() => second.output().includes('press Ctrl-C'), 20_000, `never started:\n${second.output()}`);
-    await new Promise((r) => setTimeout(r, 1_500));
-    assert.equal(second.child.exitCode, null, 'still charging');
+    // It follows this session on: its progress shows (seen: it exited at once with the first one's receipt).
     await charger.meterValues(1, 700);
+    await eventually(() => second.output().includes('charging: 0.700 kWh'), 20_000, `no progress of its own session:\n${second.output()}`);
+    assert.equal(second.child.exitCode, null, 'still charging');
     await second.ctrlC();
     assert.equal(await second.exited, 0, `exit code; the output ends with:\n${second.output().slice(-1_500)}`);
     const secondReceipt = lastJson(second.output().replace(/\r/g, '')).receipt;

@@ -88,13 +88,13 @@ describe('settlement with the scripts, a chain outage and a gateway crash', () =
     await proxy.down();
     const receipt = await client.stop('SCRIPT-CP', 1);
     assert.equal(receipt.totalAmount, String(PEAQ));
-    await new Promise((r) => setTimeout(r, 1_500));
-    assert.ok(!events.some((e) => e.event.eventId === 'SERVICE_DELIVERED'), 'nothing settles while the chain is away');
-    // The operator sees the backlog and the outage.
-    const metrics = await (await fetch(`${gateway.admin}/metrics`)).text();
-    assert.match(metrics, /^cgw_settlement_backlog 1$/m);
-    assert.match(metrics, /^cgw_chain_connected 0$/m);
+    // The operator sees the outage and the session waiting for it; nothing settled meanwhile.
+    await eventually(async () => {
+      const metrics = await (await fetch(`${gateway.admin}/metrics`)).text();
+      return /^cgw_chain_connected 0$/m.test(metrics) && /^cgw_settlement_backlog 1$/m.test(metrics);
+    }, 30_000, 'the node did not notice the chain was away, or the session is not in the backlog');
     assert.equal((await fetch(`${gateway.admin}/readyz`)).status, 503);
+    assert.ok(!events.some((e) => e.event.eventId === 'SERVICE_DELIVERED'), 'nothing settles while the chain is away');
 
     await proxy.up();
     await eventually(() => events.some((e) => e.event.eventId === 'SERVICE_DELIVERED'), CHAIN_WAIT_MS, 'no SERVICE_DELIVERED after the chain came back');

@@ -120,7 +120,10 @@ describe('hostile stations', () => {
     await known.close();
     const again = new WebSocket(`${gw.url}/KNOWN-CP`, 'ocpp1.6');
     await once(again, 'open');
-    await new Promise((r) => setTimeout(r, 1_000));
+    // A silent stranger that connects after it is closed first: by then KNOWN-CP's boot
+    // timeout would have run out too.
+    const later = new WebSocket(`${gw.url}/SILENT-CP-2`, 'ocpp1.6');
+    assert.equal(((await once(later, 'close')) as [number])[0], 1008);
     assert.equal(again.readyState, WebSocket.OPEN);
     again.close();
 

@@ -146,7 +146,8 @@ describe('a peaq wallet against the gateway and a real local chain', () => {
 
     // Another peer on the topic asks to stop (seen: it stopped every compatibility session).
     await send(stranger, Uint8Array.from([0x08, 5, ...sub(6, [0x08, 1])]));
-    await new Promise((r) => setTimeout(r, 1_000));
+    const strangerId = stranger.node.peerId.toString();
+    await eventually(() => gateway.output.some((l) => l.includes('STOP_CHARGE_REQUEST ignored') && l.includes(strangerId)), 30_000, 'the stranger\'s stop never reached the gateway');
     assert.ok(charger.open.has(1), 'a stranger cannot stop the session');
 
     from = owner.received.length;

@@ -1,0 +1,95 @@
+// The consumer-session use cases as atomic operations on one station's state (no I/O): what
+// each changes, and what it refuses without changing anything.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import {
+  authorizeConsumer, authorizeContract, beginRemoteStart, existingAuthorization, failUnstarted, markStopping, revertStop,
+} from '../../../src/app/session-operations.ts';
+import { parseConsumerKey } from '../../../src/crypto/consumer-key.ts';
+import { applyStatus, emptyState } from '../../../src/domain/charge-point.ts';
+import type { ChargePointState } from '../../../src/domain/model.ts';
+
+const NOW = new Date('2026-11-29T10:00:00Z');
+const key = () => parseConsumerKey(randomBytes(32).toString('hex'));
+const station = (): ChargePointState => {
+  const state = emptyState('OPS-CP');
+  for (const connectorId of [1, 2]) applyStatus(state, { connectorId, status: 'Available', stationTime: NOW.toISOString(), receivedAt: NOW.toISOString() });
+  return state;
+};
+const authorization = (k = key(), extra: object = {}) => ({ key: k, id: String(Math.random()), now: NOW, expiresAt: new Date(NOW.getTime() + 60_000), ...extra });
+const refusedWith = (fn: () => unknown, code: string, pattern?: RegExp) => assert.throws(fn, (err: any) => {
+  assert.equal(err.code, code, err.message);
+  if (pattern) assert.match(err.message, pattern);
+  return true;
+});
+
+describe('consumer-session operations', () => {
+  it('authorizes a key once: one session and one list entry, the same session when asked again', () => {
+    const state = station();
+    const k = key();
+    const first = authorizeConsumer(state, authorization(k, { budget: 5n }));
+    assert.equal(first.created, true);
+    assert.equal(first.session.budget, '5');
+    assert.equal(state.authList[first.session.idTag]?.authData?.idTagInfo?.status, 'Accepted');
+    assert.equal(state.localListDirty, true, 'the station does not hold it yet');
+    const again = authorizeConsumer(state, authorization(k));
+    assert.deepEqual([again.created, again.session.id], [false, first.session.id]);
+    assert.equal(Object.keys(state.sessions).length, 1);
+  });
+
+  it('refuses more pending authorizations than the station takes, and changes nothing', () => {
+    const state = station();
+    authorizeConsumer(state, authorization(key(), { maxPending: 2 }));
+    authorizeConsumer(state, authorization(key(), { maxPending: 2 }));
+    const before = structuredClone(state);
+    refusedWith(() => authorizeConsumer(state, authorization(key(), { maxPending: 2 })), 'TooManyAuthorizations', /OPS-CP has 2 authorizations waiting/);
+    assert.deepEqual(state, before);
+    assert.equal(existingAuthorization(state, key(), undefined), undefined, 'without a cap a new key may still ask');
+  });
+
+  it('a contract\'s consumer has one session: the same contract again is that session, any other active one a conflict', () => {
+    const state = station();
+    const k = key();
+    const session = authorizeContract(state, { ...authorization(k), emaid: 'DE-ABC-C12345678-9', idTag: 'DEABCC123456789' });
+    assert.equal(session.contract, 'DE-ABC-C12345678-9');
+    assert.equal(state.authList[session.idTag], undefined, 'no list entry: the station just asked');
+    assert.equal(authorizeContract(state, { ...authorization(k), emaid: 'DE-ABC-C12345678-9', idTag: 'DEABCC123456789' }).id, session.id);
+    refusedWith(() => authorizeContract(state, { ...authorization(k), emaid: 'DE-XYZ-C00000000-1', idTag: 'DEXYZC000000001' }), 'Conflict');
+  });
+
+  it('begins a remote start only for an authorized session on a free connector, with a new remoteStartId each time', () => {
+    const state = station();
+    const a = authorizeConsumer(state, authorization()).session;
+    const b = authorizeConsumer(state, authorization()).session;
+    assert.equal(beginRemoteStart(state, a.id, 1, NOW), 1);
+    assert.deepEqual([state.sessions[a.id]!.state, state.sessions[a.id]!.connectorId], ['starting', 1]);
+    refusedWith(() => beginRemoteStart(state, a.id, 2, NOW), 'Conflict', /already starting/);
+    refusedWith(() => beginRemoteStart(state, b.id, 1, NOW), 'ConnectorBusy', /taken by another session/);
+    refusedWith(() => beginRemoteStart(state, b.id, 7, NOW), 'UnknownConnector');
+    assert.equal(beginRemoteStart(state, b.id, 2, NOW), 2);
+  });
+
+  it('a cancel gives way to a start that got there first; a failure of an unstarted session drops its list entry', () => {
+    const state = station();
+    const a = authorizeConsumer(state, authorization()).session;
+    beginRemoteStart(state, a.id, 1, NOW);
+    refusedWith(() => failUnstarted(state, a.id, NOW, 'cancelled by the consumer', true), 'Conflict', /starting; stop it instead/);
+    const failed = failUnstarted(state, a.id, NOW, 'the station never started the transaction');
+    assert.equal(failed?.state, 'failed');
+    assert.equal(state.sessions[a.id], undefined);
+    assert.equal(state.authList[a.idTag], undefined);
+  });
+
+  it('marks only a charging session stopping, and a stop that did not happen charges on', () => {
+    const state = station();
+    const a = authorizeConsumer(state, authorization()).session;
+    assert.equal(markStopping(state, a.id, NOW, 'consumer'), undefined, 'not charging yet');
+    state.sessions[a.id]!.state = 'charging';
+    const stopping = markStopping(state, a.id, NOW, 'gateway', 'its budget was reached');
+    assert.deepEqual([stopping?.state, stopping?.stoppedBy, stopping?.stopReason], ['stopping', 'gateway', 'its budget was reached']);
+    assert.equal(revertStop(state, a.id, NOW, 'the station rejected the remote stop'), true);
+    assert.deepEqual([state.sessions[a.id]!.state, state.sessions[a.id]!.stoppedBy], ['charging', '']);
+    assert.equal(revertStop(state, a.id, NOW, 'again'), false);
+  });
+});
