@@ -8,6 +8,7 @@ import type { PncStationHandlers } from './pnc-messages.ts';
 import { RpcError } from './errors.ts';
 import type { Payload } from './frame.ts';
 import type { VersionAdapter } from './server.ts';
+import type { CallMap } from './typed-call.ts';
 
 /** What every version adapter is built from. */
 export interface AdapterDeps {
@@ -26,23 +27,33 @@ export interface AdapterDeps {
   onAccepted?: (identity: string) => void;
 }
 
-export type DataTransferHandler = (messageId: string | undefined, data: string | undefined, connection: OcppConnection) => Promise<{ status: string; data?: string }>;
+/** The answer to a DataTransfer, the same in both versions. */
+export interface DataTransferAnswer {
+  status: 'Accepted' | 'Rejected' | 'UnknownMessageId' | 'UnknownVendorId';
+  data?: string;
+}
 
-export type ActionHandler<P> = (payload: P, connection: OcppConnection, origin: Origin) => Promise<Payload>;
+export type DataTransferHandler = (messageId: string | undefined, data: string | undefined, connection: OcppConnection) => Promise<DataTransferAnswer>;
+
+/** Handles one action: takes its (schema-validated) request, returns its response. */
+export type ActionHandler<Req, Res> = (payload: Req, connection: OcppConnection, origin: Origin) => Promise<Res>;
+
+/** The handlers of a version's station-initiated actions, each typed by the version's generated action map. */
+export type ActionHandlers<M extends CallMap<M>> = { [A in keyof M]?: ActionHandler<M[A]['req'], M[A]['conf']> };
 
 /**
- * Builds a version adapter: handlers typed by their (schema-validated) payloads, and the
- * rule that a station whose BootNotification was not Accepted may only send BootNotification.
+ * Builds a version adapter: handlers typed by their action's generated request and response
+ * types, and the rule that a station whose BootNotification was not Accepted may only send
+ * BootNotification.
  */
-export function defineAdapter<M extends object>(
+export function defineAdapter<M extends CallMap<M>>(
   service: ChargePointService,
-  // Each handler declares its own payload type (M maps each action to it).
-  handlers: { [A in keyof M]: ActionHandler<M[A]> },
+  handlers: ActionHandlers<M>,
   transactionActions: (keyof M & string)[],
 ): VersionAdapter {
   // The schema check has already proved that a payload has its action's shape: this is the
   // one place where an action's name picks its payload type.
-  const byAction = handlers as unknown as Partial<Record<string, ActionHandler<unknown>>>;
+  const byAction = handlers as unknown as Partial<Record<string, ActionHandler<unknown, Payload>>>;
   return {
     handledActions: new Set(Object.keys(handlers)),
     transactionActions: new Set(transactionActions),
@@ -69,7 +80,7 @@ export async function answerDataTransfer(
   origin: Origin,
   connection: OcppConnection,
   payload: { vendorId: string; messageId?: string; data?: unknown },
-): Promise<Payload> {
+): Promise<DataTransferAnswer> {
   await deps.service.report(origin, { action: 'DataTransfer', payloadJson: JSON.stringify(payload) });
   const handler = deps.dataTransfer?.get(payload.vendorId);
   if (!handler) return { status: 'UnknownVendorId' };
@@ -77,16 +88,22 @@ export async function answerDataTransfer(
   return handler(payload.messageId, data, connection);
 }
 
-/** Handlers for station messages the gateway stores but does not act on: each is kept and answered {}. */
-export function recordOnly(service: ChargePointService, actions: string[]): Record<string, ActionHandler<Payload>> {
-  return Object.fromEntries(actions.map((action) => [action, async (payload: Payload, _c: OcppConnection, origin: Origin) => {
+/**
+ * Handlers for station messages the gateway stores but does not act on: each is kept and
+ * answered {} (the action map then checks that {} is a valid response of each).
+ */
+export function recordOnly<A extends string>(service: ChargePointService, actions: A[]): Record<A, ActionHandler<unknown, Record<string, never>>> {
+  const handlers = Object.fromEntries(actions.map((action) => [action, async (payload: unknown, _c: OcppConnection, origin: Origin) => {
     await service.report(origin, { action, payloadJson: JSON.stringify(payload) });
     return {};
   }]));
+  return handlers as Record<A, ActionHandler<unknown, Record<string, never>>>;
 }
 
 /** Records a BootNotification and answers it with the station's registration and interval. */
-export async function answerBoot(deps: AdapterDeps, origin: Origin, connection: OcppConnection, boot: BootNotificationRequestData, reason: string): Promise<Payload> {
+export async function answerBoot(
+  deps: AdapterDeps, origin: Origin, connection: OcppConnection, boot: BootNotificationRequestData, reason: string,
+): Promise<{ status: 'Accepted' | 'Pending' | 'Rejected'; currentTime: string; interval: number }> {
   const registration = registrationOf(deps, connection.identity);
   await deps.service.boot(origin, { boot, reason, registration, ocppVersion: connection.version });
   const interval = registration === 'Accepted' ? deps.heartbeatIntervalSec : deps.bootRetryIntervalSec;
@@ -96,7 +113,7 @@ export async function answerBoot(deps: AdapterDeps, origin: Origin, connection: 
 }
 
 /** Heartbeat is the same in both versions: note the station is alive, tell it the time. */
-export function answerHeartbeat(deps: AdapterDeps): ActionHandler<object> {
+export function answerHeartbeat(deps: AdapterDeps): ActionHandler<unknown, { currentTime: string }> {
   return async (_payload, _connection, origin) => {
     await deps.service.heartbeat(origin);
     return { currentTime: nowIso(deps) };

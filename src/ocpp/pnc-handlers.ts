@@ -18,7 +18,7 @@ export interface PncHandlerDeps {
 type AuthorizeConf = PncStationMessages['Authorize']['conf'];
 
 // Why the bridge refused a contract's session, as a 2.0.1 authorization status.
-const REFUSAL_STATUS: Partial<Record<string, string>> = { InsufficientDeposit: 'NoCredit', ChainUnavailable: 'NoCredit', Conflict: 'ConcurrentTx' };
+const REFUSAL_STATUS: Partial<Record<string, AuthorizeConf['idTokenInfo']['status']>> = { InsufficientDeposit: 'NoCredit', ChainUnavailable: 'NoCredit', Conflict: 'ConcurrentTx' };
 
 /**
  * The station side of Plug & Charge for both versions (2.0.1 CALLs, 1.6 DataTransfer):

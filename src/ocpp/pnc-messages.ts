@@ -2,41 +2,18 @@
 // payloads inside DataTransfer (vendorId org.openchargealliance.iso15118pnc), so both
 // versions share these types; the OCA 2.0.1 schemas validate them either way.
 import type { OcppConnection } from './connection.ts';
-import type { CertificateHashData, CertificateIdUse, InstallCertificateUse, OcspRequestData, SignedCertificateType, StatusInfo } from '../domain/certificates.ts';
+import type { CertificateHashData, CertificateIdUse } from '../domain/certificates.ts';
+import type { Actions201, CertificateHashDataChainType } from './v201/schema-types.ts';
 
 export const PNC_VENDOR_ID = 'org.openchargealliance.iso15118pnc';
 
-export interface CertificateHashDataChain {
-  certificateType: CertificateIdUse;
-  certificateHashData: CertificateHashData;
-  childCertificateHashData?: CertificateHashData[];
-}
+export type CertificateHashDataChain = CertificateHashDataChainType;
 
 /** Station → CSMS. */
-export interface PncStationMessages {
-  Get15118EVCertificate: {
-    req: { iso15118SchemaVersion: string; action: 'Install' | 'Update'; exiRequest: string };
-    conf: { status: 'Accepted' | 'Failed'; exiResponse: string; statusInfo?: StatusInfo };
-  };
-  GetCertificateStatus: { req: { ocspRequestData: OcspRequestData }; conf: { status: 'Accepted' | 'Failed'; ocspResult?: string; statusInfo?: StatusInfo } };
-  SignCertificate: { req: { csr: string; certificateType?: SignedCertificateType }; conf: { status: 'Accepted' | 'Rejected'; statusInfo?: StatusInfo } };
-  Authorize: {
-    req: { idToken: { idToken: string; type: string }; certificate?: string; iso15118CertificateHashData?: OcspRequestData[] };
-    conf: { idTokenInfo: { status: string; cacheExpiryDateTime?: string }; certificateStatus?: string };
-  };
-}
+export type PncStationMessages = Pick<Actions201, 'Get15118EVCertificate' | 'GetCertificateStatus' | 'SignCertificate' | 'Authorize'>;
 
 /** CSMS → station. */
-export interface PncCsmsMessages {
-  InstallCertificate: { req: { certificateType: InstallCertificateUse; certificate: string }; conf: { status: 'Accepted' | 'Rejected' | 'Failed'; statusInfo?: StatusInfo } };
-  DeleteCertificate: { req: { certificateHashData: CertificateHashData }; conf: { status: 'Accepted' | 'Failed' | 'NotFound'; statusInfo?: StatusInfo } };
-  GetInstalledCertificateIds: {
-    req: { certificateType?: CertificateIdUse[] };
-    conf: { status: 'Accepted' | 'NotFound'; certificateHashDataChain?: CertificateHashDataChain[]; statusInfo?: StatusInfo };
-  };
-  CertificateSigned: { req: { certificateChain: string; certificateType?: SignedCertificateType }; conf: { status: 'Accepted' | 'Rejected'; statusInfo?: StatusInfo } };
-  TriggerMessage: { req: { requestedMessage: string }; conf: { status: 'Accepted' | 'Rejected' | 'NotImplemented'; statusInfo?: StatusInfo } };
-}
+export type PncCsmsMessages = Pick<Actions201, 'InstallCertificate' | 'DeleteCertificate' | 'GetInstalledCertificateIds' | 'CertificateSigned' | 'TriggerMessage'>;
 
 /** The Plug & Charge handlers both versions share, by 2.0.1 action. */
 export type PncStationHandlers = {

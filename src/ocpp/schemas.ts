@@ -12,7 +12,7 @@ const SCHEMA_FILES: Record<OcppVersion, string> = {
   'ocpp2.0.1': 'ocpp-rpc/lib/schemas/ocpp2_0_1.json',
 };
 
-type JsonSchema = { $id: string } & Record<string, unknown>;
+export type JsonSchema = { $id: string } & Record<string, unknown>;
 
 /** One problem a payload has against its schema. */
 export interface SchemaIssue {
@@ -50,6 +50,13 @@ function applyKnownFixes(version: OcppVersion, schemas: JsonSchema[]): void {
   }
 }
 
+/** The version's official schemas with the known fixes applied: what validates payloads and what their types are generated from. */
+export function loadSchemas(version: OcppVersion): JsonSchema[] {
+  const schemas = structuredClone(require(SCHEMA_FILES[version]) as JsonSchema[]);
+  applyKnownFixes(version, schemas);
+  return schemas;
+}
+
 const addFormats = addFormatsModule as unknown as (ajv: Ajv, formats: string[]) => Ajv;
 
 /** Validators for every action of one OCPP version, compiled once. */
@@ -61,8 +68,7 @@ export class SchemaSet {
 
   constructor(version: OcppVersion) {
     this.version = version;
-    const schemas = structuredClone(require(SCHEMA_FILES[version]) as JsonSchema[]);
-    applyKnownFixes(version, schemas);
+    const schemas = loadSchemas(version);
     // multipleOf 0.1 on floats fails for values like 0.3 without a precision setting.
     this.ajv = new Ajv({ strictSchema: false, allErrors: true, multipleOfPrecision: 6 });
     addFormats(this.ajv, ['uri']);

@@ -2,15 +2,15 @@ import type { CallOptions, OcppConnection } from './connection.ts';
 import type { Payload } from './frame.ts';
 import type { OcppVersion } from './version.ts';
 
-/** Request and response payload types of the CALLs the central system sends, by action. */
-export type CallMap = Record<string, { req: object; conf: object }>;
+/** Request and response payload types by action (a version's generated action map). */
+export type CallMap<M> = { [A in keyof M]: { req: object; conf: object } };
 
 /**
  * Sends a CALL whose payload and result are typed by the version's call map. The payloads
  * are still checked against the official schemas at run time (outbound strictly; the
  * station's answer by its validation policy), so the types describe what was validated.
  */
-export async function typedCall<M extends CallMap, A extends keyof M & string>(
+export async function typedCall<M extends CallMap<M>, A extends keyof M & string>(
   connection: OcppConnection,
   version: OcppVersion,
   action: A,

@@ -14,6 +14,14 @@ export type ValidationPolicy = 'strict' | 'lenient';
 const INFORMATIONAL_ENUM =
   /(sampledValue|signedMeterValue|unitOfMeasure|\/reason$|\/triggerReason$|\/chargingState$|\/stoppedReason$|\/errorCode$|\/bootReason$|\/measurand$|\/phase$|\/location$|\/context$)/;
 
+/**
+ * Whether a value at this JSON path (array indices may be left out) is an informational
+ * enumeration: a lenient station may send any string there, so its type is a string.
+ */
+export function isInformationalEnumPath(path: string): boolean {
+  return INFORMATIONAL_ENUM.test(path);
+}
+
 /** True when a lenient station may get away with this issue. */
 export function isTolerable(issue: SchemaIssue): boolean {
   switch (issue.keyword) {
@@ -23,7 +31,7 @@ export function isTolerable(issue: SchemaIssue): boolean {
     case 'multipleOf':
       return true;
     case 'enum':
-      return INFORMATIONAL_ENUM.test(issue.path);
+      return isInformationalEnumPath(issue.path);
     case 'minItems':
       // An empty list where one item is the least: the same as the list left out (seen from
       // real chargers: `childCertificateHashData: []`).

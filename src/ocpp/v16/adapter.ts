@@ -4,12 +4,12 @@ import type { OcppConnection } from '../connection.ts';
 import { PNC_VENDOR_ID } from '../pnc-messages.ts';
 import type { VersionAdapter } from '../server.ts';
 import { pncDataTransferHandler } from './pnc-data-transfer.ts';
-import type {
-  BootNotificationReq, DataTransferReq, MeterValuesReq, StartTransactionReq, StatusNotificationReq, StopTransactionReq,
-} from './messages.ts';
 import { readings16 } from './readings.ts';
+import type { Actions16 } from './schema-types.ts';
 
-function idTagInfo(decision: AuthorizationDecision): Record<string, string> {
+type IdTagInfo = Actions16['Authorize']['conf']['idTagInfo'];
+
+function idTagInfo(decision: AuthorizationDecision): IdTagInfo {
   return {
     status: decision.status,
     ...(decision.expiryDate ? { expiryDate: decision.expiryDate } : {}),
@@ -25,8 +25,8 @@ export function createV16Adapter(deps: AdapterDeps): VersionAdapter {
   const vendorDeps: AdapterDeps = pnc
     ? { ...deps, dataTransfer: new Map([...(deps.dataTransfer ?? []), [PNC_VENDOR_ID, pncDataTransferHandler(pnc)]]) }
     : deps;
-  return defineAdapter(service, {
-    BootNotification: (p: BootNotificationReq, connection, origin) => answerBoot(deps, origin, connection, {
+  return defineAdapter<Actions16>(service, {
+    BootNotification: (p, connection, origin) => answerBoot(deps, origin, connection, {
       chargeBoxSerialNumber: p.chargeBoxSerialNumber ?? '',
       chargePointModel: p.chargePointModel,
       ChargePointSerialNumber: p.chargePointSerialNumber ?? '',
@@ -40,7 +40,7 @@ export function createV16Adapter(deps: AdapterDeps): VersionAdapter {
 
     Heartbeat: answerHeartbeat(deps),
 
-    async StatusNotification(p: StatusNotificationReq, connection, origin) {
+    async StatusNotification(p, connection, origin) {
       await service.status(origin, {
         connectorId: p.connectorId,
         status: p.status,
@@ -50,11 +50,11 @@ export function createV16Adapter(deps: AdapterDeps): VersionAdapter {
       return {};
     },
 
-    async Authorize(p: { idTag: string }, connection) {
+    async Authorize(p, connection) {
       return { idTagInfo: idTagInfo(await service.authorize(connection.identity, p.idTag)) };
     },
 
-    async StartTransaction(p: StartTransactionReq, connection, origin) {
+    async StartTransaction(p, connection, origin) {
       const result = await service.startTransaction(origin, {
         connectorId: p.connectorId,
         idTag: p.idTag,
@@ -64,7 +64,7 @@ export function createV16Adapter(deps: AdapterDeps): VersionAdapter {
       return { transactionId: result.transactionId, idTagInfo: idTagInfo(result.decision) };
     },
 
-    async StopTransaction(p: StopTransactionReq, connection, origin) {
+    async StopTransaction(p, connection, origin) {
       const result = await service.stopTransaction(
         origin,
         p.transactionId,
@@ -74,7 +74,7 @@ export function createV16Adapter(deps: AdapterDeps): VersionAdapter {
       return result.decision ? { idTagInfo: idTagInfo(result.decision) } : {};
     },
 
-    async MeterValues(p: MeterValuesReq, _c, origin) {
+    async MeterValues(p, _c, origin) {
       await service.meterValues(origin, {
         connectorId: p.connectorId,
         ...(p.transactionId !== undefined ? { transactionId: p.transactionId } : {}),
@@ -84,10 +84,10 @@ export function createV16Adapter(deps: AdapterDeps): VersionAdapter {
       return {};
     },
 
-    DataTransfer: (p: DataTransferReq, connection, origin) => answerDataTransfer(vendorDeps, origin, connection, p),
+    DataTransfer: (p, connection, origin) => answerDataTransfer(vendorDeps, origin, connection, p),
     // The security whitepaper's SignCertificate is for the charge point's own (TLS client) certificate.
     ...(pnc ? {
-      SignCertificate: async (p: { csr: string }, connection: OcppConnection) => ({
+      SignCertificate: async (p: Actions16['SignCertificate']['req'], connection: OcppConnection) => ({
         status: (await pnc.SignCertificate({ csr: p.csr, certificateType: 'ChargingStationCertificate' }, connection)).status,
       }),
     } : {}),

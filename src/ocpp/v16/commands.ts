@@ -2,7 +2,7 @@ import type { CertificateIdUse } from '../../domain/certificates.ts';
 import { flattenHashDataChains } from '../pnc-messages.ts';
 import type { InstalledCertificate } from '../../app/station-link.ts';
 import type { VersionCommands } from '../station-commands.ts';
-import { call16, type CertificateUse16, type MessageTrigger16 } from './calls.ts';
+import { call16, type CertificateUse16, type ExtendedTrigger16, type MessageTrigger16 } from './calls.ts';
 import { RpcError } from '../errors.ts';
 import { pncCall16 } from './pnc-data-transfer.ts';
 
@@ -55,7 +55,8 @@ export const commands16: VersionCommands = {
     const requested = message === 'SignChargingStationCertificate' ? 'SignChargePointCertificate' : message;
     if (requested === 'SignV2GCertificate') return (await pncCall16(c, 'TriggerMessage', { requestedMessage: requested }, o)).status;
     const connector = connectorId !== undefined ? { connectorId } : {};
-    if (EXTENDED_TRIGGERS.has(requested)) return (await call16(c, 'ExtendedTriggerMessage', { requestedMessage: requested, ...connector }, o)).status;
+    // An operator's free text: the schema check before sending refuses a name the version lacks.
+    if (EXTENDED_TRIGGERS.has(requested)) return (await call16(c, 'ExtendedTriggerMessage', { requestedMessage: requested as ExtendedTrigger16, ...connector }, o)).status;
     return (await call16(c, 'TriggerMessage', { requestedMessage: requested as MessageTrigger16, ...connector }, o)).status;
   },
   async unlock(c, connectorId, o) {

@@ -1,7 +1,9 @@
 import type { MeterReading, Sample } from '../../domain/model.ts';
 import { ENERGY_REGISTER } from '../../domain/meter.ts';
 import { readStationTime } from '../timestamps.ts';
-import type { MeterValue16 } from './messages.ts';
+import type { Actions16 } from './schema-types.ts';
+
+type MeterValue16 = Actions16['MeterValues']['req']['meterValue'][number];
 
 /** 1.6 meterValue entries as domain readings. Signed or unparsable values stay in rawJson only. */
 export function readings16(meterValues: MeterValue16[] | undefined, now: Date): MeterReading[] {

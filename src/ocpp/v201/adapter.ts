@@ -2,11 +2,10 @@ import type { AuthorizationDecision } from '../../domain/authorization.ts';
 import { energyRegisterWh } from '../../domain/meter.ts';
 import { answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
 import type { VersionAdapter } from '../server.ts';
-import type { PncStationMessages } from '../pnc-messages.ts';
-import type { BootNotificationReq, DataTransferReq, MeterValuesReq, StatusNotificationReq, TransactionEventReq } from './messages.ts';
 import { readings201 } from './readings.ts';
+import type { Actions201, IdTokenInfoType } from './schema-types.ts';
 
-function idTokenInfo(decision: AuthorizationDecision): Record<string, string> {
+function idTokenInfo(decision: AuthorizationDecision): IdTokenInfoType {
   return { status: decision.status, ...(decision.expiryDate ? { cacheExpiryDateTime: decision.expiryDate } : {}) };
 }
 
@@ -14,8 +13,8 @@ function idTokenInfo(decision: AuthorizationDecision): Record<string, string> {
 export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
   const { service, pnc } = deps;
   const now = (): Date => deps.now?.() ?? new Date();
-  return defineAdapter(service, {
-    BootNotification(p: BootNotificationReq, connection, origin) {
+  return defineAdapter<Actions201>(service, {
+    BootNotification(p, connection, origin) {
       const cs = p.chargingStation;
       return answerBoot(deps, origin, connection, {
         chargeBoxSerialNumber: '',
@@ -32,7 +31,7 @@ export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
 
     Heartbeat: answerHeartbeat(deps),
 
-    async StatusNotification(p: StatusNotificationReq, connection, origin) {
+    async StatusNotification(p, connection, origin) {
       await service.status(origin, {
         connectorId: p.evseId,
         evseConnectorId: p.connectorId,
@@ -42,12 +41,12 @@ export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
       return {};
     },
 
-    async Authorize(p: PncStationMessages['Authorize']['req'], connection) {
+    async Authorize(p, connection) {
       if (p.idToken.type === 'eMAID' && pnc) return pnc.Authorize(p, connection);
       return { idTokenInfo: idTokenInfo(await service.authorize(connection.identity, p.idToken.idToken)) };
     },
 
-    async TransactionEvent(p: TransactionEventReq, connection, origin) {
+    async TransactionEvent(p, connection, origin) {
       const readings = readings201(p.meterValue, now());
       const eventTime = stationTime(deps, connection, p.timestamp);
       const energies = readings.map((r) => energyRegisterWh(r.samples)).filter((wh) => wh !== undefined);
@@ -73,12 +72,12 @@ export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
       return result.decision && p.idToken ? { idTokenInfo: idTokenInfo(result.decision) } : {};
     },
 
-    async MeterValues(p: MeterValuesReq, _c, origin) {
+    async MeterValues(p, _c, origin) {
       await service.meterValues(origin, { connectorId: p.evseId, readings: readings201(p.meterValue, now()), source: 'MeterValues' });
       return {};
     },
 
-    DataTransfer: (p: DataTransferReq, connection, origin) => answerDataTransfer(deps, origin, connection, p),
+    DataTransfer: (p, connection, origin) => answerDataTransfer(deps, origin, connection, p),
     ...recordOnly(service, ['SecurityEventNotification', 'NotifyEvent', 'NotifyReport', 'LogStatusNotification', 'FirmwareStatusNotification']),
     ...(pnc ? { Get15118EVCertificate: pnc.Get15118EVCertificate, GetCertificateStatus: pnc.GetCertificateStatus, SignCertificate: pnc.SignCertificate } : {}),
   }, ['TransactionEvent', 'MeterValues']);

@@ -1,9 +1,10 @@
 import { flattenHashDataChains } from '../pnc-messages.ts';
 import type { VersionCommands } from '../station-commands.ts';
 import { call201 } from './calls.ts';
+import type { MessageTriggerEnumType } from './schema-types.ts';
 
 // Tokens the gateway issues for consumers are "Central" tokens in 2.0.1 terms.
-const idToken = (idTag: string) => ({ idToken: idTag, type: 'Central' });
+const idToken = (idTag: string) => ({ idToken: idTag, type: 'Central' as const });
 
 const refusal = (action: string, statusInfo?: { reasonCode: string; additionalInfo?: string }) =>
   `the station rejected ${action}${statusInfo ? ` (${statusInfo.reasonCode}${statusInfo.additionalInfo ? `: ${statusInfo.additionalInfo}` : ''})` : ''}`;
@@ -43,7 +44,8 @@ export const commands201: VersionCommands = {
     return Number.isInteger(value) && value > 0 ? value : undefined;
   },
   async trigger(c, message, connectorId, o) {
-    return (await call201(c, 'TriggerMessage', { requestedMessage: message, ...(connectorId !== undefined ? { evse: { id: connectorId } } : {}) }, o)).status;
+    // An operator's free text: the schema check before sending refuses a name the version lacks.
+    return (await call201(c, 'TriggerMessage', { requestedMessage: message as MessageTriggerEnumType, ...(connectorId !== undefined ? { evse: { id: connectorId } } : {}) }, o)).status;
   },
   async unlock(c, connectorId, o) {
     // The domain's connector is the EVSE; its first (usually only) connector is unlocked.

@@ -1,10 +1,10 @@
 import { ENERGY_REGISTER } from '../../domain/meter.ts';
 import type { MeterReading } from '../../domain/model.ts';
 import { readStationTime } from '../timestamps.ts';
-import type { MeterValue201 } from './messages.ts';
+import type { MeterValueType } from './schema-types.ts';
 
 /** 2.0.1 meterValue entries as domain readings: unit default Wh, value scaled by 10^multiplier. */
-export function readings201(meterValues: MeterValue201[] | undefined, now: Date): MeterReading[] {
+export function readings201(meterValues: MeterValueType[] | undefined, now: Date): MeterReading[] {
   return (meterValues ?? []).map((mv) => ({
     stationTime: readStationTime(mv.timestamp, now).iso,
     samples: mv.sampledValue.map((sv) => ({
