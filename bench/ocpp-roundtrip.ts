@@ -1,13 +1,17 @@
 // Server CPU per OCPP round trip: the gateway against a raw `ws` echo server (the floor) and an
 // ocpp-rpc strict server (the library users would pick instead), same client, same run.
-//   npm run bench:roundtrip -- [connections=100] [seconds=5] [rounds=3]
-// Each server runs in its own process; the load comes from this process over loopback.
+//   npm run bench:roundtrip -- [connections=100] [seconds=5] [rounds=3] [load=mix]
+// load: `mix` (a 1.6 station's realistic mix), or one message type sent again and again:
+// Heartbeat, StatusNotification, MeterValues (1.6, 4 values, in a transaction) or
+// TransactionEvent (2.0.1 Updated, 4 values). Each server runs in its own process; the load
+// comes from this process over loopback; the rounds interleave the servers.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 
-const [connections = 100, seconds = 5, rounds = 3] = process.argv.slice(2).map(Number);
+const [connections = 100, seconds = 5, rounds = 3] = process.argv.slice(2, 5).map(Number);
+const load = process.argv[5] ?? 'mix';
 const SERVER = fileURLToPath(new URL('./servers.ts', import.meta.url));
 
 /** One station's realistic loop: mostly meter values, some status and heartbeats, a transaction now and then. */
@@ -23,6 +27,38 @@ function* stationMessages(n: number): Generator<[string, object]> {
   }
 }
 
+const at = (i: number): string => new Date(1_700_000_000_000 + i * 1000).toISOString();
+const FOUR_16 = (meter: number) => [
+  { value: String(meter), measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
+  { value: '16', measurand: 'Current.Import', unit: 'A' }, { value: '230', measurand: 'Voltage', unit: 'V' }, { value: '3680', measurand: 'Power.Active.Import', unit: 'W' },
+];
+
+/** One message type again and again, after what it needs (a boot, an open transaction). */
+function* oneMessage(action: string, n: number): Generator<[string, object]> {
+  if (action === 'TransactionEvent') {
+    yield ['BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Bench', model: 'B1' } }];
+    const transactionInfo = { transactionId: `BENCH-${n}` };
+    yield ['TransactionEvent', { eventType: 'Started', timestamp: at(0), triggerReason: 'Authorized', seqNo: 0, transactionInfo, idToken: { idToken: `TAG${n}`, type: 'Central' }, evse: { id: 1, connectorId: 1 } }];
+    for (let i = 1; ; i++) {
+      yield ['TransactionEvent', {
+        eventType: 'Updated', timestamp: at(i), triggerReason: 'MeterValuePeriodic', seqNo: i, transactionInfo,
+        meterValue: [{ timestamp: at(i), sampledValue: [
+          { value: i * 10 }, { value: 16, measurand: 'Current.Import' }, { value: 230, measurand: 'Voltage' }, { value: 3680, measurand: 'Power.Active.Import' },
+        ] }],
+      }];
+    }
+  }
+  yield ['BootNotification', { chargePointVendor: 'Bench', chargePointModel: 'B1' }];
+  if (action === 'MeterValues') yield ['StartTransaction', { connectorId: 1, idTag: `TAG${n}`, meterStart: 0, timestamp: at(0) }];
+  for (let i = 1; ; i++) {
+    if (action === 'Heartbeat') yield ['Heartbeat', {}];
+    // Each one a change (a status that stays does not make an event).
+    else if (action === 'StatusNotification') yield ['StatusNotification', { connectorId: 1, errorCode: 'NoError', status: i % 2 ? 'Charging' : 'SuspendedEV' }];
+    else if (action === 'MeterValues') yield ['MeterValues', { connectorId: 1, meterValue: [{ timestamp: at(i), sampledValue: FOUR_16(i * 10) }] }];
+    else throw new Error(`unknown load ${action}`);
+  }
+}
+
 async function runAgainst(kind: string): Promise<{ kind: string; perSecond: number; cpuMicrosPerMsg: number; rssMb: number }> {
   // BENCH_PROFILE=dir writes a V8 CPU profile of each server into dir (open in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
@@ -30,14 +66,14 @@ async function runAgainst(kind: string): Promise<{ kind: string; perSecond: numb
   const exited = once(child, 'exit');
   const [{ port }] = (await once(child, 'message')) as [{ port: number }];
   const sockets = await Promise.all(Array.from({ length: connections }, async (_, i) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ocpp/BENCH-${i}`, 'ocpp1.6');
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ocpp/BENCH-${i}`, load === 'TransactionEvent' ? 'ocpp2.0.1' : 'ocpp1.6');
     await once(ws, 'open');
     return ws;
   }));
   let done = 0;
   let running = true;
   const loops = sockets.map((ws, n) => new Promise<void>((resolve) => {
-    const messages = stationMessages(n);
+    const messages = load === 'mix' ? stationMessages(n) : oneMessage(load, n);
     let id = 0;
     let txId = 0;
     const next = (): void => {
@@ -84,9 +120,10 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 const rawCpu = median(results.raw!.cpu);
-console.log(`OCPP 1.6 station mix, ${connections} connections, ${seconds} s x ${rounds} rounds (medians)`);
-console.log('server      msgs/s   server CPU µs/msg   x raw ws   RSS MB');
+const rpcCpu = median(results['ocpp-rpc']!.cpu);
+console.log(`${load === 'mix' ? 'OCPP 1.6 station mix' : load}, ${connections} connections, ${seconds} s x ${rounds} rounds (medians)`);
+console.log('server      msgs/s   server CPU µs/msg   x raw ws   x ocpp-rpc   RSS MB');
 for (const [kind, r] of Object.entries(results)) {
   const cpu = median(r.cpu);
-  console.log(`${kind.padEnd(10)} ${median(r.perSecond).toFixed(0).padStart(7)}   ${cpu.toFixed(1).padStart(17)}   ${(cpu / rawCpu).toFixed(2).padStart(8)}   ${median(r.rss).toFixed(0).padStart(6)}`);
+  console.log(`${kind.padEnd(10)} ${median(r.perSecond).toFixed(0).padStart(7)}   ${cpu.toFixed(1).padStart(17)}   ${(cpu / rawCpu).toFixed(2).padStart(8)}   ${(cpu / rpcCpu).toFixed(2).padStart(10)}   ${median(r.rss).toFixed(0).padStart(6)}`);
 }

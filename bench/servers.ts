@@ -20,6 +20,7 @@ const answers: Record<string, object> = {
   BootNotification: { status: 'Accepted', currentTime: new Date().toISOString(), interval: 300 },
   StatusNotification: {},
   MeterValues: {},
+  TransactionEvent: {},
 };
 
 if (kind === 'raw') {
@@ -33,7 +34,7 @@ if (kind === 'raw') {
   port = (wss.address() as { port: number }).port;
   stop = async () => { wss.close(); };
 } else if (kind === 'ocpp-rpc') {
-  const server = new RPCServer({ protocols: ['ocpp1.6'], strictMode: true } as any);
+  const server = new RPCServer({ protocols: ['ocpp1.6', 'ocpp2.0.1'], strictMode: true } as any);
   server.on('client', (client: any) => {
     for (const action of Object.keys(answers)) client.handle(action, () => answers[action]);
     client.handle('StartTransaction', () => ({ transactionId: 1, idTagInfo: { status: 'Accepted' } }));

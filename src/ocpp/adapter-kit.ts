@@ -41,6 +41,9 @@ export type ActionHandler<Req, Res> = (payload: Req, connection: OcppConnection,
 /** The handlers of a version's station-initiated actions, each typed by the version's generated action map. */
 export type ActionHandlers<M extends CallMap<M>> = { [A in keyof M]?: ActionHandler<M[A]['req'], M[A]['conf']> };
 
+/** Work after an action's answer has gone out, with what was asked and answered. */
+export type AfterHooks<M extends CallMap<M>> = { [A in keyof M]?: (payload: M[A]['req'], response: M[A]['conf'], connection: OcppConnection) => void };
+
 /**
  * Builds a version adapter: handlers typed by their action's generated request and response
  * types, and the rule that a station whose BootNotification was not Accepted may only send
@@ -50,10 +53,12 @@ export function defineAdapter<M extends CallMap<M>>(
   service: ChargePointService,
   handlers: ActionHandlers<M>,
   transactionActions: (keyof M & string)[],
+  after: AfterHooks<M> = {},
 ): VersionAdapter {
   // The schema check has already proved that a payload has its action's shape: this is the
   // one place where an action's name picks its payload type.
   const byAction = handlers as unknown as Partial<Record<string, ActionHandler<unknown, Payload>>>;
+  const afterAction = after as unknown as Partial<Record<string, (payload: unknown, response: Payload, connection: OcppConnection) => void>>;
   return {
     handledActions: new Set(Object.keys(handlers)),
     transactionActions: new Set(transactionActions),
@@ -65,7 +70,9 @@ export function defineAdapter<M extends CallMap<M>>(
       }
       const origin: Origin = { identity: connection.identity, isCurrent: () => connection.isActive, fromStation: true };
       try {
-        return await handler(payload, connection, origin);
+        const response = await handler(payload, connection, origin);
+        const hook = afterAction[action];
+        return hook ? { response, after: () => hook(payload, response, connection) } : { response };
       } catch (err) {
         if (err instanceof StaleConnectionError) throw new RpcError('GenericError', err.message);
         throw err;
@@ -107,9 +114,17 @@ export async function answerBoot(
   const registration = registrationOf(deps, connection.identity);
   await deps.service.boot(origin, { boot, reason, registration, ocppVersion: connection.version });
   const interval = registration === 'Accepted' ? deps.heartbeatIntervalSec : deps.bootRetryIntervalSec;
-  // After the CALLRESULT is on its way: a station may ignore our CALLs until it is accepted.
-  if (registration === 'Accepted' && deps.onAccepted) setImmediate(deps.onAccepted, connection.identity);
   return { status: registration, currentTime: nowIso(deps), interval };
+}
+
+/**
+ * After an Accepted BootNotification's answer is on its way (a station may ignore our CALLs
+ * until it is accepted): the node's own work with the station begins.
+ */
+export function afterBoot(deps: AdapterDeps): (payload: unknown, response: { status: string }, connection: OcppConnection) => void {
+  return (_payload, response, connection) => {
+    if (response.status === 'Accepted') deps.onAccepted?.(connection.identity);
+  };
 }
 
 /** Heartbeat is the same in both versions: note the station is alive, tell it the time. */

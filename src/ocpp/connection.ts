@@ -9,8 +9,11 @@ import { InboundGuard, type InboundLimits } from './inbound-guard.ts';
 import { errorKindOf, judge, type ValidationPolicy } from './validation-policy.ts';
 import type { OcppVersion } from './version.ts';
 
-/** Answers one CALL from the station. Throw an RpcError to answer with a CALLERROR. */
-export type InboundHandler = (action: string, payload: Payload, connection: OcppConnection) => Promise<Payload>;
+/**
+ * Answers one CALL from the station. Throw an RpcError to answer with a CALLERROR. `after` runs
+ * once the CALLRESULT is on its way (work a station may only see after its answer).
+ */
+export type InboundHandler = (action: string, payload: Payload, connection: OcppConnection) => Promise<{ response: Payload; after?: () => void }>;
 
 export interface ConnectionOptions {
   identity: string;
@@ -318,11 +321,18 @@ export class OcppConnection {
 
     this.inboundIds.add(id);
     try {
-      const response = await this.opts.handler(action, payload, this);
+      const { response, after } = await this.opts.handler(action, payload, this);
       const issues = schemas.validate(action, 'conf', response);
       if (issues.length) throw new Error(`our ${action} response is invalid: ${issues.map((i) => i.message).join('; ')}`);
       this.send(encodeResult(id, response));
       this.opts.observer?.inbound(this.version, action, 'result');
+      if (after) {
+        try {
+          after();
+        } catch (err) {
+          this.opts.log.error('work after an answer failed', { action, id, err });
+        }
+      }
     } catch (err) {
       if (err instanceof RpcError) {
         this.refuse(id, action, err.kind, err.message, err.details);

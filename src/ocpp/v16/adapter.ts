@@ -1,5 +1,5 @@
 import type { AuthorizationDecision } from '../../domain/authorization.ts';
-import { answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, nowIso, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
+import { afterBoot, answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, nowIso, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
 import type { OcppConnection } from '../connection.ts';
 import { PNC_VENDOR_ID } from '../pnc-messages.ts';
 import type { VersionAdapter } from '../server.ts';
@@ -92,5 +92,5 @@ export function createV16Adapter(deps: AdapterDeps): VersionAdapter {
       }),
     } : {}),
     ...recordOnly(service, ['SecurityEventNotification', 'LogStatusNotification', 'SignedFirmwareStatusNotification', 'FirmwareStatusNotification', 'DiagnosticsStatusNotification']),
-  }, ['StartTransaction', 'StopTransaction', 'MeterValues']);
+  }, ['StartTransaction', 'StopTransaction', 'MeterValues'], { BootNotification: afterBoot(deps) });
 }

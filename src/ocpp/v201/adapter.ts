@@ -1,6 +1,6 @@
 import type { AuthorizationDecision } from '../../domain/authorization.ts';
 import { energyRegisterWh } from '../../domain/meter.ts';
-import { answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
+import { afterBoot, answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
 import type { VersionAdapter } from '../server.ts';
 import { readings201 } from './readings.ts';
 import type { Actions201, IdTokenInfoType } from './schema-types.ts';
@@ -80,5 +80,5 @@ export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
     DataTransfer: (p, connection, origin) => answerDataTransfer(deps, origin, connection, p),
     ...recordOnly(service, ['SecurityEventNotification', 'NotifyEvent', 'NotifyReport', 'LogStatusNotification', 'FirmwareStatusNotification']),
     ...(pnc ? { Get15118EVCertificate: pnc.Get15118EVCertificate, GetCertificateStatus: pnc.GetCertificateStatus, SignCertificate: pnc.SignCertificate } : {}),
-  }, ['TransactionEvent', 'MeterValues']);
+  }, ['TransactionEvent', 'MeterValues'], { BootNotification: afterBoot(deps) });
 }
