@@ -200,10 +200,10 @@ export class ChargingBridge {
     this.starts.set(own.id, started);
     try {
       const remoteStartId = await this.opts.service.update(req.station, ({ state: s }) => beginRemoteStart(s, own.id, req.connectorId, this.now()));
-      const link = this.opts.commands.for(req.station);
       let answer: { accepted: boolean; reason?: string };
       try {
-        answer = await link.remoteStart({ connectorId: req.connectorId, idTag: own.idTag, remoteStartId });
+        // Inside the try: a station that went away since the check fails the session at once.
+        answer = await this.opts.commands.for(req.station).remoteStart({ connectorId: req.connectorId, idTag: own.idTag, remoteStartId });
       } catch (err) {
         await this.fail(req.station, own.id, err instanceof Error ? err.message : String(err));
         throw this.translate(err, 'the remote start');
@@ -243,10 +243,9 @@ export class ChargingBridge {
     try {
       const stopping = await this.opts.service.update(req.station, ({ state: s }) => markStopping(s, session.id, this.now(), 'consumer') !== undefined);
       if (!stopping) throw new BridgeError('Conflict', 'the session changed meanwhile');
-      const link = this.opts.commands.for(req.station);
       let answer: { accepted: boolean; reason?: string };
       try {
-        answer = await link.remoteStop({ transactionId: session.transactionId, ocppTransactionId: session.ocppTransactionId });
+        answer = await this.opts.commands.for(req.station).remoteStop({ transactionId: session.transactionId, ocppTransactionId: session.ocppTransactionId });
       } catch (err) {
         await this.backToCharging(req.station, session.id, err instanceof Error ? err.message : String(err));
         throw this.translate(err, 'the remote stop');
@@ -388,10 +387,9 @@ export class ChargingBridge {
       await this.backToCharging(identity, sessionId, 'the station is offline; the budget stop is tried again');
       return;
     }
-    const link = this.opts.commands.for(identity);
     let answer: { accepted: boolean; reason?: string };
     try {
-      answer = await link.remoteStop({ transactionId: session.transactionId, ocppTransactionId: session.ocppTransactionId });
+      answer = await this.opts.commands.for(identity).remoteStop({ transactionId: session.transactionId, ocppTransactionId: session.ocppTransactionId });
     } catch (err) {
       await this.backToCharging(identity, sessionId, err instanceof Error ? err.message : String(err));
       throw err;

@@ -97,6 +97,8 @@ export function refuseStart(state: ChargePointState, session: ConsumerSession | 
 /** Begin a remote start: the session is starting on the connector; returns the remoteStartId to send. */
 export function beginRemoteStart(state: ChargePointState, sessionId: string, connectorId: number, now: Date): number {
   const session = state.sessions[sessionId];
+  // Checked before by the caller: gone now means it was cancelled or expired meanwhile.
+  if (!session) throw new BridgeError('Conflict', 'the session changed meanwhile');
   refuseStart(state, session, connectorId);
   transition(session, 'starting', now);
   session.connectorId = connectorId;

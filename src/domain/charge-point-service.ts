@@ -13,6 +13,8 @@ import { buildReceipt, signedValuesIn } from './receipts.ts';
 import { endSessionOf, linkStartedTransaction, type ConsumerSession } from './sessions.ts';
 import { applyReading, closeTransaction, nextTransactionId, openTransaction, orphanTransaction } from './transactions.ts';
 
+const INT32_MAX = 2 ** 31 - 1;
+
 /** The message came over a connection that was replaced or closed: it must change nothing. */
 export class StaleConnectionError extends Error {
   constructor(identity: string) {
@@ -411,7 +413,8 @@ export class ChargePointService {
       // Every seqNo kept for an open transaction is at most its lastSeqNo: a higher one is new,
       // and the common case (the next event of a running transaction) needs no read.
       const open = localId !== undefined ? state.transactions[localId] : undefined;
-      const isNext = open !== undefined && cmd.seqNo > open.lastSeqNo;
+      // lastSeqNo is stored as int32: a seqNo beyond it is looked up like any other.
+      const isNext = open !== undefined && cmd.seqNo > open.lastSeqNo && cmd.seqNo <= INT32_MAX;
       if (localId !== undefined && !isNext && (await this.repo.hasSeqNo(origin.identity, localId, cmd.seqNo))) {
         const known = state.transactions[localId] ?? (await this.repo.loadFinished(origin.identity, localId));
         if (known) return { transaction: known, ...withDecision, replay: true };

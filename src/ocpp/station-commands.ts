@@ -39,7 +39,7 @@ function bind(connection: OcppConnection, commands: VersionCommands): StationLin
   const link: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const [name, command] of Object.entries(commands) as [string, (c: OcppConnection, ...args: unknown[]) => Promise<unknown>][]) {
     link[name] = (...args) => command(connection, ...args).catch((err: unknown) => {
-      throw err instanceof RpcError ? new StationCallError('Refused', `${err.kind}: ${err.message}`) : err;
+      throw err instanceof RpcError ? new StationCallError('Refused', `${err.kind}: ${err.message}`, { cause: err }) : err;
     });
   }
   return link as unknown as StationLink;

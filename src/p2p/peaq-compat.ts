@@ -24,7 +24,12 @@ export interface PeaqCompatOptions {
   priceOf: (energyWh: number, durationS: number) => string;
   statusIntervalMs?: number;
   log: Logger;
+  now?: () => number;
 }
+
+// Stops from peers without a session are worth an operator's eye (seen as an attack: anyone on
+// the topic stopped every session), but any peer can send them: at most one line this often.
+const IGNORED_STOP_LOG_MS = 10_000;
 
 interface CompatSession {
   /** The peer that requested the session: the only one that may stop it. */
@@ -49,6 +54,7 @@ const failure = (message: string) => ({ error: true, message });
 export class PeaqCompat {
   private readonly opts: PeaqCompatOptions;
   private readonly sessions = new Map<string, CompatSession>();
+  private readonly ignoredStops = { loggedAt: Number.NEGATIVE_INFINITY, since: 0 };
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
     const m = evt.detail;
     // With strict signing every message names its author; an unsigned one is nobody's.
@@ -195,13 +201,24 @@ export class PeaqCompat {
     });
   }
 
+  private noteIgnoredStop(peer: string): void {
+    const now = this.opts.now?.() ?? Date.now();
+    if (now - this.ignoredStops.loggedAt < IGNORED_STOP_LOG_MS) {
+      this.ignoredStops.since++;
+      this.opts.log.debug('STOP_CHARGE_REQUEST ignored: this peer requested no session', { peer });
+      return;
+    }
+    this.opts.log.info('STOP_CHARGE_REQUEST ignored: this peer requested no session', { peer, alsoIgnoredSinceLastLine: this.ignoredStops.since });
+    this.ignoredStops.loggedAt = now;
+    this.ignoredStops.since = 0;
+  }
+
   private async stopService(peer: string): Promise<void> {
     // peaq's STOP_CHARGE_REQUEST names no consumer: it stops the session that this peer
     // requested, and nobody else's.
     const own = [...this.sessions].filter(([, s]) => s.peer === peer);
     if (!own.length) {
-      // Seen as an attack before (anyone on the topic stopped every session): worth an operator's eye.
-      this.opts.log.info('STOP_CHARGE_REQUEST ignored: this peer requested no session', { peer });
+      this.noteIgnoredStop(peer);
       return;
     }
     for (const [hex, s] of own) {

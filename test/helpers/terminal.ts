@@ -3,7 +3,7 @@
 // process group, exactly as for a user at a keyboard.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { eventually } from './wait.ts';
 
 export interface Terminal {
@@ -26,10 +26,13 @@ export function inTerminal(command: string[], env: NodeJS.ProcessEnv = process.e
   child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
   const exited = once(child, 'exit').then(([code]) => code as number);
   const program = realpathSync(command[0]!);
+  const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
   const ctrlC = async (): Promise<void> => {
-    await eventually(() => child.exitCode !== null || inForeground(child.pid!, program), 10_000, 'the command never got its terminal');
-    child.stdin!.write('\x03');
+    await eventually(() => gone() || inForeground(child.pid!, program), 10_000, 'the command never got its terminal');
+    if (!gone()) child.stdin!.write('\x03');
   };
+  // A write racing the exit must not crash the test file (EPIPE).
+  child.stdin!.on('error', () => {});
   return { output: () => out, ctrlC, exited, child };
 }
 
@@ -39,14 +42,36 @@ export function inTerminal(command: string[], env: NodeJS.ProcessEnv = process.e
  * terminal's session leader, the ^C was lost, and it charged on for ever).
  */
 function inForeground(scriptPid: number, program: string): boolean {
+  const pid = childOf(scriptPid);
+  if (!pid) return false;
   try {
-    const [pid] = readFileSync(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').trim().split(/\s+/);
-    if (!pid || readlinkSync(`/proc/${pid}/exe`) !== program) return false;
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // After "(comm) ": state ppid pgrp session tty_nr tpgid …
-    const [, , pgrp, , ttyNr, tpgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ttyNr !== '0' && pgrp === tpgid;
+    if (readlinkSync(`/proc/${pid}/exe`) !== program) return false;
+    const stat = statOf(pid);
+    return stat.ttyNr !== '0' && stat.pgrp === stat.tpgid;
   } catch {
     return false; // between fork and exec, or already gone
+  }
+}
+
+/** After "(comm) " in /proc/<pid>/stat: state ppid pgrp session tty_nr tpgid … */
+function statOf(pid: string): { ppid: string; pgrp: string; ttyNr: string; tpgid: string } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const [, ppid = '', pgrp = '', , ttyNr = '', tpgid = ''] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { ppid, pgrp, ttyNr, tpgid };
+}
+
+/** The child of `parent` (from /proc/<pid>/task/<pid>/children where the kernel has it, else by scanning). */
+function childOf(parent: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/)[0] || undefined;
+  } catch {
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      try {
+        if (statOf(pid).ppid === String(parent)) return pid;
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return undefined;
   }
 }

@@ -74,6 +74,20 @@ describe('ChargePointService on a real LevelDB', () => {
     assert.equal(await slow.isAccepted('S-BOOTING'), false, 'the boot was never kept');
   });
 
+  it('knows a replayed TransactionEvent after a restart, also when its seqNo is beyond 32 bits', async () => {
+    const origin: Origin = { identity: 'S-SEQ', isCurrent: () => true };
+    await service.boot(origin, { ...BOOT, ocppVersion: 'ocpp2.0.1' });
+    const start = { connectorId: 1, idTag: 'T', meterStartWh: 0, stationTime: '2026-11-29T10:00:00.000Z', ocppTransactionId: 'TX-SEQ' };
+    const reading = (wh: number) => ({ stationTime: '2026-11-29T10:01:00.000Z', samples: [{ measurand: 'Energy.Active.Import.Register', value: wh, unit: 'Wh' }], rawJson: '[]' });
+    await service.transactionEvent(origin, { eventType: 'Started', seqNo: 0, start, readings: [] });
+    const updated = { eventType: 'Updated' as const, seqNo: 3_000_000_000, start, readings: [reading(500)] };
+    assert.equal((await service.transactionEvent(origin, updated)).replay, false);
+    // A restarted node reads the state back from LevelDB (the station's lastSeqNo is an int32 there).
+    const restarted = new ChargePointService({ repository: store, authorization: { acceptUnknownIdTags: true }, tariff: TARIFF });
+    assert.equal((await restarted.transactionEvent(origin, updated)).replay, true, 'the same event again is a replay');
+    assert.equal((await restarted.transactionEvent(origin, { ...updated, seqNo: 3_000_000_001, readings: [reading(600)] })).replay, false);
+  });
+
   it('serialises concurrent messages of one station (no lost update)', async () => {
     const origin: Origin = { identity: 'S3', isCurrent: () => true };
     await service.boot(origin, BOOT);
