@@ -5,7 +5,7 @@ import { parseConsumerKey } from '../src/crypto/consumer-key.ts';
 import { grantRemoteStart } from '../src/domain/authorization.ts';
 import { REFUSALS, refusalOf } from '../src/domain/refusals.ts';
 import type { TransactionInfo } from '../src/domain/model.ts';
-import { StationInUseError, type ChargePointService } from '../src/domain/charge-point-service.ts';
+import type { ChargePointService } from '../src/domain/charge-point-service.ts';
 import type { ChargingBridge } from '../src/app/charging-bridge.ts';
 import type { LocalListSync } from '../src/app/local-list-sync.ts';
 import type { OcppServer } from '../src/ocpp/server.ts';
@@ -166,12 +166,8 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
       }
       if (req.method === 'DELETE' && resource === 'stations' && id && !sub) {
         if (deps.commands.isConnected(id)) throw new HttpError(409, `${id} is connected; it can be deleted once it is not`);
-        try {
-          await deps.service.forget(id, () => deps.store.deleteStation(id));
-        } catch (err) {
-          if (err instanceof StationInUseError) throw new HttpError(err.reason === 'unknown' ? 404 : 409, err.message);
-          throw err;
-        }
+        // Unknown (404) or in use (409): registered refusals, answered like any other.
+        await deps.service.forget(id, () => deps.store.deleteStation(id));
         send(res, 200, { deleted: id });
         return true;
       }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CodedError } from '../coded-error.ts';
 import { Listeners } from './listeners.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { authorize, isConsumerTag, useGrant, type AuthorizationDecision, type AuthorizationPolicy } from './authorization.ts';
@@ -24,14 +25,8 @@ export class StaleConnectionError extends Error {
 }
 
 /** A station cannot be forgotten: unknown, or still running something. */
-export class StationInUseError extends Error {
-  readonly reason: 'unknown' | 'busy';
-  constructor(message: string, reason: 'unknown' | 'busy') {
-    super(message);
-    this.name = 'StationInUseError';
-    this.reason = reason;
-  }
-}
+/** A station that cannot be forgotten: unknown, or with open transactions or active sessions (registered refusal codes). */
+export class StationInUseError extends CodedError<'UnknownStation' | 'Conflict'> {}
 
 /** Who a change comes from: the station identity and whether its connection is still the current one. */
 export interface Origin {
@@ -222,10 +217,10 @@ export class ChargePointService {
   forget(identity: string, remove: () => Promise<void>): Promise<void> {
     return this.serialised(identity, async () => {
       const state = await this.load(identity);
-      if (!state) throw new StationInUseError(`unknown station ${identity}`, 'unknown');
+      if (!state) throw new StationInUseError('UnknownStation', `unknown station ${identity}`);
       const open = Object.keys(state.transactions).length;
       const sessions = Object.keys(state.sessions).length;
-      if (open || sessions) throw new StationInUseError(`${identity} has ${open} open transaction(s) and ${sessions} active session(s); end them first`, 'busy');
+      if (open || sessions) throw new StationInUseError('Conflict', `${identity} has ${open} open transaction(s) and ${sessions} active session(s); end them first`);
       await remove();
       this.cache.delete(identity);
       this.committedStatus.delete(identity);

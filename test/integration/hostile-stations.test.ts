@@ -145,6 +145,9 @@ describe('hostile stations', () => {
     assert.deepEqual(bySilence.map((s) => s.lastSeenAt), [...bySilence.map((s) => s.lastSeenAt)].sort(), 'longest silent first');
     const busy = await api('DELETE', '/api/stations/PENDING-CP');
     assert.equal(busy.status, 409, 'a station with sessions is not deleted');
+    assert.equal(((await busy.json()) as { code: string }).code, 'Conflict');
+    const unknown = await api('DELETE', '/api/stations/NEVER-SEEN');
+    assert.deepEqual([unknown.status, ((await unknown.json()) as { code: string }).code], [404, 'UnknownStation']);
     // The CLI as its own process (asynchronously: the node runs in this one and must answer).
     const cli = spawn(process.execPath, [CLI, 'stations', 'delete', made[0]!], { env: { ...process.env, CGW_ADMIN_PORT: String(gw.adminPort), CGW_DATA_DIR: gw.config.dataDir } });
     let output = '';
