@@ -1,6 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { codecFor } from '../proto/codec.ts';
 import type { Cgw_SignedEnvelope as SignedEnvelope } from '../proto/types.ts';
-import { randomBytesPooled } from '../crypto/random-pool.ts';
 import { verifySignature, type Scheme } from '../crypto/signatures.ts';
 import { Refusal } from './refusal.ts';
 
@@ -44,7 +44,7 @@ export async function seal(signer: Signer, o: SealOptions): Promise<Uint8Array> 
     signer: signer.publicKey,
     scheme: signer.scheme,
     timestampMs: o.timestampMs ?? Date.now(),
-    nonce: o.nonce ?? randomBytesPooled(16),
+    nonce: o.nonce ?? randomBytes(16),
     domain: o.domain,
     topic: o.topic ?? '',
     seq: o.seq ?? 0,
