@@ -303,7 +303,7 @@ export class ChargePointService {
       const state = change.state;
       state.reportsBytes += Buffer.byteLength(payloadJson);
       if (!quota || state.reportsBytes <= quota.maxBytesPerStation) return;
-      for (const old of await this.repo.oldestReports(origin.identity, 1000)) {
+      for (const old of await this.repo.oldestReports(origin.identity, state.reportsBytes - quota.maxBytesPerStation)) {
         if (state.reportsBytes <= quota.maxBytesPerStation) break;
         change.droppedReports.push(old.key);
         state.reportsBytes = Math.max(0, state.reportsBytes - old.bytes);

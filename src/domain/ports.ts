@@ -18,8 +18,8 @@ export interface ChargePointRepository {
   loadFinished(identity: string, transactionId: number): Promise<TransactionInfo | undefined>;
   /** The raw sampledValue JSON of every stored reading of a transaction. */
   loadReadingsJson(identity: string, transactionId: number): Promise<string[]>;
-  /** A station's oldest stored reports: their keys and sizes. */
-  oldestReports(identity: string, limit: number): Promise<{ key: string; bytes: number }[]>;
+  /** The station's oldest stored reports (keys and payload sizes), oldest first, as many as hold at least `atLeastBytes` of payload (or all). */
+  oldestReports(identity: string, atLeastBytes: number): Promise<{ key: string; bytes: number }[]>;
   /** A consumer's finished sessions (stopped, failed) on every station, oldest first. */
   sessionsOfConsumer(keyHex: string): Promise<ConsumerSession[]>;
   commit(change: StateChange): Promise<void>;

@@ -367,10 +367,15 @@ export class LevelStore implements CertificateRecords, ContractRecords {
     await this.write([{ type: 'del', key: keys.state(identity) }]);
   }
 
-  async oldestReports(identity: string, limit: number): Promise<{ key: string; bytes: number }[]> {
+  async oldestReports(identity: string, atLeastBytes: number): Promise<{ key: string; bytes: number }[]> {
     const out: { key: string; bytes: number }[] = [];
-    for await (const [key, value] of this.db.iterator({ ...keys.reportRange(identity), limit })) {
-      out.push({ key, bytes: Buffer.byteLength(reportCodec.decode(value).payloadJson) });
+    let total = 0;
+    // Only as many as free the bytes asked for (usually one): each is decoded to count its payload.
+    for await (const [key, value] of this.db.iterator(keys.reportRange(identity))) {
+      if (total >= atLeastBytes) break;
+      const bytes = Buffer.byteLength(reportCodec.decode(value).payloadJson);
+      out.push({ key, bytes });
+      total += bytes;
     }
     return out;
   }
