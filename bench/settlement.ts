@@ -52,12 +52,14 @@ for (const batchSize of batchSizes) {
   let done: () => void = () => {};
   const allSettled = new Promise<void>((resolve) => { done = resolve; });
   const store: SettlementStore = {
-    pendingSettlements: async (limit) => [...queue.values()].slice(0, limit),
-    putSettlement: async (job) => { queue.set(job.sessionId, job); },
-    loadSession: async (_station, id) => stored.get(id),
-    openPayouts: async () => [],
-    payouts: async () => [],
-    debts: async () => [],
+    settlements: {
+      pendingSettlements: async (limit) => [...queue.values()].slice(0, limit),
+      putSettlement: async (job) => { queue.set(job.sessionId, job); },
+      openPayouts: async () => [],
+      payouts: async () => [],
+      debts: async () => [],
+    },
+    sessions: { load: async (_station, id) => stored.get(id) },
   };
   const ledger = new DepositLedger({
     chain: () => client, gatewayKey: gatewayPair.publicKey, minimumBudget: PEAQ,

@@ -54,7 +54,7 @@ export class PayoutWatcher {
   }
 
   async round(chain: ChainClient): Promise<void> {
-    const open = await this.opts.store.openPayouts();
+    const open = await this.opts.store.settlements.openPayouts();
     if (!open.length) return;
     const ops = await operations(chain, open.map((p) => [p.multisig, p.callHash]));
     const outcomes = new Map<string, Outcome>();
@@ -137,7 +137,7 @@ export class PayoutWatcher {
   }
 
   private async owedAgain(p: Payout): Promise<Debt> {
-    const existing = (await this.opts.store.debts(p.consumerKeyHex)).find((d) => d.sessionId === p.sessionId);
+    const existing = (await this.opts.store.settlements.debts(p.consumerKeyHex)).find((d) => d.sessionId === p.sessionId);
     const amount = BigInt(existing?.amount ?? '0') + BigInt(p.amount);
     return { sessionId: p.sessionId, station: p.station, consumerKeyHex: p.consumerKeyHex, amount: amount.toString(), createdAt: existing?.createdAt ?? new Date().toISOString(), payouts: existing?.payouts ?? p.seq };
   }
@@ -148,10 +148,10 @@ export class PayoutWatcher {
     for (const sessionId of new Set(changed.map((p) => p.sessionId))) {
       const keyHex = changed.find((p) => p.sessionId === sessionId)!.consumerKeyHex;
       const now = new Map(step.payouts.map((p) => [p.callHash, p]));
-      const all = (await this.opts.store.payouts(keyHex)).filter((p) => p.sessionId === sessionId).map((p) => now.get(p.callHash) ?? p);
-      const owes = (await this.opts.store.debts(keyHex)).some((d) => d.sessionId === sessionId) || step.debts.some((d) => d.sessionId === sessionId && BigInt(d.amount) > 0n);
+      const all = (await this.opts.store.settlements.payouts(keyHex)).filter((p) => p.sessionId === sessionId).map((p) => now.get(p.callHash) ?? p);
+      const owes = (await this.opts.store.settlements.debts(keyHex)).some((d) => d.sessionId === sessionId) || step.debts.some((d) => d.sessionId === sessionId && BigInt(d.amount) > 0n);
       if (owes || !all.every((p) => p.state === 'executed')) continue;
-      const session = await this.opts.store.loadSession(station, sessionId);
+      const session = await this.opts.store.sessions.load(station, sessionId);
       if (!session || session.state !== 'settled' || !session.settlement) continue;
       out.push({ ...session, state: 'paid', settlement: { ...session.settlement, paidAt: new Date().toISOString() } });
     }

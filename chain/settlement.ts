@@ -18,12 +18,14 @@ import { payoutCall, type PayoutKind } from './payouts.ts';
 
 /** Where settlement jobs, sessions, payouts and debts live (LevelDB, wired in gateway/). */
 export interface SettlementStore {
-  pendingSettlements(limit: number): Promise<SettlementJob[]>;
-  putSettlement(job: SettlementJob): Promise<void>;
-  loadSession(identity: string, sessionId: string): Promise<ConsumerSession | undefined>;
-  openPayouts(): Promise<Payout[]>;
-  payouts(keyHex?: string): Promise<Payout[]>;
-  debts(keyHex?: string): Promise<Debt[]>;
+  settlements: {
+    pendingSettlements(limit: number): Promise<SettlementJob[]>;
+    putSettlement(job: SettlementJob): Promise<void>;
+    openPayouts(): Promise<Payout[]>;
+    payouts(keyHex?: string): Promise<Payout[]>;
+    debts(keyHex?: string): Promise<Debt[]>;
+  };
+  sessions: { load(identity: string, sessionId: string): Promise<ConsumerSession | undefined> };
 }
 
 export interface SettlementOptions {
@@ -152,11 +154,11 @@ export class SettlementService {
   }
 
   private async settleJobs(chain: ChainClient): Promise<void> {
-    const jobs = await this.opts.store.pendingSettlements(this.opts.batchSize ?? 20);
+    const jobs = await this.opts.store.settlements.pendingSettlements(this.opts.batchSize ?? 20);
     if (!jobs.length) return;
     const sessions = new Map<string, ConsumerSession>();
     for (const job of jobs) {
-      const session = await this.opts.store.loadSession(job.station, job.sessionId);
+      const session = await this.opts.store.sessions.load(job.station, job.sessionId);
       if (session) sessions.set(job.sessionId, session);
       else await this.failed(job, new Error(`session ${job.sessionId} of ${job.station} is not stored`));
     }
@@ -231,7 +233,7 @@ export class SettlementService {
    * a payout of kind "debt" per step, told to the consumer with SERVICE_DELIVERED.
    */
   private async collectDebts(chain: ChainClient): Promise<void> {
-    const debts = await this.opts.store.debts();
+    const debts = await this.opts.store.settlements.debts();
     if (!debts.length) return;
     await underLocks(this.opts.consumerLocks, debts.map((d) => d.consumerKeyHex), async () => {
       const plans: Plan[] = [];
@@ -240,7 +242,7 @@ export class SettlementService {
         let available = (await this.opts.ledger.position(chain, Buffer.from(keyHex, 'hex'))).available;
         for (const debt of owed) {
           if (available <= 0n) break;
-          const session = await this.opts.store.loadSession(debt.station, debt.sessionId);
+          const session = await this.opts.store.sessions.load(debt.station, debt.sessionId);
           if (!session) continue;
           const remaining = BigInt(debt.amount);
           const amount = remaining < available ? remaining : available;
@@ -332,6 +334,6 @@ export class SettlementService {
   private async failed(job: SettlementJob, err: unknown): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
     this.opts.log.warn('settlement attempt failed; will retry', { session: job.sessionId, err: message });
-    await this.opts.store.putSettlement({ ...job, attempts: job.attempts + 1, lastError: message });
+    await this.opts.store.settlements.putSettlement({ ...job, attempts: job.attempts + 1, lastError: message });
   }
 }

@@ -179,7 +179,7 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
       if (req.method === 'GET' && resource === 'stations' && id && sub === 'transactions') {
         await station(id);
         const { limit, offset } = page(url);
-        const all = (await deps.store.finishedTransactions(id)).reverse();
+        const all = (await deps.store.stations.finishedTransactions(id)).reverse();
         send(res, 200, { total: all.length, items: all.slice(offset, offset + limit) });
         return true;
       }
@@ -191,7 +191,7 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
       if (req.method === 'GET' && resource === 'stations' && id && sub === 'reports') {
         const s = await station(id);
         const { limit, offset } = page(url);
-        const all = (await deps.store.reports(id)).reverse();
+        const all = (await deps.store.stations.reports(id)).reverse();
         send(res, 200, {
           bytes: s.reportsBytes, budget: deps.reportBudget, total: all.length,
           items: all.slice(offset, offset + limit).map((r) => ({ action: r.action, receivedAt: r.receivedAt, bytes: Buffer.byteLength(r.payloadJson), payload: JSON.parse(r.payloadJson) as unknown })),
@@ -212,14 +212,14 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
       }
       if (req.method === 'GET' && resource === 'debts') {
         // What settled sessions left unpaid, per consumer: each is refused new sessions until it is paid.
-        const debts = await deps.store.debts();
+        const debts = await deps.store.settlements.debts();
         send(res, 200, { total: debts.length, items: debts });
         return true;
       }
       if (req.method === 'GET' && resource === 'payouts') {
         const consumer = url.searchParams.has('consumer') ? consumerKeyHex(url.searchParams.get('consumer')) : undefined;
         const state = url.searchParams.get('state');
-        const all = consumer ? await deps.store.payouts(consumer) : state === 'open' ? await deps.store.openPayouts() : await deps.store.payouts();
+        const all = consumer ? await deps.store.settlements.payouts(consumer) : state === 'open' ? await deps.store.settlements.openPayouts() : await deps.store.settlements.payouts();
         const items = all.filter((p) => !state || p.state === state).map(({ call: _call, ...rest }) => rest);
         const { limit, offset } = page(url);
         send(res, 200, { total: items.length, items: items.slice(offset, offset + limit) });
@@ -257,7 +257,7 @@ async function recentActivity(deps: AdminApiDeps, limit: number): Promise<{ at: 
     const started = (tx: TransactionInfo): void => {
       out.push({ at: tx.startReceivedAt || tx.startTime, station: identity, text: `connector ${tx.connectorId}: transaction ${tx.id} started` });
     };
-    for (const tx of (await deps.store.finishedTransactions(identity)).slice(-limit)) {
+    for (const tx of (await deps.store.stations.finishedTransactions(identity)).slice(-limit)) {
       const kwh = (Math.max(0, tx.endMeter - tx.startMeter) / 1000).toFixed(3);
       out.push({ at: tx.endReceivedAt || tx.endTime, station: identity, text: `connector ${tx.connectorId}: transaction ${tx.id} ended, ${kwh} kWh${tx.stopReason ? ` (station's reason: ${tx.stopReason})` : ''}` });
       started(tx);

@@ -56,15 +56,15 @@ export function createMetrics(sources: MetricSources): GatewayMetrics {
   });
   new Gauge({
     name: 'cgw_outbox_backlog', help: 'Signed events waiting to be published', registers: [registry],
-    async collect() { this.set(sources.store ? await sources.store.count('outbox') : 0); },
+    async collect() { this.set(sources.store ? await sources.store.events.outboxSize() : 0); },
   });
   new Gauge({
     name: 'cgw_settlement_backlog', help: 'Finished sessions waiting for settlement on chain', registers: [registry],
-    async collect() { this.set(sources.store ? await sources.store.count('settlements') : 0); },
+    async collect() { this.set(sources.store ? await sources.store.settlements.count('settlements') : 0); },
   });
   new Gauge({
     name: 'cgw_open_payouts', help: 'Payouts approved by the gateway and not yet executed on chain', registers: [registry],
-    async collect() { this.set(sources.store ? await sources.store.count('openPayouts') : 0); },
+    async collect() { this.set(sources.store ? await sources.store.settlements.count('openPayouts') : 0); },
   });
   // Whether settlement is alive: it goes up every few seconds while the chain is reachable.
   new Counter({
@@ -76,7 +76,7 @@ export function createMetrics(sources: MetricSources): GatewayMetrics {
   });
   new Gauge({
     name: 'cgw_debts', help: 'Settled sessions whose cost the deposit did not cover, still unpaid', registers: [registry],
-    async collect() { this.set(sources.store ? await sources.store.count('debts') : 0); },
+    async collect() { this.set(sources.store ? await sources.store.settlements.count('debts') : 0); },
   });
   new Counter({
     name: 'cgw_events_published_total', help: 'Signed events handed to gossipsub since the node started', registers: [registry],

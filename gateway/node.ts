@@ -202,7 +202,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ token: adminToken(config), now, snapshot: sharedSnapshot(service, commands, chain ? store : undefined), service, store, ocpp, commands, bridge, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
+      api: adminApi({ token: adminToken(config), now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, bridge, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {
@@ -252,9 +252,9 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
 function ledgerRecords(service: ChargePointService, store: LevelStore): LedgerRecords {
   return {
     activeSessionsOf: (keyHex) => service.activeSessionsOf(keyHex),
-    settlementsOf: (keyHex) => store.settlementsOf(keyHex),
-    payouts: (keyHex) => store.payouts(keyHex),
-    debts: (keyHex) => store.debts(keyHex),
+    settlementsOf: (keyHex) => store.settlements.settlementsOf(keyHex),
+    payouts: (keyHex) => store.settlements.payouts(keyHex),
+    debts: (keyHex) => store.settlements.debts(keyHex),
   };
 }
 

@@ -44,7 +44,7 @@ export function signerOf(key: GatewayKey): Signer {
 export async function prepareEvents(config: Config, store: LevelStore, log: Logger): Promise<{ key: GatewayKey; outbox: EventOutbox }> {
   const { key, created } = await loadOrCreateGatewayKey(keyFileOf(config));
   if (created) log.info('created the gateway key', { keyFile: keyFileOf(config), peerId: key.peerId });
-  return { key, outbox: new EventOutbox(signerOf(key), await store.topicSeqs()) };
+  return { key, outbox: new EventOutbox(signerOf(key), await store.events.topicSeqs()) };
 }
 
 export interface RunningP2p {
@@ -73,8 +73,8 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
   }
   const server = new RequestServer({
     api,
-    nonces: store,
-    archive: store,
+    nonces: store.nonces,
+    archive: store.events,
     signer: signerOf(key),
     maxSkewMs: config.p2p.requestMaxSkewSec * 1000,
     limiter: new RateLimiter(config.p2p.requestsPerSecond, config.p2p.requestBurst),
@@ -82,12 +82,12 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
     log,
   });
   await node.handle(REQUEST_PROTOCOL, server.handle, { maxInboundStreams: 64 });
-  const publisher = new EventPublisher({ outbox: store, pubsub: node.services.pubsub, maxPerSecond: config.p2p.maxEventsPerSecond, log });
+  const publisher = new EventPublisher({ outbox: store.events, pubsub: node.services.pubsub, maxPerSecond: config.p2p.maxEventsPerSecond, log });
   publisher.nudge();
   // Nonces only matter inside the freshness window; older minutes are dropped whole.
   const windowMinutes = Math.ceil(config.p2p.requestMaxSkewSec / 60) + 1;
   const cleaner = setInterval(() => {
-    store.dropNoncesBefore(Math.floor(Date.now() / 60_000) - windowMinutes).catch((err: unknown) => log.warn('nonce cleanup failed', { err }));
+    store.nonces.dropNoncesBefore(Math.floor(Date.now() / 60_000) - windowMinutes).catch((err: unknown) => log.warn('nonce cleanup failed', { err }));
   }, 60_000);
   cleaner.unref();
   const compatConfig = config.p2p.peaqCompat;

@@ -50,7 +50,7 @@ async function certificateAuthority(config: Config['pnc']): Promise<CertificateA
 /** Plug & Charge and the station certificate inventory, built from the configuration. */
 export async function startPnc(
   config: Config,
-  deps: { store: CertificateRecords & ContractRecords; bridge: ChargingBridge; commands: StationLinks; directory: StationDirectory; now: () => Date },
+  deps: { store: { certificates: CertificateRecords; contracts: ContractRecords }; bridge: ChargingBridge; commands: StationLinks; directory: StationDirectory; now: () => Date },
   log: Logger,
 ): Promise<PncParts> {
   const pncConfig = config.pnc;
@@ -58,14 +58,14 @@ export async function startPnc(
   const mayInstall = (identity: string): boolean => mayHoldCertificates(securityProfileOf(identity), pncConfig.allowInsecureProfiles);
   const certificates = new StationCertificates({
     commands: deps.commands,
-    records: deps.store,
+    records: deps.store.certificates,
     reader: x509CertificateReader,
     mayInstall,
     delivery: { attempts: pncConfig.certificateSigned.attempts, retryMs: pncConfig.certificateSigned.retrySec * 1000 },
     now: deps.now,
     log,
   });
-  const registry = new ContractRegistry(deps.store);
+  const registry = new ContractRegistry(deps.store.contracts);
   if (!pncConfig.enabled) return { certificates, registry };
   const ca = await certificateAuthority(pncConfig);
   const pnc = new PlugAndCharge({

@@ -48,6 +48,14 @@ export interface ChangeRecord {
   debts: Debt[];
 }
 
+/** A change of the station that records nothing yet besides its state. */
+export function emptyChange(identity: string, state: ChargePointState): ChangeRecord {
+  return {
+    identity, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], droppedReports: [], finishedSessions: [], outbox: [],
+    settlements: [], settled: [], payouts: [], debts: [],
+  };
+}
+
 /** An event ready to publish: its topic, its sequence number there, and the signed envelope. */
 export interface OutboxRecord {
   topic: string;

@@ -6,7 +6,7 @@ import { authorize, isConsumerTag, useGrant, type AuthorizationDecision, type Au
 import { applyBoot, applyStatus, emptyState, isAccepted, type BootCommand, type StatusCommand } from './charge-point.ts';
 import type { ChargePointState, MeterReading, TransactionInfo, TransactionStart, TransactionStop } from './model.ts';
 import type { ChargePointRepository, StateChange, StoredReport } from './ports.ts';
-import type { OutboxRecord } from './change.ts';
+import { emptyChange, type OutboxRecord } from './change.ts';
 import type { DomainEvent, SessionEvent } from './events.ts';
 import type { Store_Debt as Debt, Store_Payout as Payout } from '../proto/types.ts';
 import type { Tariff } from './pricing.ts';
@@ -24,7 +24,6 @@ export class StaleConnectionError extends Error {
   }
 }
 
-/** A station cannot be forgotten: unknown, or still running something. */
 /** A station that cannot be forgotten: unknown, or with open transactions or active sessions (registered refusal codes). */
 export class StationInUseError extends CodedError<'UnknownStation' | 'Conflict'> {}
 
@@ -91,13 +90,6 @@ export function startKey(start: TransactionStart): string {
   return createHash('sha256')
     .update(JSON.stringify([start.connectorId, start.idTag, start.meterStartWh, start.stationTime]))
     .digest('hex');
-}
-
-function newChange(identity: string, state: ChargePointState): StateChange {
-  return {
-    identity, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], droppedReports: [], finishedSessions: [], outbox: [],
-    settlements: [], settled: [], payouts: [], debts: [],
-  };
 }
 
 export interface ReportQuota {
@@ -176,7 +168,7 @@ export class ChargePointService {
   /** Loads every station's state into memory (at start, so sessions of quiet stations are seen). */
   async warmUp(): Promise<number> {
     let n = 0;
-    for await (const state of this.repo.allStates()) {
+    for await (const state of this.repo.stations.allStates()) {
       if (!this.cache.has(state.id)) {
         this.cache.set(state.id, state);
         this.committedStatus.set(state.id, state.status);
@@ -248,7 +240,7 @@ export class ChargePointService {
 
   /** A consumer's finished sessions on every station of this node, oldest first. */
   finishedSessions(keyHex: string): Promise<ConsumerSession[]> {
-    return this.repo.sessionsOfConsumer(keyHex);
+    return this.repo.sessions.ofConsumer(keyHex);
   }
 
   /**
@@ -303,7 +295,7 @@ export class ChargePointService {
       const state = change.state;
       state.reportsBytes += Buffer.byteLength(payloadJson);
       if (!quota || state.reportsBytes <= quota.maxBytesPerStation) return;
-      for (const old of await this.repo.oldestReports(origin.identity, state.reportsBytes - quota.maxBytesPerStation)) {
+      for (const old of await this.repo.stations.oldestReports(origin.identity, state.reportsBytes - quota.maxBytesPerStation)) {
         if (state.reportsBytes <= quota.maxBytesPerStation) break;
         change.droppedReports.push(old.key);
         state.reportsBytes = Math.max(0, state.reportsBytes - old.bytes);
@@ -318,10 +310,10 @@ export class ChargePointService {
     return this.mutate(origin, async (draft) => {
       const { change } = draft;
       const decision = authorize(change.state, start.idTag, this.policy, this.now());
-      const known = await this.repo.findStartKey(origin.identity, key);
+      const known = await this.repo.stations.findStartKey(origin.identity, key);
       if (known !== undefined) {
         // A replay gets the answer the start got (a refused consumer tag stays refused).
-        const tx = change.state.transactions[known] ?? (await this.repo.loadFinished(origin.identity, known));
+        const tx = change.state.transactions[known] ?? (await this.repo.stations.loadFinished(origin.identity, known));
         return { transactionId: known, decision: tx?.idTagStatus === 'Invalid' ? { status: 'Invalid' } : decision, replay: true };
       }
       const receivedAt = this.now().toISOString();
@@ -343,7 +335,7 @@ export class ChargePointService {
       let txId = cmd.transactionId ?? state.connectors[cmd.connectorId]?.currentTransaction ?? 0;
       const tx = state.transactions[txId];
       let claimedTransactionId: number | undefined;
-      if (!tx && txId !== 0 && !(await this.repo.loadFinished(origin.identity, txId))) {
+      if (!tx && txId !== 0 && !(await this.repo.stations.loadFinished(origin.identity, txId))) {
         claimedTransactionId = txId;
         txId = 0;
       }
@@ -369,7 +361,7 @@ export class ChargePointService {
       const withDecision = decision ? { decision } : {};
       const open = state.transactions[txId];
       if (!open) {
-        const finished = await this.repo.loadFinished(origin.identity, txId);
+        const finished = await this.repo.stations.loadFinished(origin.identity, txId);
         if (finished) return { transaction: finished, ...withDecision, replay: true };
       }
       const receivedAt = this.now().toISOString();
@@ -397,12 +389,12 @@ export class ChargePointService {
       const state = change.state;
       const decision = cmd.start.idTag ? authorize(state, cmd.start.idTag, this.policy, this.now()) : undefined;
       const withDecision = decision ? { decision } : {};
-      let localId = state.transactionIds[ocppId] ?? (await this.repo.findOcppTransaction(origin.identity, ocppId));
+      let localId = state.transactionIds[ocppId] ?? (await this.repo.stations.findOcppTransaction(origin.identity, ocppId));
       if (localId !== undefined && !state.transactions[localId] && cmd.eventType === 'Started') {
         // A Started for a transaction id that already ended: the same Started again (a retry)
         // has the same start time; another start time means the station reused the id for a
         // new transaction, which gets a new local id (never lost as a "replay").
-        const ended = await this.repo.loadFinished(origin.identity, localId);
+        const ended = await this.repo.stations.loadFinished(origin.identity, localId);
         if (ended && ended.startTime !== cmd.start.stationTime) localId = undefined;
       }
       // Every seqNo kept for an open transaction is at most its lastSeqNo: a higher one is new,
@@ -410,15 +402,15 @@ export class ChargePointService {
       const open = localId !== undefined ? state.transactions[localId] : undefined;
       // lastSeqNo is stored as int32: a seqNo beyond it is looked up like any other.
       const isNext = open !== undefined && cmd.seqNo > open.lastSeqNo && cmd.seqNo <= INT32_MAX;
-      if (localId !== undefined && !isNext && (await this.repo.hasSeqNo(origin.identity, localId, cmd.seqNo))) {
-        const known = state.transactions[localId] ?? (await this.repo.loadFinished(origin.identity, localId));
+      if (localId !== undefined && !isNext && (await this.repo.stations.hasSeqNo(origin.identity, localId, cmd.seqNo))) {
+        const known = state.transactions[localId] ?? (await this.repo.stations.loadFinished(origin.identity, localId));
         if (known) return { transaction: known, ...withDecision, replay: true };
       }
       const receivedAt = this.now().toISOString();
       let tx = localId !== undefined ? state.transactions[localId] : undefined;
       if (localId !== undefined && !tx) {
         // An event after the transaction ended (late Updated): keep its readings only.
-        const finished = await this.repo.loadFinished(origin.identity, localId);
+        const finished = await this.repo.stations.loadFinished(origin.identity, localId);
         if (finished) {
           this.keepReadings(change, cmd.readings, finished, receivedAt);
           change.seqNos.push({ transactionId: localId, seqNo: cmd.seqNo });
@@ -459,7 +451,7 @@ export class ChargePointService {
    */
   private async freshTransactionId(identity: string, state: ChargePointState): Promise<number> {
     let id = nextTransactionId(state);
-    while (await this.repo.loadFinished(identity, id)) id = nextTransactionId(state);
+    while (await this.repo.stations.loadFinished(identity, id)) id = nextTransactionId(state);
     return id;
   }
 
@@ -494,7 +486,7 @@ export class ChargePointService {
     const { change } = draft;
     const session = endSessionOf(change.state, tx, this.now());
     if (!session) return;
-    const stored = await this.repo.loadReadingsJson(change.identity, tx.id);
+    const stored = await this.repo.stations.loadReadingsJson(change.identity, tx.id);
     const fresh = change.readings.filter((r) => r.transactionId === tx.id).map((r) => r.reading.rawJson);
     const signed = [...stored, ...fresh].flatMap(signedValuesIn);
     session.receipt = buildReceipt(session, tx, this.tariff, [...new Set(signed)], this.now());
@@ -517,7 +509,7 @@ export class ChargePointService {
   private async load(identity: string): Promise<ChargePointState | undefined> {
     const cached = this.cache.get(identity);
     if (cached) return cached;
-    const stored = await this.repo.loadState(identity);
+    const stored = await this.repo.stations.loadState(identity);
     if (stored) {
       this.cache.set(identity, stored);
       this.committedStatus.set(identity, stored.status);
@@ -537,7 +529,7 @@ export class ChargePointService {
       const state = (await this.load(identity)) ?? emptyState(identity);
       this.cache.set(identity, state);
       try {
-        const draft: Draft = { change: newChange(identity, state), events: [] };
+        const draft: Draft = { change: emptyChange(identity, state), events: [] };
         // Every message of a station counts as seen (seen: lastSeenAt moved on boot only).
         if (origin.fromStation) state.lastSeenAt = this.now().toISOString();
         const result = await fn(draft);

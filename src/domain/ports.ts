@@ -8,8 +8,8 @@ import type { AuthorizeCertificateStatus, CertificateHashData, OcspRequestData, 
 export type { StoredReading, StoredReport } from './change.ts';
 export type StateChange = ChangeRecord;
 
-/** What the domain needs from storage. Implemented by src/store, wired in gateway/. */
-export interface ChargePointRepository {
+/** A station's records: its state and what its messages left behind. Implemented by src/store. */
+export interface StationRecords {
   loadState(identity: string): Promise<ChargePointState | undefined>;
   allStates(): AsyncIterable<ChargePointState>;
   findStartKey(identity: string, key: string): Promise<number | undefined>;
@@ -20,8 +20,23 @@ export interface ChargePointRepository {
   loadReadingsJson(identity: string, transactionId: number): Promise<string[]>;
   /** The station's oldest stored reports (keys and payload sizes), oldest first, as many as hold at least `atLeastBytes` of payload (or all). */
   oldestReports(identity: string, atLeastBytes: number): Promise<{ key: string; bytes: number }[]>;
-  /** A consumer's finished sessions (stopped, failed) on every station, oldest first. */
-  sessionsOfConsumer(keyHex: string): Promise<ConsumerSession[]>;
+}
+
+/** Consumers' finished sessions (stopped, failed), which outlive the station's record. */
+export interface SessionRecords {
+  load(identity: string, sessionId: string): Promise<ConsumerSession | undefined>;
+  /** A consumer's finished sessions on every station, oldest first. */
+  ofConsumer(keyHex: string): Promise<ConsumerSession[]>;
+}
+
+/**
+ * What the domain needs from storage: a repository per aggregate it reads, and the unit of
+ * work that writes one change (of every aggregate it touches) atomically. Implemented by
+ * src/store, wired in gateway/.
+ */
+export interface ChargePointRepository {
+  stations: StationRecords;
+  sessions: SessionRecords;
   commit(change: StateChange): Promise<void>;
 }
 

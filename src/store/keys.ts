@@ -25,10 +25,13 @@
  *   ec:<consumer key hex>:<eMAID>                   empty: a consumer's contracts
  */
 const pad = (n: number): string => String(n).padStart(10, '0');
+// Every record of one station keyed by its identity, besides its state and certificates.
+const STATION_PREFIXES = ['tx', 'sk', 'ot', 'sq', 'mv', 'rp'] as const;
 
 export const keys = {
   state: (identity: string) => `cp:${identity}`,
   stateRange: { gte: 'cp:', lt: 'cp;' },
+  stationRanges: (identity: string) => STATION_PREFIXES.map((prefix) => ({ gte: `${prefix}:${identity}:`, lt: `${prefix}:${identity};` })),
   finished: (identity: string, txId: number) => `tx:${identity}:${pad(txId)}`,
   finishedRange: (identity: string) => ({ gte: `tx:${identity}:`, lt: `tx:${identity};` }),
   startKey: (identity: string, hash: string) => `sk:${identity}:${hash}`,
@@ -49,6 +52,7 @@ export const keys = {
   noncesBefore: (minute: number) => ({ gte: 'nn:', lt: `nn:${pad(minute)}` }),
   outbox: (id: number) => `ob:${String(id).padStart(16, '0')}`,
   outboxRange: { gte: 'ob:', lt: 'ob;' },
+  outboxId: (key: string) => Number(key.slice(3)),
   topicSeq: (topic: string) => `oc:${topic}`,
   topicSeqRange: { gte: 'oc:', lt: 'oc;' },
   settlement: (sessionId: string) => `st:${sessionId}`,

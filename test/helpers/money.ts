@@ -16,7 +16,7 @@ export const PEAQ = 10n ** 18n;
 
 /** The consumer topic's events, verified with the gateway key (what a wallet fetches). */
 export async function walletEvents(store: LevelStore, gatewayKey: Uint8Array, keyHex: string) {
-  const envelopes = await store.eventsAfter(consumerTopic(keyHex), 0, 1000);
+  const envelopes = await store.events.eventsAfter(consumerTopic(keyHex), 0, 1000);
   return Promise.all(envelopes.map(async (bytes) => ({ bytes, event: eventCodec.decode((await open(bytes, { domain: DOMAIN.event, signer: gatewayKey })).payload) })));
 }
 

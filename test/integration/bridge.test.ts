@@ -86,7 +86,7 @@ for (const version of ['ocpp1.6', 'ocpp2.0.1'] as const) {
       const state = await gw.service.state(station);
       assert.equal(state?.authList[alice.idTag], undefined);
       assert.deepEqual(state?.sessions, {});
-      const stored = await gw.store.sessionsOfConsumer(alice.hex.slice(2));
+      const stored = await gw.store.sessions.ofConsumer(alice.hex.slice(2));
       assert.equal(stored.length, 1);
       assert.equal(stored[0]?.state, 'stopped');
       assert.equal(stored[0]?.stoppedBy, 'consumer');
@@ -138,7 +138,7 @@ for (const version of ['ocpp1.6', 'ocpp2.0.1'] as const) {
       cp.behaviour.rejectRemoteStart = true;
       await rejectsWith(gw.bridge.start({ station, connectorId: 1, consumerKey: dave.hex }), 'Refused', /rejected/);
       await eventually(() => !cp.list.has(dave.idTag));
-      const [failed] = await gw.store.sessionsOfConsumer(dave.hex.slice(2));
+      const [failed] = await gw.store.sessions.ofConsumer(dave.hex.slice(2));
       assert.equal(failed?.state, 'failed');
       assert.match(failed!.reason, /rejected/);
 
@@ -198,7 +198,7 @@ for (const version of ['ocpp1.6', 'ocpp2.0.1'] as const) {
       await gw.bridge.start({ station, connectorId: 1, consumerKey: erin.hex });
       await cp.meterValues(1, 4_000);
       await cp.stopTransaction(1, 'EVDisconnected');
-      const [ended] = await eventually(() => gw.store.sessionsOfConsumer(erin.hex.slice(2)).then((s) => s.length ? s : undefined));
+      const [ended] = await eventually(() => gw.store.sessions.ofConsumer(erin.hex.slice(2)).then((s) => s.length ? s : undefined));
       assert.equal(ended?.state, 'stopped');
       assert.equal(ended?.stoppedBy, 'station');
       assert.equal(ended?.receipt?.energyWh, 4_000);

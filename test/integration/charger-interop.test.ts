@@ -107,7 +107,7 @@ describe('independent chargers', () => {
     const { transactionId } = await cp.call('StartTransaction', { connectorId: 1, idTag: 'X', meterStart: 100, timestamp: at(1) });
     await cp.call('MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: at(2), sampledValue: [{ value: '500', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }, { value: '16.1', measurand: 'Current.Offered', unit: 'A' }] }] });
     await cp.call('StopTransaction', { transactionId, meterStop: 900, timestamp: at(3) });
-    const finished = await gw.store.loadFinished('DETAIL-16', transactionId);
+    const finished = await gw.store.stations.loadFinished('DETAIL-16', transactionId);
     assert.equal(finished!.lastMeter, 900, 'the stop\'s own reading');
     assert.equal(finished!.progress?.currentOffered, 16.1, 'not 16.100000381469727');
     await cp.close({ force: true });

@@ -135,7 +135,7 @@ describe('consumer sessions across kill -9', () => {
       for (const d of drivers) {
         assert.deepEqual(d.conflicts, [], `${d.station}: never two different receipts for one session`);
         const keyHex = Buffer.from(d.client.signer.publicKey).toString('hex');
-        const stored = (await store.sessionsOfConsumer(keyHex)).filter((s) => s.receipt);
+        const stored = (await store.sessions.ofConsumer(keyHex)).filter((s) => s.receipt);
         for (const s of stored) {
           const got = d.receipts.get(s.id);
           assert.ok(got, `${d.station}: the receipt of finished session ${s.id} never reached the wallet`);

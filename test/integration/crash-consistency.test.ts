@@ -22,7 +22,7 @@ async function verifyEvents(store: LevelStore, sims: SimStation[], gatewayKey: U
   let events = 0;
   for (const sim of sims) {
     const topic = stationTopic(sim.identity);
-    const log = await store.eventsAfter(topic, 0, 1_000_000);
+    const log = await store.events.eventsAfter(topic, 0, 1_000_000);
     for (const [i, bytes] of log.entries()) {
       const envelope = await open(bytes, { domain: DOMAIN.event, signer: gatewayKey });
       assert.equal(envelope.topic, topic);
@@ -30,8 +30,8 @@ async function verifyEvents(store: LevelStore, sims: SimStation[], gatewayKey: U
     }
     events += log.length;
   }
-  for (const entry of await store.outboxEntries(1_000_000)) {
-    const logged = await store.eventsAfter(entry.topic, entry.seq - 1, 1);
+  for (const entry of await store.events.outboxEntries(1_000_000)) {
+    const logged = await store.events.eventsAfter(entry.topic, entry.seq - 1, 1);
     assert.ok(logged[0] && Buffer.from(logged[0]).equals(Buffer.from(entry.envelope)), `outbox entry ${entry.topic}#${entry.seq} is the logged event, byte for byte`);
   }
   return events;
@@ -43,11 +43,11 @@ async function verify(dataDir: string, sims: SimStation[], final: boolean): Prom
   try {
     for (const sim of sims) {
       const id = sim.identity;
-      const state = await store.loadState(id);
+      const state = await store.stations.loadState(id);
       assert.ok(state, `${id} has state`);
-      const finished = await store.finishedTransactions(id);
+      const finished = await store.stations.finishedTransactions(id);
       const all = [...Object.values(state.transactions), ...finished];
-      const readings = new Set((await store.readings(id)).map((r) => `${r.transactionId}|${r.stationTime}`));
+      const readings = new Set((await store.stations.readings(id)).map((r) => `${r.transactionId}|${r.stationTime}`));
       if (sim.version === 'ocpp1.6') {
         for (const [key, txId] of sim.acked.starts) {
           const tx = all.find((t) => t.id === txId);
@@ -66,9 +66,9 @@ async function verify(dataDir: string, sims: SimStation[], final: boolean): Prom
       } else {
         for (const event of sim.acked.events) {
           const [txId, seq] = event.split('|');
-          const localId = await store.findOcppTransaction(id, txId!);
+          const localId = await store.stations.findOcppTransaction(id, txId!);
           assert.ok(localId !== undefined, `${id}: acknowledged transaction ${txId} lost`);
-          assert.ok(await store.hasSeqNo(id, localId, Number(seq)), `${id}: acknowledged event ${event} lost`);
+          assert.ok(await store.stations.hasSeqNo(id, localId, Number(seq)), `${id}: acknowledged event ${event} lost`);
         }
         const perOcppId = new Map<string, number>();
         for (const t of all) perOcppId.set(t.ocppTransactionId, (perOcppId.get(t.ocppTransactionId) ?? 0) + 1);

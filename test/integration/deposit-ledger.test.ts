@@ -73,7 +73,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
 
   async function finished(c: KeyringPair, state: string, count = 1) {
     return eventually(async () => {
-      const all = await gw.store.sessionsOfConsumer(hex(c));
+      const all = await gw.store.sessions.ofConsumer(hex(c));
       return all.filter((s) => s.state === state).length >= count ? all : undefined;
     }, CHAIN_WAIT_MS, `${count} session(s) never reached ${state}`);
   }
@@ -166,7 +166,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
     const transfers = await transfersFrom(client, multisigOf(c), start);
     assert.equal(total(transfers, gatewayAddress()), PEAQ / 2n);
     assert.equal(total(transfers, client.address(c.publicKey)), 15n * PEAQ / 10n);
-    const payouts = await gw.store.payouts(hex(c));
+    const payouts = await gw.store.settlements.payouts(hex(c));
     assert.deepEqual(payouts.map((p) => [p.kind, p.state, p.executedBy]).sort(), [['refund', 'executed', 'gateway'], ['spent', 'executed', 'gateway']]);
   });
 
@@ -203,7 +203,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
       await gw.bridge.start({ station, connectorId, consumerKey: c.address });
       // 3 kWh at 0.5 PEAQ: 1.5 PEAQ, past the 1 PEAQ budget in one reading.
       await charger.meterValues(connectorId, 3_000);
-      const ended = await eventually(async () => (await gw.store.sessionsOfConsumer(hex(c))).find((s) => s.receipt), CHAIN_WAIT_MS, 'the gateway never stopped the session');
+      const ended = await eventually(async () => (await gw.store.sessions.ofConsumer(hex(c))).find((s) => s.receipt), CHAIN_WAIT_MS, 'the gateway never stopped the session');
       assert.equal(charger.open.has(connectorId), false, 'the charger ended the transaction on the remote stop');
       assert.equal(ended.stoppedBy, 'gateway');
       assert.match(ended.receipt!.stopReason, /budget of 1 PEAQ was reached/);
@@ -213,7 +213,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
 
       const [settled] = await finished(c, 'settled');
       assert.equal(settled!.settlement!.unpaid, String(PEAQ / 2n));
-      assert.deepEqual((await gw.store.debts(hex(c))).map((d) => d.amount), [String(PEAQ / 2n)]);
+      assert.deepEqual((await gw.store.settlements.debts(hex(c))).map((d) => d.amount), [String(PEAQ / 2n)]);
       await assert.rejects(gw.bridge.authorize({ station, consumerKey: c.address }), (err: any) => {
         assert.equal(err.code, 'OutstandingDebt');
         assert.ok(err.message.includes(`${client.format(PEAQ / 2n)} unpaid`), err.message);
@@ -225,7 +225,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
       await fundDeposit(client, c, key.publicKey, 15n * PEAQ / 10n);
       const debt = await eventually(async () => payoutValues(await deliveries(gw.store, key.publicKey, hex(c))).find((v) => v.kind === 'debt'), CHAIN_WAIT_MS, 'no debt payout');
       assert.equal(debt.tokenNum, String(PEAQ / 2n));
-      assert.deepEqual(await gw.store.debts(hex(c)), []);
+      assert.deepEqual(await gw.store.settlements.debts(hex(c)), []);
       await approvePayouts(client, c, key.publicKey, await deliveries(gw.store, key.publicKey, hex(c)));
       await finished(c, 'paid');
       const transfers = await transfersFrom(client, multisigOf(c), start);

@@ -41,12 +41,12 @@ describe('hostile stations', () => {
     assert.notEqual(later, next, 'the orphan\'s id is not given out');
     await c.call('StopTransaction', { transactionId: later, meterStop: 300, timestamp: at(6) });
 
-    const orphan = await gw.store.loadFinished('ORPHAN-CP', next);
+    const orphan = await gw.store.stations.loadFinished('ORPHAN-CP', next);
     assert.equal(orphan?.orphan, true);
     assert.equal(orphan?.endMeter, 5_000, 'the orphan record is intact');
-    assert.equal((await gw.store.loadFinished('ORPHAN-CP', later))?.endMeter, 300);
-    assert.deepEqual(await gw.store.readings('ORPHAN-CP', later), [], 'the new transaction inherited no readings');
-    const kept = (await gw.store.readings('ORPHAN-CP', 0)).filter((r) => r.claimedTransactionId === next + 1);
+    assert.equal((await gw.store.stations.loadFinished('ORPHAN-CP', later))?.endMeter, 300);
+    assert.deepEqual(await gw.store.stations.readings('ORPHAN-CP', later), [], 'the new transaction inherited no readings');
+    const kept = (await gw.store.stations.readings('ORPHAN-CP', 0)).filter((r) => r.claimedTransactionId === next + 1);
     assert.equal(kept.length, 1, 'the readings of a never-issued id are kept, as an orphan reading');
     await cp.close();
   });
@@ -65,7 +65,7 @@ describe('hostile stations', () => {
     // The station starts a new transaction under the same id.
     await event('Started', 0, 10, 5_000);
     await event('Ended', 1, 11, 7_000);
-    const finished = (await gw.store.finishedTransactions('REUSE-201')).filter((t) => t.ocppTransactionId === 'T-1');
+    const finished = (await gw.store.stations.finishedTransactions('REUSE-201')).filter((t) => t.ocppTransactionId === 'T-1');
     assert.deepEqual(finished.map((t) => [t.startMeter, t.endMeter]), [[0, 1_000], [5_000, 7_000]], 'two transactions, each with its own energy');
     await cp.close();
   });
@@ -93,7 +93,7 @@ describe('hostile stations', () => {
     const big = 'x'.repeat(200_000);
     for (let i = 0; i < 40; i++) assert.equal((await cp.client.call('DataTransfer', { vendorId: 'flood', messageId: String(i), data: big })).status, 'UnknownVendorId');
     for (let i = 0; i < 200; i++) await cp.client.call('DataTransfer', { vendorId: 'flood', messageId: `small-${i}`, data: 'y'.repeat(1_000) });
-    const reports = await gw.store.reports('FLOOD-CP');
+    const reports = await gw.store.stations.reports('FLOOD-CP');
     const stored = reports.reduce((n, r) => n + Buffer.byteLength(r.payloadJson), 0);
     assert.ok(stored <= 65_536, `${stored} bytes kept, the budget is 65536`);
     assert.ok(reports.every((r) => Buffer.byteLength(r.payloadJson) <= 4096), 'no item over the cap');

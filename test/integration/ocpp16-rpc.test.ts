@@ -130,13 +130,13 @@ describe('OCPP 1.6 with ocpp-rpc (strict)', () => {
     state = await gw.service.state('CP16-TX');
     assert.deepEqual(state!.transactions, {});
     assert.equal(state!.connectors[1]!.currentTransaction, 0);
-    const finished = await gw.store.finishedTransactions('CP16-TX');
+    const finished = await gw.store.stations.finishedTransactions('CP16-TX');
     assert.equal(finished.length, 1);
     assert.equal(finished[0]!.startMeter, 12_000);
     assert.equal(finished[0]!.endMeter, 14_250);
     assert.equal(finished[0]!.stopReason, 'EVDisconnected');
     assert.equal(finished[0]!.startTime, '2026-11-21T08:00:00.000Z');
-    const samples = await gw.store.readings('CP16-TX', txId);
+    const samples = await gw.store.stations.readings('CP16-TX', txId);
     assert.equal(samples.length, 3, 'every meter value is kept once');
     assert.match(samples[0]!.sampledValuesJson, /Temperature/);
     await cp.close();
@@ -154,9 +154,9 @@ describe('OCPP 1.6 with ocpp-rpc (strict)', () => {
     assert.deepEqual(ids, [ids[0], ids[0]! + 1, ids[0]! + 2]);
     const orphan = await cp.call('StopTransaction', { transactionId: -1, meterStop: 777, timestamp: '2026-11-21T05:00:00Z', idTag: 'T' });
     assert.equal(orphan.idTagInfo.status, 'Accepted');
-    const finished = await gw.store.finishedTransactions('CP16-IDS');
+    const finished = await gw.store.stations.finishedTransactions('CP16-IDS');
     assert.equal(finished.length, 4);
-    const kept = await gw.store.loadFinished('CP16-IDS', -1);
+    const kept = await gw.store.stations.loadFinished('CP16-IDS', -1);
     assert.equal(kept?.orphan, true);
     assert.equal(kept?.endMeter, 777);
     await cp.close();
@@ -168,7 +168,7 @@ describe('OCPP 1.6 with ocpp-rpc (strict)', () => {
     const dt = await cp.call('DataTransfer', { vendorId: 'com.example', messageId: 'hello', data: 'x' });
     assert.equal(dt.status, 'UnknownVendorId');
     await cp.call('SecurityEventNotification', { type: 'FirmwareUpdated', timestamp: '2026-11-21T08:00:00Z' });
-    const reports = await gw.store.reports('CP16-MISC');
+    const reports = await gw.store.stations.reports('CP16-MISC');
     assert.deepEqual(reports.map((r) => r.action), ['DataTransfer', 'SecurityEventNotification']);
     await assert.rejects(cp.call('Reset', { type: 'Soft' }), (err: any) => err.rpcErrorCode === 'NotSupported');
     await cp.close();

@@ -55,7 +55,7 @@ describe('OCPP 1.6 with @voltbras/ts-ocpp', () => {
     assert.equal(remoteStarts, 1);
 
     await send(cp, 'StopTransaction', { transactionId: started.transactionId, meterStop: 1500, timestamp: '2026-11-21T09:20:00.000Z' });
-    const [finished] = await gw.store.finishedTransactions('VOLT-1');
+    const [finished] = await gw.store.stations.finishedTransactions('VOLT-1');
     assert.equal(finished?.endMeter, 1500);
     assert.equal(finished?.startMeter, 100);
     cp.close();

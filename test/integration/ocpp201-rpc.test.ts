@@ -88,11 +88,11 @@ describe('OCPP 2.0.1 with ocpp-rpc (strict)', () => {
     await cs.call('TransactionEvent', ended);
     state = await gw.service.state('CS201-TX');
     assert.deepEqual(state!.transactions, {});
-    const finished = await gw.store.finishedTransactions('CS201-TX');
+    const finished = await gw.store.stations.finishedTransactions('CS201-TX');
     assert.equal(finished.length, 1, 'replays never double a transaction');
     assert.equal(finished[0]!.endMeter, 6100);
     assert.equal(finished[0]!.stopReason, 'EVDisconnected');
-    assert.equal((await gw.store.readings('CS201-TX', localId)).length, 3);
+    assert.equal((await gw.store.stations.readings('CS201-TX', localId)).length, 3);
     await cs.close();
   });
 
@@ -107,7 +107,7 @@ describe('OCPP 2.0.1 with ocpp-rpc (strict)', () => {
       eventType: 'Ended', timestamp: '2026-11-21T07:10:00Z', triggerReason: 'StopAuthorized', seqNo: 4, offline: true,
       transactionInfo: { transactionId: 'offline-1', stoppedReason: 'Local' },
     });
-    const [tx] = await gw.store.finishedTransactions('CS201-OFF');
+    const [tx] = await gw.store.stations.finishedTransactions('CS201-OFF');
     assert.equal(tx?.ocppTransactionId, 'offline-1');
     assert.equal(tx?.offline, true);
     assert.equal(tx?.endMeter, 900, 'the last reading closes the transaction when Ended has none');
@@ -124,9 +124,9 @@ describe('OCPP 2.0.1 with ocpp-rpc (strict)', () => {
     });
     await cs.call('NotifyReport', { requestId: 1, generatedAt: '2026-11-21T08:00:00Z', seqNo: 0 });
     await cs.call('SecurityEventNotification', { type: 'StartupOfTheDevice', timestamp: '2026-11-21T08:00:00Z' });
-    const actions = (await gw.store.reports('CS201-REP')).map((r) => r.action);
+    const actions = (await gw.store.stations.reports('CS201-REP')).map((r) => r.action);
     assert.deepEqual(actions, ['NotifyEvent', 'NotifyReport', 'SecurityEventNotification']);
-    assert.equal((await gw.store.readings('CS201-REP')).length, 1);
+    assert.equal((await gw.store.stations.readings('CS201-REP')).length, 1);
     const dt = await cs.call('DataTransfer', { vendorId: 'com.example' });
     assert.equal(dt.status, 'UnknownVendorId');
     await cs.close();

@@ -67,7 +67,7 @@ describe('settlement on peaq genesis\' runtime shape (pallet multiSig, store_cal
     await charger.meterValues(1, wh);
     await gw.bridge.stop({ station: 'SHAPE-CP', connectorId: 1, consumerKey: consumer.address });
   }
-  const paidCount = async () => (await gw.store.sessionsOfConsumer(hex)).filter((s) => s.state === 'paid').length;
+  const paidCount = async () => (await gw.store.sessions.ofConsumer(hex)).filter((s) => s.state === 'paid').length;
 
   it('settles, and the consumer\'s approvals (native, then hash-only as the peaq wallet) pay out to the unit', async () => {
     const multisig = client.multisigAddress([consumer.publicKey, key.publicKey]);
@@ -75,7 +75,7 @@ describe('settlement on peaq genesis\' runtime shape (pallet multiSig, store_cal
     await fundDeposit(client, consumer, key.publicKey, 4n * PEAQ);
 
     await settledSession(1_000);
-    await eventually(async () => (await gw.store.sessionsOfConsumer(hex)).some((s) => s.state === 'settled'), CHAIN_WAIT_MS, 'never settled');
+    await eventually(async () => (await gw.store.sessions.ofConsumer(hex)).some((s) => s.state === 'settled'), CHAIN_WAIT_MS, 'never settled');
     // settle-status, a separate process, lists the open payouts on this shape too (seen: it crashed).
     const status = spawn(process.execPath, [settleStatus, '--endpoint', proxy.endpoint, '--consumer', consumer.address, '--gateway', client.address(key.publicKey)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -87,7 +87,7 @@ describe('settlement on peaq genesis\' runtime shape (pallet multiSig, store_cal
     await eventually(async () => (await paidCount()) === 1, CHAIN_WAIT_MS, 'the first session was never paid');
 
     await settledSession(3_000);
-    await eventually(async () => (await gw.store.sessionsOfConsumer(hex)).some((s) => s.state === 'settled'), CHAIN_WAIT_MS, 'never settled');
+    await eventually(async () => (await gw.store.sessions.ofConsumer(hex)).some((s) => s.state === 'settled'), CHAIN_WAIT_MS, 'never settled');
     const open = payoutValues(await deliveries(gw.store, key.publicKey, hex)).slice(2);
     for (const v of open) await approveByHash(client, consumer, key.publicKey, v);
     await eventually(async () => (await paidCount()) === 2, CHAIN_WAIT_MS, 'the gateway never executed the hash-only approvals');

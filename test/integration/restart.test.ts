@@ -48,10 +48,10 @@ describe('restart', () => {
         eventType: 'Ended', timestamp: '2026-11-21T09:00:00Z', triggerReason: 'StopAuthorized', seqNo: 1, transactionInfo: tx201,
         meterValue: [{ timestamp: '2026-11-21T09:00:00Z', sampledValue: [{ value: 9000 }] }],
       });
-      const [done16] = await gw.store.finishedTransactions('R16');
+      const [done16] = await gw.store.stations.finishedTransactions('R16');
       assert.equal(done16?.id, transactionId);
       assert.equal(done16?.endMeter, 8000);
-      const [done201] = await gw.store.finishedTransactions('R201');
+      const [done201] = await gw.store.stations.finishedTransactions('R201');
       assert.equal(done201?.ocppTransactionId, 'restart-tx');
       assert.equal(done201?.endMeter, 9000);
       // The counter continues: the next 1.6 transaction gets the next id.

@@ -45,7 +45,7 @@ describe('settlement across restarts', () => {
     await charger.close();
     await gw.stop();
   }
-  const sessions = (k: Uint8Array) => gw.store.sessionsOfConsumer(hex(k));
+  const sessions = (k: Uint8Array) => gw.store.sessions.ofConsumer(hex(k));
   const reached = (k: Uint8Array, state: string, n = 1) =>
     eventually(async () => (await sessions(k)).filter((s) => s.state === state).length >= n, CHAIN_WAIT_MS, `never ${n} ${state}`);
 
@@ -119,7 +119,7 @@ describe('settlement across restarts', () => {
     // What the previous release left in LevelDB: a finished session and its settlement job, no budget.
     await stop();
     const store = await LevelStore.open(join(dataDir, 'state'));
-    const state = (await store.loadState('RESTART-CP'))!;
+    const state = (await store.stations.loadState('RESTART-CP'))!;
     const id = randomUUID();
     const now = new Date().toISOString();
     const session = {
@@ -139,7 +139,7 @@ describe('settlement across restarts', () => {
     const [settled] = await sessions(legacy.publicKey);
     assert.equal(settled!.settlement!.unpaid, String(PEAQ), 'the whole cost is owed');
     assert.ok(!settled!.settlement!.spentInfo && !settled!.settlement!.refundInfo, 'nothing to pay out from an empty deposit');
-    assert.deepEqual((await gw.store.debts(hex(legacy.publicKey))).map((d) => d.amount), [String(PEAQ)]);
+    assert.deepEqual((await gw.store.settlements.debts(hex(legacy.publicKey))).map((d) => d.amount), [String(PEAQ)]);
     const metrics = await (await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`)).text();
     assert.match(metrics, /^cgw_debts 1$/m);
     const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();

@@ -19,7 +19,7 @@ describe('station isolation', () => {
       await victim.call('BootNotification', BOOT_16);
       await intruder.call('BootNotification', BOOT_16);
       const { transactionId } = await victim.call('StartTransaction', { connectorId: 1, idTag: 'V-TAG', meterStart: 100, timestamp: '2026-11-21T10:00:00Z' });
-      const readingsBefore = (await gw.store.readings('VICTIM')).length;
+      const readingsBefore = (await gw.store.stations.readings('VICTIM')).length;
 
       // OCPP requires an answer to every StopTransaction and MeterValues: the intruder gets one, and nothing else.
       await intruder.call('MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: '2026-11-21T10:05:00Z', sampledValue: [{ value: '999999' }] }] });
@@ -29,12 +29,12 @@ describe('station isolation', () => {
       const open = Object.values(victimState!.transactions).find((t) => t.id === transactionId);
       assert.ok(open, "the victim's transaction is still open");
       assert.equal(open.startMeter, 100);
-      assert.equal((await gw.store.readings('VICTIM')).length, readingsBefore, "no reading was added to the victim's transaction");
-      assert.deepEqual(await gw.store.finishedTransactions('VICTIM'), []);
+      assert.equal((await gw.store.stations.readings('VICTIM')).length, readingsBefore, "no reading was added to the victim's transaction");
+      assert.deepEqual(await gw.store.stations.finishedTransactions('VICTIM'), []);
 
       // The victim itself ends it, with its own meter.
       await victim.call('StopTransaction', { transactionId, meterStop: 1_100, timestamp: '2026-11-21T11:00:00Z' });
-      const [finished] = await gw.store.finishedTransactions('VICTIM');
+      const [finished] = await gw.store.stations.finishedTransactions('VICTIM');
       assert.equal(finished?.endMeter, 1_100, 'with its own meter reading');
     } finally {
       await victim.close({ force: true });

@@ -95,7 +95,7 @@ describe('storage faults', () => {
     await gateway.kill('SIGKILL');
     const store = await LevelStore.open(join(dataDir, 'state'));
     try {
-      const stored = new Set((await store.readings('DISK-CP')).map((r) => r.stationTime));
+      const stored = new Set((await store.stations.readings('DISK-CP')).map((r) => r.stationTime));
       for (const t of acknowledged) assert.ok(stored.has(t), `acknowledged meter value ${t} lost`);
     } finally {
       await store.close();

@@ -35,7 +35,7 @@ describe('ChargePointService on a real LevelDB', () => {
     await service.boot(current, BOOT);
     await service.status(current, { connectorId: 1, status: 'Available', stationTime: 't1' });
     await assert.rejects(service.status(stale, { connectorId: 1, status: 'Faulted', stationTime: 't2' }), StaleConnectionError);
-    assert.equal((await store.loadState('S1'))?.connectors[1]?.status, 'Available');
+    assert.equal((await store.stations.loadState('S1'))?.connectors[1]?.status, 'Available');
     assert.equal((await service.state('S1'))?.connectors[1]?.status, 'Available');
   });
 
@@ -43,13 +43,13 @@ describe('ChargePointService on a real LevelDB', () => {
     const origin: Origin = { identity: 'S2', isCurrent: () => true };
     await service.boot(origin, BOOT);
     const failing = new ChargePointService({
-      repository: { ...bind(store), commit: () => Promise.reject(new Error('disk full')) },
+      repository: { stations: store.stations, sessions: store.sessions, commit: () => Promise.reject(new Error('disk full')) },
       authorization: { acceptUnknownIdTags: true },
       tariff: TARIFF,
     });
     await assert.rejects(failing.startTransaction(origin, { connectorId: 1, idTag: 'A', meterStartWh: 0, stationTime: 't' }), /disk full/);
     assert.deepEqual((await failing.state('S2'))?.transactions, {});
-    assert.deepEqual((await store.loadState('S2'))?.transactions, {});
+    assert.deepEqual((await store.stations.loadState('S2'))?.transactions, {});
   });
 
   it('a station is accepted only once its boot is durable: not while the commit runs, not after it failed', async () => {
@@ -59,7 +59,7 @@ describe('ChargePointService on a real LevelDB', () => {
     let committing!: () => void;
     const reached = new Promise<void>((resolve) => { committing = resolve; });
     const slow = new ChargePointService({
-      repository: { ...bind(store), commit: () => new Promise<void>((_, reject) => { fail = reject; committing(); }) },
+      repository: { stations: store.stations, sessions: store.sessions, commit: () => new Promise<void>((_, reject) => { fail = reject; committing(); }) },
       authorization: { acceptUnknownIdTags: true },
       tariff: TARIFF,
     });
@@ -94,23 +94,9 @@ describe('ChargePointService on a real LevelDB', () => {
     const starts = Array.from({ length: 20 }, (_, i) => service.startTransaction(origin, { connectorId: i + 1, idTag: 'A', meterStartWh: i, stationTime: `t${i}` }));
     const ids = (await Promise.all(starts)).map((r) => r.transactionId);
     assert.deepEqual(new Set(ids).size, 20);
-    assert.equal(Object.keys((await store.loadState('S3'))!.transactions).length, 20);
+    assert.equal(Object.keys((await store.stations.loadState('S3'))!.transactions).length, 20);
   });
 });
-
-function bind(store: LevelStore) {
-  return {
-    loadState: store.loadState.bind(store),
-    findStartKey: store.findStartKey.bind(store),
-    findOcppTransaction: store.findOcppTransaction.bind(store),
-    hasSeqNo: store.hasSeqNo.bind(store),
-    loadFinished: store.loadFinished.bind(store),
-    loadReadingsJson: store.loadReadingsJson.bind(store),
-    oldestReports: store.oldestReports.bind(store),
-    allStates: store.allStates.bind(store),
-    sessionsOfConsumer: store.sessionsOfConsumer.bind(store),
-  };
-}
 
 describe('domain rules', () => {
   it('transaction ids count up from the station counter, wrap before int32 overflow and skip open ones', () => {

@@ -1,0 +1,191 @@
+import { Level } from 'level';
+import { CodedError } from '../coded-error.ts';
+
+export type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
+export type KeyRange = { gt?: string; gte?: string; lt?: string; limit?: number; reverse?: boolean };
+
+export const EMPTY = new Uint8Array(0);
+const text = new TextEncoder();
+const utf8 = new TextDecoder();
+export const encodeText = (value: string): Uint8Array => text.encode(value);
+export const decodeText = (value: Uint8Array): string => utf8.decode(value);
+// Written and deleted to see whether storage works again after a failure.
+const PROBE_KEY = 'zz:probe';
+
+/**
+ * A write to the data folder failed (disk full, read-only, I/O error). LevelDB refuses every
+ * later write once one failed, so the node stops taking work that it could not keep.
+ */
+export class StorageError extends CodedError<'StorageUnavailable'> {
+  constructor(message: string, options?: { cause: unknown }) {
+    super('StorageUnavailable', message);
+    if (options) this.cause = options.cause;
+  }
+}
+
+export interface LevelStoreOptions {
+  /** fsync every commit: survives power loss, not only a process crash. */
+  sync: boolean;
+  /** Files LevelDB may keep open (the node keeps descriptors for it; see gateway/descriptors.ts). */
+  maxOpenFiles?: number;
+}
+
+/**
+ * The one LevelDB every repository reads and writes: its failure state (one failed write
+ * refuses every later one until recovered) and the group commit that puts the changes of one
+ * event-loop turn into one atomic batch.
+ */
+export class LevelDatabase {
+  private readonly db: Level<string, Uint8Array>;
+  private readonly sync: boolean;
+  private pending: { ops: BatchOp[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private flushScheduled = false;
+  private failure: StorageError | undefined;
+  private recovering = false;
+  private readonly failureListeners: ((err: StorageError) => void)[] = [];
+  private readonly openListeners: (() => Promise<void>)[] = [];
+
+  private constructor(db: Level<string, Uint8Array>, sync: boolean) {
+    this.db = db;
+    this.sync = sync;
+  }
+
+  static async open(location: string, options: LevelStoreOptions = { sync: false }): Promise<LevelDatabase> {
+    const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view', ...(options.maxOpenFiles ? { maxOpenFiles: options.maxOpenFiles } : {}) });
+    try {
+      await db.open();
+    } catch (err) {
+      const cause = (err as { cause?: { message?: string } }).cause?.message ?? '';
+      // LevelDB names the LOCK file in every open error; only these say another process holds it.
+      const locked = /Resource temporarily unavailable|already held by process/i.test(cause);
+      throw new Error(locked
+        ? `the data folder ${location} is in use by another process (LevelDB lock held)`
+        : `cannot open the data folder ${location}: ${cause || (err as Error).message}`, { cause: err });
+    }
+    return new LevelDatabase(db, options.sync);
+  }
+
+  /**
+   * Runs `load` now and again after every reopen: for a repository that keeps a counter
+   * derived from what is stored (the next outbox id).
+   */
+  async whenOpened(load: () => Promise<void>): Promise<void> {
+    this.openListeners.push(load);
+    await load();
+  }
+
+  get(key: string): Promise<Uint8Array | undefined> {
+    return this.db.get(key);
+  }
+
+  values(range: KeyRange): AsyncIterable<Uint8Array> {
+    return this.db.values(range);
+  }
+
+  keys(range: KeyRange): AsyncIterable<string> {
+    return this.db.keys(range);
+  }
+
+  entries(range: KeyRange): AsyncIterable<[string, Uint8Array]> {
+    return this.db.iterator(range);
+  }
+
+  /** Deletes a key range (not atomic with anything else: callers order their clears so a crash half way can be redone). */
+  async clear(range: KeyRange): Promise<void> {
+    if (this.failure) throw this.failure;
+    await this.db.clear(range).catch((err: unknown) => { throw this.failed(err); });
+  }
+
+  /** The first failed write, if any: from then on every write is refused with it. */
+  get writeFailure(): StorageError | undefined {
+    return this.failure;
+  }
+
+  /** Called once per failure: when the first write fails (again after a recovery). */
+  onWriteFailure(listener: (err: StorageError) => void): void {
+    this.failureListeners.push(listener);
+  }
+
+  /** Every write goes through here, so one failure is seen, named and reported once. */
+  async write(ops: BatchOp[]): Promise<void> {
+    if (this.failure) throw this.failure;
+    try {
+      await this.db.batch(ops, { sync: this.sync });
+    } catch (err) {
+      throw this.failed(err);
+    }
+  }
+
+  /**
+   * Writes `ops` atomically. Batches from the same event-loop turn share one LevelDB batch
+   * (still atomic as a whole), which amortises the write cost over every station that is
+   * busy at the same time; each caller's promise resolves only once its ops are written.
+   */
+  writeGrouped(ops: BatchOp[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ ops, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    const group = this.pending;
+    this.pending = [];
+    this.flushScheduled = false;
+    const ops = group.length === 1 ? group[0]!.ops : group.flatMap((g) => g.ops);
+    this.write(ops).then(
+      () => { for (const g of group) g.resolve(); },
+      (err: unknown) => { for (const g of group) g.reject(err); },
+    );
+  }
+
+  private failed(err: unknown): StorageError {
+    if (this.failure) return this.failure;
+    const cause = (err as { cause?: { message?: string } }).cause?.message || (err as Error).message;
+    this.failure = new StorageError(`writing to the data folder failed (${cause}); nothing more is accepted until the node is restarted with working storage`, { cause: err });
+    for (const listener of this.failureListeners) listener(this.failure);
+    return this.failure;
+  }
+
+  /**
+   * After a failed write: reopens LevelDB (which refuses every write once one failed) and
+   * tries a synced write. True when storage works again (the failure is cleared); false when
+   * it still does not (no space, no descriptors), to be tried again later.
+   */
+  async recover(): Promise<boolean> {
+    if (!this.failure) return true;
+    if (this.recovering) return false;
+    this.recovering = true;
+    try {
+      return await this.reopen();
+    } finally {
+      this.recovering = false;
+    }
+  }
+
+  private async reopen(): Promise<boolean> {
+    try {
+      await this.db.close();
+    } catch {
+      // Closing a database in trouble may fail; opening it again is what counts.
+    }
+    try {
+      await this.db.open();
+      await this.db.batch([{ type: 'put', key: PROBE_KEY, value: EMPTY }, { type: 'del', key: PROBE_KEY }], { sync: true });
+      for (const load of this.openListeners) await load();
+    } catch {
+      return false;
+    }
+    this.failure = undefined;
+    return true;
+  }
+
+  async close(): Promise<void> {
+    // Let a scheduled group commit finish first: its callers are waiting to answer stations.
+    while (this.flushScheduled || this.pending.length) await new Promise((r) => setImmediate(r));
+    await this.db.close();
+  }
+}

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { emptyState } from '../../../src/domain/charge-point.ts';
+import { emptyChange } from '../../../src/domain/change.ts';
+import { LevelStore } from '../../../src/store/level-store.ts';
+import { tempDir } from '../../helpers/gateway.ts';
+import { repositorySuite } from './repository-suite.ts';
+
+const dir = tempDir();
+repositorySuite('LevelDB', async () => {
+  const store = await LevelStore.open(dir);
+  return { repos: store, close: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+});
+
+describe('LevelDB store: what lasts across a reopen, and what deleting a station removes', () => {
+  const folder = tempDir();
+  let store: LevelStore;
+  before(async () => { store = await LevelStore.open(folder); });
+  after(async () => {
+    await store.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const event = (topic: string, seq: number) => ({ topic, seq, envelope: new Uint8Array([seq]) });
+  const payout = (sessionId: string, state: string, callHash: string) => ({
+    consumerKeyHex: 'c1', sessionId, kind: 'spent', seq: 0, state, callHash, amount: '5', station: 'LS-1',
+  }) as never;
+
+  it('continues event numbering and outbox order after a reopen, and keeps published events for catch-up', async () => {
+    await store.commit({ ...emptyChange('LS-1', emptyState('LS-1')), outbox: [event('t1', 1), event('t1', 2)] });
+    const [first] = await store.events.outboxEntries(10);
+    await store.events.removeOutbox([first!.id]);
+    await store.close();
+    store = await LevelStore.open(folder);
+    await store.commit({ ...emptyChange('LS-1', emptyState('LS-1')), outbox: [event('t2', 1)] });
+    assert.deepEqual((await store.events.outboxEntries(10)).map((e) => `${e.topic}/${e.seq}`), ['t1/2', 't2/1'], 'the new event after the one still waiting');
+    assert.deepEqual([...(await store.events.topicSeqs())].sort(), [['t1', 2], ['t2', 1]]);
+    assert.deepEqual((await store.events.eventsAfter('t1', 0, 10)).map((e) => e[0]), [1, 2]);
+    assert.equal(await store.events.outboxSize(), 2);
+  });
+
+  it('lists an open payout until a later change closes it, and drops a debt paid down to zero', async () => {
+    const debt = (amount: string) => ({ consumerKeyHex: 'c1', sessionId: 'S1', amount, station: 'LS-1' }) as never;
+    await store.commit({ ...emptyChange('LS-1', emptyState('LS-1')), payouts: [payout('S1', 'open', '0xaa')], debts: [debt('7')] });
+    assert.deepEqual((await store.settlements.openPayouts()).map((p) => p.callHash), ['0xaa']);
+    assert.equal(await store.settlements.count('debts'), 1);
+    await store.commit({ ...emptyChange('LS-1', emptyState('LS-1')), payouts: [payout('S1', 'executed', '0xaa')], debts: [debt('0')] });
+    assert.deepEqual(await store.settlements.openPayouts(), []);
+    assert.deepEqual((await store.settlements.payouts('c1')).map((p) => p.state), ['executed']);
+    assert.deepEqual(await store.settlements.debts(), []);
+  });
+
+  it('accepts a request nonce once, also when asked twice at the same moment, until its minute is dropped', async () => {
+    const results = await Promise.all([store.nonces.recordNonce(100, 'ab', '01'), store.nonces.recordNonce(100, 'ab', '01')]);
+    assert.deepEqual(results.sort(), [false, true]);
+    assert.equal(await store.nonces.recordNonce(100, 'ab', '01'), false);
+    await store.nonces.dropNoncesBefore(101);
+    assert.equal(await store.nonces.recordNonce(100, 'ab', '01'), true);
+  });
+
+  it('deletes a station with its records and certificates, and keeps its consumers\' sessions and payouts', async () => {
+    const state = emptyState('LS-DEL');
+    const session = { id: 'sd', consumerKeyHex: 'c9', createdAt: '2026-12-06T10:00:00.000Z' } as never;
+    await store.commit({
+      ...emptyChange('LS-DEL', state),
+      finished: [{ id: 1, connectorId: 1 } as never],
+      startKeys: [{ key: 'k', transactionId: 1 }],
+      readings: [{ connectorId: 1, transactionId: 1, reading: { stationTime: 't', rawJson: '[]' }, source: 'MeterValues', receivedAt: 't' }],
+      finishedSessions: [session],
+      payouts: [{ ...(payout('sd', 'executed', '0xdd') as object), consumerKeyHex: 'c9' } as never],
+    });
+    await store.certificates.updateCertificates('LS-DEL', [{ serialNumber: '1', issuerKeyHash: 'ff', certificateType: 'V2GRootCertificate' } as never], []);
+    await store.deleteStation('LS-DEL');
+    assert.equal(await store.stations.loadState('LS-DEL'), undefined);
+    assert.equal(await store.stations.loadFinished('LS-DEL', 1), undefined);
+    assert.equal(await store.stations.findStartKey('LS-DEL', 'k'), undefined);
+    assert.deepEqual(await store.stations.readings('LS-DEL'), []);
+    assert.deepEqual(await store.certificates.certificates('LS-DEL'), []);
+    assert.deepEqual((await store.sessions.ofConsumer('c9')).map((s) => s.id), ['sd']);
+    assert.equal((await store.settlements.payouts('c9')).length, 1);
+  });
+});
