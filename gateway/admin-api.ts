@@ -8,7 +8,7 @@ import type { TransactionInfo } from '../src/domain/model.ts';
 import type { ChargePointService } from '../src/domain/charge-point-service.ts';
 import type { ChargingBridge } from '../src/app/charging-bridge.ts';
 import type { LocalListSync } from '../src/app/local-list-sync.ts';
-import type { OcppServer } from '../src/ocpp/server.ts';
+import type { OcppServer } from '../src/ocpp/core/server.ts';
 import type { StationLinks } from '../src/app/station-link.ts';
 import { CertificateError, type StationCertificates } from '../src/app/station-certificates.ts';
 import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse } from '../src/domain/certificates.ts';

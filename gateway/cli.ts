@@ -79,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
       const input = readFileSync(0);
       // A trailing newline from `echo` is not part of the password.
       const password = input.at(-1) === 0x0a ? input.subarray(0, input.at(-2) === 0x0d ? -2 : -1) : input;
-      console.log((await import('../src/ocpp/passwords.ts')).hashPassword(password));
+      console.log((await import('../src/ocpp/core/passwords.ts')).hashPassword(password));
       return 0;
     }
     case 'start': {

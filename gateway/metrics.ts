@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ChargePointService } from '../src/domain/charge-point-service.ts';
-import type { OcppObserver } from '../src/ocpp/connection.ts';
-import type { OcppServer } from '../src/ocpp/server.ts';
+import type { OcppObserver } from '../src/ocpp/core/connection.ts';
+import type { OcppServer } from '../src/ocpp/core/server.ts';
 import type { LevelStore } from '../src/store/level-store.ts';
 
 /** What the metrics read from the running node; filled in as the parts start. */

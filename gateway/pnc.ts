@@ -5,7 +5,7 @@ import { createPncHandlers } from '../src/ocpp/pnc-handlers.ts';
 import type { PncStationHandlers } from '../src/ocpp/pnc-messages.ts';
 import type { StationLinks } from '../src/app/station-link.ts';
 import { StationCertificates } from '../src/app/station-certificates.ts';
-import type { StationDirectory } from '../src/ocpp/stations.ts';
+import type { StationDirectory } from '../src/ocpp/core/stations.ts';
 import type { CertificateAuthority } from '../src/pnc/certificate-authority.ts';
 import { HttpContractBackend } from '../src/pnc/contract-backend.ts';
 import { ContractError, ContractRegistry } from '../src/pnc/contracts.ts';

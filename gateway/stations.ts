@@ -1,5 +1,5 @@
-import { createStationDirectory, type StationDirectory, type StationPolicy } from '../src/ocpp/stations.ts';
-import { hashesForConfiguredPassword } from '../src/ocpp/passwords.ts';
+import { createStationDirectory, type StationDirectory, type StationPolicy } from '../src/ocpp/core/stations.ts';
+import { hashesForConfiguredPassword } from '../src/ocpp/core/passwords.ts';
 import type { Config } from './config/schema.ts';
 
 /** The station directory from configuration: listed stations, plus open registration if enabled. */

@@ -1,14 +1,14 @@
 import { StaleConnectionError, type ChargePointService, type Origin } from '../domain/charge-point-service.ts';
 import type { BootNotificationRequestData } from '../domain/model.ts';
 import type { Logger } from '../log/logger.ts';
-import type { StationDirectory } from './stations.ts';
-import { readStationTime } from './timestamps.ts';
-import type { OcppConnection } from './connection.ts';
+import type { StationDirectory } from './core/stations.ts';
+import { readStationTime } from './core/timestamps.ts';
+import type { OcppConnection } from './core/connection.ts';
 import type { PncStationHandlers } from './pnc-messages.ts';
-import { RpcError } from './errors.ts';
-import type { Payload } from './frame.ts';
-import type { VersionAdapter } from './server.ts';
-import type { CallMap } from './typed-call.ts';
+import { RpcError } from './core/errors.ts';
+import type { Payload } from './core/frame.ts';
+import type { VersionAdapter } from './core/server.ts';
+import type { CallMap } from './core/typed-call.ts';
 
 /** What every version adapter is built from. */
 export interface AdapterDeps {

@@ -3,7 +3,7 @@ import type { StationInfo } from '../domain/certificates.ts';
 import type { PlugAndChargeService } from '../domain/ports.ts';
 import { BridgeError } from '../app/bridge-error.ts';
 import type { ChargingBridge } from '../app/charging-bridge.ts';
-import type { OcppConnection } from './connection.ts';
+import type { OcppConnection } from './core/connection.ts';
 import type { PncStationHandlers, PncStationMessages } from './pnc-messages.ts';
 import type { StationCertificates } from '../app/station-certificates.ts';
 

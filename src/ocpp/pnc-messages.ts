@@ -1,7 +1,7 @@
 // The ISO 15118 Plug & Charge messages in their 2.0.1 shape. 1.6 stations carry the same
 // payloads inside DataTransfer (vendorId org.openchargealliance.iso15118pnc), so both
 // versions share these types; the OCA 2.0.1 schemas validate them either way.
-import type { OcppConnection } from './connection.ts';
+import type { OcppConnection } from './core/connection.ts';
 import type { CertificateHashData, CertificateIdUse } from '../domain/certificates.ts';
 import type { Actions201, CertificateHashDataChainType } from './v201/schema-types.ts';
 

@@ -1,6 +1,6 @@
 import { StationCallError, type StationLink, type StationLinks } from '../app/station-link.ts';
-import type { CallOptions, OcppConnection } from './connection.ts';
-import { ConnectionClosedError, RpcError } from './errors.ts';
+import type { CallOptions, OcppConnection } from './core/connection.ts';
+import { ConnectionClosedError, RpcError } from './core/errors.ts';
 import { commands16 } from './v16/commands.ts';
 import { commands201 } from './v201/commands.ts';
 

@@ -1,8 +1,8 @@
 import type { AuthorizationDecision } from '../../domain/authorization.ts';
 import { afterBoot, answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, nowIso, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
-import type { OcppConnection } from '../connection.ts';
+import type { OcppConnection } from '../core/connection.ts';
 import { PNC_VENDOR_ID } from '../pnc-messages.ts';
-import type { VersionAdapter } from '../server.ts';
+import type { VersionAdapter } from '../core/server.ts';
 import { pncDataTransferHandler } from './pnc-data-transfer.ts';
 import { readings16 } from './readings.ts';
 import type { Actions16 } from './schema-types.ts';

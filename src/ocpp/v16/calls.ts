@@ -1,6 +1,6 @@
 // OCPP 1.6 CALLs from the central system to a charge point, typed by the generated schema types.
-import type { CallOptions, OcppConnection } from '../connection.ts';
-import { typedCall } from '../typed-call.ts';
+import type { CallOptions, OcppConnection } from '../core/connection.ts';
+import { typedCall } from '../core/typed-call.ts';
 import type { Actions16 } from './schema-types.ts';
 
 /** What a core TriggerMessage may ask for. */

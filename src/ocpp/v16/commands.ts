@@ -3,7 +3,7 @@ import { flattenHashDataChains } from '../pnc-messages.ts';
 import type { InstalledCertificate } from '../../app/station-link.ts';
 import type { VersionCommands } from '../station-commands.ts';
 import { call16, type CertificateUse16, type ExtendedTrigger16, type MessageTrigger16 } from './calls.ts';
-import { RpcError } from '../errors.ts';
+import { RpcError } from '../core/errors.ts';
 import { pncCall16 } from './pnc-data-transfer.ts';
 
 // The charge point's own roots travel in the security whitepaper's messages; the EV-facing

@@ -1,8 +1,8 @@
 import type { DataTransferHandler } from '../adapter-kit.ts';
-import type { CallOptions, OcppConnection } from '../connection.ts';
-import { InvalidOutboundError, RpcError } from '../errors.ts';
+import type { CallOptions, OcppConnection } from '../core/connection.ts';
+import { InvalidOutboundError, RpcError } from '../core/errors.ts';
 import { PNC_VENDOR_ID, type PncCsmsMessages, type PncStationHandlers, type PncStationMessages } from '../pnc-messages.ts';
-import { schemasFor } from '../schemas.ts';
+import { schemasFor } from '../core/schemas.ts';
 import { call16 } from './calls.ts';
 
 const STATION_ACTIONS = new Set<string>(['Get15118EVCertificate', 'GetCertificateStatus', 'SignCertificate', 'Authorize']);

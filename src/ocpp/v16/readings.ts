@@ -1,6 +1,6 @@
 import type { MeterReading, Sample } from '../../domain/model.ts';
 import { ENERGY_REGISTER } from '../../domain/meter.ts';
-import { readStationTime } from '../timestamps.ts';
+import { readStationTime } from '../core/timestamps.ts';
 import type { Actions16 } from './schema-types.ts';
 
 type MeterValue16 = Actions16['MeterValues']['req']['meterValue'][number];

@@ -1,7 +1,7 @@
 import type { AuthorizationDecision } from '../../domain/authorization.ts';
 import { energyRegisterWh } from '../../domain/meter.ts';
 import { afterBoot, answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
-import type { VersionAdapter } from '../server.ts';
+import type { VersionAdapter } from '../core/server.ts';
 import { readings201 } from './readings.ts';
 import type { Actions201, IdTokenInfoType } from './schema-types.ts';
 

@@ -1,6 +1,6 @@
 import { ENERGY_REGISTER } from '../../domain/meter.ts';
 import type { MeterReading } from '../../domain/model.ts';
-import { readStationTime } from '../timestamps.ts';
+import { readStationTime } from '../core/timestamps.ts';
 import type { MeterValueType } from './schema-types.ts';
 
 /** 2.0.1 meterValue entries as domain readings: unit default Wh, value scaled by 10^multiplier. */

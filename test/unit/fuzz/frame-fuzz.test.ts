@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { FrameError, decodeFrame } from '../../../src/ocpp/frame.ts';
-import { schemasFor } from '../../../src/ocpp/schemas.ts';
-import { judge } from '../../../src/ocpp/validation-policy.ts';
-import type { OcppVersion } from '../../../src/ocpp/version.ts';
+import { FrameError, decodeFrame } from '../../../src/ocpp/core/frame.ts';
+import { schemasFor } from '../../../src/ocpp/core/schemas.ts';
+import { judge } from '../../../src/ocpp/core/validation-policy.ts';
+import type { OcppVersion } from '../../../src/ocpp/core/version.ts';
 
 const json = fc.jsonValue({ maxDepth: 4 });
 const frameish = fc.oneof(

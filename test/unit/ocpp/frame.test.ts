@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FrameError, decodeFrame, encodeCall, encodeError } from '../../../src/ocpp/frame.ts';
+import { FrameError, decodeFrame, encodeCall, encodeError } from '../../../src/ocpp/core/frame.ts';
 
 const failure = (text: string): FrameError => {
   try {

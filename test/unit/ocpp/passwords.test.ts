@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PasswordCheck } from '../../../src/ocpp/password-check.ts';
-import { hashPassword, hashesForConfiguredPassword, isPasswordHash, parseBasicAuth, verifyPasswordAsync } from '../../../src/ocpp/passwords.ts';
+import { PasswordCheck } from '../../../src/ocpp/core/password-check.ts';
+import { hashPassword, hashesForConfiguredPassword, isPasswordHash, parseBasicAuth, verifyPasswordAsync } from '../../../src/ocpp/core/passwords.ts';
 
 describe('station passwords', () => {
   it('stores a salted hash and compares bytes exactly', async () => {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { OCPP_TYPE_FILES } from '../../../src/ocpp/schema-type-files.ts';
-import { loadSchemas } from '../../../src/ocpp/schemas.ts';
-import { generateOcppTypes } from '../../../src/ocpp/schema-typegen.ts';
+import { OCPP_TYPE_FILES } from '../../../src/ocpp/core/schema-type-files.ts';
+import { loadSchemas } from '../../../src/ocpp/core/schemas.ts';
+import { generateOcppTypes } from '../../../src/ocpp/core/schema-typegen.ts';
 
 describe('OCPP message types generated from the official schemas', () => {
   for (const file of OCPP_TYPE_FILES) {

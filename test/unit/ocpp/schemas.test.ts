@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { schemasFor } from '../../../src/ocpp/schemas.ts';
-import { judge } from '../../../src/ocpp/validation-policy.ts';
+import { schemasFor } from '../../../src/ocpp/core/schemas.ts';
+import { judge } from '../../../src/ocpp/core/validation-policy.ts';
 
 describe('official schemas from ocpp-rpc', () => {
   it('loads every 1.6 (core + security) and 2.0.1 action', () => {

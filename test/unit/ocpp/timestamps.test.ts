@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseTimestamp, readStationTime } from '../../../src/ocpp/timestamps.ts';
+import { parseTimestamp, readStationTime } from '../../../src/ocpp/core/timestamps.ts';
 
 describe('lenient ISO 8601 timestamps', () => {
   it('reads the forms real stations send', () => {

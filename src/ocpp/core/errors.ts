@@ -1,5 +1,5 @@
 import type { OcppVersion } from './version.ts';
-import { StationCallError } from '../app/station-link.ts';
+import { StationCallError } from '../../app/station-link.ts';
 
 /**
  * What went wrong, independent of the version's spelling. Each version has its own code

@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '../../log/logger.ts';
 import { OcppConnection, type InboundHandler, type OcppObserver } from './connection.ts';
 import { ConnectionGate, type ConnectionLimits, type GateRefusal } from './connection-gate.ts';
 import type { InboundLimits } from './inbound-guard.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '../../log/logger.ts';
 import { CallTimeoutError, ConnectionClosedError, InvalidOutboundError, RpcError, codeFor, kindOfCode } from './errors.ts';
 import { CALL, CALLERROR, CALLRESULT, FrameError, decodeFrame, encodeCall, encodeError, encodeResult } from './frame.ts';
 import type { Frame, Payload } from './frame.ts';
