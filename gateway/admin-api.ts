@@ -6,7 +6,7 @@ import { grantRemoteStart } from '../src/domain/authorization.ts';
 import { REFUSALS, refusalOf } from '../src/domain/refusals.ts';
 import type { TransactionInfo } from '../src/domain/model.ts';
 import type { ChargePointService } from '../src/domain/charge-point-service.ts';
-import type { ChargingBridge } from '../src/app/charging-bridge.ts';
+import type { OperatorCommands } from '../src/app/operator-commands.ts';
 import type { LocalListSync } from '../src/app/local-list-sync.ts';
 import type { OcppServer } from '../src/ocpp/core/server.ts';
 import type { StationLinks } from '../src/app/station-link.ts';
@@ -14,6 +14,8 @@ import { CertificateError, type StationCertificates } from '../src/app/station-c
 import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse } from '../src/domain/certificates.ts';
 import { hashDataId } from '../src/domain/certificates.ts';
 import type { LevelStore } from '../src/store/level-store.ts';
+import { CSMS_ACTIONS_16 } from '../src/ocpp/v16/calls.ts';
+import { CSMS_ACTIONS_201 } from '../src/ocpp/v201/calls.ts';
 
 export interface AdminApiDeps {
   token: string;
@@ -25,7 +27,7 @@ export interface AdminApiDeps {
   now: () => Date;
   ocpp: OcppServer;
   commands: StationLinks;
-  bridge: ChargingBridge;
+  operator: OperatorCommands;
   localList: LocalListSync;
   certificates: StationCertificates;
   /** Bytes of reports kept per station (storage.reportBytesPerStation). */
@@ -39,6 +41,11 @@ function consumerKeyHex(text: string | null): string {
   } catch {
     throw new HttpError(400, 'consumer: the consumer\'s SS58 address or public key (32 bytes of hex) is required', 'consumer');
   }
+}
+
+/** The actions an operator may send to a station of this version (empty before it booted). */
+export function csmsActions(ocppVersion: string): readonly string[] {
+  return ocppVersion === 'ocpp1.6' ? CSMS_ACTIONS_16 : ocppVersion === 'ocpp2.0.1' ? CSMS_ACTIONS_201 : [];
 }
 
 // How long an operator's remote start tag is good for the station's own start.
@@ -62,6 +69,12 @@ export const COMMANDS = {
   unlock: { type: 'object', additionalProperties: false, required: ['connectorId'], properties: { connectorId: { ...connector, minimum: 1 } } },
   trigger: { type: 'object', additionalProperties: false, required: ['message'], properties: { message: { type: 'string', minLength: 1, maxLength: 50 }, connectorId: connector } },
   'change-availability': { type: 'object', additionalProperties: false, required: ['connectorId', 'operative'], properties: { connectorId: connector, operative: { type: 'boolean' } } },
+  reset: { type: 'object', additionalProperties: false, required: ['type'], properties: { type: { enum: ['Soft', 'Hard'], description: 'Soft: once idle (2.0.1 OnIdle); Hard: at once (2.0.1 Immediate)' } } },
+  'clear-cache': { type: 'object', additionalProperties: false, properties: {} },
+  'data-transfer': {
+    type: 'object', additionalProperties: false, required: ['vendorId'],
+    properties: { vendorId: { type: 'string', minLength: 1, maxLength: 255 }, messageId: { type: 'string', maxLength: 50 }, data: { type: 'string' } },
+  },
   'resync-local-list': { type: 'object', additionalProperties: false, properties: {} },
   'install-certificate': {
     type: 'object', additionalProperties: false, required: ['certificateType', 'certificate'],
@@ -210,6 +223,19 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         send(res, 200, { result: await runCommand(deps, id, command as CommandName, body) });
         return true;
       }
+      if (req.method === 'GET' && resource === 'stations' && id && sub === 'calls' && !command) {
+        const s = await station(id);
+        send(res, 200, { ocppVersion: s.ocppVersion, actions: csmsActions(s.ocppVersion) });
+        return true;
+      }
+      if (req.method === 'POST' && resource === 'stations' && id && sub === 'calls' && command) {
+        await station(id);
+        const body = await readJson(req);
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be the action\'s payload, a JSON object');
+        // The station's version decides the action's schema: checked before anything is sent.
+        send(res, 200, { action: command, response: await deps.operator.call(id, command, body as Record<string, unknown>) });
+        return true;
+      }
       if (req.method === 'GET' && resource === 'debts') {
         // What settled sessions left unpaid, per consumer: each is refused new sessions until it is paid.
         const debts = await deps.store.settlements.debts();
@@ -294,11 +320,17 @@ async function runCommand(deps: AdminApiDeps, id: string, name: CommandName, bod
       return deps.commands.for(id).remoteStop({ transactionId: tx.id, ocppTransactionId: tx.ocppTransactionId });
     }
     case 'unlock':
-      return deps.bridge.unlock(id, body.connectorId as number);
+      return deps.operator.unlock(id, body.connectorId as number);
     case 'trigger':
-      return deps.bridge.trigger(id, body.message as string, body.connectorId as number | undefined);
+      return deps.operator.trigger(id, body.message as string, body.connectorId as number | undefined);
     case 'change-availability':
-      return deps.bridge.changeAvailability(id, body.connectorId as number, body.operative as boolean);
+      return deps.operator.changeAvailability(id, body.connectorId as number, body.operative as boolean);
+    case 'reset':
+      return deps.operator.reset(id, body.type === 'Hard');
+    case 'clear-cache':
+      return deps.operator.clearCache(id);
+    case 'data-transfer':
+      return deps.operator.dataTransfer(id, body as { vendorId: string; messageId?: string; data?: string });
     case 'resync-local-list':
       return deps.localList.fullSync(id);
     case 'install-certificate':

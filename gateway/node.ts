@@ -7,6 +7,7 @@ import { priceSession } from '../src/domain/pricing.ts';
 import { formatAmount } from '../src/domain/amounts.ts';
 import { KeyedQueue } from '../src/domain/keyed-queue.ts';
 import { ChargingBridge } from '../src/app/charging-bridge.ts';
+import { OperatorCommands } from '../src/app/operator-commands.ts';
 import type { OcppConnection } from '../src/ocpp/core/connection.ts';
 import { LocalListSync } from '../src/app/local-list-sync.ts';
 import { OcppServer } from '../src/ocpp/core/server.ts';
@@ -50,6 +51,7 @@ export interface GatewayNode {
   store: LevelStore;
   commands: StationCommands;
   bridge: ChargingBridge;
+  operator: OperatorCommands;
   /** The chain connection, when a chain is configured. */
   chain?: { client(): ChainClient | undefined };
   /** The libp2p peer, when enabled: its id and the addresses consumers dial. */
@@ -133,6 +135,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     log: log.child({ component: 'bridge' }),
   });
   service.committed.sessionEvent.on((event) => bridge.onSessionEvent(event));
+  const operator = new OperatorCommands({ service, commands, now, log: log.child({ component: 'operator' }) });
   const pnc = await parts.start('plug & charge', () => startPnc(config, { store, bridge, commands, directory, now }, log.child({ component: 'pnc' })), (p) => p.certificates.stop());
   const consumerApi: ConsumerApi = {
     authorize: (r) => bridge.authorize({ station: r.station, consumerKey: r.consumerKey, ...(r.budget === undefined ? {} : { budget: r.budget }) }),
@@ -202,7 +205,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ token: adminToken(config), now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, bridge, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
+      api: adminApi({ token: adminToken(config), now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {
@@ -239,6 +242,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     store,
     commands,
     bridge,
+    operator,
     ...(chain ? { chain } : {}),
     ...(p2p ? { p2p: { peerId: p2p.node.peerId.toString(), multiaddrs: p2p.node.getMultiaddrs().map(String), running: p2p } } : {}),
     async stop() {

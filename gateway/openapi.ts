@@ -1,4 +1,6 @@
-import { COMMANDS } from './admin-api.ts';
+import { COMMANDS, csmsActions } from './admin-api.ts';
+import { loadSchemas } from '../src/ocpp/core/schemas.ts';
+import type { OcppVersion } from '../src/ocpp/core/version.ts';
 
 const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
 const error = { type: 'object', properties: { error: { type: 'string' }, field: { type: 'string' } }, required: ['error'] };
@@ -13,12 +15,53 @@ const paging = [
   { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
 ];
 
+const VERSIONS: OcppVersion[] = ['ocpp1.6', 'ocpp2.0.1'];
+
+/**
+ * The official schema of an action's request or answer in one version, as a component: its id
+ * names the version (both versions have a Reset.req), so its own "#/definitions" refs resolve
+ * inside it.
+ */
+function ocppSchemas(): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const version of VERSIONS) {
+    const actions = new Set(csmsActions(version));
+    for (const { $id, $schema: _draft, ...schema } of loadSchemas(version)) {
+      const [action, direction] = $id.replace(/^urn:/, '').split('.');
+      if (actions.has(action!)) out[`${version}.${action}.${direction}`] = { $id: `urn:${version}:${action}.${direction}`, ...schema };
+    }
+  }
+  return out;
+}
+
+/** The paths of operator calls: one per action, its body and answer as each version's schema says. */
+function callPaths(): Record<string, object> {
+  const names = [...new Set(VERSIONS.flatMap((v) => csmsActions(v)))].sort();
+  const ref = (version: OcppVersion, action: string, direction: 'req' | 'conf') => ({ title: version, $ref: `#/components/schemas/${version}.${action}.${direction}` });
+  return Object.fromEntries(names.map((action) => {
+    const versions = VERSIONS.filter((v) => csmsActions(v).includes(action));
+    return [`/api/stations/{identity}/calls/${action}`, {
+      post: {
+        summary: `OCPP ${action} (${versions.join(', ')}), in the station's own version`,
+        description: 'The payload is checked against the official schema of the station\'s version before it is sent (400 with the schema error); the station\'s answer is returned as it gave it, and the exchange is kept among the station\'s reports (OperatorCall).',
+        parameters: [stationParam],
+        requestBody: { required: true, content: { 'application/json': { schema: { oneOf: versions.map((v) => ref(v, action, 'req')) } } } },
+        responses: {
+          200: json({ type: 'object', properties: { action: { const: action }, response: { oneOf: versions.map((v) => ref(v, action, 'conf')) } } }),
+          502: json(error, 'The station is offline, did not answer in time, or answered with a CALLERROR (`code`: StationOffline, Timeout, Refused)'),
+          ...errors,
+        },
+      },
+    }];
+  }));
+}
+
 /** The admin API's OpenAPI 3.1 document; the command bodies are the schemas that validate them. */
 export function openApiDocument(version: string): object {
   return {
     openapi: '3.1.0',
     info: { title: 'charging-gateway admin API', version },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas: ocppSchemas() },
     security: [{ bearer: [] }],
     paths: {
       '/api/stations': { get: { summary: 'Stations with live status and connectors', responses: { 200: json({ type: 'array' }), 401: errors[401] } } },
@@ -34,6 +77,8 @@ export function openApiDocument(version: string): object {
           responses: { 200: json({ type: 'object', properties: { result: {} } }), 502: json(error, 'The station is offline or did not answer'), ...errors },
         },
       }])),
+      '/api/stations/{identity}/calls': { get: { summary: 'The OCPP actions an operator may send to this station, in its version', parameters: [stationParam], responses: { 200: json({ type: 'object', properties: { ocppVersion: { type: 'string' }, actions: { type: 'array', items: { type: 'string' } } } }), ...errors } } },
+      ...callPaths(),
       '/api/sessions': {
         get: {
           summary: 'A consumer\'s finished sessions with receipts, newest first',

@@ -192,7 +192,21 @@ export async function simulateStation(argv: string[]): Promise<number> {
     client.handle('RequestStopTransaction', async ({ params }) => ({ status: stopFor((params as { transactionId: string }).transactionId) ? 'Accepted' : 'Rejected' }));
     client.handle('UnlockConnector', async () => ({ status: 'Unlocked' }));
   }
-  for (const action of ['TriggerMessage', 'ChangeAvailability']) client.handle(action, async () => ({ status: 'Accepted' }));
+  for (const action of ['TriggerMessage', 'ChangeAvailability', 'ClearCache']) client.handle(action, async () => ({ status: 'Accepted' }));
+  // As a charger does: transactions end, then it boots again and reports its connectors.
+  const reboot = async (hard: boolean): Promise<void> => {
+    for (const c of [...open.keys()]) await stop(c, v16 ? (hard ? 'HardReset' : 'SoftReset') : 'ImmediateReset');
+    say(`rebooting (${hard ? 'hard' : 'soft'} reset)`);
+    await call('BootNotification', protocol.boot);
+    for (let c = 1; c <= connectors; c++) await call('StatusNotification', protocol.status(c, 'Available'));
+  };
+  client.handle('Reset', async ({ params }) => {
+    const type = (params as { type: string }).type;
+    setImmediate(() => { reboot(type === 'Hard' || type === 'Immediate').catch((err: unknown) => say(`reset failed: ${String(err)}`)); });
+    return { status: 'Accepted' };
+  });
+  // No vendor extensions here.
+  client.handle('DataTransfer', async () => ({ status: 'UnknownVendorId' }));
 
   const ended = new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());

@@ -2,19 +2,27 @@ import { parseArgs } from 'node:util';
 import { adminCall } from './admin-client.ts';
 import { loadConfig } from './config/load.ts';
 
-const HELP = `charging-gateway stations: the stations the running node knows
+const HELP = `charging-gateway stations (or station): the stations the running node knows, and commands to one
 
 Usage:
   charging-gateway stations list [--sort lastSeen]   every station with its connection and last message
   charging-gateway stations delete IDENTITY          forget a station that is offline and runs nothing
                                                      (its transactions, meter values and reports go;
                                                      consumers' receipts stay)
+  charging-gateway station call IDENTITY ACTION [JSON]
+                                                     send an OCPP action in the station's version and
+                                                     print its answer, e.g. Reset '{"type":"Soft"}';
+                                                     the payload is checked against the official schema
+                                                     first (JSON defaults to {})
+  charging-gateway station actions IDENTITY          the actions the station's version accepts
+  charging-gateway station reset|clear-cache IDENTITY [--hard]
+  charging-gateway station data-transfer IDENTITY VENDOR [MESSAGE_ID] [DATA]
 
 Talks to the running node's admin API (admin.host/admin.port, token from the configuration).`;
 
 export async function stationsMain(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, sort: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  const [command, station] = positionals;
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, sort: { type: 'string' }, hard: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const [command, station, ...rest] = positionals;
   if (values.help || !command) {
     console.log(HELP);
     return values.help ? 0 : 2;
@@ -23,6 +31,23 @@ export async function stationsMain(argv: string[]): Promise<number> {
   const config = loadConfig({ ...(file ? { file } : {}) });
   if (command === 'list') return adminCall(config, 'GET', `/api/stations${values.sort === 'lastSeen' ? '?sort=lastSeen' : ''}`);
   if (command === 'delete' && station) return adminCall(config, 'DELETE', `/api/stations/${encodeURIComponent(station)}`);
+  const at = `/api/stations/${encodeURIComponent(station ?? '')}`;
+  if (command === 'call' && station && rest[0]) {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(rest[1] ?? '{}');
+    } catch {
+      console.error(`the payload is not valid JSON: ${rest[1]}`);
+      return 2;
+    }
+    return adminCall(config, 'POST', `${at}/calls/${encodeURIComponent(rest[0])}`, payload);
+  }
+  if (command === 'actions' && station) return adminCall(config, 'GET', `${at}/calls`);
+  if (command === 'reset' && station) return adminCall(config, 'POST', `${at}/commands/reset`, { type: values.hard ? 'Hard' : 'Soft' });
+  if (command === 'clear-cache' && station) return adminCall(config, 'POST', `${at}/commands/clear-cache`, {});
+  if (command === 'data-transfer' && station && rest[0]) {
+    return adminCall(config, 'POST', `${at}/commands/data-transfer`, { vendorId: rest[0], ...(rest[1] ? { messageId: rest[1] } : {}), ...(rest[2] !== undefined ? { data: rest[2] } : {}) });
+  }
   console.error(HELP);
   return 2;
 }

@@ -8,12 +8,12 @@ import { connectorRefusal, sessionOfConsumer, sessionOnConnector, type ConsumerS
 import { durationSoFarS, energySoFarWh } from '../domain/transactions.ts';
 import type { Session_Receipt as Receipt } from '../proto/types.ts';
 import type { Logger } from '../log/logger.ts';
-import { BridgeError } from './bridge-error.ts';
+import { BridgeError, stationFailure } from './bridge-error.ts';
 import type { LocalListSync } from './local-list-sync.ts';
 import {
   authorizeConsumer, authorizeContract, beginRemoteStart, existingAuthorization, existingContractSession, failUnstarted, markStopping, refuseStart, revertStop,
 } from './session-operations.ts';
-import { StationCallError, type StationLink, type StationLinks } from './station-link.ts';
+import type { StationLinks } from './station-link.ts';
 
 /** Why a deposit check refused: the code a wallet sees, and the figures in words. */
 export interface DepositRefusal {
@@ -148,7 +148,7 @@ export class ChargingBridge {
       }
     } catch (err) {
       await this.fail(req.station, session.session.id, err instanceof Error ? err.message : String(err));
-      throw this.translate(err, 'SendLocalList');
+      throw stationFailure(err, 'SendLocalList');
     }
     this.opts.log.info('consumer authorized', { station: req.station, session: session.session.id, idTag, budget: session.session.budget });
     return session.session;
@@ -206,7 +206,7 @@ export class ChargingBridge {
         answer = await this.opts.commands.for(req.station).remoteStart({ connectorId: req.connectorId, idTag: own.idTag, remoteStartId });
       } catch (err) {
         await this.fail(req.station, own.id, err instanceof Error ? err.message : String(err));
-        throw this.translate(err, 'the remote start');
+        throw stationFailure(err, 'the remote start');
       }
       if (!answer.accepted) {
         await this.fail(req.station, own.id, answer.reason ?? 'remote start rejected');
@@ -248,7 +248,7 @@ export class ChargingBridge {
         answer = await this.opts.commands.for(req.station).remoteStop({ transactionId: session.transactionId, ocppTransactionId: session.ocppTransactionId });
       } catch (err) {
         await this.backToCharging(req.station, session.id, err instanceof Error ? err.message : String(err));
-        throw this.translate(err, 'the remote stop');
+        throw stationFailure(err, 'the remote stop');
       }
       if (!answer.accepted) {
         await this.backToCharging(req.station, session.id, answer.reason ?? 'remote stop rejected');
@@ -303,20 +303,6 @@ export class ChargingBridge {
     if (!this.opts.commands.isConnected(req.station)) return { available: false, reason: `station ${req.station} is offline` };
     const refusal = connectorRefusal(state, req.connectorId);
     return refusal ? { available: false, reason: refusal.message } : { available: true };
-  }
-
-  /** Asks the station to send a message now (BootNotification, StatusNotification, MeterValues, ...). */
-  trigger(station: string, message: string, connectorId?: number): Promise<string> {
-    return this.command(station, 'TriggerMessage', (link) => link.trigger(message, connectorId));
-  }
-
-  unlock(station: string, connectorId: number): Promise<string> {
-    return this.command(station, 'UnlockConnector', (link) => link.unlock(connectorId));
-  }
-
-  /** Takes a connector (0: the whole station) in or out of service. */
-  changeAvailability(station: string, connectorId: number, operative: boolean): Promise<string> {
-    return this.command(station, 'ChangeAvailability', (link) => link.changeAvailability(connectorId, operative));
   }
 
   /** After a station (re)connects and is accepted: make its local list ours again. */
@@ -397,16 +383,6 @@ export class ChargingBridge {
     if (!answer.accepted) await this.backToCharging(identity, sessionId, answer.reason ?? 'remote stop rejected');
   }
 
-  private async command(station: string, what: string, run: (link: StationLink) => Promise<string>): Promise<string> {
-    await this.onlineStation(station);
-    const link = this.opts.commands.for(station);
-    try {
-      return await run(link);
-    } catch (err) {
-      throw this.translate(err, what);
-    }
-  }
-
   private key(text: string): ConsumerKey {
     try {
       return parseConsumerKey(text);
@@ -473,18 +449,5 @@ export class ChargingBridge {
   /** Ends every wait for a station's start or stop (the node is stopping). */
   close(): void {
     this.closing.abort();
-  }
-
-  private translate(err: unknown, what: string): Error {
-    if (err instanceof BridgeError) return err;
-    if (err instanceof StationCallError) {
-      switch (err.code) {
-        case 'InvalidRequest': return new BridgeError('InvalidRequest', err.message);
-        case 'StationOffline': return new BridgeError('StationOffline', `the station went offline during ${what}`);
-        case 'Timeout': return new BridgeError('Timeout', `the station did not answer ${what} in time`);
-        case 'Refused': return new BridgeError('Refused', `the station answered ${what} with ${err.message}`);
-      }
-    }
-    return err instanceof Error ? err : new Error(String(err));
   }
 }

@@ -28,6 +28,16 @@ export interface StationLink {
   /** The station's own limit of entries per SendLocalList, if it reports one. */
   localListMaxLength(): Promise<number | undefined>;
   trigger(message: string, connectorId?: number): Promise<string>;
+  /** Restarts the station: hard at once (2.0.1 Immediate), soft once idle (2.0.1 OnIdle). */
+  reset(hard: boolean): Promise<string>;
+  clearCache(): Promise<string>;
+  dataTransfer(req: { vendorId: string; messageId?: string; data?: string }): Promise<{ status: string; data?: unknown }>;
+  /**
+   * Any action the central system sends in the station's version, with that version's payload:
+   * an InvalidRequest StationCallError, before anything is sent, when the action is not one of
+   * them or the payload does not match its official schema.
+   */
+  call(action: string, payload: Record<string, unknown>): Promise<Record<string, unknown>>;
   unlock(connectorId: number): Promise<string>;
   changeAvailability(connectorId: number, operative: boolean): Promise<string>;
   installCertificate(type: InstallCertificateUse, pem: string): Promise<string>;

@@ -15,7 +15,11 @@ import { eventually } from '../helpers/wait.ts';
 const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url));
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return cliWith({}, ...args);
+}
+
+async function cliWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
@@ -67,6 +71,26 @@ describe('the README walkthrough', () => {
     assert.ok(receipt.energyWh > 0);
     assert.match(receipt.total.text, /^[\d.]+ PEAQ$/);
     await eventually(() => stationLog.includes('stopped connector 1'), 10_000);
+  });
+
+  it('lets an operator reset the simulated station and send it commands from the CLI (Operating chargers)', async () => {
+    const env = { CGW_DATA_DIR: dataDir, CGW_ADMIN_PORT: new URL(gateway.admin).port };
+    const json = async (...args: string[]): Promise<any> => {
+      const r = await cliWith(env, ...args);
+      assert.equal(r.code, 0, r.out);
+      return JSON.parse(r.out);
+    };
+    assert.ok((await json('station', 'actions', 'CP01')).actions.includes('GetConfiguration'));
+    const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+    const bootedAt = async (): Promise<string> => ((await (await fetch(`${gateway.admin}/api/stations/CP01`, { headers: { Authorization: `Bearer ${token}` } })).json()) as any).bootReceivedAt;
+    const before = await bootedAt();
+    assert.deepEqual(await json('station', 'reset', 'CP01', '--hard'), { result: 'Accepted' });
+    await eventually(() => stationLog.includes('rebooting (hard reset)'), 10_000, stationLog);
+    await eventually(async () => (await bootedAt()) > before, 10_000, 'the node did not see the station boot again');
+    assert.deepEqual(await json('station', 'clear-cache', 'CP01'), { result: 'Accepted' });
+    assert.deepEqual(await json('station', 'data-transfer', 'CP01', 'com.example'), { result: { status: 'UnknownVendorId' } });
+    const config = await json('station', 'call', 'CP01', 'GetConfiguration', '{"key":["SendLocalListMaxLength"]}');
+    assert.equal(config.response.configurationKey[0].value, '50');
   });
 
   it('simulates a 2.0.1 station with a password, which it never prints', async () => {

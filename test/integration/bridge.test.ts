@@ -228,13 +228,13 @@ for (const version of ['ocpp1.6', 'ocpp2.0.1'] as const) {
     it('passes operator commands on and reports an offline station clearly', async () => {
       const cp = await charger('CMD');
       const station = cp.identity;
-      assert.equal(await gw.bridge.trigger(station, 'Heartbeat'), 'Accepted');
-      assert.equal(await gw.bridge.unlock(station, 1), 'Unlocked');
-      assert.equal(await gw.bridge.changeAvailability(station, 2, false), 'Accepted');
+      assert.equal(await gw.operator.trigger(station, 'Heartbeat'), 'Accepted');
+      assert.equal(await gw.operator.unlock(station, 1), 'Unlocked');
+      assert.equal(await gw.operator.changeAvailability(station, 2, false), 'Accepted');
       assert.deepEqual(cp.commands, ['TriggerMessage:Heartbeat', 'UnlockConnector:1', 'ChangeAvailability:Inoperative']);
       await cp.close();
       await eventually(() => !gw.commands.isConnected(station));
-      await rejectsWith(gw.bridge.unlock(station, 1), 'StationOffline');
+      await rejectsWith(gw.operator.unlock(station, 1), 'StationOffline');
     });
 
     it('keeps a charging session across a gateway restart and stops it afterwards', async () => {

@@ -1,3 +1,4 @@
+import { InvalidOutboundError } from './errors.ts';
 import type { CallOptions, OcppConnection } from './connection.ts';
 import type { Payload } from './frame.ts';
 import type { OcppVersion } from './version.ts';
@@ -19,4 +20,16 @@ export async function typedCall<M extends CallMap<M>, A extends keyof M & string
 ): Promise<M[A]['conf']> {
   if (connection.version !== version) throw new Error(`${connection.identity} speaks ${connection.version}, not ${version}`);
   return (await connection.call(action, payload as Payload, options)) as M[A]['conf'];
+}
+
+/**
+ * An operator's CALL by name: refused before anything is sent when the action is not one the
+ * central system sends in this version, or (in connection.call) when the payload does not match
+ * the action's official schema. The answer is checked as any other.
+ */
+export function operatorCall(connection: OcppConnection, actions: readonly string[], action: string, payload: Payload, options?: CallOptions): Promise<Payload> {
+  if (!actions.includes(action)) {
+    return Promise.reject(new InvalidOutboundError(`${action} is not an action the central system sends in ${connection.version}; one of: ${actions.join(', ')}`));
+  }
+  return connection.call(action, payload, options);
 }

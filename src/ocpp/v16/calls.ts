@@ -15,3 +15,16 @@ export type CertificateUse16 = Actions16['InstallCertificate']['req']['certifica
 export function call16<A extends keyof Actions16>(connection: OcppConnection, action: A, payload: Actions16[A]['req'], options?: CallOptions): Promise<Actions16[A]['conf']> {
   return typedCall<Actions16, A>(connection, 'ocpp1.6', action, payload, options);
 }
+
+/**
+ * Every action a central system sends in OCPP 1.6 (core and the security whitepaper): what an
+ * operator's call may name. Checked against the generated action map, so a name the official
+ * schemas lack does not compile.
+ */
+export const CSMS_ACTIONS_16 = [
+  'CancelReservation', 'CertificateSigned', 'ChangeAvailability', 'ChangeConfiguration', 'ClearCache', 'ClearChargingProfile',
+  'DataTransfer', 'DeleteCertificate', 'ExtendedTriggerMessage', 'GetCompositeSchedule', 'GetConfiguration', 'GetDiagnostics',
+  'GetInstalledCertificateIds', 'GetLocalListVersion', 'GetLog', 'InstallCertificate', 'RemoteStartTransaction',
+  'RemoteStopTransaction', 'ReserveNow', 'Reset', 'SendLocalList', 'SetChargingProfile', 'SignedUpdateFirmware',
+  'TriggerMessage', 'UnlockConnector', 'UpdateFirmware',
+] as const satisfies readonly (keyof Actions16)[];

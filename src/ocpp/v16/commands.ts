@@ -2,8 +2,9 @@ import type { CertificateIdUse } from '../../domain/certificates.ts';
 import { flattenHashDataChains } from '../pnc-messages.ts';
 import type { InstalledCertificate } from '../../app/station-link.ts';
 import type { VersionCommands } from '../station-commands.ts';
-import { call16, type CertificateUse16, type ExtendedTrigger16, type MessageTrigger16 } from './calls.ts';
+import { CSMS_ACTIONS_16, call16, type CertificateUse16, type ExtendedTrigger16, type MessageTrigger16 } from './calls.ts';
 import { RpcError } from '../core/errors.ts';
+import { operatorCall } from '../core/typed-call.ts';
 import { pncCall16 } from './pnc-data-transfer.ts';
 
 // The charge point's own roots travel in the security whitepaper's messages; the EV-facing
@@ -62,6 +63,17 @@ export const commands16: VersionCommands = {
   async unlock(c, connectorId, o) {
     return (await call16(c, 'UnlockConnector', { connectorId }, o)).status;
   },
+  async reset(c, hard, o) {
+    return (await call16(c, 'Reset', { type: hard ? 'Hard' : 'Soft' }, o)).status;
+  },
+  async clearCache(c, o) {
+    return (await call16(c, 'ClearCache', {}, o)).status;
+  },
+  async dataTransfer(c, req, o) {
+    const r = await call16(c, 'DataTransfer', req, o);
+    return { status: r.status, ...(r.data !== undefined ? { data: r.data } : {}) };
+  },
+  call: (c, action, payload, o) => operatorCall(c, CSMS_ACTIONS_16, action, payload, o),
   async changeAvailability(c, connectorId, operative, o) {
     return (await call16(c, 'ChangeAvailability', { connectorId, type: operative ? 'Operative' : 'Inoperative' }, o)).status;
   },

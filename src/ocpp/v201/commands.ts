@@ -1,6 +1,7 @@
 import { flattenHashDataChains } from '../pnc-messages.ts';
 import type { VersionCommands } from '../station-commands.ts';
-import { call201 } from './calls.ts';
+import { operatorCall } from '../core/typed-call.ts';
+import { CSMS_ACTIONS_201, call201 } from './calls.ts';
 import type { MessageTriggerEnumType } from './schema-types.ts';
 
 // Tokens the gateway issues for consumers are "Central" tokens in 2.0.1 terms.
@@ -51,6 +52,17 @@ export const commands201: VersionCommands = {
     // The domain's connector is the EVSE; its first (usually only) connector is unlocked.
     return (await call201(c, 'UnlockConnector', { evseId: connectorId, connectorId: 1 }, o)).status;
   },
+  async reset(c, hard, o) {
+    return (await call201(c, 'Reset', { type: hard ? 'Immediate' : 'OnIdle' }, o)).status;
+  },
+  async clearCache(c, o) {
+    return (await call201(c, 'ClearCache', {}, o)).status;
+  },
+  async dataTransfer(c, req, o) {
+    const r = await call201(c, 'DataTransfer', req, o);
+    return { status: r.status, ...(r.data !== undefined ? { data: r.data } : {}) };
+  },
+  call: (c, action, payload, o) => operatorCall(c, CSMS_ACTIONS_201, action, payload, o),
   async changeAvailability(c, connectorId, operative, o) {
     return (await call201(c, 'ChangeAvailability', {
       operationalStatus: operative ? 'Operative' : 'Inoperative',
