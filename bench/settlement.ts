@@ -41,7 +41,7 @@ for (const batchSize of batchSizes) {
   consumers.forEach((c, i) => {
     const id = `S-${batchSize}-${i}`;
     stored.set(id, {
-      id, consumerKeyHex: Buffer.from(c.publicKey).toString('hex'), consumerPublicKey: c.address, state: 'finished', receipt: { sessionId: id, totalAmount: String(PEAQ / 2n) },
+      id, consumerKeyHex: Buffer.from(c.publicKey).toString('hex'), consumerPublicKey: c.address, state: 'stopped', receipt: { sessionId: id, totalAmount: String(PEAQ / 2n) },
     } as ConsumerSession);
     queue.set(id, {
       sessionId: id, station: 'BENCH-CP', spent: String(PEAQ / 2n), createdAt: new Date().toISOString(), attempts: 0, lastError: '',

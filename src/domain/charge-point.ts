@@ -1,4 +1,4 @@
-import type { BootNotificationRequestData, ChargePointState, ConnectorInfo, RegistrationStatus } from './model.ts';
+import type { BootNotificationRequestData, ChargePointState, ConnectorInfo, ConnectorStatus, RegistrationStatus } from './model.ts';
 
 export function emptyState(identity: string): ChargePointState {
   return {
@@ -63,14 +63,14 @@ export interface StatusCommand {
   connectorId: number;
   /** 2.0.1: the connector within the EVSE. */
   evseConnectorId?: number;
-  status: string;
+  status: ConnectorStatus;
   errorCode?: string;
   stationTime: string;
   receivedAt: string;
 }
 
 // When an EVSE has several connectors, the EVSE shows the most significant of their states.
-const SIGNIFICANCE = ['Occupied', 'Faulted', 'Unavailable', 'Reserved', 'Available'];
+const SIGNIFICANCE: readonly ConnectorStatus[] = ['Occupied', 'Faulted', 'Unavailable', 'Reserved', 'Available'];
 
 export function applyStatus(state: ChargePointState, cmd: StatusCommand): void {
   const connector = state.connectors[cmd.connectorId] ?? emptyConnector(cmd.connectorId);

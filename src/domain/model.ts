@@ -4,7 +4,11 @@ import type { BootNotificationRequestData, ChargePointState, ConnectorInfo, Tran
 
 export type { BootNotificationRequestData, ChargePointState, ConnectorInfo, TransactionInfo };
 
-export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
+/** The registration a BootNotification got (a booted station's ChargePointState.status). */
+export type RegistrationStatus = Exclude<ChargePointState['status'], ''>;
+
+/** A connector's (1.6) or EVSE's (2.0.1) last reported status, as proto/gateway.proto lists them. */
+export type ConnectorStatus = Exclude<ConnectorInfo['status'], ''>;
 
 /** The idTag / idToken status values this gateway answers with (1.6 names; 2.0.1 shares them). */
 export type AuthorizationStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';

@@ -2,7 +2,8 @@ import type { ChargePointState, Session_ConsumerSession as ConsumerSession, Tran
 
 export type { ConsumerSession };
 
-export type SessionState = 'authorized' | 'starting' | 'charging' | 'stopping' | 'stopped' | 'settled' | 'paid' | 'failed';
+/** The states proto/session.proto lists for a consumer session. */
+export type SessionState = ConsumerSession['state'];
 
 // The consumer session state machine. A station may start a transaction for an authorized
 // idTag without a remote start, and stop one without a remote stop (EV unplugged, local
@@ -66,14 +67,14 @@ export function newSession(s: NewSession): ConsumerSession {
 }
 
 export function transition(session: ConsumerSession, to: SessionState, now: Date, reason = ''): void {
-  if (!NEXT[session.state as SessionState]?.includes(to)) throw new SessionTransitionError(session.state, to);
+  if (!NEXT[session.state]?.includes(to)) throw new SessionTransitionError(session.state, to);
   session.state = to;
   session.updatedAt = now.toISOString();
   session.reason = reason;
 }
 
 export function isActive(session: ConsumerSession): boolean {
-  return ACTIVE_STATES.includes(session.state as SessionState);
+  return ACTIVE_STATES.includes(session.state);
 }
 
 /** The active session that owns this idTag on the station (a Plug & Charge contract's, typically). */

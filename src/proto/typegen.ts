@@ -56,9 +56,17 @@ function scalarType(type: string): string {
   }
 }
 
+/** The literal values a string field's comment lists (`values: a | b | ""`), if any. */
+export function declaredValues(field: protobuf.Field): string[] | undefined {
+  const line = /^\s*values:\s*(.+)$/m.exec(field.comment ?? '')?.[1];
+  if (field.type !== 'string' || !line) return undefined;
+  return line.split('|').map((v) => v.trim()).map((v) => (v === '""' ? '' : v));
+}
+
 function fieldType(field: protobuf.Field): string {
   const resolved = field.resolvedType;
-  const value = resolved ? tsName(resolved) : scalarType(field.type);
+  const values = declaredValues(field);
+  const value = values ? `(${values.map((v) => JSON.stringify(v)).join(' | ')})` : resolved ? tsName(resolved) : scalarType(field.type);
   if (field instanceof protobuf.MapField) return `Record<string, ${value}>`;
   return field.repeated ? `${value}[]` : value;
 }

@@ -258,7 +258,7 @@ export interface EVChargingStatusData {
 
 export interface ChargePointState {
   id: string;
-  status: string;
+  status: ("Accepted" | "Pending" | "Rejected" | "");
   connectors: Record<string, ConnectorInfo>;
   transactions: Record<string, TransactionInfo>;
   authList: Record<string, ConsumerAuthData>;
@@ -280,7 +280,7 @@ export interface ChargePointState {
 
 export interface ConnectorInfo {
   id: number;
-  status: string;
+  status: ("Available" | "Preparing" | "Charging" | "SuspendedEV" | "SuspendedEVSE" | "Finishing" | "Reserved" | "Unavailable" | "Faulted" | "Occupied" | "");
   currentTransaction: number;
   evseId: number;
   connectorStatuses: Record<string, string>;
@@ -337,7 +337,7 @@ export interface Session_ConsumerSession {
   consumerPublicKey: string;
   consumerKeyHex: string;
   idTag: string;
-  state: string;
+  state: ("authorized" | "starting" | "charging" | "stopping" | "stopped" | "settled" | "paid" | "failed");
   remoteStartId: number;
   transactionId: number;
   ocppTransactionId: string;
@@ -345,7 +345,7 @@ export interface Session_ConsumerSession {
   updatedAt: string;
   reason: string;
   expiresAt: string;
-  stoppedBy: string;
+  stoppedBy: ("consumer" | "gateway" | "station" | "");
   receipt?: Session_Receipt;
   settlement?: Session_Settlement;
   contract: string;
@@ -524,14 +524,14 @@ export interface Store_Payout {
   sessionId: string;
   station: string;
   consumerKeyHex: string;
-  kind: string;
+  kind: ("spent" | "refund" | "debt");
   seq: number;
   amount: string;
   to: string;
   multisig: string;
   call: string;
   callHash: string;
-  state: string;
+  state: ("open" | "executed" | "failed");
   timePoint?: P2p_TimePoint;
   approvalTxHash: string;
   executedBlock: number;

@@ -123,8 +123,8 @@ describe('settlement across restarts', () => {
     const id = randomUUID();
     const now = new Date().toISOString();
     const session = {
-      id, station: 'RESTART-CP', connectorId: 1, consumerPublicKey: legacy.address, consumerKeyHex: hex(legacy.publicKey), idTag: 'CLEGACY', state: 'stopped',
-      remoteStartId: 0, transactionId: 99, ocppTransactionId: '', createdAt: now, updatedAt: now, reason: '', expiresAt: now, stoppedBy: 'consumer', contract: '', budget: '', stopReason: '',
+      id, station: 'RESTART-CP', connectorId: 1, consumerPublicKey: legacy.address, consumerKeyHex: hex(legacy.publicKey), idTag: 'CLEGACY', state: 'stopped' as const,
+      remoteStartId: 0, transactionId: 99, ocppTransactionId: '', createdAt: now, updatedAt: now, reason: '', expiresAt: now, stoppedBy: 'consumer' as const, contract: '', budget: '', stopReason: '',
       receipt: { sessionId: id, station: 'RESTART-CP', connectorId: 1, consumerPublicKey: legacy.address, energyWh: 2000, durationS: 60, energyAmount: String(PEAQ), timeAmount: '0', sessionFee: '0', totalAmount: String(PEAQ), signedMeterValues: [], issuedAt: now, stopReason: '', budget: '', spentAmount: '', refundAmount: '', unpaidAmount: '' },
     };
     await store.commit({
