@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import protobuf from 'protobufjs';
 import { codecFor } from '../../../src/proto/codec.ts';
 import { loadProtoRoot } from '../../../src/proto/schema.ts';
 import { generateTypes } from '../../../src/proto/typegen.ts';
@@ -14,6 +15,26 @@ describe('gateway.proto (peaq field numbers)', () => {
   it('src/proto/types.ts is generated from the current .proto files (run `npm run gen:proto`)', () => {
     const committed = readFileSync(fileURLToPath(new URL('../../../src/proto/types.ts', import.meta.url)), 'utf8');
     assert.equal(committed, generateTypes(loadProtoRoot()));
+  });
+
+  it('types a string field as the union its comment lists, and nothing else', () => {
+    const root = protobuf.parse(`syntax = "proto3"; package t;
+      message M {
+        // Free text that mentions values: here.
+        // values: on | off | ""
+        string mode = 1;
+        // values: 1 | 2
+        int32 count = 2;
+        // Who sent it.
+        string sender = 3;
+      }`, { alternateCommentMode: true }).root;
+    root.resolveAll();
+    const generated = generateTypes(root);
+    assert.match(generated, /mode: \("on" \| "off" \| ""\);/);
+    assert.match(generated, /count: number;/, 'only string fields');
+    assert.match(generated, /sender: string;/);
+    // The stored and sent state keeps the peaq wire types: only the TypeScript is narrower.
+    assert.match(readFileSync(fileURLToPath(new URL('../../../src/proto/types.ts', import.meta.url)), 'utf8'), /state: \("authorized" \| "starting" \| "charging"/);
   });
 
   it('reads a ChargePointState written with the peaq field numbers', () => {
