@@ -7,6 +7,8 @@ import { REFUSALS, refusalOf } from '../src/domain/refusals.ts';
 import type { TransactionInfo } from '../src/domain/model.ts';
 import type { ChargePointService } from '../src/domain/charge-point-service.ts';
 import type { OperatorCommands } from '../src/app/operator-commands.ts';
+import type { StationConfiguration } from '../src/app/station-configuration.ts';
+import { actualValue, variableName, type ConfigurationSnapshot } from '../src/domain/configuration.ts';
 import type { LocalListSync } from '../src/app/local-list-sync.ts';
 import type { OcppServer } from '../src/ocpp/core/server.ts';
 import type { StationLinks } from '../src/app/station-link.ts';
@@ -28,6 +30,7 @@ export interface AdminApiDeps {
   ocpp: OcppServer;
   commands: StationLinks;
   operator: OperatorCommands;
+  configuration: StationConfiguration;
   localList: LocalListSync;
   certificates: StationCertificates;
   /** Bytes of reports kept per station (storage.reportBytesPerStation). */
@@ -88,6 +91,32 @@ export const COMMANDS = {
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
+/** A configuration change: a 1.6 key (`variable` alone) or a 2.0.1 component's variable. */
+export const CONFIGURATION_CHANGE = {
+  type: 'object', additionalProperties: false, required: ['variable', 'value'],
+  properties: {
+    variable: { type: 'string', minLength: 1, maxLength: 50, description: '1.6: the configuration key; 2.0.1: the variable name' },
+    value: { type: 'string', maxLength: 1000 },
+    component: { type: 'string', minLength: 1, maxLength: 50, description: '2.0.1 only: the component name' },
+    componentInstance: { type: 'string', maxLength: 50 },
+    evseId: { type: 'integer', minimum: 1 },
+    connectorId: { type: 'integer', minimum: 1 },
+    variableInstance: { type: 'string', maxLength: 50 },
+  },
+} as const;
+const checkConfigurationChange = new Ajv({ allErrors: false }).compile(CONFIGURATION_CHANGE);
+
+/** A snapshot as the API shows it: each variable with its readable name and current value first. */
+function configurationView(s: ConfigurationSnapshot): object {
+  return {
+    takenAt: s.takenAt, source: s.source, unknownKeys: s.unknownKeys,
+    variables: s.variables.map((v) => ({
+      name: variableName(v), value: actualValue(v), ...v,
+      characteristics: v.characteristicsJson ? JSON.parse(v.characteristicsJson) as unknown : undefined, characteristicsJson: undefined,
+    })),
+  };
+}
+
 const ajv = new Ajv({ allErrors: false });
 const validators = Object.fromEntries(Object.entries(COMMANDS).map(([name, schema]) => [name, ajv.compile(schema)])) as Record<CommandName, ValidateFunction>;
 
@@ -108,7 +137,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 function validate(name: CommandName, body: unknown): Record<string, unknown> {
-  const check = validators[name];
+  return checked(validators[name], body);
+}
+
+function checked(check: ValidateFunction, body: unknown): Record<string, unknown> {
   if (check(body)) return body as Record<string, unknown>;
   const e = check.errors![0]!;
   const field = e.keyword === 'required' ? String(e.params.missingProperty)
@@ -235,6 +267,32 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         // The station's version decides the action's schema: checked before anything is sent.
         send(res, 200, { action: command, response: await deps.operator.call(id, command, body as Record<string, unknown>) });
         return true;
+      }
+      if (resource === 'stations' && id && sub === 'configuration') {
+        if (req.method === 'GET' && !command) {
+          const at = url.searchParams.get('at');
+          const search = url.searchParams.get('search');
+          send(res, 200, configurationView(await deps.configuration.snapshot(id, { ...(at ? { takenAt: at } : {}), ...(search ? { search } : {}) })));
+          return true;
+        }
+        if (req.method === 'POST' && command === 'refresh') {
+          const s = await deps.configuration.refresh(id);
+          send(res, 200, { takenAt: s.takenAt, source: s.source, variables: s.variables.length, unknownKeys: s.unknownKeys });
+          return true;
+        }
+        if (req.method === 'POST' && !command) {
+          const { value, ...ref } = checked(checkConfigurationChange, await readJson(req)) as { value: string; variable: string };
+          send(res, 200, await deps.configuration.change(id, ref, value));
+          return true;
+        }
+        if (req.method === 'GET' && command === 'snapshots') {
+          send(res, 200, { takenAt: await deps.configuration.history(id) });
+          return true;
+        }
+        if (req.method === 'GET' && command === 'diff') {
+          send(res, 200, await deps.configuration.diff(id, url.searchParams.get('from') ?? undefined, url.searchParams.get('to') ?? undefined));
+          return true;
+        }
       }
       if (req.method === 'GET' && resource === 'debts') {
         // What settled sessions left unpaid, per consumer: each is refused new sessions until it is paid.

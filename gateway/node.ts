@@ -8,6 +8,8 @@ import { formatAmount } from '../src/domain/amounts.ts';
 import { KeyedQueue } from '../src/domain/keyed-queue.ts';
 import { ChargingBridge } from '../src/app/charging-bridge.ts';
 import { OperatorCommands } from '../src/app/operator-commands.ts';
+import type { AdapterDeps } from '../src/ocpp/adapter-kit.ts';
+import { StationConfiguration } from '../src/app/station-configuration.ts';
 import type { OcppConnection } from '../src/ocpp/core/connection.ts';
 import { LocalListSync } from '../src/app/local-list-sync.ts';
 import { OcppServer } from '../src/ocpp/core/server.ts';
@@ -52,6 +54,7 @@ export interface GatewayNode {
   commands: StationCommands;
   bridge: ChargingBridge;
   operator: OperatorCommands;
+  configuration: StationConfiguration;
   /** The chain connection, when a chain is configured. */
   chain?: { client(): ChainClient | undefined };
   /** The libp2p peer, when enabled: its id and the addresses consumers dial. */
@@ -136,6 +139,9 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   });
   service.committed.sessionEvent.on((event) => bridge.onSessionEvent(event));
   const operator = new OperatorCommands({ service, commands, now, log: log.child({ component: 'operator' }) });
+  const configuration = new StationConfiguration({
+    records: store.configurations, service, commands, keep: config.stations.configuration.keep, reportTimeoutMs: config.stations.configuration.reportTimeoutSec * 1000, now, log: log.child({ component: 'configuration' }),
+  });
   const pnc = await parts.start('plug & charge', () => startPnc(config, { store, bridge, commands, directory, now }, log.child({ component: 'pnc' })), (p) => p.certificates.stop());
   const consumerApi: ConsumerApi = {
     authorize: (r) => bridge.authorize({ station: r.station, consumerKey: r.consumerKey, ...(r.budget === undefined ? {} : { budget: r.budget }) }),
@@ -166,8 +172,10 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   // A station accepted (or reconnected after being accepted): its list is reconciled, it is
   // announced on the DHT, and the DID document (started once the OCPP port is ours) lists it.
   const stationsReady = new Listeners<string>();
+  const { readOnConnect, maxAgeHours } = config.stations.configuration;
   stationsReady.on((identity) => {
-    void bridge.onStationReady(identity);
+    // One after the other: a station answers one call at a time.
+    void bridge.onStationReady(identity).then(() => (readOnConnect ? configuration.onStationReady(identity, maxAgeHours * 3_600_000) : undefined));
     p2p?.announce(identity);
   });
   const stationReady = (identity: string): void => stationsReady.emit(identity);
@@ -175,6 +183,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   const { ocpp, ports } = await parts.start('OCPP server', async () => {
     const server = createOcppServer(config, {
       service, directory, connections, metrics, stationReady, now, log: log.child({ component: 'ocpp' }), ...(pnc.handlers ? { pnc: pnc.handlers } : {}),
+      onReport: (identity, part) => configuration.onReport(identity, part),
     });
     try {
       return { ocpp: server, ports: await server.listen() };
@@ -205,7 +214,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ token: adminToken(config), now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
+      api: adminApi({ token: adminToken(config), now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, configuration, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {
@@ -243,6 +252,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     commands,
     bridge,
     operator,
+    configuration,
     ...(chain ? { chain } : {}),
     ...(p2p ? { p2p: { peerId: p2p.node.peerId.toString(), multiaddrs: p2p.node.getMultiaddrs().map(String), running: p2p } } : {}),
     async stop() {
@@ -269,6 +279,7 @@ function createOcppServer(config: Config, deps: {
   connections: StationConnections;
   metrics: GatewayMetrics;
   stationReady: (identity: string) => void;
+  onReport: NonNullable<AdapterDeps['onReport']>;
   now: () => Date;
   pnc?: PncStationHandlers;
   log: Logger;
@@ -282,6 +293,7 @@ function createOcppServer(config: Config, deps: {
     log,
     now: deps.now,
     onAccepted: deps.stationReady,
+    onReport: deps.onReport,
     ...(deps.pnc ? { pnc: deps.pnc } : {}),
   };
   const tls = config.ocpp.tls;

@@ -1,4 +1,4 @@
-import { COMMANDS, csmsActions } from './admin-api.ts';
+import { COMMANDS, CONFIGURATION_CHANGE, csmsActions } from './admin-api.ts';
 import { loadSchemas } from '../src/ocpp/core/schemas.ts';
 import type { OcppVersion } from '../src/ocpp/core/version.ts';
 
@@ -77,6 +77,27 @@ export function openApiDocument(version: string): object {
           responses: { 200: json({ type: 'object', properties: { result: {} } }), 502: json(error, 'The station is offline or did not answer'), ...errors },
         },
       }])),
+      '/api/stations/{identity}/configuration': {
+        get: {
+          summary: 'The station\'s configuration as last read (1.6 keys, 2.0.1 device model), or the snapshot taken at `at`; `search` filters by name, component or value',
+          parameters: [stationParam, { name: 'at', in: 'query', schema: { type: 'string' } }, { name: 'search', in: 'query', schema: { type: 'string' } }],
+          responses: { 200: json({ type: 'object' }), ...errors },
+        },
+        post: {
+          summary: 'Set one variable (1.6 ChangeConfiguration, 2.0.1 SetVariables): the station\'s status, and whether it needs a reboot',
+          parameters: [stationParam], requestBody: { required: true, content: { 'application/json': { schema: CONFIGURATION_CHANGE } } },
+          responses: { 200: json({ type: 'object', properties: { name: { type: 'string' }, status: { type: 'string' }, rebootRequired: { type: 'boolean' } } }), 502: json(error, 'The station is offline or did not answer'), ...errors },
+        },
+      },
+      '/api/stations/{identity}/configuration/refresh': { post: { summary: 'Read the whole configuration now (1.6 GetConfiguration; 2.0.1 GetBaseReport, assembled from its NotifyReport parts) and keep it as the newest snapshot', parameters: [stationParam], responses: { 200: json({ type: 'object' }), 502: json(error, 'The station is offline, refused or did not finish its report'), ...errors } } },
+      '/api/stations/{identity}/configuration/snapshots': { get: { summary: 'When each kept configuration snapshot was taken, oldest first', parameters: [stationParam], responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/api/stations/{identity}/configuration/diff': {
+        get: {
+          summary: 'What differs between two snapshots (by default the two newest): variables added, removed or with another value',
+          parameters: [stationParam, { name: 'from', in: 'query', schema: { type: 'string' } }, { name: 'to', in: 'query', schema: { type: 'string' } }],
+          responses: { 200: json({ type: 'object' }), ...errors },
+        },
+      },
       '/api/stations/{identity}/calls': { get: { summary: 'The OCPP actions an operator may send to this station, in its version', parameters: [stationParam], responses: { 200: json({ type: 'object', properties: { ocppVersion: { type: 'string' }, actions: { type: 'array', items: { type: 'string' } } } }), ...errors } } },
       ...callPaths(),
       '/api/sessions': {

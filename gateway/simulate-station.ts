@@ -141,6 +141,23 @@ export async function simulateStation(argv: string[]): Promise<number> {
     await call('StatusNotification', protocol.status(connectorId, 'Available'));
     say(`stopped connector ${connectorId}: ${meterWh - tx.startWh} Wh`);
   };
+  // A charger's settings (1.6 key = 2.0.1 variable of the component named): some read-only,
+  // some applied only after a reboot.
+  const settings = new Map<string, { component: string; value: string; readonly?: boolean; reboot?: boolean }>([
+    ['HeartbeatInterval', { component: 'OCPPCommCtrlr', value: '300' }],
+    ['MeterValueSampleInterval', { component: 'SampledDataCtrlr', value: '60' }],
+    ['WebSocketPingInterval', { component: 'OCPPCommCtrlr', value: '30', reboot: true }],
+    ['NumberOfConnectors', { component: 'ChargingStation', value: String(connectors), readonly: true }],
+    ['SendLocalListMaxLength', { component: 'LocalAuthListCtrlr', value: '50', readonly: true }],
+  ]);
+  const change = (name: string, value: string, component?: string): 'Accepted' | 'Rejected' | 'RebootRequired' | 'NotSupported' => {
+    const setting = settings.get(name);
+    if (!setting || (component && component !== setting.component)) return 'NotSupported';
+    if (setting.readonly) return 'Rejected';
+    setting.value = value;
+    say(`${name} set to ${value}${setting.reboot ? ' (after a reboot)' : ''}`);
+    return setting.reboot ? 'RebootRequired' : 'Accepted';
+  };
   const applyList = (full: boolean, entries: { tag: string; add: boolean }[], version: number): { status: string } => {
     if (full) list.clear();
     for (const e of entries) {
@@ -168,7 +185,17 @@ export async function simulateStation(argv: string[]): Promise<number> {
       const p = params as { listVersion: number; updateType: string; localAuthorizationList?: { idTag: string; idTagInfo?: unknown }[] };
       return applyList(p.updateType === 'Full', (p.localAuthorizationList ?? []).map((e) => ({ tag: e.idTag, add: Boolean(e.idTagInfo) })), p.listVersion);
     });
-    client.handle('GetConfiguration', async () => ({ configurationKey: [{ key: 'SendLocalListMaxLength', readonly: true, value: '50' }] }));
+    client.handle('GetConfiguration', async ({ params }) => {
+      const asked = (params as { key?: string[] }).key ?? [...settings.keys()];
+      return {
+        configurationKey: asked.filter((k) => settings.has(k)).map((key) => ({ key, readonly: settings.get(key)!.readonly ?? false, value: settings.get(key)!.value })),
+        unknownKey: asked.filter((k) => !settings.has(k)),
+      };
+    });
+    client.handle('ChangeConfiguration', async ({ params }) => {
+      const p = params as { key: string; value: string };
+      return { status: change(p.key, p.value) };
+    });
     client.handle('RemoteStartTransaction', async ({ params }) => {
       const p = params as { connectorId?: number; idTag: string };
       return { status: startFor(p.connectorId ?? 1, p.idTag) ? 'Accepted' : 'Rejected' };
@@ -181,6 +208,30 @@ export async function simulateStation(argv: string[]): Promise<number> {
       const p = params as { versionNumber: number; updateType: string; localAuthorizationList?: { idToken: { idToken: string }; idTokenInfo?: unknown }[] };
       return applyList(p.updateType === 'Full', (p.localAuthorizationList ?? []).map((e) => ({ tag: e.idToken.idToken, add: Boolean(e.idTokenInfo) })), p.versionNumber);
     });
+    client.handle('GetBaseReport', async ({ params }) => {
+      const { requestId } = params as { requestId: number };
+      // The report follows the answer, in two parts as long ones do.
+      const items = [...settings].map(([name, v]) => ({
+        component: { name: v.component }, variable: { name },
+        variableAttribute: [{ type: 'Actual', value: v.value, mutability: v.readonly ? 'ReadOnly' : 'ReadWrite' }],
+        variableCharacteristics: { dataType: 'integer', supportsMonitoring: false },
+      }));
+      setImmediate(() => {
+        const half = Math.ceil(items.length / 2);
+        void (async () => {
+          for (const [seqNo, reportData] of [items.slice(0, half), items.slice(half)].entries()) {
+            await call('NotifyReport', { requestId, generatedAt: now(), seqNo, tbc: seqNo === 0, reportData });
+          }
+        })().catch((err: unknown) => say(`report failed: ${String(err)}`));
+      });
+      return { status: 'Accepted' };
+    });
+    client.handle('SetVariables', async ({ params }) => ({
+      setVariableResult: (params as { setVariableData: { attributeValue: string; component: { name: string }; variable: { name: string } }[] }).setVariableData.map((d) => {
+        const status = change(d.variable.name, d.attributeValue, d.component.name);
+        return { attributeStatus: status === 'NotSupported' ? 'UnknownVariable' : status, component: d.component, variable: d.variable };
+      }),
+    }));
     client.handle('GetVariables', async ({ params }) => ({
       getVariableResult: (params as { getVariableData: { component: object; variable: object }[] }).getVariableData
         .map((d) => ({ attributeStatus: 'Accepted', attributeValue: '50', component: d.component, variable: d.variable })),

@@ -15,13 +15,20 @@ Usage:
                                                      the payload is checked against the official schema
                                                      first (JSON defaults to {})
   charging-gateway station actions IDENTITY          the actions the station's version accepts
+  charging-gateway station config IDENTITY [SEARCH]  its configuration as last read, filtered by SEARCH
+  charging-gateway station config-refresh IDENTITY   read it from the station now
+  charging-gateway station config-set IDENTITY VARIABLE VALUE [--component NAME] [--evse N]
+                                                     change one setting (1.6: VARIABLE is the key;
+                                                     2.0.1: name the component); says if it needs a reboot
+  charging-gateway station config-diff IDENTITY [FROM] [TO]
+                                                     what changed between two snapshots (the newest two)
   charging-gateway station reset|clear-cache IDENTITY [--hard]
   charging-gateway station data-transfer IDENTITY VENDOR [MESSAGE_ID] [DATA]
 
 Talks to the running node's admin API (admin.host/admin.port, token from the configuration).`;
 
 export async function stationsMain(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, sort: { type: 'string' }, hard: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, sort: { type: 'string' }, hard: { type: 'boolean' }, component: { type: 'string' }, evse: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   const [command, station, ...rest] = positionals;
   if (values.help || !command) {
     console.log(HELP);
@@ -43,6 +50,16 @@ export async function stationsMain(argv: string[]): Promise<number> {
     return adminCall(config, 'POST', `${at}/calls/${encodeURIComponent(rest[0])}`, payload);
   }
   if (command === 'actions' && station) return adminCall(config, 'GET', `${at}/calls`);
+  if (command === 'config' && station) return adminCall(config, 'GET', `${at}/configuration${rest[0] ? `?search=${encodeURIComponent(rest[0])}` : ''}`);
+  if (command === 'config-refresh' && station) return adminCall(config, 'POST', `${at}/configuration/refresh`, {});
+  if (command === 'config-set' && station && rest[0] && rest[1] !== undefined) {
+    const target = { variable: rest[0], value: rest[1], ...(values.component ? { component: values.component } : {}), ...(values.evse ? { evseId: Number(values.evse) } : {}) };
+    return adminCall(config, 'POST', `${at}/configuration`, target);
+  }
+  if (command === 'config-diff' && station) {
+    const query = new URLSearchParams({ ...(rest[0] ? { from: rest[0] } : {}), ...(rest[1] ? { to: rest[1] } : {}) });
+    return adminCall(config, 'GET', `${at}/configuration/diff${query.size ? `?${query}` : ''}`);
+  }
   if (command === 'reset' && station) return adminCall(config, 'POST', `${at}/commands/reset`, { type: values.hard ? 'Hard' : 'Soft' });
   if (command === 'clear-cache' && station) return adminCall(config, 'POST', `${at}/commands/clear-cache`, {});
   if (command === 'data-transfer' && station && rest[0]) {

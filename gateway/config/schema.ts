@@ -30,6 +30,7 @@ export interface Config {
     maxUnlisted: number;
     defaults: StationDefaults;
     list: StationConfig[];
+    configuration: { readOnConnect: boolean; maxAgeHours: number; keep: number; reportTimeoutSec: number };
   };
   sessions: {
     startTimeoutSec: number;
@@ -196,7 +197,7 @@ export const configSchema: JSONSchemaType<Config> = {
       },
     },
     stations: {
-      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['registration', 'maxUnlisted', 'defaults', 'list'],
+      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['registration', 'maxUnlisted', 'defaults', 'list', 'configuration'],
       properties: {
         registration: { type: 'string', enum: ['open', 'closed'], default: 'open', description: 'open: any identity may connect without credentials (security profile 0, development only). closed: only the stations listed.' },
         maxUnlisted: { type: 'integer', minimum: 0, default: 1000, description: 'Open registration: how many identities that are not listed the node keeps; a new one beyond it is refused (403) until stations are deleted.' },
@@ -206,6 +207,15 @@ export const configSchema: JSONSchemaType<Config> = {
             versions: { ...versions, default: ['ocpp1.6', 'ocpp2.0.1'] },
             validation: { ...validation, default: 'lenient' },
             registration: { ...registration, default: 'Accepted' },
+          },
+        },
+        configuration: {
+          type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['readOnConnect', 'maxAgeHours', 'keep', 'reportTimeoutSec'],
+          properties: {
+            readOnConnect: { type: 'boolean', default: true, description: 'Read a station\'s configuration (1.6 GetConfiguration, 2.0.1 GetBaseReport) once it is accepted, when the newest snapshot is older than maxAgeHours (or there is none).' },
+            maxAgeHours: { type: 'number', minimum: 0, default: 24, description: 'How old the newest configuration snapshot may be before a connecting station is read again.' },
+            keep: { type: 'integer', minimum: 2, maximum: 100, default: 10, description: 'Configuration snapshots kept per station (the oldest go), for comparing them.' },
+            reportTimeoutSec: { type: 'integer', minimum: 1, default: 60, description: 'How long a 2.0.1 station may take to send its whole device model (NotifyReport parts) after GetBaseReport.' },
           },
         },
         list: {

@@ -1,5 +1,6 @@
 import { CodedError } from '../coded-error.ts';
 import type { CertificateHashData, CertificateIdUse, InstallCertificateUse, SignedCertificateType } from '../domain/certificates.ts';
+import type { ConfigurationVariable, VariableRef } from '../domain/configuration.ts';
 
 /** One entry of a local authorization list; no status means "remove" in a Differential update. */
 export interface LocalListEntry {
@@ -13,6 +14,14 @@ export interface InstalledCertificate {
   certificateType: CertificateIdUse;
   hashData: CertificateHashData;
 }
+
+/**
+ * What reading a station's configuration gave: 1.6 answers with every key at once; 2.0.1
+ * accepts (or not) to send its device model in NotifyReport messages carrying the request id.
+ */
+export type ConfigurationRead =
+  | { kind: 'variables'; variables: ConfigurationVariable[]; unknownKeys: string[] }
+  | { kind: 'report'; accepted: boolean; status: string };
 
 export type ListUpdateStatus = 'Accepted' | 'Failed' | 'VersionMismatch' | 'NotSupported';
 
@@ -28,6 +37,10 @@ export interface StationLink {
   /** The station's own limit of entries per SendLocalList, if it reports one. */
   localListMaxLength(): Promise<number | undefined>;
   trigger(message: string, connectorId?: number): Promise<string>;
+  /** Reads the whole configuration (1.6 GetConfiguration) or asks for it (2.0.1 GetBaseReport FullInventory). */
+  readConfiguration(requestId: number): Promise<ConfigurationRead>;
+  /** Sets one variable (1.6 ChangeConfiguration, 2.0.1 SetVariables): the station's status for it. */
+  changeConfiguration(ref: VariableRef, value: string): Promise<string>;
   /** Restarts the station: hard at once (2.0.1 Immediate), soft once idle (2.0.1 OnIdle). */
   reset(hard: boolean): Promise<string>;
   clearCache(): Promise<string>;

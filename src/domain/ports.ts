@@ -2,6 +2,7 @@ import type { ChangeRecord } from './change.ts';
 import type { ChargePointState, TransactionInfo } from './model.ts';
 import type { Store_ContractRegistration as ContractRegistration, Store_StationCertificate as StationCertificate } from '../proto/types.ts';
 import type { ConsumerSession } from './sessions.ts';
+import type { ConfigurationSnapshot } from './configuration.ts';
 import type { AuthorizeCertificateStatus, CertificateHashData, OcspRequestData, SignedCertificateType, StationInfo, StatusInfo } from './certificates.ts';
 
 // The domain fills the record of one change; the store commits it atomically.
@@ -97,4 +98,14 @@ export interface CertificateReader {
   read(pem: string, issuerPem?: string): Promise<ReadCertificate>;
   /** A PEM chain's certificates, leaf first, each as PEM. */
   split(chainPem: string): string[];
+}
+
+/** The configuration snapshots read from each station, oldest first (src/store implements it in LevelDB). */
+export interface ConfigurationRecords {
+  latest(identity: string): Promise<ConfigurationSnapshot | undefined>;
+  snapshot(identity: string, takenAt: string): Promise<ConfigurationSnapshot | undefined>;
+  /** When each kept snapshot was taken, oldest first. */
+  takenAt(identity: string): Promise<string[]>;
+  /** Writes a snapshot (replacing one taken at the same time) and drops the oldest beyond `keep`. */
+  put(identity: string, snapshot: ConfigurationSnapshot, keep: number): Promise<void>;
 }

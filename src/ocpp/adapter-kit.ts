@@ -1,5 +1,6 @@
 import { StaleConnectionError, type ChargePointService, type Origin } from '../domain/charge-point-service.ts';
 import type { BootNotificationRequestData } from '../domain/model.ts';
+import type { ConfigurationVariable } from '../domain/configuration.ts';
 import type { Logger } from '../log/logger.ts';
 import type { StationDirectory } from './core/stations.ts';
 import { readStationTime } from './core/timestamps.ts';
@@ -25,6 +26,15 @@ export interface AdapterDeps {
   log: Logger;
   /** Told when a BootNotification was answered Accepted (after the answer went out). */
   onAccepted?: (identity: string) => void;
+  /** Told of each part of a 2.0.1 report (NotifyReport) once it is answered. */
+  onReport?: (identity: string, part: ReportPart) => void;
+}
+
+/** One NotifyReport: the request it answers, whether more parts follow, its variables. */
+export interface ReportPart {
+  requestId: number;
+  tbc: boolean;
+  variables: ConfigurationVariable[];
 }
 
 /** The answer to a DataTransfer, the same in both versions. */

@@ -569,6 +569,33 @@ export interface Store_ContractRegistration {
   registeredAt: string;
 }
 
+export interface Store_ConfigurationSnapshot {
+  takenAt: string;
+  source: ("GetConfiguration" | "GetBaseReport");
+  variables: Store_ConfigurationVariable[];
+  unknownKeys: string[];
+}
+
+export interface Store_ConfigurationVariable {
+  component: string;
+  componentInstance: string;
+  evseId: number;
+  connectorId: number;
+  variable: string;
+  variableInstance: string;
+  attributes: Store_ConfigurationAttribute[];
+  characteristicsJson: string;
+  rebootRequired: boolean;
+}
+
+export interface Store_ConfigurationAttribute {
+  type: ("Actual" | "Target" | "MinSet" | "MaxSet");
+  value: string;
+  mutability: ("ReadOnly" | "WriteOnly" | "ReadWrite" | "");
+  persistent: boolean;
+  constant: boolean;
+}
+
 /** Every message type by its full protobuf name. */
 export interface ProtoTypes {
   "document.VerificationMethod": Document_VerificationMethod;
@@ -639,4 +666,7 @@ export interface ProtoTypes {
   "store.Debt": Store_Debt;
   "store.StationCertificate": Store_StationCertificate;
   "store.ContractRegistration": Store_ContractRegistration;
+  "store.ConfigurationSnapshot": Store_ConfigurationSnapshot;
+  "store.ConfigurationVariable": Store_ConfigurationVariable;
+  "store.ConfigurationAttribute": Store_ConfigurationAttribute;
 }

@@ -21,6 +21,7 @@
  *   pw:<call hash>                                  the po: key of a payout not yet executed (the chain watcher's list)
  *   db:<consumer key hex>:<sessionId>               store.Debt: what a settled session's deposit did not cover
  *   ce:<identity>:<certificate id>                  store.StationCertificate (id: serial-issuerKeyHash prefix)
+ *   cf:<identity>:<taken at>                        store.ConfigurationSnapshot (the last few per station)
  *   em:<eMAID>                                      store.ContractRegistration
  *   ec:<consumer key hex>:<eMAID>                   empty: a consumer's contracts
  */
@@ -65,6 +66,8 @@ export const keys = {
   debtRange: (keyHex?: string) => (keyHex === undefined ? { gte: 'db:', lt: 'db;' } : { gte: `db:${keyHex}:`, lt: `db:${keyHex};` }),
   certificate: (identity: string, id: string) => `ce:${identity}:${id}`,
   certificateRange: (identity: string) => ({ gte: `ce:${identity}:`, lt: `ce:${identity};` }),
+  configuration: (identity: string, takenAt: string) => `cf:${identity}:${takenAt}`,
+  configurationRange: (identity: string) => ({ gte: `cf:${identity}:`, lt: `cf:${identity};` }),
   contract: (emaid: string) => `em:${emaid}`,
   consumerContract: (keyHex: string, emaid: string) => `ec:${keyHex}:${emaid}`,
   consumerContractRange: (keyHex: string) => ({ gte: `ec:${keyHex}:`, lt: `ec:${keyHex};` }),

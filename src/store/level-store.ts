@@ -1,6 +1,7 @@
 import type { ChangeRecord } from '../domain/change.ts';
 import type { ChargePointRepository } from '../domain/ports.ts';
 import { LevelCertificateRecords } from './certificate-records.ts';
+import { LevelConfigurationRecords } from './configuration-records.ts';
 import { LevelContractRecords } from './contract-records.ts';
 import { LevelEventRecords } from './event-records.ts';
 import { LevelDatabase, type LevelStoreOptions, type StorageError } from './level-database.ts';
@@ -13,7 +14,7 @@ export { StorageError, type LevelStoreOptions } from './level-database.ts';
 
 /**
  * The gateway's LevelDB: one repository per aggregate (stations, consumers' sessions, signed
- * events, settlement, nonces, certificates, contracts) over one database, and the unit of work
+ * events, settlement, nonces, certificates, contracts, configurations) over one database, and the unit of work
  * that writes every part of one domain change in one atomic batch.
  */
 export class LevelStore implements ChargePointRepository {
@@ -24,6 +25,7 @@ export class LevelStore implements ChargePointRepository {
   readonly nonces: LevelNonceRecords;
   readonly certificates: LevelCertificateRecords;
   readonly contracts: LevelContractRecords;
+  readonly configurations: LevelConfigurationRecords;
   private readonly db: LevelDatabase;
 
   private constructor(db: LevelDatabase, events: LevelEventRecords) {
@@ -35,6 +37,7 @@ export class LevelStore implements ChargePointRepository {
     this.nonces = new LevelNonceRecords(db);
     this.certificates = new LevelCertificateRecords(db);
     this.contracts = new LevelContractRecords(db);
+    this.configurations = new LevelConfigurationRecords(db);
   }
 
   static async open(location: string, options: LevelStoreOptions = { sync: false }): Promise<LevelStore> {
@@ -54,12 +57,14 @@ export class LevelStore implements ChargePointRepository {
 
   /**
    * Removes a station and what it stored (transactions, meter values, reports, certificates,
-   * de-duplication keys). Consumers' finished sessions and payouts stay: they are the
+   * configuration snapshots, de-duplication keys). Consumers' finished sessions and payouts stay: they are the
    * consumers' records. The state goes last, so a crash half way leaves a station that can be
    * deleted again.
    */
   async deleteStation(identity: string): Promise<void> {
-    for (const range of [...this.stations.recordRanges(identity), this.certificates.recordRange(identity)]) await this.db.clear(range);
+    for (const range of [...this.stations.recordRanges(identity), this.certificates.recordRange(identity), this.configurations.recordRange(identity)]) {
+      await this.db.clear(range);
+    }
     await this.db.write(this.stations.stateRemoval(identity));
   }
 

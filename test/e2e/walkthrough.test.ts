@@ -91,6 +91,15 @@ describe('the README walkthrough', () => {
     assert.deepEqual(await json('station', 'data-transfer', 'CP01', 'com.example'), { result: { status: 'UnknownVendorId' } });
     const config = await json('station', 'call', 'CP01', 'GetConfiguration', '{"key":["SendLocalListMaxLength"]}');
     assert.equal(config.response.configurationKey[0].value, '50');
+    // Its configuration was read when it connected; a change says when it needs a reboot.
+    const settings = await eventually(async () => {
+      const r = await cliWith(env, 'station', 'config', 'CP01', 'Heartbeat');
+      return r.code === 0 ? JSON.parse(r.out) : undefined;
+    }, 10_000, 'the configuration was not read');
+    assert.deepEqual(settings.variables.map((v: any) => [v.name, v.value]), [['HeartbeatInterval', '300']]);
+    assert.deepEqual(await json('station', 'config-set', 'CP01', 'WebSocketPingInterval', '60'), { name: 'WebSocketPingInterval', status: 'RebootRequired', rebootRequired: true });
+    assert.equal((await json('station', 'config-refresh', 'CP01')).variables, 5);
+    assert.deepEqual((await json('station', 'config-diff', 'CP01')).changes, [], 'the station kept what it said it would');
   });
 
   it('simulates a 2.0.1 station with a password, which it never prints', async () => {

@@ -5,8 +5,9 @@
 import { hashDataId } from '../../src/domain/certificates.ts';
 import type { ChangeRecord, OutboxRecord } from '../../src/domain/change.ts';
 import type { ChargePointState, TransactionInfo } from '../../src/domain/model.ts';
+import type { ConfigurationSnapshot } from '../../src/domain/configuration.ts';
 import type {
-  CertificateRecords, ChargePointRepository, ContractRecords, ContractRegistration, SessionRecords, StationCertificate, StationRecords,
+  CertificateRecords, ChargePointRepository, ConfigurationRecords, ContractRecords, ContractRegistration, SessionRecords, StationCertificate, StationRecords,
 } from '../../src/domain/ports.ts';
 import type { ConsumerSession } from '../../src/domain/sessions.ts';
 
@@ -126,12 +127,38 @@ class MemoryContractRecords implements ContractRecords {
   }
 }
 
+class MemoryConfigurationRecords implements ConfigurationRecords {
+  private readonly byStation = new Map<string, Map<string, ConfigurationSnapshot>>();
+
+  async latest(identity: string): Promise<ConfigurationSnapshot | undefined> {
+    return sorted(this.byStation.get(identity) ?? new Map()).at(-1);
+  }
+
+  async snapshot(identity: string, takenAt: string): Promise<ConfigurationSnapshot | undefined> {
+    const found = this.byStation.get(identity)?.get(takenAt);
+    return found ? copy(found) : undefined;
+  }
+
+  async takenAt(identity: string): Promise<string[]> {
+    return sorted(this.byStation.get(identity) ?? new Map()).map((s) => s.takenAt);
+  }
+
+  async put(identity: string, snapshot: ConfigurationSnapshot, keep: number): Promise<void> {
+    const mine = this.byStation.get(identity) ?? new Map<string, ConfigurationSnapshot>();
+    mine.set(snapshot.takenAt, copy(snapshot));
+    const times = [...mine.keys()].sort();
+    for (const old of times.slice(0, Math.max(0, times.length - keep))) mine.delete(old);
+    this.byStation.set(identity, mine);
+  }
+}
+
 /** The storage ports in memory (named a double: the product stores in LevelDB). */
 export class MemoryStoreDouble implements ChargePointRepository {
   readonly stations = new MemoryStationRecords();
   readonly sessions = new MemorySessionRecords();
   readonly certificates = new MemoryCertificateRecords();
   readonly contracts = new MemoryContractRecords();
+  readonly configurations = new MemoryConfigurationRecords();
   /** Every signed event committed, in commit order (the LevelDB store's outbox). */
   readonly outbox: OutboxRecord[] = [];
   /** Every committed change, for tests that check what one use case wrote. */

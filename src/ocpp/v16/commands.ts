@@ -1,6 +1,7 @@
 import type { CertificateIdUse } from '../../domain/certificates.ts';
+import { newVariable } from '../../domain/configuration.ts';
 import { flattenHashDataChains } from '../pnc-messages.ts';
-import type { InstalledCertificate } from '../../app/station-link.ts';
+import { StationCallError, type InstalledCertificate } from '../../app/station-link.ts';
 import type { VersionCommands } from '../station-commands.ts';
 import { CSMS_ACTIONS_16, call16, type CertificateUse16, type ExtendedTrigger16, type MessageTrigger16 } from './calls.ts';
 import { RpcError } from '../core/errors.ts';
@@ -62,6 +63,18 @@ export const commands16: VersionCommands = {
   },
   async unlock(c, connectorId, o) {
     return (await call16(c, 'UnlockConnector', { connectorId }, o)).status;
+  },
+  async readConfiguration(c, _requestId, o) {
+    const r = await call16(c, 'GetConfiguration', {}, o);
+    return {
+      kind: 'variables',
+      variables: (r.configurationKey ?? []).map((k) => newVariable({ variable: k.key }, [{ value: k.value ?? '', mutability: k.readonly ? 'ReadOnly' : 'ReadWrite' }])),
+      unknownKeys: r.unknownKey ?? [],
+    };
+  },
+  async changeConfiguration(c, ref, value, o) {
+    if (ref.component) throw new StationCallError('InvalidRequest', `an OCPP 1.6 station has configuration keys, not components (${ref.component})`);
+    return (await call16(c, 'ChangeConfiguration', { key: ref.variable, value }, o)).status;
   },
   async reset(c, hard, o) {
     return (await call16(c, 'Reset', { type: hard ? 'Hard' : 'Soft' }, o)).status;

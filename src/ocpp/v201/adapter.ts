@@ -2,6 +2,7 @@ import type { AuthorizationDecision } from '../../domain/authorization.ts';
 import { energyRegisterWh } from '../../domain/meter.ts';
 import { afterBoot, answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
 import type { VersionAdapter } from '../core/server.ts';
+import { variablesFromReport } from './configuration.ts';
 import { readings201 } from './readings.ts';
 import type { Actions201, IdTokenInfoType } from './schema-types.ts';
 
@@ -80,5 +81,8 @@ export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
     DataTransfer: (p, connection, origin) => answerDataTransfer(deps, origin, connection, p),
     ...recordOnly(service, ['SecurityEventNotification', 'NotifyEvent', 'NotifyReport', 'LogStatusNotification', 'FirmwareStatusNotification']),
     ...(pnc ? { Get15118EVCertificate: pnc.Get15118EVCertificate, GetCertificateStatus: pnc.GetCertificateStatus, SignCertificate: pnc.SignCertificate } : {}),
-  }, ['TransactionEvent', 'MeterValues'], { BootNotification: afterBoot(deps) });
+  }, ['TransactionEvent', 'MeterValues'], {
+    BootNotification: afterBoot(deps),
+    NotifyReport: (p, _answer, connection) => deps.onReport?.(connection.identity, { requestId: p.requestId, tbc: p.tbc ?? false, variables: variablesFromReport(p.reportData) }),
+  });
 }

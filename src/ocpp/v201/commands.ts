@@ -1,3 +1,4 @@
+import { StationCallError } from '../../app/station-link.ts';
 import { flattenHashDataChains } from '../pnc-messages.ts';
 import type { VersionCommands } from '../station-commands.ts';
 import { operatorCall } from '../core/typed-call.ts';
@@ -51,6 +52,21 @@ export const commands201: VersionCommands = {
   async unlock(c, connectorId, o) {
     // The domain's connector is the EVSE; its first (usually only) connector is unlocked.
     return (await call201(c, 'UnlockConnector', { evseId: connectorId, connectorId: 1 }, o)).status;
+  },
+  async readConfiguration(c, requestId, o) {
+    const { status } = await call201(c, 'GetBaseReport', { requestId, reportBase: 'FullInventory' }, o);
+    return { kind: 'report', accepted: status === 'Accepted', status };
+  },
+  async changeConfiguration(c, ref, value, o) {
+    if (!ref.component) throw new StationCallError('InvalidRequest', `an OCPP 2.0.1 variable belongs to a component: name it (${ref.variable})`);
+    const component = {
+      name: ref.component,
+      ...(ref.componentInstance ? { instance: ref.componentInstance } : {}),
+      ...(ref.evseId ? { evse: { id: ref.evseId, ...(ref.connectorId ? { connectorId: ref.connectorId } : {}) } } : {}),
+    };
+    const variable = { name: ref.variable, ...(ref.variableInstance ? { instance: ref.variableInstance } : {}) };
+    const r = await call201(c, 'SetVariables', { setVariableData: [{ attributeValue: value, component, variable }] }, o);
+    return r.setVariableResult[0]?.attributeStatus ?? 'Rejected';
   },
   async reset(c, hard, o) {
     return (await call201(c, 'Reset', { type: hard ? 'Immediate' : 'OnIdle' }, o)).status;

@@ -59,7 +59,7 @@ describe('LevelDB store: what lasts across a reopen, and what deleting a station
     assert.equal(await store.nonces.recordNonce(100, 'ab', '01'), true);
   });
 
-  it('deletes a station with its records and certificates, and keeps its consumers\' sessions and payouts', async () => {
+  it('deletes a station with its records, certificates and configuration snapshots, and keeps its consumers\' sessions and payouts', async () => {
     const state = emptyState('LS-DEL');
     const session = { id: 'sd', consumerKeyHex: 'c9', createdAt: '2026-12-06T10:00:00.000Z' } as never;
     await store.commit({
@@ -71,12 +71,14 @@ describe('LevelDB store: what lasts across a reopen, and what deleting a station
       payouts: [{ ...(payout('sd', 'executed', '0xdd') as object), consumerKeyHex: 'c9' } as never],
     });
     await store.certificates.updateCertificates('LS-DEL', [{ serialNumber: '1', issuerKeyHash: 'ff', certificateType: 'V2GRootCertificate' } as never], []);
+    await store.configurations.put('LS-DEL', { takenAt: '2026-12-06T10:00:00.000Z', source: 'GetConfiguration', variables: [], unknownKeys: [] }, 10);
     await store.deleteStation('LS-DEL');
     assert.equal(await store.stations.loadState('LS-DEL'), undefined);
     assert.equal(await store.stations.loadFinished('LS-DEL', 1), undefined);
     assert.equal(await store.stations.findStartKey('LS-DEL', 'k'), undefined);
     assert.deepEqual(await store.stations.readings('LS-DEL'), []);
     assert.deepEqual(await store.certificates.certificates('LS-DEL'), []);
+    assert.deepEqual(await store.configurations.takenAt('LS-DEL'), []);
     assert.deepEqual((await store.sessions.ofConsumer('c9')).map((s) => s.id), ['sd']);
     assert.equal((await store.settlements.payouts('c9')).length, 1);
   });

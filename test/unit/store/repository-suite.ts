@@ -5,10 +5,11 @@ import { after, before, describe, it } from 'node:test';
 import { emptyState } from '../../../src/domain/charge-point.ts';
 import { emptyChange, type ChangeRecord } from '../../../src/domain/change.ts';
 import type { ChargePointState, TransactionInfo } from '../../../src/domain/model.ts';
-import type { CertificateRecords, ChargePointRepository, ContractRecords, StationCertificate } from '../../../src/domain/ports.ts';
+import type { CertificateRecords, ChargePointRepository, ConfigurationRecords, ContractRecords, StationCertificate } from '../../../src/domain/ports.ts';
+import { newVariable, type ConfigurationSnapshot } from '../../../src/domain/configuration.ts';
 import { newSession, type ConsumerSession } from '../../../src/domain/sessions.ts';
 
-export type Repositories = ChargePointRepository & { certificates: CertificateRecords; contracts: ContractRecords };
+export type Repositories = ChargePointRepository & { certificates: CertificateRecords; contracts: ContractRecords; configurations: ConfigurationRecords };
 
 const AT = new Date('2026-12-06T10:00:00Z');
 
@@ -126,6 +127,23 @@ export function repositorySuite(name: string, open: () => Promise<{ repos: Repos
       assert.deepEqual((await repos.certificates.certificates('RS-CE')).map((c) => c.serialNumber).sort(), ['02', '03']);
       assert.deepEqual((await repos.certificates.certificates('RS-CE2')).map((c) => c.serialNumber), ['01']);
       assert.deepEqual(await repos.certificates.certificates('RS-NONE'), []);
+    });
+
+    it('keeps a station\'s newest configuration snapshots, replaces one taken at the same time, and drops the oldest beyond the limit', async () => {
+      const snapshot = (minute: number, value = String(minute)): ConfigurationSnapshot => ({
+        takenAt: `2026-12-06T10:0${minute}:00.000Z`, source: 'GetConfiguration', unknownKeys: [],
+        variables: [newVariable({ variable: 'HeartbeatInterval' }, [{ value, mutability: 'ReadWrite' }])],
+      });
+      assert.equal(await repos.configurations.latest('RS-CF'), undefined);
+      for (const minute of [1, 2, 3]) await repos.configurations.put('RS-CF', snapshot(minute), 3);
+      await repos.configurations.put('RS-CF', snapshot(3, 'changed'), 3);
+      assert.deepEqual(await repos.configurations.takenAt('RS-CF'), ['2026-12-06T10:01:00.000Z', '2026-12-06T10:02:00.000Z', '2026-12-06T10:03:00.000Z']);
+      assert.equal((await repos.configurations.latest('RS-CF'))?.variables[0]?.attributes[0]?.value, 'changed');
+      await repos.configurations.put('RS-CF', snapshot(4), 3);
+      assert.deepEqual((await repos.configurations.takenAt('RS-CF')).map((t) => t.slice(15, 16)), ['2', '3', '4'], 'the oldest went');
+      assert.equal((await repos.configurations.snapshot('RS-CF', '2026-12-06T10:02:00.000Z'))?.variables[0]?.attributes[0]?.value, '2');
+      assert.equal(await repos.configurations.snapshot('RS-CF', '2026-12-06T10:01:00.000Z'), undefined);
+      assert.deepEqual(await repos.configurations.takenAt('RS-OTHER'), []);
     });
 
     it('finds a contract by eMAID and by consumer, and forgets it in both', async () => {

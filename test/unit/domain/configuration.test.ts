@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { diffSnapshots, newVariable, searchVariables, variableName, withChange, type ConfigurationSnapshot } from '../../../src/domain/configuration.ts';
+
+const snapshot = (values: Record<string, string>): ConfigurationSnapshot => ({
+  takenAt: '2026-12-06T10:00:00.000Z', source: 'GetConfiguration', unknownKeys: [],
+  variables: Object.entries(values).map(([key, value]) => newVariable({ variable: key }, [{ value, mutability: 'ReadWrite' }])),
+});
+
+describe('station configuration rules', () => {
+  it('names a 1.6 key by itself and a 2.0.1 variable with its component, instance and EVSE', () => {
+    assert.equal(variableName({ variable: 'HeartbeatInterval' }), 'HeartbeatInterval');
+    assert.equal(variableName({ component: 'OCPPCommCtrlr', variable: 'HeartbeatInterval' }), 'OCPPCommCtrlr/HeartbeatInterval');
+    assert.equal(variableName({ component: 'Connector', componentInstance: 'A', evseId: 1, connectorId: 2, variable: 'Available', variableInstance: 'x' }), 'Connector:A[evse 1, connector 2]/Available:x');
+  });
+
+  it('applies an accepted change to a copy, adding a variable the snapshot did not list', () => {
+    const before = snapshot({ HeartbeatInterval: '300' });
+    const after = withChange(withChange(before, { variable: 'HeartbeatInterval' }, '60', false), { variable: 'NewKey' }, 'on', true);
+    assert.equal(before.variables[0]!.attributes[0]!.value, '300', 'the original is untouched');
+    assert.deepEqual(after.variables.map((v) => [v.variable, v.attributes[0]!.value, v.rebootRequired]), [['HeartbeatInterval', '60', false], ['NewKey', 'on', true]]);
+  });
+
+  it('finds by name or value, any case', () => {
+    const s = snapshot({ HeartbeatInterval: '300', MeterValueSampleInterval: '60', AuthorizeRemoteTxRequests: 'true' });
+    assert.deepEqual(searchVariables(s, 'interval').map((v) => v.variable), ['HeartbeatInterval', 'MeterValueSampleInterval']);
+    assert.deepEqual(searchVariables(s, 'TRUE').map((v) => v.variable), ['AuthorizeRemoteTxRequests']);
+  });
+
+  it('lists what was added, removed and changed between two snapshots, and nothing that stayed', () => {
+    const changes = diffSnapshots(snapshot({ A: '1', B: '2', Gone: 'x' }), snapshot({ A: '1', B: '3', New: 'y' }));
+    assert.deepEqual(changes, [{ name: 'B', before: '2', after: '3' }, { name: 'Gone', before: 'x' }, { name: 'New', after: 'y' }]);
+  });
+});
