@@ -9,6 +9,7 @@ import { durationSoFarS, energySoFarWh } from '../domain/transactions.ts';
 import type { Session_Receipt as Receipt } from '../proto/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { BridgeError, stationFailure } from './bridge-error.ts';
+import { onlineStation } from './online-station.ts';
 import type { LocalListSync } from './local-list-sync.ts';
 import {
   authorizeConsumer, authorizeContract, beginRemoteStart, existingAuthorization, existingContractSession, failUnstarted, markStopping, refuseStart, revertStop,
@@ -391,11 +392,8 @@ export class ChargingBridge {
     }
   }
 
-  private async onlineStation(identity: string): Promise<ChargePointState> {
-    const state = await this.opts.service.state(identity);
-    if (!state) throw new BridgeError('UnknownStation', `unknown station ${identity}`);
-    if (!this.opts.commands.isConnected(identity)) throw new BridgeError('StationOffline', `station ${identity} is offline`);
-    return state;
+  private onlineStation(identity: string): Promise<ChargePointState> {
+    return onlineStation(this.opts.service, this.opts.commands, identity);
   }
 
   /** Fails a session that never charged; undefined when it started meanwhile (see failUnstarted). */

@@ -1,6 +1,8 @@
 import type { ChargePointService } from '../domain/charge-point-service.ts';
 import type { Logger } from '../log/logger.ts';
+import { redactSecrets } from '../domain/secrets.ts';
 import { BridgeError, stationFailure } from './bridge-error.ts';
+import { onlineStation } from './online-station.ts';
 import type { StationLink, StationLinks } from './station-link.ts';
 
 export interface OperatorCommandsOptions {
@@ -57,18 +59,20 @@ export class OperatorCommands {
   }
 
   private async send<T>(identity: string, action: string, request: object, run: (link: StationLink) => Promise<T>): Promise<T> {
-    if (!(await this.opts.service.state(identity))) throw new BridgeError('UnknownStation', `unknown station ${identity}`);
-    if (!this.opts.commands.isConnected(identity)) throw new BridgeError('StationOffline', `station ${identity} is offline`);
+    await onlineStation(this.opts.service, this.opts.commands, identity);
+    const link = this.opts.commands.for(identity);
     const at = (this.opts.now?.() ?? new Date()).toISOString();
+    // Kept without the station's credentials, should the command carry any.
+    const kept = redactSecrets(action, request);
     try {
-      const response = await run(this.opts.commands.for(identity));
-      await this.record(identity, { action, at, request, response });
+      const response = await run(link);
+      await this.record(identity, { action, at, request: kept, response });
       return response;
     } catch (err) {
       const failure = stationFailure(err, action);
       // What we refused to send never reached the station: nothing to keep.
       if (!(failure instanceof BridgeError && failure.code === 'InvalidRequest')) {
-        await this.record(identity, { action, at, request, error: { ...(failure instanceof BridgeError ? { code: failure.code } : {}), message: failure.message } });
+        await this.record(identity, { action, at, request: kept, error: { ...(failure instanceof BridgeError ? { code: failure.code } : {}), message: failure.message } });
       }
       throw failure;
     }

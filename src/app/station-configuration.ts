@@ -1,10 +1,14 @@
+import { randomInt } from 'node:crypto';
 import type { ChargePointService } from '../domain/charge-point-service.ts';
 import {
-  diffSnapshots, searchVariables, variableName, withChange, type ConfigurationSnapshot, type ConfigurationVariable, type VariableDifference, type VariableRef,
+  diffSnapshots, searchVariables, variableName, withChange, withoutSecrets,
+  type ConfigurationSnapshot, type ConfigurationVariable, type ReportPart, type VariableDifference, type VariableRef,
 } from '../domain/configuration.ts';
+import { KeyedQueue } from '../domain/keyed-queue.ts';
 import type { ConfigurationRecords } from '../domain/ports.ts';
 import type { Logger } from '../log/logger.ts';
 import { BridgeError, stationFailure } from './bridge-error.ts';
+import { knownStation, onlineStation } from './online-station.ts';
 import type { StationLink, StationLinks } from './station-link.ts';
 
 export interface StationConfigurationOptions {
@@ -13,7 +17,7 @@ export interface StationConfigurationOptions {
   commands: StationLinks;
   /** Snapshots kept per station (the oldest go). */
   keep: number;
-  /** How long a 2.0.1 station may take to send its whole report. */
+  /** How long a 2.0.1 station may take to send its whole report once it accepted to. */
   reportTimeoutMs: number;
   now: () => Date;
   log: Logger;
@@ -28,59 +32,62 @@ export interface ConfigurationChange {
   rebootRequired: boolean;
 }
 
+/** A 2.0.1 report being received: its parts so far, and the read waiting for the last one. */
 interface Assembly {
-  requestId: number;
   variables: ConfigurationVariable[];
-  done: (variables: ConfigurationVariable[]) => void;
+  settle: (outcome: { variables: ConfigurationVariable[] } | { error: Error }) => void;
 }
 
 /**
  * Each station's configuration as the central system knows it: snapshots read from the station
- * (1.6 GetConfiguration, 2.0.1 GetBaseReport assembled from its NotifyReport parts), changes
- * sent in the station's version and applied to the latest snapshot when accepted, search and
- * the differences between two snapshots.
+ * (1.6 GetConfiguration, 2.0.1 GetBaseReport assembled from its NotifyReport parts) and one per
+ * accepted change, searched and compared. Reads and changes of one station run one at a time,
+ * so no change is lost and snapshots are written in the order they were taken.
  */
 export class StationConfiguration {
   private readonly opts: StationConfigurationOptions;
-  // The 2.0.1 report being assembled per station (one read at a time per station).
-  private readonly assembling = new Map<string, Assembly>();
-  private requestIds = 0;
+  private readonly queue = new KeyedQueue();
+  // Reports being received, by station and request id.
+  private readonly assembling = new Map<string, Map<number, Assembly>>();
+  // Random start: an operator's own GetReport calls are unlikely to share an id with ours.
+  private requestId = randomInt(1, 2 ** 30);
 
   constructor(opts: StationConfigurationOptions) {
     this.opts = opts;
   }
 
   /** Reads the station's whole configuration now and keeps it as its newest snapshot. */
-  async refresh(identity: string): Promise<ConfigurationSnapshot> {
-    const link = await this.link(identity);
-    if (this.assembling.has(identity)) throw new BridgeError('Conflict', `${identity} is sending its configuration report already`);
-    const requestId = this.nextRequestId();
-    // Listening before asking: a station may send its first NotifyReport before its answer arrives.
-    const report = this.awaitReport(identity, requestId);
-    // Handled now: a read that fails or times out before it is awaited must not go unhandled.
-    report.catch(() => {});
-    let read;
-    try {
-      read = await link.readConfiguration(requestId);
-    } catch (err) {
-      this.assembling.delete(identity);
-      throw stationFailure(err, 'reading the configuration');
-    }
-    let snapshot: ConfigurationSnapshot;
-    const takenAt = this.opts.now().toISOString();
-    if (read.kind === 'variables') {
-      this.assembling.delete(identity);
-      snapshot = { takenAt, source: 'GetConfiguration', variables: read.variables, unknownKeys: read.unknownKeys };
-    } else {
-      if (!read.accepted) {
-        this.assembling.delete(identity);
-        throw new BridgeError('Refused', `the station answered GetBaseReport with ${read.status}`);
+  refresh(identity: string): Promise<ConfigurationSnapshot> {
+    return this.queue.run(identity, async () => {
+      const link = await this.link(identity);
+      const requestId = this.nextRequestId();
+      // Listening before asking: a station may send its first NotifyReport before its answer arrives.
+      const report = this.listen(identity, requestId);
+      let read;
+      try {
+        read = await link.readConfiguration(requestId);
+      } catch (err) {
+        report.cancel();
+        throw stationFailure(err, 'reading the configuration');
       }
-      snapshot = { takenAt, source: 'GetBaseReport', variables: await report, unknownKeys: [] };
-    }
-    await this.opts.records.put(identity, snapshot, this.opts.keep);
-    this.opts.log.info('station configuration read', { station: identity, source: snapshot.source, variables: snapshot.variables.length });
-    return snapshot;
+      let variables: ConfigurationVariable[];
+      if (read.kind === 'variables') {
+        report.cancel();
+        variables = read.variables;
+      } else if (!read.accepted) {
+        report.cancel();
+        throw new BridgeError('Refused', `the station answered GetBaseReport with ${read.status}`);
+      } else {
+        variables = await report.complete(this.opts.reportTimeoutMs);
+      }
+      const snapshot: ConfigurationSnapshot = {
+        takenAt: this.opts.now().toISOString(), source: read.kind === 'variables' ? 'GetConfiguration' : 'GetBaseReport',
+        variables: withoutSecrets(variables), unknownKeys: read.kind === 'variables' ? read.unknownKeys : [],
+      };
+      await this.opts.records.put(identity, snapshot, this.opts.keep);
+      this.opts.log.info('station configuration read', { station: identity, source: snapshot.source, variables: snapshot.variables.length });
+      return snapshot;
+    });
   }
 
   /**
@@ -98,38 +105,37 @@ export class StationConfiguration {
   }
 
   /** A NotifyReport part (2.0.1): collected until the last one completes the waiting read. */
-  onReport(identity: string, part: { requestId: number; tbc: boolean; variables: ConfigurationVariable[] }): void {
-    const assembly = this.assembling.get(identity);
+  onReport(identity: string, part: ReportPart): void {
+    const assembly = this.assembling.get(identity)?.get(part.requestId);
     // A report nobody here asked for (an operator's own GetReport call): kept among the reports only.
-    if (!assembly || assembly.requestId !== part.requestId) return;
+    if (!assembly) return;
     assembly.variables.push(...part.variables);
-    if (!part.tbc) {
-      this.assembling.delete(identity);
-      assembly.done(assembly.variables);
-    }
+    if (!part.tbc) assembly.settle({ variables: assembly.variables });
   }
 
-  /** Sets one variable on the station; the latest snapshot follows when the station accepts. */
-  async change(identity: string, ref: VariableRef, value: string): Promise<ConfigurationChange> {
-    const link = await this.link(identity);
-    let status: string;
-    try {
-      status = await link.changeConfiguration(ref, value);
-    } catch (err) {
-      throw stationFailure(err, 'changing the configuration');
-    }
-    const rebootRequired = status === 'RebootRequired';
-    const latest = await this.opts.records.latest(identity);
-    if ((status === 'Accepted' || rebootRequired) && latest) {
-      await this.opts.records.put(identity, withChange(latest, ref, value, rebootRequired), this.opts.keep);
-    }
-    this.opts.log.info('station configuration changed', { station: identity, variable: variableName(ref), status });
-    return { name: variableName(ref), status, rebootRequired };
+  /** Sets one variable on the station; an accepted change is kept as a snapshot of its own. */
+  change(identity: string, ref: VariableRef, value: string): Promise<ConfigurationChange> {
+    return this.queue.run(identity, async () => {
+      const link = await this.link(identity);
+      let status: string;
+      try {
+        status = await link.changeConfiguration(ref, value);
+      } catch (err) {
+        throw stationFailure(err, 'changing the configuration');
+      }
+      const rebootRequired = status === 'RebootRequired';
+      const latest = await this.opts.records.latest(identity);
+      if ((status === 'Accepted' || rebootRequired) && latest) {
+        await this.opts.records.put(identity, withChange(latest, ref, value, rebootRequired, this.opts.now().toISOString()), this.opts.keep);
+      }
+      this.opts.log.info('station configuration changed', { station: identity, variable: variableName(ref), status });
+      return { name: variableName(ref), status, rebootRequired };
+    });
   }
 
   /** The newest snapshot (or the one taken at `takenAt`), its variables filtered by `search`. */
   async snapshot(identity: string, opts: { takenAt?: string; search?: string } = {}): Promise<ConfigurationSnapshot> {
-    await this.known(identity);
+    await knownStation(this.opts.service, identity);
     const found = opts.takenAt ? await this.opts.records.snapshot(identity, opts.takenAt) : await this.opts.records.latest(identity);
     if (!found) {
       throw new BridgeError('NotFound', opts.takenAt
@@ -141,7 +147,7 @@ export class StationConfiguration {
 
   /** When each kept snapshot was taken, oldest first. */
   async history(identity: string): Promise<string[]> {
-    await this.known(identity);
+    await knownStation(this.opts.service, identity);
     return this.opts.records.takenAt(identity);
   }
 
@@ -155,36 +161,51 @@ export class StationConfiguration {
     return { from: a, to: b, changes: diffSnapshots(before, after) };
   }
 
-  private awaitReport(identity: string, requestId: number): Promise<ConfigurationVariable[]> {
-    return new Promise<ConfigurationVariable[]>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (this.assembling.get(identity)?.requestId !== requestId) return;
-        this.assembling.delete(identity);
-        reject(new BridgeError('Timeout', `${identity} did not send its whole configuration report within ${this.opts.reportTimeoutMs / 1000} s`));
-      }, this.opts.reportTimeoutMs);
-      timer.unref();
-      this.assembling.set(identity, {
-        requestId, variables: [], done: (variables) => {
-          clearTimeout(timer);
-          resolve(variables);
-        },
-      });
+  /**
+   * Collects the parts of report `requestId` from now on. `complete` waits for the last part,
+   * at most `timeoutMs` from when it is called (the station accepted); `cancel` stops listening.
+   */
+  private listen(identity: string, requestId: number): { complete: (timeoutMs: number) => Promise<ConfigurationVariable[]>; cancel: () => void } {
+    const reports = this.assembling.get(identity) ?? new Map<number, Assembly>();
+    this.assembling.set(identity, reports);
+    let outcome: { variables: ConfigurationVariable[] } | { error: Error } | undefined;
+    let wake: (() => void) | undefined;
+    const forget = (): void => {
+      reports.delete(requestId);
+      if (!reports.size) this.assembling.delete(identity);
+    };
+    reports.set(requestId, {
+      variables: [],
+      settle: (o) => {
+        forget();
+        outcome ??= o;
+        wake?.();
+      },
     });
+    return {
+      cancel: forget,
+      complete: (timeoutMs) => new Promise<ConfigurationVariable[]>((resolve, reject) => {
+        const finish = (): void => {
+          clearTimeout(timer);
+          if (outcome && 'variables' in outcome) resolve(outcome.variables);
+          else reject(outcome?.error);
+        };
+        const timer = setTimeout(() => {
+          reports.get(requestId)?.settle({ error: new BridgeError('Timeout', `${identity} did not send its whole configuration report within ${timeoutMs / 1000} s of accepting GetBaseReport`) });
+        }, timeoutMs);
+        wake = finish;
+        if (outcome) finish();
+      }),
+    };
   }
 
   private nextRequestId(): number {
-    // Unique within this run; the station echoes it in every part.
-    this.requestIds = (this.requestIds % 1_000_000) + 1;
-    return this.requestIds;
-  }
-
-  private async known(identity: string): Promise<void> {
-    if (!(await this.opts.service.state(identity))) throw new BridgeError('UnknownStation', `unknown station ${identity}`);
+    this.requestId = this.requestId >= 2 ** 31 - 1 ? 1 : this.requestId + 1;
+    return this.requestId;
   }
 
   private async link(identity: string): Promise<StationLink> {
-    await this.known(identity);
-    if (!this.opts.commands.isConnected(identity)) throw new BridgeError('StationOffline', `station ${identity} is offline`);
+    await onlineStation(this.opts.service, this.opts.commands, identity);
     return this.opts.commands.for(identity);
   }
 }

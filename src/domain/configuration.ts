@@ -2,6 +2,8 @@ import type {
   Store_ConfigurationAttribute as ConfigurationAttribute, Store_ConfigurationSnapshot as ConfigurationSnapshot, Store_ConfigurationVariable as ConfigurationVariable,
 } from '../proto/types.ts';
 
+import { REDACTED, isSecretVariable } from './secrets.ts';
+
 export type { ConfigurationAttribute, ConfigurationSnapshot, ConfigurationVariable };
 
 /** Which setting: a 1.6 configuration key (no component), or a 2.0.1 component's variable. */
@@ -40,20 +42,36 @@ export function actualValue(v: ConfigurationVariable): string | undefined {
   return v.attributes.find((a) => a.type === 'Actual')?.value;
 }
 
+/** One NotifyReport (2.0.1): the request it answers, whether more parts follow, its variables. */
+export interface ReportPart {
+  requestId: number;
+  tbc: boolean;
+  variables: ConfigurationVariable[];
+}
+
+/** The variables as they may be kept: a credential's value is never stored. */
+export function withoutSecrets(variables: ConfigurationVariable[]): ConfigurationVariable[] {
+  return variables.map((v) => (isSecretVariable(v.variable) ? { ...v, attributes: v.attributes.map((a) => ({ ...a, value: a.value && REDACTED })) } : v));
+}
+
 /**
- * The snapshot after a change the station accepted: the variable's Actual value is the new one
- * (added when the snapshot did not list it), marked when it takes effect only after a reboot.
+ * The configuration after a change the station accepted, as a snapshot of its own (taken at
+ * `at`, source Change): the variable's Actual value is the new one, or, when it takes effect
+ * only after a reboot, its Target value (Actual stays what the station still uses). A variable
+ * the snapshot did not list is added.
  */
-export function withChange(snapshot: ConfigurationSnapshot, ref: VariableRef, value: string, rebootRequired: boolean): ConfigurationSnapshot {
-  const next = structuredClone(snapshot);
+export function withChange(snapshot: ConfigurationSnapshot, ref: VariableRef, value: string, rebootRequired: boolean, at: string): ConfigurationSnapshot {
+  const next: ConfigurationSnapshot = { ...structuredClone(snapshot), takenAt: at, source: 'Change' };
   let variable = next.variables.find((v) => sameVariable(v, ref));
   if (!variable) {
     variable = newVariable(ref, []);
     next.variables.push(variable);
   }
-  const actual = variable.attributes.find((a) => a.type === 'Actual');
-  if (actual) actual.value = value;
-  else variable.attributes.push({ type: 'Actual', value, mutability: '', persistent: false, constant: false });
+  const type = rebootRequired ? 'Target' : 'Actual';
+  const kept = isSecretVariable(ref.variable) ? REDACTED : value;
+  const attribute = variable.attributes.find((a) => a.type === type);
+  if (attribute) attribute.value = kept;
+  else variable.attributes.push({ type, value: kept, mutability: '', persistent: false, constant: false });
   variable.rebootRequired = rebootRequired;
   return next;
 }

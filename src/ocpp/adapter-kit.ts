@@ -1,6 +1,6 @@
 import { StaleConnectionError, type ChargePointService, type Origin } from '../domain/charge-point-service.ts';
 import type { BootNotificationRequestData } from '../domain/model.ts';
-import type { ConfigurationVariable } from '../domain/configuration.ts';
+import type { ReportPart } from '../domain/configuration.ts';
 import type { Logger } from '../log/logger.ts';
 import type { StationDirectory } from './core/stations.ts';
 import { readStationTime } from './core/timestamps.ts';
@@ -30,12 +30,6 @@ export interface AdapterDeps {
   onReport?: (identity: string, part: ReportPart) => void;
 }
 
-/** One NotifyReport: the request it answers, whether more parts follow, its variables. */
-export interface ReportPart {
-  requestId: number;
-  tbc: boolean;
-  variables: ConfigurationVariable[];
-}
 
 /** The answer to a DataTransfer, the same in both versions. */
 export interface DataTransferAnswer {

@@ -571,7 +571,7 @@ export interface Store_ContractRegistration {
 
 export interface Store_ConfigurationSnapshot {
   takenAt: string;
-  source: ("GetConfiguration" | "GetBaseReport");
+  source: ("GetConfiguration" | "GetBaseReport" | "Change");
   variables: Store_ConfigurationVariable[];
   unknownKeys: string[];
 }

@@ -31,11 +31,12 @@ export class LevelConfigurationRecords implements ConfigurationRecords {
   }
 
   async put(identity: string, snapshot: ConfigurationSnapshot, keep: number): Promise<void> {
-    const older = (await this.takenAt(identity)).filter((t) => t !== snapshot.takenAt);
-    const drop = older.slice(0, Math.max(0, older.length + 1 - keep));
+    // The oldest go, counting the new one: a snapshot older than every kept one is not kept.
+    const all = [...new Set([...(await this.takenAt(identity)), snapshot.takenAt])].sort();
+    const drop = all.slice(0, Math.max(0, all.length - keep));
     await this.db.write([
+      ...(drop.includes(snapshot.takenAt) ? [] : [{ type: 'put' as const, key: keys.configuration(identity, snapshot.takenAt), value: snapshotCodec.encode(snapshot) }]),
       ...drop.map((t) => ({ type: 'del' as const, key: keys.configuration(identity, t) })),
-      { type: 'put', key: keys.configuration(identity, snapshot.takenAt), value: snapshotCodec.encode(snapshot) },
     ]);
   }
 

@@ -14,8 +14,8 @@ export { StorageError, type LevelStoreOptions } from './level-database.ts';
 
 /**
  * The gateway's LevelDB: one repository per aggregate (stations, consumers' sessions, signed
- * events, settlement, nonces, certificates, contracts, configurations) over one database, and the unit of work
- * that writes every part of one domain change in one atomic batch.
+ * events, settlement, nonces, certificates, contracts, configurations) over one database, and
+ * the unit of work that writes every part of one domain change in one atomic batch.
  */
 export class LevelStore implements ChargePointRepository {
   readonly stations: LevelStationRecords;

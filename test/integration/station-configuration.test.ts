@@ -129,9 +129,13 @@ describe('station configuration: read on connect, changed, kept as snapshots', (
     assert.deepEqual(reboot.body, { name: 'WebSocketPingInterval', status: 'RebootRequired', rebootRequired: true });
     assert.equal((await post('/api/stations/CFG-16/configuration', { variable: 'NumberOfConnectors', value: '4' })).body.status, 'Rejected');
     const latest = (await api('/api/stations/CFG-16/configuration')).body;
+    assert.equal(latest.source, 'Change', 'each accepted change is a snapshot of its own');
     assert.equal(value(latest, 'HeartbeatInterval'), '120');
-    assert.deepEqual([value(latest, 'WebSocketPingInterval'), latest.variables.find((v: any) => v.name === 'WebSocketPingInterval').rebootRequired], ['60', true]);
+    const ping = latest.variables.find((v: any) => v.name === 'WebSocketPingInterval');
+    assert.deepEqual([ping.value, ping.rebootRequired, ping.attributes.find((a: any) => a.type === 'Target').value], ['30', true, '60'], 'in use until the reboot: the old value; the new one is the target');
     assert.equal(value(latest, 'NumberOfConnectors'), '2', 'a refused change changes nothing');
+    const changes = (await api('/api/stations/CFG-16/configuration/diff')).body.changes;
+    assert.deepEqual(changes, [], 'a change to be applied at the reboot does not change the value in use');
 
     const set201 = await post('/api/stations/CFG-201/configuration', { component: 'OCPPCommCtrlr', variable: 'HeartbeatInterval', value: '90' });
     assert.deepEqual(set201.body, { name: 'OCPPCommCtrlr/HeartbeatInterval', status: 'Accepted', rebootRequired: false });
@@ -150,25 +154,26 @@ describe('station configuration: read on connect, changed, kept as snapshots', (
     const refreshed = await post('/api/stations/CFG-16/configuration/refresh', {});
     assert.deepEqual([refreshed.status, refreshed.body.source, refreshed.body.variables], [200, 'GetConfiguration', 3]);
     const diff = (await api('/api/stations/CFG-16/configuration/diff')).body;
-    assert.deepEqual(diff.changes, [{ name: 'HeartbeatInterval', before: '120', after: '45' }]);
-    for (let i = 0; i < 3; i++) await post('/api/stations/CFG-16/configuration/refresh', {});
+    assert.deepEqual(diff.changes, [
+      { name: 'HeartbeatInterval', before: '120', after: '45' },
+      { name: 'WebSocketPingInterval', before: '30', after: '60' }, // this station reports a pending value as its own
+    ]);
+    const kept: string[] = [];
+    for (let i = 0; i < 3; i++) kept.push((await post('/api/stations/CFG-16/configuration/refresh', {})).body.takenAt);
     const { takenAt } = (await api('/api/stations/CFG-16/configuration/snapshots')).body;
-    assert.equal(takenAt.length, 3, 'the configured number kept');
-    const older = (await api(`/api/stations/CFG-16/configuration?at=${encodeURIComponent(takenAt[0])}`)).body;
-    assert.equal(older.takenAt, takenAt[0]);
+    assert.deepEqual(takenAt, kept, 'the configured number kept: the newest');
+    const older = (await api(`/api/stations/CFG-16/configuration?at=${encodeURIComponent(kept[0]!)}`)).body;
+    assert.equal(older.takenAt, kept[0]);
   });
 
   it('says when a report does not come complete, when a station is unknown, offline or was never read', async () => {
     const slow = await station201(gw.url, 'CFG-SLOW', { finish: false });
     try {
       await eventually(() => slow.requested.length > 0, 10_000);
-      // The read on connect waits for the rest of its report first (Conflict until it gives up).
-      const r = await eventually(async () => {
-        const attempt = await post('/api/stations/CFG-SLOW/configuration/refresh', {});
-        return attempt.body.code === 'Conflict' ? undefined : attempt;
-      }, 10_000);
+      // Queued behind the read on connect, which waits for the rest of its report first.
+      const r = await post('/api/stations/CFG-SLOW/configuration/refresh', {});
       assert.deepEqual([r.status, r.body.code], [502, 'Timeout']);
-      assert.match(r.body.error, /did not send its whole configuration report within 2 s/);
+      assert.match(r.body.error, /did not send its whole configuration report within 2 s of accepting GetBaseReport/);
       const never = await api('/api/stations/CFG-SLOW/configuration');
       assert.deepEqual([never.status, never.body.code], [404, 'NotFound']);
       assert.match(never.body.error, /was not read yet: refresh it/);

@@ -73,7 +73,9 @@ export const commands16: VersionCommands = {
     };
   },
   async changeConfiguration(c, ref, value, o) {
-    if (ref.component) throw new StationCallError('InvalidRequest', `an OCPP 1.6 station has configuration keys, not components (${ref.component})`);
+    if (ref.component || ref.componentInstance || ref.evseId || ref.connectorId || ref.variableInstance) {
+      throw new StationCallError('InvalidRequest', 'an OCPP 1.6 station has configuration keys: name the key alone (no component, instance, EVSE or connector)');
+    }
     return (await call16(c, 'ChangeConfiguration', { key: ref.variable, value }, o)).status;
   },
   async reset(c, hard, o) {

@@ -59,6 +59,7 @@ export const commands201: VersionCommands = {
   },
   async changeConfiguration(c, ref, value, o) {
     if (!ref.component) throw new StationCallError('InvalidRequest', `an OCPP 2.0.1 variable belongs to a component: name it (${ref.variable})`);
+    if (ref.connectorId && !ref.evseId) throw new StationCallError('InvalidRequest', 'a connector is named within its EVSE: give evseId too');
     const component = {
       name: ref.component,
       ...(ref.componentInstance ? { instance: ref.componentInstance } : {}),

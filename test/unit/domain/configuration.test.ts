@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diffSnapshots, newVariable, searchVariables, variableName, withChange, type ConfigurationSnapshot } from '../../../src/domain/configuration.ts';
+import { diffSnapshots, newVariable, searchVariables, variableName, withChange, withoutSecrets, type ConfigurationSnapshot } from '../../../src/domain/configuration.ts';
 
 const snapshot = (values: Record<string, string>): ConfigurationSnapshot => ({
   takenAt: '2026-12-06T10:00:00.000Z', source: 'GetConfiguration', unknownKeys: [],
@@ -14,11 +14,26 @@ describe('station configuration rules', () => {
     assert.equal(variableName({ component: 'Connector', componentInstance: 'A', evseId: 1, connectorId: 2, variable: 'Available', variableInstance: 'x' }), 'Connector:A[evse 1, connector 2]/Available:x');
   });
 
-  it('applies an accepted change to a copy, adding a variable the snapshot did not list', () => {
-    const before = snapshot({ HeartbeatInterval: '300' });
-    const after = withChange(withChange(before, { variable: 'HeartbeatInterval' }, '60', false), { variable: 'NewKey' }, 'on', true);
+  it('keeps an accepted change as a snapshot of its own: the value in use, or the target until a reboot', () => {
+    const before = snapshot({ HeartbeatInterval: '300', WebSocketPingInterval: '30' });
+    const at = '2026-12-06T11:00:00.000Z';
+    const after = withChange(withChange(before, { variable: 'HeartbeatInterval' }, '60', false, at), { variable: 'WebSocketPingInterval' }, '10', true, at);
     assert.equal(before.variables[0]!.attributes[0]!.value, '300', 'the original is untouched');
-    assert.deepEqual(after.variables.map((v) => [v.variable, v.attributes[0]!.value, v.rebootRequired]), [['HeartbeatInterval', '60', false], ['NewKey', 'on', true]]);
+    assert.deepEqual([after.takenAt, after.source], [at, 'Change']);
+    assert.deepEqual(after.variables.map((v) => [v.variable, v.attributes.map((a) => `${a.type}=${a.value}`).join(','), v.rebootRequired]), [
+      ['HeartbeatInterval', 'Actual=60', false],
+      ['WebSocketPingInterval', 'Actual=30,Target=10', true],
+    ]);
+    const added = withChange(before, { variable: 'NewKey' }, 'on', false, at);
+    assert.deepEqual(added.variables.at(-1)?.attributes.map((a) => a.value), ['on'], 'a variable the snapshot did not list is added');
+  });
+
+  it('never keeps a credential: a station password set or read is stored as ***', () => {
+    const at = '2026-12-06T11:00:00.000Z';
+    const changed = withChange(snapshot({}), { variable: 'AuthorizationKey' }, '0123456789abcdef0123456789abcdef', false, at);
+    assert.equal(changed.variables[0]!.attributes[0]!.value, '***');
+    const read = withoutSecrets([newVariable({ component: 'SecurityCtrlr', variable: 'BasicAuthPassword' }, [{ value: 'secret-from-station' }]), newVariable({ variable: 'HeartbeatInterval' }, [{ value: '300' }])]);
+    assert.deepEqual(read.map((v) => v.attributes[0]!.value), ['***', '300']);
   });
 
   it('finds by name or value, any case', () => {

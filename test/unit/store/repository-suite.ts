@@ -144,6 +144,9 @@ export function repositorySuite(name: string, open: () => Promise<{ repos: Repos
       assert.equal((await repos.configurations.snapshot('RS-CF', '2026-12-06T10:02:00.000Z'))?.variables[0]?.attributes[0]?.value, '2');
       assert.equal(await repos.configurations.snapshot('RS-CF', '2026-12-06T10:01:00.000Z'), undefined);
       assert.deepEqual(await repos.configurations.takenAt('RS-OTHER'), []);
+      // Written late (a read that started before the others), it is the oldest: it goes, not a newer one.
+      await repos.configurations.put('RS-CF', snapshot(0), 3);
+      assert.deepEqual((await repos.configurations.takenAt('RS-CF')).map((t) => t.slice(15, 16)), ['2', '3', '4']);
     });
 
     it('finds a contract by eMAID and by consumer, and forgets it in both', async () => {
