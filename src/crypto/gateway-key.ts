@@ -22,10 +22,26 @@ export function gatewayKeyFrom(libp2pKey: Ed25519PrivateKey): GatewayKey {
   // libp2p's raw ed25519 private key is seed (32) ‖ public key (32).
   const signing: KeyObject = ed25519PrivateKey(libp2pKey.raw.subarray(0, 32));
   return {
-    libp2pKey,
+    libp2pKey: withCachedSigning(libp2pKey, signing),
     peerId: peerIdFromPrivateKey(libp2pKey).toString(),
     publicKey: libp2pKey.publicKey.raw,
     sign: (message) => ed25519Sign(signing, message),
+  };
+}
+
+/**
+ * The same key for libp2p, signing with one prepared key object: @libp2p/crypto imports the key
+ * from JWK for every signature, which was 8% of the gateway's CPU under a stream of status
+ * changes (each published gossipsub message is signed). ed25519 signatures are deterministic,
+ * so every signature is the one libp2p would make.
+ */
+function withCachedSigning(key: Ed25519PrivateKey, signing: KeyObject): Ed25519PrivateKey {
+  return {
+    type: 'Ed25519',
+    publicKey: key.publicKey,
+    raw: key.raw,
+    equals: (other?: unknown) => key.equals(other),
+    sign: (data) => ed25519Sign(signing, data instanceof Uint8Array ? data : data.subarray()),
   };
 }
 
