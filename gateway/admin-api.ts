@@ -8,6 +8,9 @@ import type { TransactionInfo } from '../src/domain/model.ts';
 import type { ChargePointService } from '../src/domain/charge-point-service.ts';
 import type { OperatorCommands } from '../src/app/operator-commands.ts';
 import type { StationConfiguration } from '../src/app/station-configuration.ts';
+import type { TransactionHistory } from '../src/app/transaction-history.ts';
+import type { HistoryCursor, HistoryEntry, HistoryFilter } from '../src/domain/history.ts';
+import { toCsv } from './csv.ts';
 import { actualValue, variableName, type ConfigurationSnapshot } from '../src/domain/configuration.ts';
 import type { LocalListSync } from '../src/app/local-list-sync.ts';
 import type { OcppServer } from '../src/ocpp/core/server.ts';
@@ -31,6 +34,7 @@ export interface AdminApiDeps {
   commands: StationLinks;
   operator: OperatorCommands;
   configuration: StationConfiguration;
+  history: TransactionHistory;
   localList: LocalListSync;
   certificates: StationCertificates;
   /** Bytes of reports kept per station (storage.reportBytesPerStation). */
@@ -148,6 +152,41 @@ function checked(check: ValidateFunction, body: unknown): Record<string, unknown
   throw new HttpError(400, `${field || 'body'}: ${e.message ?? 'is invalid'}`, field);
 }
 
+const HISTORY_COLUMNS = ['station', 'id', 'ocppTransactionId', 'connectorId', 'idTag', 'consumer', 'state', 'startTime', 'endTime', 'receivedAt', 'energyWh', 'stopReason'] as const satisfies readonly (keyof HistoryEntry)[];
+
+/** The history's filters from the query; a malformed one is a 400 naming it. */
+function historyFilter(url: URL): HistoryFilter {
+  const q = url.searchParams;
+  const time = (name: 'from' | 'to'): string | undefined => {
+    const value = q.get(name);
+    if (value === null) return undefined;
+    if (Number.isNaN(Date.parse(value))) throw new HttpError(400, `${name}: an ISO 8601 time is expected`, name);
+    return value;
+  };
+  const state = q.get('state');
+  if (state !== null && state !== 'open' && state !== 'finished') throw new HttpError(400, 'state: open or finished', 'state');
+  const from = time('from');
+  const to = time('to');
+  return {
+    ...(q.get('station') ? { station: q.get('station')! } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}),
+    ...(q.has('consumer') ? { consumer: consumerKeyHex(q.get('consumer')) } : {}), ...(q.get('idTag') ? { idTag: q.get('idTag')! } : {}),
+    ...(state ? { state } : {}),
+  };
+}
+
+// A page cursor is the last entry's sort key, opaque to the client.
+const encodeCursor = (c: HistoryCursor): string => Buffer.from(JSON.stringify([c.receivedAt, c.station, c.id])).toString('base64url');
+function decodeCursor(text: string | null): HistoryCursor | undefined {
+  if (text === null) return undefined;
+  try {
+    const [receivedAt, station, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if (typeof receivedAt === 'string' && typeof station === 'string' && typeof id === 'number') return { receivedAt, station, id };
+  } catch {
+    // Reported below.
+  }
+  throw new HttpError(400, 'cursor: not one this API gave out (use nextCursor of the previous page)', 'cursor');
+}
+
 function page(url: URL): { limit: number; offset: number } {
   const limit = Number(url.searchParams.get('limit') ?? 50);
   const offset = Number(url.searchParams.get('offset') ?? 0);
@@ -221,11 +260,28 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         send(res, 200, { ...s, connected: deps.commands.isConnected(id), deviations: deps.ocpp.deviations(id) });
         return true;
       }
-      if (req.method === 'GET' && resource === 'stations' && id && sub === 'transactions') {
+      if (req.method === 'GET' && resource === 'stations' && id && sub === 'transactions' && !command) {
         await station(id);
         const { limit, offset } = page(url);
         const all = (await deps.store.stations.finishedTransactions(id)).reverse();
         send(res, 200, { total: all.length, items: all.slice(offset, offset + limit) });
+        return true;
+      }
+      if (req.method === 'GET' && resource === 'stations' && id && sub === 'transactions' && command) {
+        const txId = Number(command);
+        if (!Number.isInteger(txId) || txId < 1) throw new HttpError(400, 'the transaction id is a positive integer');
+        send(res, 200, await deps.history.detail(id, txId));
+        return true;
+      }
+      if (req.method === 'GET' && resource === 'transactions' && !id) {
+        const { limit } = page(url);
+        const result = await deps.history.page(historyFilter(url), limit, decodeCursor(url.searchParams.get('cursor')));
+        send(res, 200, { items: result.items, ...(result.next ? { nextCursor: encodeCursor(result.next) } : {}) });
+        return true;
+      }
+      if (req.method === 'GET' && resource === 'transactions.csv' && !id) {
+        const csv = toCsv(HISTORY_COLUMNS, await deps.history.entries(historyFilter(url)));
+        res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="transactions.csv"' }).end(csv);
         return true;
       }
       if (req.method === 'GET' && resource === 'stations' && id && sub === 'local-list') {

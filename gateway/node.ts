@@ -10,6 +10,7 @@ import { ChargingBridge } from '../src/app/charging-bridge.ts';
 import { OperatorCommands } from '../src/app/operator-commands.ts';
 import type { AdapterDeps } from '../src/ocpp/adapter-kit.ts';
 import { StationConfiguration } from '../src/app/station-configuration.ts';
+import { TransactionHistory } from '../src/app/transaction-history.ts';
 import type { OcppConnection } from '../src/ocpp/core/connection.ts';
 import { LocalListSync } from '../src/app/local-list-sync.ts';
 import { OcppServer } from '../src/ocpp/core/server.ts';
@@ -139,6 +140,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   });
   service.committed.sessionEvent.on((event) => bridge.onSessionEvent(event));
   const operator = new OperatorCommands({ service, commands, now, log: log.child({ component: 'operator' }) });
+  const history = new TransactionHistory({ service, stations: store.stations, sessions: store.sessions });
   const configuration = new StationConfiguration({
     records: store.configurations, service, commands, keep: config.stations.configuration.keep, reportTimeoutMs: config.stations.configuration.reportTimeoutSec * 1000, now, log: log.child({ component: 'configuration' }),
   });
@@ -214,7 +216,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ token: adminToken(config), now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, configuration, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
+      api: adminApi({ token: adminToken(config), now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, configuration, history, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {

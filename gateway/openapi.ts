@@ -56,6 +56,15 @@ function callPaths(): Record<string, object> {
   }));
 }
 
+const historyFilters = [
+  { name: 'station', in: 'query', schema: { type: 'string' } },
+  { name: 'from', in: 'query', description: 'started at or after (ISO 8601)', schema: { type: 'string', format: 'date-time' } },
+  { name: 'to', in: 'query', description: 'started before (ISO 8601)', schema: { type: 'string', format: 'date-time' } },
+  { name: 'consumer', in: 'query', description: 'SS58 address or public key hex', schema: { type: 'string' } },
+  { name: 'idTag', in: 'query', schema: { type: 'string' } },
+  { name: 'state', in: 'query', schema: { enum: ['open', 'finished'] } },
+];
+
 /** The admin API's OpenAPI 3.1 document; the command bodies are the schemas that validate them. */
 export function openApiDocument(version: string): object {
   return {
@@ -100,6 +109,21 @@ export function openApiDocument(version: string): object {
       },
       '/api/stations/{identity}/calls': { get: { summary: 'The OCPP actions an operator may send to this station, in its version', parameters: [stationParam], responses: { 200: json({ type: 'object', properties: { ocppVersion: { type: 'string' }, actions: { type: 'array', items: { type: 'string' } } } }), ...errors } } },
       ...callPaths(),
+      '/api/transactions': {
+        get: {
+          summary: 'Transactions on every station, newest start first, filtered; paged by `cursor` (the `nextCursor` of the previous page), which neither repeats nor skips a row while transactions start',
+          parameters: [...historyFilters, paging[0], { name: 'cursor', in: 'query', schema: { type: 'string' } }],
+          responses: { 200: json({ type: 'object', properties: { items: { type: 'array' }, nextCursor: { type: 'string' } } }), ...errors },
+        },
+      },
+      '/api/transactions.csv': { get: { summary: 'The same transactions (every match) as CSV', parameters: historyFilters, responses: { 200: { description: 'text/csv' }, ...errors } } },
+      '/api/stations/{identity}/transactions/{id}': {
+        get: {
+          summary: 'A transaction with its meter readings as the station sent them, signed ones marked',
+          parameters: [stationParam, { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+          responses: { 200: json({ type: 'object' }), ...errors },
+        },
+      },
       '/api/sessions': {
         get: {
           summary: 'A consumer\'s finished sessions with receipts, newest first',

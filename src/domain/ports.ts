@@ -1,6 +1,8 @@
 import type { ChangeRecord } from './change.ts';
 import type { ChargePointState, TransactionInfo } from './model.ts';
-import type { Store_ContractRegistration as ContractRegistration, Store_StationCertificate as StationCertificate } from '../proto/types.ts';
+import type {
+  Store_ContractRegistration as ContractRegistration, Store_MeterSample as MeterSample, Store_StationCertificate as StationCertificate,
+} from '../proto/types.ts';
 import type { ConsumerSession } from './sessions.ts';
 import type { ConfigurationSnapshot } from './configuration.ts';
 import type { AuthorizeCertificateStatus, CertificateHashData, OcspRequestData, SignedCertificateType, StationInfo, StatusInfo } from './certificates.ts';
@@ -21,6 +23,10 @@ export interface StationRecords {
   loadReadingsJson(identity: string, transactionId: number): Promise<string[]>;
   /** The station's oldest stored reports (keys and payload sizes), oldest first, as many as hold at least `atLeastBytes` of payload (or all). */
   oldestReports(identity: string, atLeastBytes: number): Promise<{ key: string; bytes: number }[]>;
+  /** The station's finished transactions, by id. */
+  finishedTransactions(identity: string): Promise<TransactionInfo[]>;
+  /** The stored meter readings of a transaction, in time order. */
+  readings(identity: string, transactionId: number): Promise<MeterSample[]>;
 }
 
 /** Consumers' finished sessions (stopped, failed), which outlive the station's record. */
@@ -28,6 +34,8 @@ export interface SessionRecords {
   load(identity: string, sessionId: string): Promise<ConsumerSession | undefined>;
   /** A consumer's finished sessions on every station, oldest first. */
   ofConsumer(keyHex: string): Promise<ConsumerSession[]>;
+  /** The finished sessions of one station. */
+  ofStation(identity: string): Promise<ConsumerSession[]>;
 }
 
 /**
@@ -41,7 +49,7 @@ export interface ChargePointRepository {
   commit(change: StateChange): Promise<void>;
 }
 
-export type { ContractRegistration, StationCertificate };
+export type { ContractRegistration, MeterSample, StationCertificate };
 
 /** Per-station certificate records (src/store implements it in LevelDB). */
 export interface CertificateRecords {

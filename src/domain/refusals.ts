@@ -34,7 +34,7 @@ export const REFUSALS = {
   UnknownContract: { http: 404, meaning: 'no such contract is registered' },
   NotYourContract: { http: 403, meaning: 'the contract is registered to another consumer' },
   SecurityProfile: { http: 409, meaning: 'the station\'s security profile does not allow certificates' },
-  NotFound: { http: 404, meaning: 'no such record (a certificate, a configuration snapshot)' },
+  NotFound: { http: 404, meaning: 'no such record (a certificate, a configuration snapshot, a transaction)' },
   // The node itself.
   StorageUnavailable: { http: 503, meaning: 'the node cannot store anything now; it retries by itself' },
   ShuttingDown: { http: 503, meaning: 'the node is stopping; ask again once it is back' },

@@ -47,6 +47,7 @@ export const keys = {
   report: (identity: string, receivedAt: string, n: number) => `rp:${identity}:${receivedAt}:${pad(n)}`,
   reportRange: (identity: string) => ({ gte: `rp:${identity}:`, lt: `rp:${identity};` }),
   session: (identity: string, sessionId: string) => `ss:${identity}:${sessionId}`,
+  sessionRange: (identity: string) => ({ gte: `ss:${identity}:`, lt: `ss:${identity};` }),
   consumerSession: (keyHex: string, createdAt: string, sessionId: string) => `sc:${keyHex}:${createdAt}:${sessionId}`,
   consumerSessionRange: (keyHex: string) => ({ gte: `sc:${keyHex}:`, lt: `sc:${keyHex};` }),
   nonce: (minute: number, signerHex: string, nonceHex: string) => `nn:${pad(minute)}:${signerHex}:${nonceHex}`,

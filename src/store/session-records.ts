@@ -32,6 +32,12 @@ export class LevelSessionRecords implements SessionRecords {
     return out;
   }
 
+  async ofStation(identity: string): Promise<ConsumerSession[]> {
+    const out: ConsumerSession[] = [];
+    for await (const value of this.db.values(keys.sessionRange(identity))) out.push(sessionCodec.decode(value));
+    return out;
+  }
+
   opsFor(change: ChangeRecord): BatchOp[] {
     const ops: BatchOp[] = [];
     for (const session of change.finishedSessions) {

@@ -7,7 +7,7 @@ import type { ChangeRecord, OutboxRecord } from '../../src/domain/change.ts';
 import type { ChargePointState, TransactionInfo } from '../../src/domain/model.ts';
 import type { ConfigurationSnapshot } from '../../src/domain/configuration.ts';
 import type {
-  CertificateRecords, ChargePointRepository, ConfigurationRecords, ContractRecords, ContractRegistration, SessionRecords, StationCertificate, StationRecords,
+  CertificateRecords, ChargePointRepository, ConfigurationRecords, ContractRecords, ContractRegistration, MeterSample, SessionRecords, StationCertificate, StationRecords,
 } from '../../src/domain/ports.ts';
 import type { ConsumerSession } from '../../src/domain/sessions.ts';
 
@@ -21,8 +21,8 @@ interface StationData {
   startKeys: Map<string, number>;
   ocppTransactions: Map<string, number>;
   seqNos: Set<string>;
-  /** Sort key (transaction, connector, time, content) → raw sampledValue JSON. */
-  readings: Map<string, { transactionId: number; json: string }>;
+  /** Sort key (transaction, connector, time, content) → the reading as kept. */
+  readings: Map<string, { transactionId: number; json: string; sample: MeterSample }>;
   /** Sort key (time received, arrival) → payload. */
   reports: Map<string, string>;
 }
@@ -61,6 +61,15 @@ class MemoryStationRecords implements StationRecords {
     return sorted(readings).filter((r) => r.transactionId === transactionId).map((r) => r.json);
   }
 
+  async finishedTransactions(identity: string): Promise<TransactionInfo[]> {
+    return [...(this.data.get(identity)?.finished.values() ?? [])].sort((a, b) => a.id - b.id).map(copy);
+  }
+
+  async readings(identity: string, transactionId: number): Promise<MeterSample[]> {
+    const readings = this.data.get(identity)?.readings ?? new Map();
+    return sorted(readings).filter((r) => r.transactionId === transactionId).map((r) => r.sample);
+  }
+
   async oldestReports(identity: string, atLeastBytes: number): Promise<{ key: string; bytes: number }[]> {
     const out: { key: string; bytes: number }[] = [];
     let total = 0;
@@ -80,6 +89,10 @@ class MemorySessionRecords implements SessionRecords {
   async load(identity: string, sessionId: string): Promise<ConsumerSession | undefined> {
     const found = this.byStation.get(identity)?.get(sessionId);
     return found ? copy(found) : undefined;
+  }
+
+  async ofStation(identity: string): Promise<ConsumerSession[]> {
+    return sorted(this.byStation.get(identity) ?? new Map());
   }
 
   async ofConsumer(keyHex: string): Promise<ConsumerSession[]> {
@@ -177,7 +190,11 @@ export class MemoryStoreDouble implements ChargePointRepository {
     for (const o of c.ocppTransactionIds) station.ocppTransactions.set(o.ocppTransactionId, o.transactionId);
     for (const s of c.seqNos) station.seqNos.add(`${s.transactionId}:${s.seqNo}`);
     for (const r of c.readings) {
-      station.readings.set(`${pad(r.transactionId)}:${pad(r.connectorId)}:${r.reading.stationTime}:${r.source}:${r.reading.rawJson}`, { transactionId: r.transactionId, json: r.reading.rawJson });
+      const sample: MeterSample = {
+        stationTime: r.reading.stationTime, receivedAt: r.receivedAt, connectorId: r.connectorId, transactionId: r.transactionId,
+        sampledValuesJson: r.reading.rawJson, source: r.source, claimedTransactionId: r.claimedTransactionId ?? 0,
+      };
+      station.readings.set(`${pad(r.transactionId)}:${pad(r.connectorId)}:${r.reading.stationTime}:${r.source}:${r.reading.rawJson}`, { transactionId: r.transactionId, json: r.reading.rawJson, sample });
     }
     for (const r of c.reports) station.reports.set(`${r.receivedAt}:${pad(this.reportCounter++)}`, r.payloadJson);
     for (const key of c.droppedReports) station.reports.delete(key);

@@ -72,6 +72,8 @@ export function repositorySuite(name: string, open: () => Promise<{ repos: Repos
       assert.equal((await repos.stations.loadFinished('RS-TX', 7))?.endMeter, 1000);
       assert.equal(await repos.stations.loadFinished('RS-TX', 8), undefined);
       assert.equal(await repos.stations.loadFinished('RS-OTHER', 7), undefined, 'per station');
+      assert.deepEqual((await repos.stations.finishedTransactions('RS-TX')).map((t) => t.id), [7]);
+      assert.deepEqual(await repos.stations.finishedTransactions('RS-OTHER'), []);
       assert.equal(await repos.stations.findStartKey('RS-TX', 'start-key-7'), 7);
       assert.equal(await repos.stations.findStartKey('RS-TX', 'start-key-8'), undefined);
       assert.equal(await repos.stations.findOcppTransaction('RS-TX', 'OCPP-7'), 7);
@@ -90,6 +92,8 @@ export function repositorySuite(name: string, open: () => Promise<{ repos: Repos
       assert.deepEqual(await repos.stations.loadReadingsJson('RS-MV', 1), ['[{"value":"10"}]', '[{"value":"20"}]']);
       assert.deepEqual(await repos.stations.loadReadingsJson('RS-MV', 2), ['[{"value":"5"}]']);
       assert.deepEqual(await repos.stations.loadReadingsJson('RS-MV', 3), []);
+      const kept = await repos.stations.readings('RS-MV', 1);
+      assert.deepEqual(kept.map((r) => [r.stationTime, r.source, r.connectorId]), [['2026-12-06T10:01:00.000Z', 'MeterValues', 1], ['2026-12-06T10:02:00.000Z', 'MeterValues', 1]]);
     });
 
     it('names the oldest reports that free the bytes asked for, and a change drops them', async () => {
@@ -113,6 +117,7 @@ export function repositorySuite(name: string, open: () => Promise<{ repos: Repos
       assert.deepEqual(await repos.sessions.ofConsumer('k3'), []);
       assert.equal((await repos.sessions.load('RS-S2', 's-late'))?.state, 'stopped');
       assert.equal(await repos.sessions.load('RS-S1', 's-late'), undefined, 'per station');
+      assert.deepEqual((await repos.sessions.ofStation('RS-S1')).map((x) => x.id).sort(), ['s-early', 's-other']);
       // A later change of the station keeps them: they are the consumer's records.
       await repos.commit(change('RS-S1', (_, s) => { s.status = 'Accepted'; }));
       assert.equal((await repos.sessions.load('RS-S1', 's-early'))?.id, 's-early');
