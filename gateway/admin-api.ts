@@ -10,7 +10,9 @@ import type { OperatorCommands } from '../src/app/operator-commands.ts';
 import type { StationConfiguration } from '../src/app/station-configuration.ts';
 import type { TransactionHistory } from '../src/app/transaction-history.ts';
 import type { HistoryCursor, HistoryEntry, HistoryFilter } from '../src/domain/history.ts';
-import { toCsv } from './csv.ts';
+import { parseCsv, toCsv } from './csv.ts';
+import type { OperatorTags } from '../src/app/operator-tags.ts';
+import { InvalidTagError, TAG_STATUSES, type OperatorTag, type TagChange } from '../src/domain/tags.ts';
 import { actualValue, variableName, type ConfigurationSnapshot } from '../src/domain/configuration.ts';
 import type { LocalListSync } from '../src/app/local-list-sync.ts';
 import type { OcppServer } from '../src/ocpp/core/server.ts';
@@ -35,6 +37,7 @@ export interface AdminApiDeps {
   operator: OperatorCommands;
   configuration: StationConfiguration;
   history: TransactionHistory;
+  tags: OperatorTags;
   localList: LocalListSync;
   certificates: StationCertificates;
   /** Bytes of reports kept per station (storage.reportBytesPerStation). */
@@ -150,6 +153,51 @@ function checked(check: ValidateFunction, body: unknown): Record<string, unknown
   const field = e.keyword === 'required' ? String(e.params.missingProperty)
     : e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : e.instancePath.slice(1);
   throw new HttpError(400, `${field || 'body'}: ${e.message ?? 'is invalid'}`, field);
+}
+
+/** A card's settings as the API takes them (PUT /api/tags/{idTag}); absent fields keep their value. */
+export const TAG_CHANGE = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    status: { enum: TAG_STATUSES },
+    expiryDate: { type: 'string', maxLength: 40, description: 'ISO 8601; empty: it does not expire' },
+    parentIdTag: { type: 'string', maxLength: 20 },
+    note: { type: 'string', maxLength: 200 },
+  },
+} as const;
+const checkTagChange = new Ajv({ allErrors: false }).compile(TAG_CHANGE);
+const TAG_COLUMNS = ['idTag', 'status', 'expiryDate', 'parentIdTag', 'note', 'updatedAt'] as const satisfies readonly (keyof OperatorTag)[];
+
+/** Cards from CSV with a header line naming the columns (idTag first is not required, idTag is). */
+function tagsFromCsv(text: string): ({ idTag: string } & TagChange)[] {
+  const [header, ...rows] = parseCsv(text);
+  if (!header?.includes('idTag')) throw new HttpError(400, 'the first line names the columns, idTag among them (as GET /api/tags.csv writes them)');
+  const unknown = header.filter((h) => !(TAG_COLUMNS as readonly string[]).includes(h));
+  if (unknown.length) throw new HttpError(400, `unknown columns: ${unknown.join(', ')} (known: ${TAG_COLUMNS.join(', ')})`);
+  return rows.map((fields) => {
+    const value = (name: string): string | undefined => {
+      const i = header.indexOf(name);
+      return i < 0 || fields[i] === undefined || (fields[i] === '' && name !== 'expiryDate') ? undefined : fields[i];
+    };
+    return {
+      idTag: value('idTag') ?? '',
+      ...(value('status') !== undefined ? { status: value('status') as TagChange['status'] } : {}),
+      ...(value('expiryDate') !== undefined ? { expiryDate: value('expiryDate') } : {}),
+      ...(value('parentIdTag') !== undefined ? { parentIdTag: value('parentIdTag') } : {}),
+      ...(value('note') !== undefined ? { note: value('note') } : {}),
+    };
+  });
+}
+
+async function readText(req: IncomingMessage, limit: number): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new HttpError(413, `the body is larger than ${limit / 1024} KiB`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 const HISTORY_COLUMNS = ['station', 'id', 'ocppTransactionId', 'connectorId', 'idTag', 'consumer', 'state', 'startTime', 'endTime', 'receivedAt', 'energyWh', 'stopReason'] as const satisfies readonly (keyof HistoryEntry)[];
@@ -347,6 +395,41 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         }
         if (req.method === 'GET' && command === 'diff') {
           send(res, 200, await deps.configuration.diff(id, url.searchParams.get('from') ?? undefined, url.searchParams.get('to') ?? undefined));
+          return true;
+        }
+      }
+      if (resource === 'tags' && !id) {
+        if (req.method !== 'GET') throw new HttpError(405, 'GET lists the cards; PUT /api/tags/{idTag} adds or changes one');
+        send(res, 200, deps.tags.list());
+        return true;
+      }
+      if (resource === 'tags.csv' && !id) {
+        if (req.method === 'GET') {
+          res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="tags.csv"' }).end(toCsv(TAG_COLUMNS, deps.tags.list()));
+          return true;
+        }
+        if (req.method === 'POST') {
+          send(res, 200, await deps.tags.import(tagsFromCsv(await readText(req, 1024 * 1024))));
+          return true;
+        }
+      }
+      if (resource === 'tags' && id && !sub) {
+        if (req.method === 'GET') {
+          send(res, 200, deps.tags.get(id));
+          return true;
+        }
+        if (req.method === 'PUT') {
+          try {
+            send(res, 200, await deps.tags.set(id, checked(checkTagChange, await readJson(req)) as TagChange));
+          } catch (err) {
+            if (err instanceof InvalidTagError) throw new HttpError(400, err.message, err.field);
+            throw err;
+          }
+          return true;
+        }
+        if (req.method === 'DELETE') {
+          await deps.tags.remove(id);
+          send(res, 200, { deleted: id });
           return true;
         }
       }

@@ -1,15 +1,16 @@
 import { adminToken } from './admin-token.ts';
 import type { Config } from './config/schema.ts';
 
-/** One call to the running node's admin API (admin.host/port, its token); prints the answer, returns the exit code. */
+/** One call to the running node's admin API (admin.host/port, its token); prints the answer, returns the exit code. A string body is sent as CSV. */
 export async function adminCall(config: Config, method: string, path: string, body?: unknown): Promise<number> {
   const host = config.admin.host === '0.0.0.0' ? '127.0.0.1' : config.admin.host;
   let res: Response;
   try {
     res = await fetch(`http://${host}:${config.admin.port}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${adminToken(config)}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
+      // A string goes as it is (CSV); anything else as JSON.
+      headers: { Authorization: `Bearer ${adminToken(config)}`, ...(body ? { 'Content-Type': typeof body === 'string' ? 'text/csv' : 'application/json' } : {}) },
+      ...(body ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
       signal: AbortSignal.timeout(60_000),
     });
   } catch (err) {

@@ -11,6 +11,9 @@ import { OperatorCommands } from '../src/app/operator-commands.ts';
 import type { AdapterDeps } from '../src/ocpp/adapter-kit.ts';
 import { StationConfiguration } from '../src/app/station-configuration.ts';
 import { TransactionHistory } from '../src/app/transaction-history.ts';
+import { OperatorTags } from '../src/app/operator-tags.ts';
+import type { LocalListEntry } from '../src/app/station-link.ts';
+import type { OperatorTag } from '../src/domain/tags.ts';
 import type { OcppConnection } from '../src/ocpp/core/connection.ts';
 import { LocalListSync } from '../src/app/local-list-sync.ts';
 import { OcppServer } from '../src/ocpp/core/server.ts';
@@ -89,7 +92,8 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   const settle = Boolean(config.chain.endpoint && events);
   const service = new ChargePointService({
     repository: store,
-    authorization: { acceptUnknownIdTags: config.ocpp.acceptUnknownIdTags },
+    // The operator's cards are read before any station is served (below).
+    authorization: { acceptUnknownIdTags: config.ocpp.acceptUnknownIdTags, operatorTag: (idTag): OperatorTag | undefined => tags.lookup(idTag) },
     tariff: { ...config.tariff },
     now,
     ...(events ? { outbox: events.outbox.project } : {}),
@@ -122,7 +126,11 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     chain.startSettlement(account, store, (identity, r) => service.recordSettlement(identity, r));
     service.committed.settlement.on(() => chain.settlement?.nudge());
   }
-  const localList = new LocalListSync({ service, commands, defaultMaxLength: config.sessions.localListMaxLength, now, log: log.child({ component: 'local-list' }) });
+  const localList = new LocalListSync({
+    service, commands, defaultMaxLength: config.sessions.localListMaxLength, now, log: log.child({ component: 'local-list' }), operatorEntries: (): LocalListEntry[] => tags.entries(),
+  });
+  const tags = new OperatorTags({ records: store.tags, service, localList, commands, now, log: log.child({ component: 'tags' }) });
+  await tags.load();
   const bridge = new ChargingBridge({
     service,
     commands,
@@ -216,7 +224,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ token: adminToken(config), now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, configuration, history, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
+      api: adminApi({ token: adminToken(config), now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, configuration, history, tags, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {

@@ -1,4 +1,4 @@
-import { COMMANDS, CONFIGURATION_CHANGE, csmsActions } from './admin-api.ts';
+import { COMMANDS, CONFIGURATION_CHANGE, TAG_CHANGE, csmsActions } from './admin-api.ts';
 import { loadSchemas } from '../src/ocpp/core/schemas.ts';
 import type { OcppVersion } from '../src/ocpp/core/version.ts';
 
@@ -56,6 +56,7 @@ function callPaths(): Record<string, object> {
   }));
 }
 
+const tagParam = { name: 'idTag', in: 'path', required: true, schema: { type: 'string', maxLength: 20 } };
 const historyFilters = [
   { name: 'station', in: 'query', schema: { type: 'string' } },
   { name: 'from', in: 'query', description: 'started at or after (ISO 8601)', schema: { type: 'string', format: 'date-time' } },
@@ -122,6 +123,23 @@ export function openApiDocument(version: string): object {
           summary: 'A transaction with its meter readings as the station sent them, signed ones marked',
           parameters: [stationParam, { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
           responses: { 200: json({ type: 'object' }), ...errors },
+        },
+      },
+      '/api/tags': { get: { summary: 'The operator\'s cards (RFID idTags), good on every station', responses: { 200: json({ type: 'array' }), 401: errors[401] } } },
+      '/api/tags/{idTag}': {
+        get: { summary: 'One card', parameters: [tagParam], responses: { 200: json({ type: 'object' }), ...errors } },
+        put: {
+          summary: 'Add a card or change one (absent fields keep their value); every station\'s local list follows',
+          parameters: [tagParam], requestBody: { required: true, content: { 'application/json': { schema: TAG_CHANGE } } }, responses: { 200: json({ type: 'object' }), ...errors },
+        },
+        delete: { summary: 'Remove a card, from every station\'s list too', parameters: [tagParam], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/api/tags.csv': {
+        get: { summary: 'Every card as CSV (idTag,status,expiryDate,parentIdTag,note,updatedAt)', responses: { 200: { description: 'text/csv' }, 401: errors[401] } },
+        post: {
+          summary: 'Add or change the cards of a CSV body (a header line names the columns, idTag among them): how many were taken, and each line that was not, with why',
+          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
+          responses: { 200: json({ type: 'object', properties: { imported: { type: 'integer' }, problems: { type: 'array' } } }), ...errors },
         },
       },
       '/api/sessions': {

@@ -12,6 +12,8 @@ export interface LocalListSyncOptions {
   defaultMaxLength: number;
   log: Logger;
   now?: () => Date;
+  /** Entries every station holds besides its consumers' (the operator's cards). */
+  operatorEntries?: () => LocalListEntry[];
 }
 
 /** Our copy of the station's list: every entry that has not expired. */
@@ -68,7 +70,8 @@ export class LocalListSync {
       const dirty = state?.localListDirty ?? false;
       // -1 / 0 from the station: it has no list (or no local list support at all).
       if (!dirty && stationVersion === ours && ours > 0) return 'InSync';
-      if (!dirty && stationVersion <= 0 && ours === 0) return 'InSync';
+      // Never sent a list: in sync while there is nothing to send (no operator cards either).
+      if (!dirty && stationVersion <= 0 && ours === 0 && !this.opts.operatorEntries?.().length) return 'InSync';
       this.opts.log.info('station local list is not ours; sending the full list', { station: identity, stationVersion, ours, dirty });
       return this.sendFull(identity);
     });
@@ -76,7 +79,10 @@ export class LocalListSync {
 
   private async sendFull(identity: string): Promise<ListUpdateStatus> {
     const state = await this.opts.service.state(identity);
-    const entries = state ? entriesOf(state, this.opts.now?.() ?? new Date()) : [];
+    const own = state ? entriesOf(state, this.opts.now?.() ?? new Date()) : [];
+    // A consumer's entry wins over a card with the same idTag, as in authorization.
+    const taken = new Set(own.map((e) => e.idTag));
+    const entries = [...own, ...(this.opts.operatorEntries?.() ?? []).filter((e) => !taken.has(e.idTag))];
     return this.send(identity, entries, true);
   }
 

@@ -7,6 +7,8 @@ export interface LocalListEntry {
   idTag: string;
   status?: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid';
   expiryDate?: string;
+  /** An operator's RFID card (2.0.1 idToken type ISO14443), not a consumer's tag (type Central). */
+  card?: boolean;
 }
 
 /** A certificate a station reports as installed. */

@@ -5,6 +5,7 @@ import type {
 } from '../proto/types.ts';
 import type { ConsumerSession } from './sessions.ts';
 import type { ConfigurationSnapshot } from './configuration.ts';
+import type { OperatorTag } from './tags.ts';
 import type { AuthorizeCertificateStatus, CertificateHashData, OcspRequestData, SignedCertificateType, StationInfo, StatusInfo } from './certificates.ts';
 
 // The domain fills the record of one change; the store commits it atomically.
@@ -116,4 +117,11 @@ export interface ConfigurationRecords {
   takenAt(identity: string): Promise<string[]>;
   /** Writes a snapshot (replacing one taken at the same time) and drops the oldest beyond `keep`. */
   put(identity: string, snapshot: ConfigurationSnapshot, keep: number): Promise<void>;
+}
+
+/** The operator's cards, node-wide (src/store implements it in LevelDB). */
+export interface TagRecords {
+  all(): Promise<OperatorTag[]>;
+  /** Writes `put` and removes the idTags in `remove`, in one batch. */
+  update(put: OperatorTag[], remove: string[]): Promise<void>;
 }

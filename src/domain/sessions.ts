@@ -182,7 +182,7 @@ export function removeAuthEntry(state: ChargePointState, idTag: string): void {
 }
 
 /** Our list changed: the station holds it only once it confirms this change (or a full list). */
-function listChanged(state: ChargePointState): void {
+export function listChanged(state: ChargePointState): void {
   state.localListPending += 1;
   state.localListDirty = true;
 }

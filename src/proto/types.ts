@@ -596,6 +596,15 @@ export interface Store_ConfigurationAttribute {
   constant: boolean;
 }
 
+export interface Store_OperatorTag {
+  idTag: string;
+  status: ("Accepted" | "Blocked" | "Expired" | "Invalid");
+  expiryDate: string;
+  parentIdTag: string;
+  note: string;
+  updatedAt: string;
+}
+
 /** Every message type by its full protobuf name. */
 export interface ProtoTypes {
   "document.VerificationMethod": Document_VerificationMethod;
@@ -669,4 +678,5 @@ export interface ProtoTypes {
   "store.ConfigurationSnapshot": Store_ConfigurationSnapshot;
   "store.ConfigurationVariable": Store_ConfigurationVariable;
   "store.ConfigurationAttribute": Store_ConfigurationAttribute;
+  "store.OperatorTag": Store_OperatorTag;
 }

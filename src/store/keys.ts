@@ -22,6 +22,7 @@
  *   db:<consumer key hex>:<sessionId>               store.Debt: what a settled session's deposit did not cover
  *   ce:<identity>:<certificate id>                  store.StationCertificate (id: serial-issuerKeyHash prefix)
  *   cf:<identity>:<taken at>                        store.ConfigurationSnapshot (the last few per station)
+ *   tg:<idTag>                                      store.OperatorTag: an operator's card
  *   em:<eMAID>                                      store.ContractRegistration
  *   ec:<consumer key hex>:<eMAID>                   empty: a consumer's contracts
  */
@@ -69,6 +70,8 @@ export const keys = {
   certificateRange: (identity: string) => ({ gte: `ce:${identity}:`, lt: `ce:${identity};` }),
   configuration: (identity: string, takenAt: string) => `cf:${identity}:${takenAt}`,
   configurationRange: (identity: string) => ({ gte: `cf:${identity}:`, lt: `cf:${identity};` }),
+  tag: (idTag: string) => `tg:${idTag}`,
+  tagRange: { gte: 'tg:', lt: 'tg;' },
   contract: (emaid: string) => `em:${emaid}`,
   consumerContract: (keyHex: string, emaid: string) => `ec:${keyHex}:${emaid}`,
   consumerContractRange: (keyHex: string) => ({ gte: `ec:${keyHex}:`, lt: `ec:${keyHex};` }),

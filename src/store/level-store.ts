@@ -9,13 +9,14 @@ import { LevelNonceRecords } from './nonce-records.ts';
 import { LevelSessionRecords } from './session-records.ts';
 import { LevelSettlementRecords } from './settlement-records.ts';
 import { LevelStationRecords } from './station-records.ts';
+import { LevelTagRecords } from './tag-records.ts';
 
 export { StorageError, type LevelStoreOptions } from './level-database.ts';
 
 /**
  * The gateway's LevelDB: one repository per aggregate (stations, consumers' sessions, signed
- * events, settlement, nonces, certificates, contracts, configurations) over one database, and
- * the unit of work that writes every part of one domain change in one atomic batch.
+ * events, settlement, nonces, certificates, contracts, configurations, operator tags) over one
+ * database, and the unit of work that writes every part of one domain change in one atomic batch.
  */
 export class LevelStore implements ChargePointRepository {
   readonly stations: LevelStationRecords;
@@ -26,6 +27,7 @@ export class LevelStore implements ChargePointRepository {
   readonly certificates: LevelCertificateRecords;
   readonly contracts: LevelContractRecords;
   readonly configurations: LevelConfigurationRecords;
+  readonly tags: LevelTagRecords;
   private readonly db: LevelDatabase;
 
   private constructor(db: LevelDatabase, events: LevelEventRecords) {
@@ -38,6 +40,7 @@ export class LevelStore implements ChargePointRepository {
     this.certificates = new LevelCertificateRecords(db);
     this.contracts = new LevelContractRecords(db);
     this.configurations = new LevelConfigurationRecords(db);
+    this.tags = new LevelTagRecords(db);
   }
 
   static async open(location: string, options: LevelStoreOptions = { sync: false }): Promise<LevelStore> {

@@ -6,8 +6,9 @@ import { hashDataId } from '../../src/domain/certificates.ts';
 import type { ChangeRecord, OutboxRecord } from '../../src/domain/change.ts';
 import type { ChargePointState, TransactionInfo } from '../../src/domain/model.ts';
 import type { ConfigurationSnapshot } from '../../src/domain/configuration.ts';
+import type { OperatorTag } from '../../src/domain/tags.ts';
 import type {
-  CertificateRecords, ChargePointRepository, ConfigurationRecords, ContractRecords, ContractRegistration, MeterSample, SessionRecords, StationCertificate, StationRecords,
+  CertificateRecords, ChargePointRepository, ConfigurationRecords, ContractRecords, ContractRegistration, MeterSample, SessionRecords, StationCertificate, StationRecords, TagRecords,
 } from '../../src/domain/ports.ts';
 import type { ConsumerSession } from '../../src/domain/sessions.ts';
 
@@ -165,6 +166,19 @@ class MemoryConfigurationRecords implements ConfigurationRecords {
   }
 }
 
+class MemoryTagRecords implements TagRecords {
+  private readonly byTag = new Map<string, OperatorTag>();
+
+  async all(): Promise<OperatorTag[]> {
+    return sorted(this.byTag);
+  }
+
+  async update(put: OperatorTag[], remove: string[]): Promise<void> {
+    for (const idTag of remove) this.byTag.delete(idTag);
+    for (const t of put) this.byTag.set(t.idTag, copy(t));
+  }
+}
+
 /** The storage ports in memory (named a double: the product stores in LevelDB). */
 export class MemoryStoreDouble implements ChargePointRepository {
   readonly stations = new MemoryStationRecords();
@@ -172,6 +186,7 @@ export class MemoryStoreDouble implements ChargePointRepository {
   readonly certificates = new MemoryCertificateRecords();
   readonly contracts = new MemoryContractRecords();
   readonly configurations = new MemoryConfigurationRecords();
+  readonly tags = new MemoryTagRecords();
   /** Every signed event committed, in commit order (the LevelDB store's outbox). */
   readonly outbox: OutboxRecord[] = [];
   /** Every committed change, for tests that check what one use case wrote. */

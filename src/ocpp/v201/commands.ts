@@ -28,7 +28,7 @@ export const commands201: VersionCommands = {
       // An empty list is left out: the schema wants at least one item when it is present.
       ...(update.entries.length ? {
         localAuthorizationList: update.entries.map((e) => ({
-          idToken: idToken(e.idTag),
+          idToken: e.card ? { idToken: e.idTag, type: 'ISO14443' as const } : idToken(e.idTag),
           ...(e.status ? { idTokenInfo: { status: e.status, ...(e.expiryDate ? { cacheExpiryDateTime: e.expiryDate } : {}) } } : {}),
         })),
       } : {}),

@@ -5,11 +5,11 @@ import { after, before, describe, it } from 'node:test';
 import { emptyState } from '../../../src/domain/charge-point.ts';
 import { emptyChange, type ChangeRecord } from '../../../src/domain/change.ts';
 import type { ChargePointState, TransactionInfo } from '../../../src/domain/model.ts';
-import type { CertificateRecords, ChargePointRepository, ConfigurationRecords, ContractRecords, StationCertificate } from '../../../src/domain/ports.ts';
+import type { CertificateRecords, ChargePointRepository, ConfigurationRecords, ContractRecords, StationCertificate, TagRecords } from '../../../src/domain/ports.ts';
 import { newVariable, type ConfigurationSnapshot } from '../../../src/domain/configuration.ts';
 import { newSession, type ConsumerSession } from '../../../src/domain/sessions.ts';
 
-export type Repositories = ChargePointRepository & { certificates: CertificateRecords; contracts: ContractRecords; configurations: ConfigurationRecords };
+export type Repositories = ChargePointRepository & { certificates: CertificateRecords; contracts: ContractRecords; configurations: ConfigurationRecords; tags: TagRecords };
 
 const AT = new Date('2026-12-06T10:00:00Z');
 
@@ -152,6 +152,13 @@ export function repositorySuite(name: string, open: () => Promise<{ repos: Repos
       // Written late (a read that started before the others), it is the oldest: it goes, not a newer one.
       await repos.configurations.put('RS-CF', snapshot(0), 3);
       assert.deepEqual((await repos.configurations.takenAt('RS-CF')).map((t) => t.slice(15, 16)), ['2', '3', '4']);
+    });
+
+    it('keeps the operator\'s cards by idTag, replacing and removing them in one update', async () => {
+      const card = (idTag: string, status: 'Accepted' | 'Blocked' = 'Accepted') => ({ idTag, status, expiryDate: '', parentIdTag: '', note: '', updatedAt: AT.toISOString() });
+      await repos.tags.update([card('RS-B'), card('RS-A')], []);
+      await repos.tags.update([card('RS-B', 'Blocked'), card('RS-C')], ['RS-A']);
+      assert.deepEqual((await repos.tags.all()).map((t) => `${t.idTag}:${t.status}`), ['RS-B:Blocked', 'RS-C:Accepted']);
     });
 
     it('finds a contract by eMAID and by consumer, and forgets it in both', async () => {
