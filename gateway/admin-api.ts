@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parseConsumerKey } from '../src/crypto/consumer-key.ts';
@@ -21,11 +20,17 @@ import { CertificateError, type StationCertificates } from '../src/app/station-c
 import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse } from '../src/domain/certificates.ts';
 import { hashDataId } from '../src/domain/certificates.ts';
 import type { LevelStore } from '../src/store/level-store.ts';
+import type { AuditRecords } from '../src/domain/ports.ts';
+import { mayDo, principalOf } from './admin-auth.ts';
+import type { AdminTokenConfig } from './config/schema.ts';
 import { CSMS_ACTIONS_16 } from '../src/ocpp/v16/calls.ts';
 import { CSMS_ACTIONS_201 } from '../src/ocpp/v201/calls.ts';
 
 export interface AdminApiDeps {
-  token: string;
+  /** The tokens that open the API, each with its name and role (admin-auth.ts). */
+  tokens: readonly AdminTokenConfig[];
+  /** Where every request that may change something is recorded, with who asked. */
+  audit: AuditRecords;
   /** The dashboard's data: a snapshot of stations and sessions. */
   snapshot: () => Promise<unknown>;
   service: ChargePointService;
@@ -243,17 +248,6 @@ function page(url: URL): { limit: number; offset: number } {
   return { limit, offset };
 }
 
-function authorized(req: IncomingMessage, token: string, url: URL): boolean {
-  // EventSource cannot send headers: the dashboard's stream carries the token in the query.
-  const fromQuery = url.pathname === '/api/stream' ? url.searchParams.get('token') : null;
-  const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-  const candidate = m?.[1] ?? fromQuery;
-  if (!candidate) return false;
-  const given = Buffer.from(candidate);
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
 /** The operator's JSON API under /api (Bearer token). Returns false when the path is not its own. */
 export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   const send = (res: ServerResponse, status: number, body: unknown): void => {
@@ -266,9 +260,27 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
   };
   return async (req, res, url) => {
     if (!url.pathname.startsWith('/api/')) return false;
+    const principal = principalOf(req, url, deps.tokens);
+    if (!principal) {
+      res.writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer' }).end(JSON.stringify({ error: 'a valid Bearer token is required' }));
+      return true;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      // Recorded once answered, allowed or not: who asked for which change, and how it went.
+      res.once('finish', () => {
+        deps.audit.append({ at: deps.now().toISOString(), who: principal.name, role: principal.role, method: req.method ?? '', path: url.pathname, status: res.statusCode })
+          .catch(() => { /* storage trouble is reported by the store itself */ });
+      });
+    }
     try {
-      if (!authorized(req, deps.token, url)) {
-        res.writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer' }).end(JSON.stringify({ error: 'a valid Bearer token is required' }));
+      if (!mayDo(principal, req.method)) throw new HttpError(403, `the token ${principal.name} is read-only: it may only read (GET)`);
+      if (req.method === 'GET' && url.pathname === '/api/audit') {
+        const { limit } = page(url);
+        const cursor = url.searchParams.get('cursor');
+        const before = cursor === null ? undefined : Buffer.from(cursor, 'base64url').toString('utf8');
+        if (before !== undefined && !before.startsWith('au:')) throw new HttpError(400, 'cursor: not one this API gave out (use nextCursor of the previous page)', 'cursor');
+        const result = await deps.audit.page(limit, before);
+        send(res, 200, result.next ? { items: result.items, nextCursor: Buffer.from(result.next).toString('base64url') } : { items: result.items });
         return true;
       }
       if (req.method === 'GET' && url.pathname === '/api/stream') {

@@ -22,6 +22,7 @@ Usage:
   charging-gateway certificates ...        list/install/delete station certificates (see: charging-gateway certificates --help)
   charging-gateway stations list|delete    the stations the running node knows; forget one (see: charging-gateway stations --help)
   charging-gateway transactions [...]      transactions on every station, filtered, as JSON pages or CSV (see: --help)
+  charging-gateway audit [--limit N]       who asked the node for which change (see: --help)
   charging-gateway tags list|set|delete|import|export
                                            the operator's cards (RFID idTags) on every station (see: --help)
   charging-gateway station call ID ACTION [JSON]
@@ -36,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'simulate-station') return (await import('./simulate-station.ts')).simulateStation(argv.slice(1));
   if (argv[0] === 'pki') return (await import('./pki-cli.ts')).pkiMain(argv.slice(1));
   if (argv[0] === 'certificates') return (await import('./pki-cli.ts')).certificatesMain(argv.slice(1));
+  if (argv[0] === 'audit') return (await import('./audit-cli.ts')).auditMain(argv.slice(1));
   if (argv[0] === 'tags') return (await import('./tags-cli.ts')).tagsMain(argv.slice(1));
   if (argv[0] === 'transactions') return (await import('./transactions-cli.ts')).transactionsMain(argv.slice(1));
   if (argv[0] === 'stations' || argv[0] === 'station') return (await import('./stations-cli.ts')).stationsMain(argv.slice(1));

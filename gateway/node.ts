@@ -12,6 +12,7 @@ import type { AdapterDeps } from '../src/ocpp/adapter-kit.ts';
 import { StationConfiguration } from '../src/app/station-configuration.ts';
 import { TransactionHistory } from '../src/app/transaction-history.ts';
 import { OperatorTags } from '../src/app/operator-tags.ts';
+import { principals } from './admin-auth.ts';
 import type { LocalListEntry } from '../src/app/station-link.ts';
 import type { OperatorTag } from '../src/domain/tags.ts';
 import type { OcppConnection } from '../src/ocpp/core/connection.ts';
@@ -224,7 +225,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ token: adminToken(config), now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, configuration, history, tags, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
+      api: adminApi({ tokens: principals(adminToken(config), config.admin.tokens), audit: store.audit, now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, configuration, history, tags, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {

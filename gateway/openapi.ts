@@ -7,6 +7,7 @@ const error = { type: 'object', properties: { error: { type: 'string' }, field: 
 const errors = {
   400: json(error, 'Invalid request; `field` names the bad field'),
   401: json(error, 'No or wrong Bearer token'),
+  403: json(error, 'A read-only token asked for a change'),
   404: json(error, 'Unknown station, command or transaction'),
 };
 const stationParam = { name: 'identity', in: 'path', required: true, schema: { type: 'string' } };
@@ -123,6 +124,13 @@ export function openApiDocument(version: string): object {
           summary: 'A transaction with its meter readings as the station sent them, signed ones marked',
           parameters: [stationParam, { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
           responses: { 200: json({ type: 'object' }), ...errors },
+        },
+      },
+      '/api/audit': {
+        get: {
+          summary: 'Who asked for which change (every request but GET, allowed or not), newest first: when, the token\'s name and role, method, path, status',
+          parameters: [paging[0], { name: 'cursor', in: 'query', schema: { type: 'string' } }],
+          responses: { 200: json({ type: 'object', properties: { items: { type: 'array' }, nextCursor: { type: 'string' } } }), 401: errors[401] },
         },
       },
       '/api/tags': { get: { summary: 'The operator\'s cards (RFID idTags), good on every station', responses: { 200: json({ type: 'array' }), 401: errors[401] } } },

@@ -52,7 +52,7 @@ export interface Config {
     bootstrap: string[];
     dht: { privateAddresses: boolean; announceIntervalSec: number };
   };
-  admin: { enabled: boolean; host: string; port: number; token: string };
+  admin: { enabled: boolean; host: string; port: number; token: string; tokens: AdminTokenConfig[] };
   chain: {
     endpoint: string;
     minimumDeposit: string;
@@ -143,7 +143,14 @@ const issuer = (what: string) => ({
 const port = (description: string, dflt: number) => ({ type: 'integer', minimum: 0, maximum: 65535, default: dflt, description }) as const;
 
 /** Keys whose values are secrets: `charging-gateway config` prints them as "***". */
-export const SECRET_KEYS = ['admin.token', 'pnc.ca.externalToken', 'pnc.contractBackend.token', 'stations.list[].password'] as const;
+/** A further admin API token: whom it names in the audit log, and what it may do. */
+export interface AdminTokenConfig {
+  name: string;
+  token: string;
+  role: 'read-only' | 'operator';
+}
+
+export const SECRET_KEYS = ['admin.token', 'admin.tokens[].token', 'pnc.ca.externalToken', 'pnc.contractBackend.token', 'stations.list[].password'] as const;
 
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
@@ -285,12 +292,23 @@ export const configSchema: JSONSchemaType<Config> = {
       },
     },
     admin: {
-      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['enabled', 'host', 'port', 'token'],
+      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS, required: ['enabled', 'host', 'port', 'token', 'tokens'],
       properties: {
         enabled: { type: 'boolean', default: true, description: 'Serve /metrics (Prometheus), /healthz and /readyz.' },
         host: { type: 'string', default: '127.0.0.1', description: 'Address of the admin HTTP server (0.0.0.0 to reach it from other hosts).' },
         port: port('Admin HTTP port.', 8080),
-        token: { type: 'string', default: '', description: 'Bearer token of the /api routes; empty: one is generated into <dataDir>/admin.token (mode 0600) on first start.' },
+        token: { type: 'string', default: '', description: 'Bearer token of the /api routes (role operator, named admin in the audit log); empty: one is generated into <dataDir>/admin.token (mode 0600) on first start.' },
+        tokens: {
+          type: 'array', default: [], description: 'Further tokens, each with its own name in the audit log: read-only ones may only read (GET); operator ones may also send commands and change things.',
+          items: {
+            type: 'object', additionalProperties: false, required: ['name', 'token', 'role'],
+            properties: {
+              name: { type: 'string', minLength: 1, maxLength: 50, pattern: '^[^\\s]+$' },
+              token: { type: 'string', minLength: 16, description: 'At least 16 characters.' },
+              role: { type: 'string', enum: ['read-only', 'operator'] },
+            },
+          },
+        },
       },
     },
     chain: {

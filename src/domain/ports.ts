@@ -6,6 +6,7 @@ import type {
 import type { ConsumerSession } from './sessions.ts';
 import type { ConfigurationSnapshot } from './configuration.ts';
 import type { OperatorTag } from './tags.ts';
+import type { Store_AuditEntry as AuditEntry } from '../proto/types.ts';
 import type { AuthorizeCertificateStatus, CertificateHashData, OcspRequestData, SignedCertificateType, StationInfo, StatusInfo } from './certificates.ts';
 
 // The domain fills the record of one change; the store commits it atomically.
@@ -50,7 +51,7 @@ export interface ChargePointRepository {
   commit(change: StateChange): Promise<void>;
 }
 
-export type { ContractRegistration, MeterSample, StationCertificate };
+export type { AuditEntry, ContractRegistration, MeterSample, StationCertificate };
 
 /** Per-station certificate records (src/store implements it in LevelDB). */
 export interface CertificateRecords {
@@ -124,4 +125,11 @@ export interface TagRecords {
   all(): Promise<OperatorTag[]>;
   /** Writes `put` and removes the idTags in `remove`, in one batch. */
   update(put: OperatorTag[], remove: string[]): Promise<void>;
+}
+
+/** The admin API's audit log, newest first (src/store implements it in LevelDB). */
+export interface AuditRecords {
+  append(entry: AuditEntry): Promise<void>;
+  /** Up to `limit` entries older than `before` (a cursor from an earlier page), newest first. */
+  page(limit: number, before?: string): Promise<{ items: AuditEntry[]; next?: string }>;
 }

@@ -605,6 +605,15 @@ export interface Store_OperatorTag {
   updatedAt: string;
 }
 
+export interface Store_AuditEntry {
+  at: string;
+  who: string;
+  role: ("operator" | "read-only");
+  method: string;
+  path: string;
+  status: number;
+}
+
 /** Every message type by its full protobuf name. */
 export interface ProtoTypes {
   "document.VerificationMethod": Document_VerificationMethod;
@@ -679,4 +688,5 @@ export interface ProtoTypes {
   "store.ConfigurationVariable": Store_ConfigurationVariable;
   "store.ConfigurationAttribute": Store_ConfigurationAttribute;
   "store.OperatorTag": Store_OperatorTag;
+  "store.AuditEntry": Store_AuditEntry;
 }

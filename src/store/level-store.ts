@@ -10,13 +10,18 @@ import { LevelSessionRecords } from './session-records.ts';
 import { LevelSettlementRecords } from './settlement-records.ts';
 import { LevelStationRecords } from './station-records.ts';
 import { LevelTagRecords } from './tag-records.ts';
+import { LevelAuditRecords } from './audit-records.ts';
 
 export { StorageError, type LevelStoreOptions } from './level-database.ts';
 
+// The admin API's audit log keeps this many entries (the oldest go).
+const AUDIT_ENTRIES_KEPT = 10_000;
+
 /**
  * The gateway's LevelDB: one repository per aggregate (stations, consumers' sessions, signed
- * events, settlement, nonces, certificates, contracts, configurations, operator tags) over one
- * database, and the unit of work that writes every part of one domain change in one atomic batch.
+ * events, settlement, nonces, certificates, contracts, configurations, operator tags, the admin
+ * audit log) over one database, and the unit of work that writes every part of one domain
+ * change in one atomic batch.
  */
 export class LevelStore implements ChargePointRepository {
   readonly stations: LevelStationRecords;
@@ -28,6 +33,7 @@ export class LevelStore implements ChargePointRepository {
   readonly contracts: LevelContractRecords;
   readonly configurations: LevelConfigurationRecords;
   readonly tags: LevelTagRecords;
+  readonly audit: LevelAuditRecords;
   private readonly db: LevelDatabase;
 
   private constructor(db: LevelDatabase, events: LevelEventRecords) {
@@ -41,6 +47,7 @@ export class LevelStore implements ChargePointRepository {
     this.contracts = new LevelContractRecords(db);
     this.configurations = new LevelConfigurationRecords(db);
     this.tags = new LevelTagRecords(db);
+    this.audit = new LevelAuditRecords(db, AUDIT_ENTRIES_KEPT);
   }
 
   static async open(location: string, options: LevelStoreOptions = { sync: false }): Promise<LevelStore> {
