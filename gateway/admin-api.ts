@@ -10,7 +10,7 @@ import type { StationConfiguration } from '../src/app/station-configuration.ts';
 import type { TransactionHistory } from '../src/app/transaction-history.ts';
 import type { HistoryCursor, HistoryEntry, HistoryFilter } from '../src/domain/history.ts';
 import { parseCsv, toCsv } from './csv.ts';
-import type { OperatorTags } from '../src/app/operator-tags.ts';
+import type { ImportProblem, OperatorTags } from '../src/app/operator-tags.ts';
 import { InvalidTagError, TAG_STATUSES, type OperatorTag, type TagChange } from '../src/domain/tags.ts';
 import { actualValue, variableName, type ConfigurationSnapshot } from '../src/domain/configuration.ts';
 import type { LocalListSync } from '../src/app/local-list-sync.ts';
@@ -173,25 +173,43 @@ export const TAG_CHANGE = {
 const checkTagChange = new Ajv({ allErrors: false }).compile(TAG_CHANGE);
 const TAG_COLUMNS = ['idTag', 'status', 'expiryDate', 'parentIdTag', 'note', 'updatedAt'] as const satisfies readonly (keyof OperatorTag)[];
 
-/** Cards from CSV with a header line naming the columns (idTag first is not required, idTag is). */
-function tagsFromCsv(text: string): ({ idTag: string } & TagChange)[] {
-  const [header, ...rows] = parseCsv(text);
-  if (!header?.includes('idTag')) throw new HttpError(400, 'the first line names the columns, idTag among them (as GET /api/tags.csv writes them)');
+/**
+ * Cards from CSV whose first line names the columns (idTag among them), each with the file line
+ * it came from; a line with another number of fields than the header is a problem of its own.
+ */
+function tagsFromCsv(text: string): { rows: ({ line: number; idTag: string } & TagChange)[]; problems: ImportProblem[] } {
+  let records;
+  try {
+    records = parseCsv(text);
+  } catch (err) {
+    throw new HttpError(400, `the CSV cannot be read: ${(err as Error).message}`);
+  }
+  const [head, ...lines] = records;
+  const header = head?.fields ?? [];
+  if (!header.includes('idTag')) throw new HttpError(400, 'the first line names the columns, idTag among them (as GET /api/tags.csv writes them)');
   const unknown = header.filter((h) => !(TAG_COLUMNS as readonly string[]).includes(h));
   if (unknown.length) throw new HttpError(400, `unknown columns: ${unknown.join(', ')} (known: ${TAG_COLUMNS.join(', ')})`);
-  return rows.map((fields) => {
+  const rows: ({ line: number; idTag: string } & TagChange)[] = [];
+  const problems: ImportProblem[] = [];
+  for (const { line, fields } of lines) {
+    if (fields.length !== header.length) {
+      problems.push({ line, field: '', error: `${fields.length} fields where the header names ${header.length}` });
+      continue;
+    }
     const value = (name: string): string | undefined => {
       const i = header.indexOf(name);
-      return i < 0 || fields[i] === undefined || (fields[i] === '' && name !== 'expiryDate') ? undefined : fields[i];
+      return i < 0 || (fields[i] === '' && name !== 'expiryDate') ? undefined : fields[i];
     };
-    return {
+    rows.push({
+      line,
       idTag: value('idTag') ?? '',
       ...(value('status') !== undefined ? { status: value('status') as TagChange['status'] } : {}),
       ...(value('expiryDate') !== undefined ? { expiryDate: value('expiryDate') } : {}),
       ...(value('parentIdTag') !== undefined ? { parentIdTag: value('parentIdTag') } : {}),
       ...(value('note') !== undefined ? { note: value('note') } : {}),
-    };
-  });
+    });
+  }
+  return { rows, problems };
 }
 
 async function readText(req: IncomingMessage, limit: number): Promise<string> {
@@ -421,9 +439,14 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
           return true;
         }
         if (req.method === 'POST') {
-          send(res, 200, await deps.tags.import(tagsFromCsv(await readText(req, 1024 * 1024))));
+          const { rows, problems } = tagsFromCsv(await readText(req, 1024 * 1024));
+          const result = await deps.tags.import(rows);
+          const all = { imported: result.imported, problems: [...problems, ...result.problems].sort((a, b) => a.line - b.line) };
+          // Nothing taken: a script sees it in the status (and the CLI in its exit code).
+          send(res, all.imported === 0 && all.problems.length ? 422 : 200, all);
           return true;
         }
+        throw new HttpError(405, 'GET exports the cards as CSV; POST imports a CSV');
       }
       if (resource === 'tags' && id && !sub) {
         if (req.method === 'GET') {
@@ -432,7 +455,8 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         }
         if (req.method === 'PUT') {
           try {
-            send(res, 200, await deps.tags.set(id, checked(checkTagChange, await readJson(req)) as TagChange));
+            const { tag, created } = await deps.tags.set(id, checked(checkTagChange, await readJson(req)) as TagChange);
+            send(res, created ? 201 : 200, tag);
           } catch (err) {
             if (err instanceof InvalidTagError) throw new HttpError(400, err.message, err.field);
             throw err;

@@ -1,7 +1,7 @@
 import type { ChargePointService } from '../domain/charge-point-service.ts';
 import { KeyedQueue } from '../domain/keyed-queue.ts';
 import type { ChargePointState } from '../domain/model.ts';
-import { listConfirmed } from '../domain/sessions.ts';
+import { listChanged, listConfirmed } from '../domain/sessions.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ListUpdateStatus, LocalListEntry, StationLink, StationLinks } from './station-link.ts';
 
@@ -46,14 +46,32 @@ export class LocalListSync {
 
   /** Adds (entries with a status) or removes (without) idTags on the station. */
   apply(identity: string, entries: LocalListEntry[]): Promise<ListUpdateStatus> {
+    return this.queued(identity, () => this.differential(identity, entries));
+  }
+
+  /**
+   * Entries every station holds changed (the operator's cards): the station's list is marked
+   * behind ours and, when it is connected, gets the change. In the station's queue, so a full
+   * list already on its way cannot mark the station in sync without this change.
+   */
+  changed(identity: string, entries: LocalListEntry[]): Promise<ListUpdateStatus | 'Offline' | 'Unknown'> {
     return this.queued(identity, async () => {
-      const status = await this.send(identity, entries, false);
-      if (status === 'VersionMismatch' || status === 'Failed') {
-        this.opts.log.warn('differential local list update refused; sending the full list', { station: identity, status });
-        return this.sendFull(identity);
-      }
-      return status;
+      if (!(await this.opts.service.state(identity))) return 'Unknown';
+      await this.opts.service.update(identity, ({ state }) => {
+        for (let i = 0; i < entries.length; i++) listChanged(state);
+      });
+      if (!this.opts.commands.isConnected(identity)) return 'Offline';
+      return this.differential(identity, entries);
     });
+  }
+
+  private async differential(identity: string, entries: LocalListEntry[]): Promise<ListUpdateStatus> {
+    const status = await this.send(identity, entries, false);
+    if (status === 'VersionMismatch' || status === 'Failed') {
+      this.opts.log.warn('differential local list update refused; sending the full list', { station: identity, status });
+      return this.sendFull(identity);
+    }
+    return status;
   }
 
   /** Replaces the station's list with ours. */

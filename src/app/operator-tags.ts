@@ -1,7 +1,6 @@
 import { tagDecision } from '../domain/authorization.ts';
 import type { ChargePointService } from '../domain/charge-point-service.ts';
 import type { TagRecords } from '../domain/ports.ts';
-import { listChanged } from '../domain/sessions.ts';
 import { changedTag, InvalidTagError, type OperatorTag, type TagChange } from '../domain/tags.ts';
 import type { Logger } from '../log/logger.ts';
 import { BridgeError } from './bridge-error.ts';
@@ -17,7 +16,7 @@ export interface OperatorTagsOptions {
   log: Logger;
 }
 
-/** A card of an import that was not taken, by its line (1: the first data line). */
+/** A line of an import that was not taken (its line in the file). */
 export interface ImportProblem {
   line: number;
   field: string;
@@ -32,7 +31,10 @@ export interface ImportProblem {
  */
 export class OperatorTags {
   private readonly opts: OperatorTagsOptions;
+  // By idTag in upper case: OCPP idTags are case-insensitive (CiString), so ab12 is AB12's card.
   private readonly cards = new Map<string, OperatorTag>();
+  // Changes one at a time: each starts from what the one before left, in storage and here.
+  private last: Promise<unknown> = Promise.resolve();
 
   constructor(opts: OperatorTagsOptions) {
     this.opts = opts;
@@ -40,19 +42,19 @@ export class OperatorTags {
 
   /** Reads the cards from storage (before stations are served). */
   async load(): Promise<number> {
-    for (const tag of await this.opts.records.all()) this.cards.set(tag.idTag, tag);
+    for (const tag of await this.opts.records.all()) this.cards.set(tag.idTag.toUpperCase(), tag);
     return this.cards.size;
   }
 
   /** The card of an idTag (for authorization, under the station lock: no I/O). */
-  readonly lookup = (idTag: string): OperatorTag | undefined => this.cards.get(idTag);
+  readonly lookup = (idTag: string): OperatorTag | undefined => this.cards.get(idTag.toUpperCase());
 
   list(): OperatorTag[] {
     return [...this.cards.values()].sort((a, b) => (a.idTag < b.idTag ? -1 : 1));
   }
 
   get(idTag: string): OperatorTag {
-    const tag = this.cards.get(idTag);
+    const tag = this.lookup(idTag);
     if (!tag) throw new BridgeError('NotFound', `no card ${idTag}`);
     return tag;
   }
@@ -63,54 +65,67 @@ export class OperatorTags {
     return this.list().map((tag) => entryOf(tag, now));
   }
 
-  /** Adds a card or changes one. */
-  async set(idTag: string, change: TagChange): Promise<OperatorTag> {
-    const tag = changedTag(idTag, this.cards.get(idTag), change, this.opts.now());
-    await this.opts.records.update([tag], []);
-    this.cards.set(tag.idTag, tag);
-    await this.propagate([entryOf(tag, this.opts.now())]);
-    return tag;
+  /** Adds a card or changes one (`created`: it is new). */
+  set(idTag: string, change: TagChange): Promise<{ tag: OperatorTag; created: boolean }> {
+    return this.serial(async () => {
+      const before = this.lookup(idTag);
+      const tag = changedTag(before?.idTag ?? idTag, before, change, this.opts.now());
+      await this.opts.records.update([tag], []);
+      this.cards.set(tag.idTag.toUpperCase(), tag);
+      this.propagate([entryOf(tag, this.opts.now())]);
+      return { tag, created: !before };
+    });
   }
 
-  async remove(idTag: string): Promise<void> {
-    this.get(idTag);
-    await this.opts.records.update([], [idTag]);
-    this.cards.delete(idTag);
-    await this.propagate([{ idTag, card: true }]);
+  remove(idTag: string): Promise<void> {
+    return this.serial(async () => {
+      const tag = this.get(idTag);
+      await this.opts.records.update([], [tag.idTag]);
+      this.cards.delete(tag.idTag.toUpperCase());
+      this.propagate([{ idTag: tag.idTag, card: true }]);
+    });
   }
 
-  /** Adds or changes many cards at once: the good ones are taken, each bad one is named. */
-  async import(rows: ({ idTag: string } & TagChange)[]): Promise<{ imported: number; problems: ImportProblem[] }> {
-    const good: OperatorTag[] = [];
-    const problems: ImportProblem[] = [];
-    for (const [i, { idTag, ...change }] of rows.entries()) {
-      try {
-        good.push(changedTag(idTag, this.cards.get(idTag), change, this.opts.now()));
-      } catch (err) {
-        if (!(err instanceof InvalidTagError)) throw err;
-        problems.push({ line: i + 1, field: err.field, error: err.message });
+  /** Adds or changes many cards at once: the good ones are taken, each bad one named by its line. */
+  import(rows: ({ line: number; idTag: string } & TagChange)[]): Promise<{ imported: number; problems: ImportProblem[] }> {
+    return this.serial(async () => {
+      const good = new Map<string, OperatorTag>();
+      const problems: ImportProblem[] = [];
+      for (const { line, idTag, ...change } of rows) {
+        try {
+          const before = good.get(idTag.toUpperCase()) ?? this.lookup(idTag);
+          const tag = changedTag(before?.idTag ?? idTag, before, change, this.opts.now());
+          good.set(tag.idTag.toUpperCase(), tag);
+        } catch (err) {
+          if (!(err instanceof InvalidTagError)) throw err;
+          problems.push({ line, field: err.field, error: err.message });
+        }
       }
-    }
-    if (good.length) {
-      await this.opts.records.update(good, []);
-      for (const tag of good) this.cards.set(tag.idTag, tag);
-      await this.propagate(good.map((tag) => entryOf(tag, this.opts.now())));
-    }
-    return { imported: good.length, problems };
+      if (good.size) {
+        await this.opts.records.update([...good.values()], []);
+        for (const [key, tag] of good) this.cards.set(key, tag);
+        this.propagate([...good.values()].map((tag) => entryOf(tag, this.opts.now())));
+      }
+      return { imported: good.size, problems };
+    });
   }
 
-  /** Tells every station: each list is marked behind ours, and connected stations get the change now. */
-  private async propagate(entries: LocalListEntry[]): Promise<void> {
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.last.then(task);
+    this.last = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Tells every station, in the background: each list is marked behind ours, and a connected
+   * station gets the change (in its list's queue, so no full list in flight can hide it).
+   */
+  private propagate(entries: LocalListEntry[]): void {
     for (const identity of this.opts.service.identities()) {
-      try {
-        await this.opts.service.update(identity, ({ state }) => {
-          for (let i = 0; i < entries.length; i++) listChanged(state);
-        });
-        if (this.opts.commands.isConnected(identity)) await this.opts.localList.apply(identity, entries);
-      } catch (err) {
+      this.opts.localList.changed(identity, entries).catch((err: unknown) => {
         // Its list stays marked: the next reconciliation sends it whole.
         this.opts.log.warn('card change not on the station yet', { station: identity, err });
-      }
+      });
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { ChargePointService } from '../domain/charge-point-service.ts';
 import { historyEntry, historyPage, matches, type HistoryCursor, type HistoryEntry, type HistoryFilter } from '../domain/history.ts';
 import type { SessionRecords, StationRecords } from '../domain/ports.ts';
+import type { TransactionInfo } from '../domain/model.ts';
 import { signedValuesIn } from '../domain/receipts.ts';
 import { BridgeError } from './bridge-error.ts';
 import { knownStation } from './online-station.ts';
@@ -41,14 +42,23 @@ export class TransactionHistory {
       if (!state) continue;
       // Whose session each transaction was: running sessions in the state, ended ones stored.
       const consumerOf = new Map<number, string>();
-      for (const s of await this.opts.sessions.ofStation(identity)) if (s.transactionId) consumerOf.set(s.transactionId, s.consumerKeyHex);
+      // An ended session names its transaction's start too: ids begin again at 1 when a
+      // deleted station comes back, and its old consumers' sessions are kept.
+      const ended = new Map<number, { start: string; consumer: string }>();
+      for (const s of await this.opts.sessions.ofStation(identity)) {
+        if (s.transactionId) ended.set(s.transactionId, { start: s.receipt?.transaction?.startTime ?? '', consumer: s.consumerKeyHex });
+      }
       for (const s of Object.values(state.sessions)) if (s.transactionId) consumerOf.set(s.transactionId, s.consumerKeyHex);
-      if (filter.state !== 'finished') {
-        for (const tx of Object.values(state.transactions)) out.push(historyEntry(identity, tx, 'open', consumerOf.get(tx.id) ?? ''));
-      }
-      if (filter.state !== 'open') {
-        for (const tx of await this.opts.stations.finishedTransactions(identity)) out.push(historyEntry(identity, tx, 'finished', consumerOf.get(tx.id) ?? ''));
-      }
+      const consumer = (tx: TransactionInfo): string => {
+        const was = ended.get(tx.id);
+        return consumerOf.get(tx.id) ?? (was && (!was.start || was.start === tx.startTime) ? was.consumer : '');
+      };
+      // Read the finished ones after the open ones: one that ends in between is listed once, finished.
+      const open = filter.state === 'finished' ? [] : Object.values(state.transactions).map((tx) => structuredClone(tx));
+      const finished = filter.state === 'open' ? [] : await this.opts.stations.finishedTransactions(identity);
+      const done = new Set(finished.map((tx) => tx.id));
+      for (const tx of open) if (!done.has(tx.id)) out.push(historyEntry(identity, tx, 'open', consumer(tx)));
+      for (const tx of finished) out.push(historyEntry(identity, tx, 'finished', consumer(tx)));
     }
     return historyPage(out.filter((e) => matches(e, filter)), Number.MAX_SAFE_INTEGER).items;
   }

@@ -22,12 +22,15 @@ export class InvalidTagError extends CodedError<'InvalidRequest'> {
   }
 }
 
+const CONSUMER_TAG = /^C[A-Z2-7]{19}$/;
 // OCPP 1.6 IdToken is CiString20 (2.0.1 idToken is longer, but a tag goes to stations of both).
 const MAX_ID_TAG = 20;
 
 /** The card after the change, checked: what no station would take is refused here, naming the field. */
 export function changedTag(idTag: string, before: OperatorTag | undefined, change: TagChange, now: Date): OperatorTag {
   if (!idTag || idTag.length > MAX_ID_TAG || /[\s]/.test(idTag)) throw new InvalidTagError('idTag', `idTag: 1 to ${MAX_ID_TAG} characters without spaces`);
+  // The consumers' tags look like this (consumer-ids.ts): a card must never stand for one.
+  if (CONSUMER_TAG.test(idTag.toUpperCase())) throw new InvalidTagError('idTag', 'idTag: "C" and 19 base32 characters is the form of consumers\' tags; choose another');
   const status = change.status ?? before?.status ?? 'Accepted';
   if (!(TAG_STATUSES as readonly string[]).includes(status)) throw new InvalidTagError('status', `status: one of ${TAG_STATUSES.join(', ')}`);
   const expiryDate = change.expiryDate ?? before?.expiryDate ?? '';

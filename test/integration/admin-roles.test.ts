@@ -53,7 +53,7 @@ describe('admin API roles and audit log', () => {
 
   it('lets an operator token send commands, and records who asked for what, allowed or not, newest first', async () => {
     assert.equal((await api(ANNA, 'POST', '/api/stations/ROLES-CP/commands/unlock', { connectorId: 1 })).status, 200);
-    assert.equal((await api(admin, 'PUT', '/api/tags/RFID1', {})).status, 200);
+    assert.equal((await api(admin, 'PUT', '/api/tags/RFID1', {})).status, 201);
     assert.equal((await api(ANNA, 'POST', '/api/stations/ROLES-CP/commands/unlock', {})).status, 400);
     const { items } = (await eventually(async () => {
       const r = await api(VIEWER, 'GET', '/api/audit?limit=500');
@@ -62,7 +62,7 @@ describe('admin API roles and audit log', () => {
     const seen = items.map((e: any) => `${e.who}/${e.role} ${e.method} ${e.path} ${e.status}`);
     assert.deepEqual(seen.slice(0, 6), [
       'anna/operator POST /api/stations/ROLES-CP/commands/unlock 400',
-      'admin/operator PUT /api/tags/RFID1 200',
+      'admin/operator PUT /api/tags/RFID1 201',
       'anna/operator POST /api/stations/ROLES-CP/commands/unlock 200',
       'wall-screen/read-only DELETE /api/stations/ROLES-CP 403',
       'wall-screen/read-only PUT /api/tags/RFID1 403',

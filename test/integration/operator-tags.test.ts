@@ -55,18 +55,19 @@ describe('operator cards on every station', () => {
 
   it('puts a new card on every connected station\'s list and answers it Accepted; an unknown card stays Invalid', async () => {
     const set = await api('PUT', '/api/tags/RFID0001', { note: 'fleet van 1' });
-    assert.equal(set.status, 200, set.text);
+    assert.equal(set.status, 201, set.text);
     assert.deepEqual([set.body.idTag, set.body.status, set.body.note], ['RFID0001', 'Accepted', 'fleet van 1']);
     for (const cp of [cp16, cp201]) {
       await eventually(() => cp.list.get('RFID0001')?.status === 'Accepted', 5_000, `${cp.identity} did not get the card`);
       assert.equal(await authorize(cp, 'RFID0001'), 'Accepted');
+      assert.equal(await authorize(cp, 'rfid0001'), 'Accepted', 'idTags are case-insensitive');
       assert.equal(await authorize(cp, 'RFID9999'), 'Invalid');
     }
     assert.deepEqual(cp16.listUpdates.at(-1), { version: cp16.listUpdates.at(-1)!.version, updateType: 'Differential', entries: ['+RFID0001'] });
   });
 
   it('blocks, expires and removes a card on every station, and the stations answer as the operator set it', async () => {
-    await api('PUT', '/api/tags/RFID0001', { status: 'Blocked' });
+    assert.equal((await api('PUT', '/api/tags/rfid0001', { status: 'Blocked' })).status, 200, 'the same card, whatever the case');
     await eventually(() => cp16.list.get('RFID0001')?.status === 'Blocked' && cp201.list.get('RFID0001')?.status === 'Blocked', 5_000);
     assert.equal(await authorize(cp16, 'RFID0001'), 'Blocked');
     const started = await cp16.client.call('StartTransaction', { connectorId: 1, idTag: 'RFID0001', meterStart: 0, timestamp: new Date().toISOString() });
@@ -90,6 +91,7 @@ describe('operator cards on every station', () => {
       ['/api/tags/RFID0002', { expiryDate: 'soon' }, 'expiryDate'],
       ['/api/tags/WAY-TOO-LONG-FOR-A-CARD-ID', {}, 'idTag'],
       ['/api/tags/RFID0002', { colour: 'red' }, 'colour'],
+      ['/api/tags/CABCDEFGHIJKLMNOPQRS', {}, 'idTag'],
     ] as const) {
       const r = await api('PUT', path, body);
       assert.deepEqual([r.status, r.body.field], [400, field], JSON.stringify(body));
@@ -118,18 +120,24 @@ describe('operator cards on every station', () => {
     cp16 = await Charger.connect(gw.url, 'CARD-16', 'ocpp1.6');
   });
 
-  it('imports and exports cards as CSV: good lines taken, each bad one named', async () => {
-    const csv = 'idTag,status,expiryDate,note\r\nRFID0010,Accepted,,"depot, north"\r\nRFID0011,Lost,,\r\nRFID0012,Blocked,2030-01-01T00:00:00Z,\r\nTOO-LONG-TO-BE-A-CARD-ID,,,\r\n';
+  it('imports and exports cards as CSV: good lines taken, each bad one named by its line; formulas neutralised', async () => {
+    const csv = '\uFEFFidTag,status,expiryDate,note\r\nRFID0010,Accepted,,"depot, north"\r\n\r\nRFID0011,Lost,,\r\nRFID0012,Blocked,2030-01-01T00:00:00Z,"=HYPERLINK(""x"")"\r\nTOO-LONG-TO-BE-A-CARD-ID,,,\r\nRFID0013,Accepted\r\n';
     const imported = await api('POST', '/api/tags.csv', csv);
     assert.equal(imported.status, 200, imported.text);
     assert.equal(imported.body.imported, 2);
-    assert.deepEqual(imported.body.problems.map((p: any) => [p.line, p.field]), [[2, 'status'], [4, 'idTag']]);
+    assert.deepEqual(imported.body.problems.map((p: any) => [p.line, p.field]), [[4, 'status'], [6, 'idTag'], [7, '']], 'the file\'s own line numbers');
     await eventually(() => cp201.list.get('RFID0012')?.status === 'Blocked', 5_000);
     const exported = await api('GET', '/api/tags.csv');
     const lines = exported.text.trimEnd().split('\r\n');
     assert.equal(lines[0], 'idTag,status,expiryDate,parentIdTag,note,updatedAt');
     assert.ok(lines.some((l) => l.startsWith('RFID0010,Accepted,,,"depot, north",')), exported.text);
+    assert.ok(lines.some((l) => l.includes(',"\'=HYPERLINK(""x"")",')), `a formula is written as text: ${exported.text}`);
+    // Exported and imported again, nothing changes (the apostrophe goes again).
+    assert.equal((await api('POST', '/api/tags.csv', exported.text)).body.imported, lines.length - 1);
+    assert.equal((await api('GET', '/api/tags/RFID0012')).body.note, '=HYPERLINK("x")');
     assert.equal((await api('POST', '/api/tags.csv', 'card,colour\r\nX,red\r\n')).status, 400, 'a file without idTag is refused whole');
+    assert.match((await api('POST', '/api/tags.csv', 'idTag,note\r\nA1,"never closed\r\n')).body.error, /line 2: a quoted field is never closed/);
+    assert.equal((await api('POST', '/api/tags.csv', 'idTag,status\r\nB1,Lost\r\n')).status, 422, 'nothing taken');
   });
 
   it('does the same from the CLI', async () => {

@@ -20,6 +20,7 @@ describe('operator cards', () => {
     refused(() => changedTag('', undefined, {}, NOW), 'idTag');
     refused(() => changedTag('A'.repeat(21), undefined, {}, NOW), 'idTag');
     refused(() => changedTag('HAS SPACE', undefined, {}, NOW), 'idTag');
+    refused(() => changedTag('cabcdefghijklmnopqr2', undefined, {}, NOW), 'idTag'); // a consumer's form
     refused(() => changedTag('OK', undefined, { status: 'Lost' as never }, NOW), 'status');
     refused(() => changedTag('OK', undefined, { expiryDate: 'tomorrow' }, NOW), 'expiryDate');
   });
