@@ -21,6 +21,7 @@ import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificat
 import { hashDataId } from '../src/domain/certificates.ts';
 import type { LevelStore } from '../src/store/level-store.ts';
 import type { AuditRecords } from '../src/domain/ports.ts';
+import type { FrameCapture } from '../src/ocpp/core/frame-capture.ts';
 import { mayDo, principalOf } from './admin-auth.ts';
 import type { AdminTokenConfig } from './config/schema.ts';
 import { CSMS_ACTIONS_16 } from '../src/ocpp/v16/calls.ts';
@@ -43,6 +44,7 @@ export interface AdminApiDeps {
   configuration: StationConfiguration;
   history: TransactionHistory;
   tags: OperatorTags;
+  frames: FrameCapture;
   localList: LocalListSync;
   certificates: StationCertificates;
   /** Bytes of reports kept per station (storage.reportBytesPerStation). */
@@ -171,6 +173,8 @@ export const TAG_CHANGE = {
   },
 } as const;
 const checkTagChange = new Ajv({ allErrors: false }).compile(TAG_CHANGE);
+export const FRAME_CAPTURE = { type: 'object', additionalProperties: false, properties: { minutes: { type: 'integer', minimum: 1, maximum: 60, default: 10 } } } as const;
+const checkCapture = new Ajv({ allErrors: false }).compile(FRAME_CAPTURE);
 const TAG_COLUMNS = ['idTag', 'status', 'expiryDate', 'parentIdTag', 'note', 'updatedAt'] as const satisfies readonly (keyof OperatorTag)[];
 
 /**
@@ -401,6 +405,23 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         // The station's version decides the action's schema: checked before anything is sent.
         send(res, 200, { action: command, response: await deps.operator.call(id, command, body as Record<string, unknown>) });
         return true;
+      }
+      if (resource === 'stations' && id && sub === 'frames') {
+        await station(id);
+        if (req.method === 'GET' && !command) {
+          send(res, 200, deps.frames.frames(id));
+          return true;
+        }
+        if (req.method === 'POST' && command === 'capture') {
+          const { minutes = 10 } = checked(checkCapture, await readJson(req)) as { minutes?: number };
+          send(res, 200, deps.frames.start(id, minutes * 60_000));
+          return true;
+        }
+        if (req.method === 'DELETE' && command === 'capture') {
+          deps.frames.stop(id);
+          send(res, 200, { capturing: false });
+          return true;
+        }
       }
       if (resource === 'stations' && id && sub === 'configuration') {
         if (req.method === 'GET' && !command) {

@@ -13,6 +13,7 @@ import { StationConfiguration } from '../src/app/station-configuration.ts';
 import { TransactionHistory } from '../src/app/transaction-history.ts';
 import { OperatorTags } from '../src/app/operator-tags.ts';
 import { principals } from './admin-auth.ts';
+import { FrameCapture } from '../src/ocpp/core/frame-capture.ts';
 import type { LocalListEntry } from '../src/app/station-link.ts';
 import type { OperatorTag } from '../src/domain/tags.ts';
 import type { OcppConnection } from '../src/ocpp/core/connection.ts';
@@ -67,6 +68,8 @@ export interface GatewayNode {
   stop(): Promise<void>;
 }
 
+// Frames kept per captured station (the newest).
+const CAPTURED_FRAMES_PER_STATION = 500;
 // How often storage is tried again after a failed write.
 const STORAGE_RETRY_MS = 3_000;
 // How often sessions whose wait was lost (restart) or whose authorization expired are ended.
@@ -149,6 +152,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   });
   service.committed.sessionEvent.on((event) => bridge.onSessionEvent(event));
   const operator = new OperatorCommands({ service, commands, now, log: log.child({ component: 'operator' }) });
+  const frames = new FrameCapture({ maxFrames: CAPTURED_FRAMES_PER_STATION, now });
   const history = new TransactionHistory({ service, stations: store.stations, sessions: store.sessions });
   const configuration = new StationConfiguration({
     records: store.configurations, service, commands, keep: config.stations.configuration.keep, reportTimeoutMs: config.stations.configuration.reportTimeoutSec * 1000, now, log: log.child({ component: 'configuration' }),
@@ -195,6 +199,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     const server = createOcppServer(config, {
       service, directory, connections, metrics, stationReady, now, log: log.child({ component: 'ocpp' }), ...(pnc.handlers ? { pnc: pnc.handlers } : {}),
       onReport: (identity, part) => configuration.onReport(identity, part),
+      frames,
     });
     try {
       return { ocpp: server, ports: await server.listen() };
@@ -225,7 +230,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ tokens: principals(adminToken(config), config.admin.tokens), audit: store.audit, now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, configuration, history, tags, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
+      api: adminApi({ tokens: principals(adminToken(config), config.admin.tokens), audit: store.audit, now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, configuration, history, tags, frames, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {
@@ -291,6 +296,7 @@ function createOcppServer(config: Config, deps: {
   metrics: GatewayMetrics;
   stationReady: (identity: string) => void;
   onReport: NonNullable<AdapterDeps['onReport']>;
+  frames: FrameCapture;
   now: () => Date;
   pnc?: PncStationHandlers;
   log: Logger;
@@ -343,6 +349,7 @@ function createOcppServer(config: Config, deps: {
     onPasswordCheck: (outcome) => deps.metrics.passwordCheck(outcome),
     log,
     observer: deps.metrics.observer,
+    frames: deps.frames,
     // A station accepted before (kept across reconnects) gets its list reconciled at once.
     onConnect: (connection) => {
       void service.isAccepted(connection.identity).then((accepted) => { if (accepted) deps.stationReady(connection.identity); });

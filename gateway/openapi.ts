@@ -1,4 +1,4 @@
-import { COMMANDS, CONFIGURATION_CHANGE, TAG_CHANGE, csmsActions } from './admin-api.ts';
+import { COMMANDS, CONFIGURATION_CHANGE, FRAME_CAPTURE, TAG_CHANGE, csmsActions } from './admin-api.ts';
 import { loadSchemas } from '../src/ocpp/core/schemas.ts';
 import type { OcppVersion } from '../src/ocpp/core/version.ts';
 
@@ -88,6 +88,11 @@ export function openApiDocument(version: string): object {
           responses: { 200: json({ type: 'object', properties: { result: {} } }), 502: json(error, 'The station is offline or did not answer'), ...errors },
         },
       }])),
+      '/api/stations/{identity}/frames': { get: { summary: 'The station\'s OCPP frames captured (credentials and idTags masked), oldest first, and whether the capture runs', parameters: [stationParam], responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/api/stations/{identity}/frames/capture': {
+        post: { summary: 'Capture the station\'s frames for `minutes` (the newest 500 kept, in memory)', parameters: [stationParam], requestBody: { content: { 'application/json': { schema: FRAME_CAPTURE } } }, responses: { 200: json({ type: 'object', properties: { until: { type: 'string' } } }), ...errors } },
+        delete: { summary: 'Stop capturing (what was captured stays readable)', parameters: [stationParam], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
       '/api/stations/{identity}/configuration': {
         get: {
           summary: 'The station\'s configuration as last read (1.6 keys, 2.0.1 device model), or the snapshot taken at `at`; `search` filters by name, component or value',

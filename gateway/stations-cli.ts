@@ -15,6 +15,9 @@ Usage:
                                                      the payload is checked against the official schema
                                                      first (JSON defaults to {})
   charging-gateway station actions IDENTITY          the actions the station's version accepts
+  charging-gateway station capture IDENTITY [--minutes N]
+                                                     record its OCPP frames for N minutes (10)
+  charging-gateway station frames IDENTITY           what was recorded (credentials, idTags masked)
   charging-gateway station config IDENTITY [SEARCH]  its configuration as last read, filtered by SEARCH
   charging-gateway station config-refresh IDENTITY   read it from the station now
   charging-gateway station config-set IDENTITY VARIABLE VALUE [--component NAME] [--evse N]
@@ -28,7 +31,7 @@ Usage:
 Talks to the running node's admin API (admin.host/admin.port, token from the configuration).`;
 
 export async function stationsMain(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, sort: { type: 'string' }, hard: { type: 'boolean' }, component: { type: 'string' }, evse: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, sort: { type: 'string' }, hard: { type: 'boolean' }, minutes: { type: 'string' }, component: { type: 'string' }, evse: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   const [command, station, ...rest] = positionals;
   if (values.help || !command) {
     console.log(HELP);
@@ -50,6 +53,8 @@ export async function stationsMain(argv: string[]): Promise<number> {
     return adminCall(config, 'POST', `${at}/calls/${encodeURIComponent(rest[0])}`, payload);
   }
   if (command === 'actions' && station) return adminCall(config, 'GET', `${at}/calls`);
+  if (command === 'capture' && station) return adminCall(config, 'POST', `${at}/frames/capture`, values.minutes ? { minutes: Number(values.minutes) } : {});
+  if (command === 'frames' && station) return adminCall(config, 'GET', `${at}/frames`);
   if (command === 'config' && station) return adminCall(config, 'GET', `${at}/configuration${rest[0] ? `?search=${encodeURIComponent(rest[0])}` : ''}`);
   if (command === 'config-refresh' && station) return adminCall(config, 'POST', `${at}/configuration/refresh`, {});
   if (command === 'config-set' && station && rest[0] && rest[1] !== undefined) {

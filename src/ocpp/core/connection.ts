@@ -1,3 +1,4 @@
+import type { FrameTap } from './frame-capture.ts';
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import type { Logger } from '../../log/logger.ts';
@@ -39,6 +40,8 @@ export interface ConnectionOptions {
    */
   rejected: boolean;
   observer?: OcppObserver;
+  /** Frames of the stations an operator captures (frame-capture.ts). */
+  frames?: FrameTap;
   log: Logger;
 }
 
@@ -246,6 +249,7 @@ export class OcppConnection {
       return;
     }
     const text = data.toString();
+    if (this.opts.frames?.wants(this.identity)) this.opts.frames.record(this.identity, 'in', text);
     this.opts.log.debug('received', { frame: text.length > 2048 ? `${text.slice(0, 2048)}…` : text });
     let frame: Frame;
     try {
@@ -366,6 +370,7 @@ export class OcppConnection {
 
   private send(text: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.opts.frames?.wants(this.identity)) this.opts.frames.record(this.identity, 'out', text);
     this.opts.log.debug('sent', { frame: text.length > 2048 ? `${text.slice(0, 2048)}…` : text });
     this.ws.send(text);
   }

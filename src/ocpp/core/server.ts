@@ -1,3 +1,4 @@
+import type { FrameTap } from './frame-capture.ts';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -64,6 +65,8 @@ export interface OcppServerOptions {
   onDisconnect?: (connection: OcppConnection) => void;
   onDeviation?: (identity: string, action: string, issues: SchemaIssue[]) => void;
   observer?: OcppObserver;
+  /** Frames of the stations an operator captures. */
+  frames?: FrameTap;
 }
 
 type Transport = 'ws' | 'wss';
@@ -328,6 +331,7 @@ export class OcppServer {
       noErrorOnInternalFailure: adapter.transactionActions,
       rejected: admission.policy.registration === 'Rejected',
       ...(this.opts.observer ? { observer: this.opts.observer } : {}),
+      ...(this.opts.frames ? { frames: this.opts.frames } : {}),
       onDeviation: (action, issues) => {
         log.warn('schema deviation tolerated', { action, issues: issues.map((i) => i.message) });
         const key = `${identity}\u0000${action}`;

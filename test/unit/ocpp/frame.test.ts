@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrameError, decodeFrame, encodeCall, encodeError } from '../../../src/ocpp/core/frame.ts';
+import { redactedFrame } from '../../../src/ocpp/core/frame-capture.ts';
 
 const failure = (text: string): FrameError => {
   try {
@@ -36,5 +37,14 @@ describe('frame codec', () => {
   it('encodes frames as OCPP-J arrays with {} payloads', () => {
     assert.equal(encodeCall('1', 'Heartbeat', {}), '[2,"1","Heartbeat",{}]');
     assert.equal(encodeError('1', 'InternalError', 'x'), '[4,"1","InternalError","x",{}]');
+  });
+});
+
+describe('captured frames are masked', () => {
+  it('masks idTags and credentials in calls and answers, and keeps a frame that is not JSON as text', () => {
+    assert.deepEqual(redactedFrame('[2,"1","StartTransaction",{"connectorId":1,"idTag":"ABCDEF123456","meterStart":0,"timestamp":"t"}]'), [2, '1', 'StartTransaction', { connectorId: 1, idTag: '***3456', meterStart: 0, timestamp: 't' }]);
+    assert.deepEqual(redactedFrame('[3,"1",{"idTagInfo":{"status":"Accepted","parentIdTag":"FLEET0001"}}]'), [3, '1', { idTagInfo: { status: 'Accepted', parentIdTag: '***0001' } }]);
+    assert.deepEqual((redactedFrame('[2,"2","SetVariables",{"setVariableData":[{"attributeValue":"pw","component":{"name":"SecurityCtrlr"},"variable":{"name":"BasicAuthPassword"}}]}]') as unknown[])[3], { setVariableData: [{ attributeValue: '***', component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }] });
+    assert.deepEqual(redactedFrame('not json'), { unreadable: 'not json' });
   });
 });
