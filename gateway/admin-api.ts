@@ -22,7 +22,7 @@ import { hashDataId } from '../src/domain/certificates.ts';
 import type { LevelStore } from '../src/store/level-store.ts';
 import type { AuditRecords } from '../src/domain/ports.ts';
 import type { FrameCapture } from '../src/ocpp/core/frame-capture.ts';
-import { mayDo, principalOf } from './admin-auth.ts';
+import { mayDo, principalOf, type Principal } from './admin-auth.ts';
 import type { AdminTokenConfig } from './config/schema.ts';
 import { CSMS_ACTIONS_16 } from '../src/ocpp/v16/calls.ts';
 import { CSMS_ACTIONS_201 } from '../src/ocpp/v201/calls.ts';
@@ -270,6 +270,37 @@ function page(url: URL): { limit: number; offset: number } {
   return { limit, offset };
 }
 
+// Refused requests of one token recorded per minute: a read-only token cannot push the
+// operators' entries out of the log by asking again and again.
+const REFUSALS_RECORDED_PER_MINUTE = 30;
+const refusalsRecorded = new Map<string, { minute: number; count: number }>();
+// A card's idTag in a path is shown by its end only, as in captured frames.
+const maskPath = (path: string): string => path.slice(0, 256).replace(/^(\/api\/tags\/)([^/]*)/, (_, head: string, tag: string) => `${head}***${tag.length >= 8 ? tag.slice(-4) : ''}`);
+
+/**
+ * Records a request that may change something once it is answered, or once the client is gone
+ * before the answer (status 499): who asked, what, and how it went.
+ */
+function audited(req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal, deps: AdminApiDeps): void {
+  let done = false;
+  const record = (): void => {
+    if (done) return;
+    done = true;
+    const status = res.writableFinished ? res.statusCode : 499;
+    if (status === 403) {
+      const minute = Math.floor(deps.now().getTime() / 60_000);
+      const seen = refusalsRecorded.get(principal.name);
+      const count = seen?.minute === minute ? seen.count + 1 : 1;
+      refusalsRecorded.set(principal.name, { minute, count });
+      if (count > REFUSALS_RECORDED_PER_MINUTE) return;
+    }
+    deps.audit.append({ at: deps.now().toISOString(), who: principal.name, role: principal.role, method: req.method ?? '', path: maskPath(url.pathname), status })
+      .catch(() => { /* storage trouble is reported by the store itself */ });
+  };
+  res.once('finish', record);
+  res.once('close', record);
+}
+
 /** The operator's JSON API under /api (Bearer token). Returns false when the path is not its own. */
 export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   const send = (res: ServerResponse, status: number, body: unknown): void => {
@@ -287,13 +318,7 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
       res.writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer' }).end(JSON.stringify({ error: 'a valid Bearer token is required' }));
       return true;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      // Recorded once answered, allowed or not: who asked for which change, and how it went.
-      res.once('finish', () => {
-        deps.audit.append({ at: deps.now().toISOString(), who: principal.name, role: principal.role, method: req.method ?? '', path: url.pathname, status: res.statusCode })
-          .catch(() => { /* storage trouble is reported by the store itself */ });
-      });
-    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') audited(req, res, url, principal, deps);
     try {
       if (!mayDo(principal, req.method)) throw new HttpError(403, `the token ${principal.name} is read-only: it may only read (GET)`);
       if (req.method === 'GET' && url.pathname === '/api/audit') {

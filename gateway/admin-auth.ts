@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AdminTokenConfig } from './config/schema.ts';
 
@@ -8,9 +8,17 @@ export interface Principal {
   role: AdminTokenConfig['role'];
 }
 
-/** The node's own token (admin.token or the generated file) is the operator "admin". */
+/**
+ * The node's own token (admin.token or the generated file) is the operator "admin". A name or
+ * token given twice (or the name admin) would make the audit log lie about who asked: refused.
+ */
 export function principals(adminToken: string, tokens: readonly AdminTokenConfig[]): AdminTokenConfig[] {
-  return [{ name: 'admin', token: adminToken, role: 'operator' }, ...tokens];
+  const all: AdminTokenConfig[] = [{ name: 'admin', token: adminToken, role: 'operator' }, ...tokens];
+  for (const [i, t] of all.entries()) {
+    if (all.findIndex((o) => o.name === t.name) !== i) throw new Error(`admin.tokens: the name ${t.name} is given twice (admin is the node's own token)`);
+    if (all.findIndex((o) => o.token === t.token) !== i) throw new Error(`admin.tokens: the token of ${t.name} is another one's too`);
+  }
+  return all;
 }
 
 /** The holder of the request's Bearer token, if it is one of ours (compared in constant time). */
@@ -19,13 +27,11 @@ export function principalOf(req: IncomingMessage, url: URL, known: readonly Admi
   const fromQuery = url.pathname === '/api/stream' ? url.searchParams.get('token') : null;
   const candidate = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? fromQuery;
   if (!candidate) return undefined;
-  const given = Buffer.from(candidate);
+  // Digests of equal length, and every token compared: the time taken tells neither a token's
+  // length nor which one nearly matched.
+  const given = digest(candidate);
   let found: Principal | undefined;
-  // Every token is compared, so the time taken does not tell which one nearly matched.
-  for (const t of known) {
-    const expected = Buffer.from(t.token);
-    if (given.length === expected.length && timingSafeEqual(given, expected)) found ??= { name: t.name, role: t.role };
-  }
+  for (const t of known) if (timingSafeEqual(given, digest(t.token))) found ??= { name: t.name, role: t.role };
   return found;
 }
 
@@ -33,3 +39,5 @@ export function principalOf(req: IncomingMessage, url: URL, known: readonly Admi
 export function mayDo(principal: Principal, method: string | undefined): boolean {
   return principal.role === 'operator' || method === 'GET' || method === 'HEAD';
 }
+
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();

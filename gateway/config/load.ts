@@ -43,7 +43,8 @@ function parseEnvValue(raw: string, type: string, env: string): unknown {
       try {
         return JSON.parse(raw);
       } catch {
-        throw new ConfigError(`${env}: expected JSON, got "${raw}"`);
+        // The value may hold secrets (admin.tokens, stations.list): never echoed.
+        throw new ConfigError(`${env}: expected JSON (${raw.length} characters that do not parse)`);
       }
     default:
       return raw;
@@ -59,6 +60,12 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path.at(-1)!] = value;
 }
 
+/** Whether a value's path (array indexes included) is one of SECRET_KEYS: its value is never printed. */
+function isSecretPath(segments: string[]): boolean {
+  const named = segments.filter((s) => !/^\d+$/.test(s)).join('.');
+  return SECRET_KEYS.some((k) => k.replaceAll('[]', '') === named);
+}
+
 function describe(e: ErrorObject, config: unknown): string {
   const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let value: unknown = config;
@@ -66,7 +73,7 @@ function describe(e: ErrorObject, config: unknown): string {
   const key = segments.join('.') || '(root)';
   if (e.keyword === 'additionalProperties') return `unknown key ${segments.concat(String(e.params.additionalProperty)).join('.')}`;
   if (e.keyword === 'required') return `${key}: missing ${String(e.params.missingProperty)}`;
-  return `${key} ${e.message ?? 'is invalid'} (got ${JSON.stringify(value)})`;
+  return `${key} ${e.message ?? 'is invalid'}${isSecretPath(segments) ? '' : ` (got ${JSON.stringify(value)})`}`;
 }
 
 const validate = new Ajv({ useDefaults: true, allErrors: false, strict: true, strictTypes: false }).compile(configSchema);

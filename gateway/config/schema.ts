@@ -142,7 +142,6 @@ const issuer = (what: string) => ({
 
 const port = (description: string, dflt: number) => ({ type: 'integer', minimum: 0, maximum: 65535, default: dflt, description }) as const;
 
-/** Keys whose values are secrets: `charging-gateway config` prints them as "***". */
 /** A further admin API token: whom it names in the audit log, and what it may do. */
 export interface AdminTokenConfig {
   name: string;
@@ -150,6 +149,7 @@ export interface AdminTokenConfig {
   role: 'read-only' | 'operator';
 }
 
+/** Keys whose values are secrets: `charging-gateway config` prints them as "***", and errors never show them. */
 export const SECRET_KEYS = ['admin.token', 'admin.tokens[].token', 'pnc.ca.externalToken', 'pnc.contractBackend.token', 'stations.list[].password'] as const;
 
 export const configSchema: JSONSchemaType<Config> = {

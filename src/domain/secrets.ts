@@ -16,22 +16,24 @@ export function isSecretVariable(name: string): boolean {
   return SECRET_VARIABLES.has(name);
 }
 
-/** The payload as it may be kept: credentials replaced by REDACTED, everything else as sent. */
+/**
+ * The payload as it may be kept: credentials replaced by REDACTED, everything else as sent. A
+ * secret setting's value is found by its name wherever it travels (ChangeConfiguration,
+ * GetConfiguration answers, SetVariables, GetVariables answers, NotifyReport).
+ */
 export function redactSecrets(action: string, payload: object): object {
-  if (action === 'ChangeConfiguration') {
-    const p = payload as { key?: unknown; value?: unknown };
-    return typeof p.key === 'string' && isSecretVariable(p.key) ? { ...p, value: REDACTED } : payload;
-  }
-  if (action === 'SetVariables') {
-    const p = payload as { setVariableData?: { variable?: { name?: string }; attributeValue?: string }[] };
-    if (!Array.isArray(p.setVariableData)) return payload;
-    return { ...p, setVariableData: p.setVariableData.map((d) => (isSecretVariable(d.variable?.name ?? '') ? { ...d, attributeValue: REDACTED } : d)) };
-  }
   return redactFields(payload, action === 'SetNetworkProfile' ? NETWORK_PROFILE_FIELDS : SECRET_FIELDS) as object;
 }
 
 function redactFields(value: unknown, secret: ReadonlySet<string>): unknown {
   if (Array.isArray(value)) return value.map((v) => redactFields(v, secret));
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secret.has(k) && typeof v === 'string' ? REDACTED : redactFields(v, secret)]));
+  const record = value as Record<string, unknown>;
+  const named = typeof record.key === 'string' ? record.key : (record.variable as { name?: unknown } | undefined)?.name;
+  const secretSetting = typeof named === 'string' && isSecretVariable(named);
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => {
+    if (secretSetting && (k === 'value' || k === 'attributeValue') && typeof v === 'string') return [k, REDACTED];
+    if (secretSetting && k === 'variableAttribute' && Array.isArray(v)) return [k, v.map((a) => ({ ...(a as object), ...(typeof (a as { value?: unknown }).value === 'string' ? { value: REDACTED } : {}) }))];
+    return [k, secret.has(k) && typeof v === 'string' ? REDACTED : redactFields(v, secret)];
+  }));
 }

@@ -5,11 +5,14 @@ import { keys } from './keys.ts';
 
 const auditCodec = codecFor('store.AuditEntry');
 
-/** The admin API's audit log: the newest `keep` entries, oldest dropped as new ones come. */
+/**
+ * The admin API's audit log: the newest `keep` entries, oldest dropped as new ones come. Keyed
+ * by a sequence number that continues after a restart (not by the clock, which may step back).
+ */
 export class LevelAuditRecords implements AuditRecords {
   private readonly db: LevelDatabase;
   private readonly keep: number;
-  private counter = 0;
+  private next: number | undefined;
   private size: number | undefined;
   // Appends one at a time: each counts what the one before left.
   private last: Promise<void> = Promise.resolve();
@@ -27,13 +30,17 @@ export class LevelAuditRecords implements AuditRecords {
 
   private async write(entry: AuditEntry): Promise<void> {
     this.size ??= await this.count();
+    if (this.next === undefined) {
+      this.next = 0;
+      for await (const key of this.db.keys({ ...keys.auditRange, reverse: true, limit: 1 })) this.next = keys.auditSeq(key) + 1;
+    }
     const drop: string[] = [];
     if (this.size + 1 > this.keep) {
       for await (const key of this.db.keys({ ...keys.auditRange, limit: this.size + 1 - this.keep })) drop.push(key);
     }
     await this.db.write([
       ...drop.map((key) => ({ type: 'del' as const, key })),
-      { type: 'put', key: keys.audit(entry.at, this.counter++), value: auditCodec.encode(entry) },
+      { type: 'put', key: keys.audit(this.next++), value: auditCodec.encode(entry) },
     ]);
     this.size += 1 - drop.length;
   }

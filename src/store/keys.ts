@@ -23,7 +23,7 @@
  *   ce:<identity>:<certificate id>                  store.StationCertificate (id: serial-issuerKeyHash prefix)
  *   cf:<identity>:<taken at>                        store.ConfigurationSnapshot (the last few per station)
  *   tg:<idTag>                                      store.OperatorTag: an operator's card
- *   au:<time>:<n>                                   store.AuditEntry: a change asked of the admin API
+ *   au:<seq>                                        store.AuditEntry: a change asked of the admin API
  *   em:<eMAID>                                      store.ContractRegistration
  *   ec:<consumer key hex>:<eMAID>                   empty: a consumer's contracts
  */
@@ -71,7 +71,8 @@ export const keys = {
   certificateRange: (identity: string) => ({ gte: `ce:${identity}:`, lt: `ce:${identity};` }),
   configuration: (identity: string, takenAt: string) => `cf:${identity}:${takenAt}`,
   configurationRange: (identity: string) => ({ gte: `cf:${identity}:`, lt: `cf:${identity};` }),
-  audit: (at: string, n: number) => `au:${at}:${pad(n)}`,
+  audit: (seq: number) => `au:${String(seq).padStart(16, '0')}`,
+  auditSeq: (key: string) => Number(key.slice(3)),
   auditRange: { gte: 'au:', lt: 'au;' },
   tag: (idTag: string) => `tg:${idTag}`,
   tagRange: { gte: 'tg:', lt: 'tg;' },

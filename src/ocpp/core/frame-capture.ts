@@ -1,3 +1,4 @@
+import { CodedError } from '../../coded-error.ts';
 import { redactSecrets } from '../../domain/secrets.ts';
 
 /** Where a connection hands its frames while someone captures that station (connection.ts). */
@@ -18,10 +19,17 @@ interface Capture {
   frames: CapturedFrame[];
 }
 
-// idTag and idToken values are the drivers' card numbers: kept recognisable by their end only.
-const TOKEN_FIELDS = new Set(['idTag', 'idToken', 'parentIdTag', 'groupIdToken']);
-// A frame that is not even JSON is kept this long, for the operator to see what came.
-const RAW_CHARS = 200;
+// Drivers' card numbers and other personal identifiers: a long one is kept recognisable by its
+// last 4 characters, a short one (a PIN) not at all.
+const TOKEN_FIELDS = new Set(['idTag', 'idToken', 'parentIdTag', 'groupIdToken', 'additionalIdToken', 'customerIdentifier', 'iccid', 'imsi', 'eMAID']);
+// A frame larger than this is noted by its size only: a capture holds at most 500 × this.
+const MAX_FRAME_CHARS = 64 * 1024;
+// Captures running (or read) at once, and how long a finished one stays readable.
+const MAX_CAPTURES = 20;
+const KEPT_AFTER_MS = 60 * 60_000;
+
+/** Too many stations are being captured already. */
+export class CaptureLimitError extends CodedError<'Conflict'> {}
 
 /**
  * The frames of the stations an operator is watching, for a limited time, the newest
@@ -38,11 +46,17 @@ export class FrameCapture implements FrameTap {
     this.now = opts.now;
   }
 
-  /** Captures the station's frames from now until `ms` from now (a running capture is extended). */
+  /**
+   * Captures the station's frames from now until `ms` from now: a running capture is extended,
+   * an ended one starts afresh. Captures that ended an hour ago are dropped.
+   */
   start(identity: string, ms: number): { until: string } {
-    const until = this.now().getTime() + ms;
+    const now = this.now().getTime();
+    for (const [id, c] of this.captures) if (c.until + KEPT_AFTER_MS < now) this.captures.delete(id);
     const capture = this.captures.get(identity);
-    if (capture) capture.until = until;
+    if (!capture && this.captures.size >= MAX_CAPTURES) throw new CaptureLimitError('Conflict', `${MAX_CAPTURES} stations are being captured already; stop one first`);
+    const until = now + ms;
+    if (capture && capture.until > now) capture.until = until;
     else this.captures.set(identity, { until, frames: [] });
     return { until: new Date(until).toISOString() };
   }
@@ -52,7 +66,7 @@ export class FrameCapture implements FrameTap {
     if (capture) capture.until = 0;
   }
 
-  /** What was captured (also after the capture ended, until a new one starts), oldest first. */
+  /** What was captured (also after the capture ended, for an hour or until a new one starts), oldest first. */
   frames(identity: string): { capturing: boolean; until?: string; frames: CapturedFrame[] } {
     const capture = this.captures.get(identity);
     if (!capture) return { capturing: false, frames: [] };
@@ -68,7 +82,8 @@ export class FrameCapture implements FrameTap {
   record(identity: string, direction: 'in' | 'out', text: string): void {
     const capture = this.captures.get(identity);
     if (!capture || capture.until <= this.now().getTime()) return;
-    capture.frames.push({ at: this.now().toISOString(), direction, frame: redactedFrame(text) });
+    const frame = text.length > MAX_FRAME_CHARS ? { large: `${text.length} characters, not kept` } : redactedFrame(text);
+    capture.frames.push({ at: this.now().toISOString(), direction, frame });
     if (capture.frames.length > this.maxFrames) capture.frames.splice(0, capture.frames.length - this.maxFrames);
   }
 }
@@ -79,9 +94,10 @@ export function redactedFrame(text: string): unknown {
   try {
     frame = JSON.parse(text);
   } catch {
-    return { unreadable: text.slice(0, RAW_CHARS) };
+    // What it held is not shown: it may be anything, secrets included.
+    return { unreadable: `${text.length} characters, not JSON` };
   }
-  if (!Array.isArray(frame)) return frame;
+  if (!Array.isArray(frame)) return { unreadable: 'JSON, but not an OCPP frame' };
   const [type, id, ...rest] = frame as unknown[];
   // A CALL names its action, so its payload is redacted as that action's; answers by field name.
   if (type === 2 && typeof rest[0] === 'string' && isObject(rest[1])) return [type, id, rest[0], maskTokens(redactSecrets(rest[0], rest[1]))];
@@ -95,5 +111,18 @@ function isObject(value: unknown): value is object {
 function maskTokens(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskTokens);
   if (!isObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, TOKEN_FIELDS.has(k) && typeof v === 'string' ? `***${v.slice(-4)}` : maskTokens(v)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => {
+    if (TOKEN_FIELDS.has(k) && typeof v === 'string') return [k, v.length >= 8 ? `***${v.slice(-4)}` : '***'];
+    // A DataTransfer carries its own JSON as text (1.6 Plug & Charge: the driver's eMAID in it).
+    if (k === 'data' && typeof v === 'string' && /^\s*[[{]/.test(v)) return [k, maskedJsonText(v)];
+    return [k, maskTokens(v)];
+  }));
+}
+
+function maskedJsonText(text: string): string {
+  try {
+    return JSON.stringify(maskTokens(redactSecrets('', JSON.parse(text) as object)));
+  } catch {
+    return `(${text.length} characters)`;
+  }
 }

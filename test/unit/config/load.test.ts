@@ -46,6 +46,21 @@ describe('configuration', () => {
     bad({ CGW_STATIONS_LIST: '[{"identity":"A:B","securityProfile":0}]' }, /stations\.list\.0\.identity must match pattern/);
   });
 
+  it('names a bad secret\'s key but never shows its value (seen: a short admin token printed in the error)', () => {
+    const short = [{ name: 'anna', token: 'short-secret', role: 'operator' }];
+    assert.throws(() => loadConfig({ env: { CGW_ADMIN_TOKENS: JSON.stringify(short) } }), (err: Error) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /admin\.tokens\.0\.token must NOT have fewer than 16 characters/);
+      assert.doesNotMatch(err.message, /short-secret/);
+      return true;
+    });
+    assert.throws(() => loadConfig({ env: { CGW_ADMIN_TOKENS: '[{"name":"anna","token":"a-secret-token-that-is-long' } }), (err: Error) => {
+      assert.match(err.message, /CGW_ADMIN_TOKENS: expected JSON/);
+      assert.doesNotMatch(err.message, /a-secret-token/);
+      return true;
+    });
+  });
+
   it('refuses unknown keys in a file', () => {
     const dir = tempDir();
     const file = join(dir, 'c.json');

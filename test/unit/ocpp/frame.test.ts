@@ -45,6 +45,14 @@ describe('captured frames are masked', () => {
     assert.deepEqual(redactedFrame('[2,"1","StartTransaction",{"connectorId":1,"idTag":"ABCDEF123456","meterStart":0,"timestamp":"t"}]'), [2, '1', 'StartTransaction', { connectorId: 1, idTag: '***3456', meterStart: 0, timestamp: 't' }]);
     assert.deepEqual(redactedFrame('[3,"1",{"idTagInfo":{"status":"Accepted","parentIdTag":"FLEET0001"}}]'), [3, '1', { idTagInfo: { status: 'Accepted', parentIdTag: '***0001' } }]);
     assert.deepEqual((redactedFrame('[2,"2","SetVariables",{"setVariableData":[{"attributeValue":"pw","component":{"name":"SecurityCtrlr"},"variable":{"name":"BasicAuthPassword"}}]}]') as unknown[])[3], { setVariableData: [{ attributeValue: '***', component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }] });
-    assert.deepEqual(redactedFrame('not json'), { unreadable: 'not json' });
+    assert.deepEqual(redactedFrame('not json'), { unreadable: '8 characters, not JSON' }, 'what it held is not shown');
+    assert.deepEqual(redactedFrame('{"password":"x"}'), { unreadable: 'JSON, but not an OCPP frame' });
+    // An answer is masked without knowing its action: a secret setting by its name.
+    assert.deepEqual(redactedFrame('[3,"9",{"configurationKey":[{"key":"AuthorizationKey","readonly":false,"value":"00112233445566778899"},{"key":"HeartbeatInterval","readonly":false,"value":"300"}]}]'),
+      [3, '9', { configurationKey: [{ key: 'AuthorizationKey', readonly: false, value: '***' }, { key: 'HeartbeatInterval', readonly: false, value: '300' }] }]);
+    // 1.6 Plug & Charge travels as JSON text inside DataTransfer; a short token (a PIN) is not shown at all.
+    const pnc = redactedFrame(JSON.stringify([2, '3', 'DataTransfer', { vendorId: 'org.openchargealliance.iso15118pnc', messageId: 'Authorize', data: JSON.stringify({ idToken: { idToken: 'DEABCC1234567890', type: 'eMAID' } }) }])) as unknown[];
+    assert.deepEqual(JSON.parse((pnc[3] as { data: string }).data), { idToken: { idToken: '***7890', type: 'eMAID' } });
+    assert.deepEqual((redactedFrame('[2,"4","Authorize",{"idToken":{"idToken":"1234","type":"KeyCode"}}]') as unknown[])[3], { idToken: { idToken: '***', type: 'KeyCode' } });
   });
 });
