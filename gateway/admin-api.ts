@@ -381,6 +381,7 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         return true;
       }
       if (req.method === 'GET' && resource === 'transactions' && !id) {
+        if (url.searchParams.has('offset')) throw new HttpError(400, 'offset: this list pages by cursor (the nextCursor of the previous page), which stays right while transactions start', 'offset');
         const { limit } = page(url);
         const result = await deps.history.page(historyFilter(url), limit, decodeCursor(url.searchParams.get('cursor')));
         send(res, 200, { items: result.items, ...(result.next ? { nextCursor: encodeCursor(result.next) } : {}) });

@@ -72,6 +72,19 @@ describe('admin API roles and audit log', () => {
     assert.ok(items.every((e: any) => !Number.isNaN(Date.parse(e.at))));
   });
 
+  it('records a change whose client left before the answer (499)', async () => {
+    // The station takes its time to answer; the operator's client gives up first.
+    cp.client.handle('GetDiagnostics', () => new Promise((resolve) => setTimeout(() => resolve({}), 1_500)));
+    const gone = new AbortController();
+    const pending = fetch(`http://127.0.0.1:${gw.adminPort}/api/stations/ROLES-CP/calls/GetDiagnostics`, {
+      method: 'POST', headers: { Authorization: `Bearer ${ANNA}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ location: 'ftp://example.invalid/' }), signal: gone.signal,
+    }).catch(() => undefined);
+    setTimeout(() => gone.abort(), 300);
+    await pending;
+    const entry = await eventually(async () => (await api(admin, 'GET', '/api/audit?limit=5')).body.items.find((e: any) => e.path.endsWith('/calls/GetDiagnostics')), 5_000);
+    assert.deepEqual([entry.who, entry.status], ['anna', 499]);
+  });
+
   it('pages the log by cursor and keeps it across a restart; the CLI reads it; `config` never prints a token', async () => {
     const first = (await api(admin, 'GET', '/api/audit?limit=2')).body;
     const second = (await api(admin, 'GET', `/api/audit?limit=2&cursor=${first.nextCursor}`)).body;

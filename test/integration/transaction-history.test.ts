@@ -120,7 +120,7 @@ describe('transaction history across stations', () => {
   });
 
   it('refuses a bad filter or cursor with the field named, and an unknown transaction with 404', async () => {
-    for (const [query, field] of [['cursor=nonsense', 'cursor'], ['from=yesterday', 'from'], ['state=paused', 'state'], ['consumer=alice', 'consumer'], ['limit=0', 'limit']]) {
+    for (const [query, field] of [['cursor=nonsense', 'cursor'], ['from=yesterday', 'from'], ['state=paused', 'state'], ['consumer=alice', 'consumer'], ['limit=0', 'limit'], ['offset=2', 'offset']]) {
       const r = await api(`/api/transactions?${query}`);
       assert.equal(r.status, 400, query);
       assert.equal(JSON.parse(r.text).field, field);
