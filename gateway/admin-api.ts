@@ -22,6 +22,7 @@ import { hashDataId } from '../src/domain/certificates.ts';
 import type { LevelStore } from '../src/store/level-store.ts';
 import type { AuditRecords } from '../src/domain/ports.ts';
 import type { FrameCapture } from '../src/ocpp/core/frame-capture.ts';
+import type { Reservations } from '../src/app/reservations.ts';
 import { mayDo, principalOf, type Principal } from './admin-auth.ts';
 import type { AdminTokenConfig } from './config/schema.ts';
 import { CSMS_ACTIONS_16 } from '../src/ocpp/v16/calls.ts';
@@ -45,6 +46,7 @@ export interface AdminApiDeps {
   history: TransactionHistory;
   tags: OperatorTags;
   frames: FrameCapture;
+  reservations: Reservations;
   localList: LocalListSync;
   certificates: StationCertificates;
   /** Bytes of reports kept per station (storage.reportBytesPerStation). */
@@ -173,6 +175,15 @@ export const TAG_CHANGE = {
   },
 } as const;
 const checkTagChange = new Ajv({ allErrors: false }).compile(TAG_CHANGE);
+export const RESERVATION = {
+  type: 'object', additionalProperties: false, required: ['connectorId', 'idTag'],
+  properties: {
+    connectorId: { type: 'integer', minimum: 0, maximum: 1000, description: '1.6 connectorId, 2.0.1 evseId; 0: any (the station picks)' },
+    idTag: { type: 'string', minLength: 1, maxLength: 20 },
+    minutes: { type: 'integer', minimum: 1, maximum: 1440, default: 30 },
+  },
+} as const;
+const checkReservation = new Ajv({ allErrors: false }).compile(RESERVATION);
 export const FRAME_CAPTURE = { type: 'object', additionalProperties: false, properties: { minutes: { type: 'integer', minimum: 1, maximum: 60, default: 10 } } } as const;
 const checkCapture = new Ajv({ allErrors: false }).compile(FRAME_CAPTURE);
 const TAG_COLUMNS = ['idTag', 'status', 'expiryDate', 'parentIdTag', 'note', 'updatedAt'] as const satisfies readonly (keyof OperatorTag)[];
@@ -431,6 +442,25 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         // The station's version decides the action's schema: checked before anything is sent.
         send(res, 200, { action: command, response: await deps.operator.call(id, command, body as Record<string, unknown>) });
         return true;
+      }
+      if (resource === 'stations' && id && sub === 'reservations') {
+        if (req.method === 'GET' && !command) {
+          send(res, 200, await deps.reservations.list(id));
+          return true;
+        }
+        if (req.method === 'POST' && !command) {
+          await station(id);
+          const { connectorId, idTag, minutes = 30 } = checked(checkReservation, await readJson(req)) as { connectorId: number; idTag: string; minutes?: number };
+          const result = await deps.reservations.reserve(id, { connectorId, idTag, minutes });
+          send(res, result.reservation ? 201 : 409, result.reservation ? result : { ...result, error: `the station answered ReserveNow with ${result.status}` });
+          return true;
+        }
+        if (req.method === 'DELETE' && command) {
+          const reservationId = Number(command);
+          if (!Number.isInteger(reservationId)) throw new HttpError(400, 'the reservation id is an integer');
+          send(res, 200, { status: await deps.reservations.cancel(id, reservationId) });
+          return true;
+        }
       }
       if (resource === 'stations' && id && sub === 'frames') {
         await station(id);

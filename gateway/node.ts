@@ -14,6 +14,7 @@ import { TransactionHistory } from '../src/app/transaction-history.ts';
 import { OperatorTags } from '../src/app/operator-tags.ts';
 import { principals } from './admin-auth.ts';
 import { FrameCapture } from '../src/ocpp/core/frame-capture.ts';
+import { Reservations } from '../src/app/reservations.ts';
 import type { LocalListEntry } from '../src/app/station-link.ts';
 import type { OperatorTag } from '../src/domain/tags.ts';
 import type { OcppConnection } from '../src/ocpp/core/connection.ts';
@@ -152,6 +153,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   });
   service.committed.sessionEvent.on((event) => bridge.onSessionEvent(event));
   const operator = new OperatorCommands({ service, commands, now, log: log.child({ component: 'operator' }) });
+  const reservations = new Reservations({ service, commands, now });
   const frames = new FrameCapture({ maxFrames: CAPTURED_FRAMES_PER_STATION, now });
   const history = new TransactionHistory({ service, stations: store.stations, sessions: store.sessions });
   const configuration = new StationConfiguration({
@@ -230,7 +232,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ tokens: principals(adminToken(config), config.admin.tokens), audit: store.audit, now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, configuration, history, tags, frames, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
+      api: adminApi({ tokens: principals(adminToken(config), config.admin.tokens), audit: store.audit, now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, configuration, history, tags, frames, reservations, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {

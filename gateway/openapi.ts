@@ -1,4 +1,4 @@
-import { COMMANDS, CONFIGURATION_CHANGE, FRAME_CAPTURE, TAG_CHANGE, csmsActions } from './admin-api.ts';
+import { COMMANDS, CONFIGURATION_CHANGE, FRAME_CAPTURE, RESERVATION, TAG_CHANGE, csmsActions } from './admin-api.ts';
 import { loadSchemas } from '../src/ocpp/core/schemas.ts';
 import type { OcppVersion } from '../src/ocpp/core/version.ts';
 
@@ -88,6 +88,17 @@ export function openApiDocument(version: string): object {
           responses: { 200: json({ type: 'object', properties: { result: {} } }), 502: json(error, 'The station is offline or did not answer'), ...errors },
         },
       }])),
+      '/api/stations/{identity}/reservations': {
+        get: { summary: 'The station\'s reservations still running, soonest to expire first', parameters: [stationParam], responses: { 200: json({ type: 'array' }), ...errors } },
+        post: {
+          summary: 'Reserve a connector for an idTag (ReserveNow in the station\'s version): 201 with the reservation when accepted, 409 with the station\'s status when not',
+          parameters: [stationParam], requestBody: { required: true, content: { 'application/json': { schema: RESERVATION } } },
+          responses: { 201: json({ type: 'object' }), 409: json({ type: 'object' }), 502: json(error, 'The station is offline or did not answer'), ...errors },
+        },
+      },
+      '/api/stations/{identity}/reservations/{reservationId}': {
+        delete: { summary: 'Cancel a reservation (CancelReservation): the station\'s status', parameters: [stationParam, { name: 'reservationId', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
       '/api/stations/{identity}/frames': { get: { summary: 'The station\'s OCPP frames captured (credentials and idTags masked), oldest first, and whether the capture runs', parameters: [stationParam], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/api/stations/{identity}/frames/capture': {
         post: { summary: 'Capture the station\'s frames for `minutes` (the newest 500 kept, in memory)', parameters: [stationParam], requestBody: { content: { 'application/json': { schema: FRAME_CAPTURE } } }, responses: { 200: json({ type: 'object', properties: { until: { type: 'string' } } }), ...errors } },

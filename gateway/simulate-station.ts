@@ -256,6 +256,18 @@ export async function simulateStation(argv: string[]): Promise<number> {
     setImmediate(() => { reboot(type === 'Hard' || type === 'Immediate').catch((err: unknown) => say(`reset failed: ${String(err)}`)); });
     return { status: 'Accepted' };
   });
+  // A reservation holds the connector until cancelled.
+  const reserved = new Map<number, number>();
+  client.handle('ReserveNow', async ({ params }) => {
+    const p = params as { reservationId?: number; id?: number; connectorId?: number; evseId?: number };
+    const connector = p.connectorId ?? p.evseId ?? 1;
+    if (open.has(connector)) return { status: 'Occupied' };
+    reserved.set(p.reservationId ?? p.id ?? 0, connector);
+    return { status: 'Accepted' };
+  });
+  client.handle('CancelReservation', async ({ params }) => {
+    return { status: reserved.delete((params as { reservationId: number }).reservationId) ? 'Accepted' : 'Rejected' };
+  });
   // No vendor extensions here.
   client.handle('DataTransfer', async () => ({ status: 'UnknownVendorId' }));
 

@@ -15,6 +15,10 @@ Usage:
                                                      the payload is checked against the official schema
                                                      first (JSON defaults to {})
   charging-gateway station actions IDENTITY          the actions the station's version accepts
+  charging-gateway station reserve IDENTITY CONNECTOR IDTAG [--minutes N]
+                                                     hold a connector for a card (30 minutes)
+  charging-gateway station reservations IDENTITY     the reservations still running
+  charging-gateway station cancel-reservation IDENTITY ID
   charging-gateway station capture IDENTITY [--minutes N]
                                                      record its OCPP frames for N minutes (10)
   charging-gateway station frames IDENTITY           what was recorded (credentials, idTags masked)
@@ -53,6 +57,11 @@ export async function stationsMain(argv: string[]): Promise<number> {
     return adminCall(config, 'POST', `${at}/calls/${encodeURIComponent(rest[0])}`, payload);
   }
   if (command === 'actions' && station) return adminCall(config, 'GET', `${at}/calls`);
+  if (command === 'reserve' && station && rest[0] && rest[1]) {
+    return adminCall(config, 'POST', `${at}/reservations`, { connectorId: Number(rest[0]), idTag: rest[1], ...(values.minutes ? { minutes: Number(values.minutes) } : {}) });
+  }
+  if (command === 'reservations' && station) return adminCall(config, 'GET', `${at}/reservations`);
+  if (command === 'cancel-reservation' && station && rest[0]) return adminCall(config, 'DELETE', `${at}/reservations/${encodeURIComponent(rest[0])}`);
   if (command === 'capture' && station) return adminCall(config, 'POST', `${at}/frames/capture`, values.minutes ? { minutes: Number(values.minutes) } : {});
   if (command === 'frames' && station) return adminCall(config, 'GET', `${at}/frames`);
   if (command === 'config' && station) return adminCall(config, 'GET', `${at}/configuration${rest[0] ? `?search=${encodeURIComponent(rest[0])}` : ''}`);

@@ -12,6 +12,7 @@ import type { Store_Debt as Debt, Store_Payout as Payout } from '../proto/types.
 import type { Tariff } from './pricing.ts';
 import { buildReceipt, signedValuesIn } from './receipts.ts';
 import { endSessionOf, linkStartedTransaction, type ConsumerSession } from './sessions.ts';
+import { removeReservation } from './reservations.ts';
 import { applyReading, closeTransaction, nextTransactionId, openTransaction, orphanTransaction } from './transactions.ts';
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -263,6 +264,11 @@ export class ChargePointService {
 
   async heartbeat(origin: Origin): Promise<void> {
     await this.mutate(origin, ({ change }) => { change.state.lastSeenAt = this.now().toISOString(); });
+  }
+
+  /** 2.0.1 ReservationStatusUpdate: the station says a reservation expired or was removed. */
+  async reservationEnded(origin: Origin, reservationId: number): Promise<void> {
+    await this.mutate(origin, ({ change }) => { removeReservation(change.state, reservationId); });
   }
 
   async status(origin: Origin, cmd: Omit<StatusCommand, 'receivedAt'>): Promise<void> {

@@ -19,6 +19,7 @@ export function emptyState(identity: string): ChargePointState {
     localListDirty: false,
     localListPending: 0,
     remoteStartGrants: {},
+    reservations: {},
     reportsBytes: 0,
   };
 }

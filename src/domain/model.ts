@@ -40,6 +40,8 @@ export interface TransactionStart {
   ocppTransactionId?: string;
   remoteStartId?: number;
   offline?: boolean;
+  /** The reservation the station started it with: used up. */
+  reservationId?: number;
 }
 
 export interface TransactionStop {

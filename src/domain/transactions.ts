@@ -1,3 +1,4 @@
+import { removeReservation } from './reservations.ts';
 import { emptyConnector } from './charge-point.ts';
 import { chargingStatus, energyRegisterWh } from './meter.ts';
 import type { ChargePointState, MeterReading, TransactionInfo, TransactionStart, TransactionStop } from './model.ts';
@@ -40,6 +41,8 @@ export function nextTransactionId(state: ChargePointState): number {
 
 /** Opens a transaction on a connector under `id` (from nextTransactionId); returns it, placed in the state. */
 export function openTransaction(state: ChargePointState, start: TransactionStart, idTagStatus: string, receivedAt: string, id: number): TransactionInfo {
+  // A start with a reservation uses it up (1.6 StartTransaction, 2.0.1 TransactionEvent Started).
+  if (start.reservationId !== undefined) removeReservation(state, start.reservationId);
   const tx = emptyTransaction(id);
   tx.idTag = start.idTag;
   tx.idTokenType = start.idTokenType ?? '';

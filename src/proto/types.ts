@@ -276,6 +276,15 @@ export interface ChargePointState {
   reportsBytes: number;
   localListPending: number;
   remoteStartGrants: Record<string, string>;
+  reservations: Record<string, Reservation>;
+}
+
+export interface Reservation {
+  id: number;
+  connectorId: number;
+  idTag: string;
+  expiryDate: string;
+  createdAt: string;
 }
 
 export interface ConnectorInfo {
@@ -654,6 +663,7 @@ export interface ProtoTypes {
   "gateway.NotifyChargePointStateChangeData": NotifyChargePointStateChangeData;
   "gateway.EVChargingStatusData": EVChargingStatusData;
   "gateway.ChargePointState": ChargePointState;
+  "gateway.Reservation": Reservation;
   "gateway.ConnectorInfo": ConnectorInfo;
   "gateway.TransactionInfo": TransactionInfo;
   "gateway.ConsumerAuthData": ConsumerAuthData;

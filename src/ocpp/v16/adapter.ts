@@ -60,6 +60,7 @@ export function createV16Adapter(deps: AdapterDeps): VersionAdapter {
         idTag: p.idTag,
         meterStartWh: p.meterStart,
         stationTime: stationTime(deps, connection, p.timestamp),
+        ...(p.reservationId !== undefined ? { reservationId: p.reservationId } : {}),
       });
       return { transactionId: result.transactionId, idTagInfo: idTagInfo(result.decision) };
     },

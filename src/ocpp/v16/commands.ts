@@ -78,6 +78,12 @@ export const commands16: VersionCommands = {
     }
     return (await call16(c, 'ChangeConfiguration', { key: ref.variable, value }, o)).status;
   },
+  async reserveNow(c, r, o) {
+    return (await call16(c, 'ReserveNow', { connectorId: r.connectorId, expiryDate: r.expiryDate, idTag: r.idTag, reservationId: r.reservationId }, o)).status;
+  },
+  async cancelReservation(c, reservationId, o) {
+    return (await call16(c, 'CancelReservation', { reservationId }, o)).status;
+  },
   async reset(c, hard, o) {
     return (await call16(c, 'Reset', { type: hard ? 'Hard' : 'Soft' }, o)).status;
   },

@@ -63,6 +63,7 @@ export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
           stationTime: eventTime,
           ocppTransactionId: info.transactionId,
           ...(info.remoteStartId !== undefined ? { remoteStartId: info.remoteStartId } : {}),
+          ...(p.reservationId !== undefined ? { reservationId: p.reservationId } : {}),
           offline: p.offline ?? false,
         },
         readings,
@@ -80,6 +81,10 @@ export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
 
     DataTransfer: (p, connection, origin) => answerDataTransfer(deps, origin, connection, p),
     ...recordOnly(service, ['SecurityEventNotification', 'NotifyEvent', 'NotifyReport', 'LogStatusNotification', 'FirmwareStatusNotification']),
+    async ReservationStatusUpdate(p, _connection, origin) {
+      await service.reservationEnded(origin, p.reservationId);
+      return {};
+    },
     ...(pnc ? { Get15118EVCertificate: pnc.Get15118EVCertificate, GetCertificateStatus: pnc.GetCertificateStatus, SignCertificate: pnc.SignCertificate } : {}),
   }, ['TransactionEvent', 'MeterValues'], {
     BootNotification: afterBoot(deps),

@@ -69,6 +69,15 @@ export const commands201: VersionCommands = {
     const r = await call201(c, 'SetVariables', { setVariableData: [{ attributeValue: value, component, variable }] }, o);
     return r.setVariableResult[0]?.attributeStatus ?? 'Rejected';
   },
+  async reserveNow(c, r, o) {
+    // An operator's reservation is for a card (ISO14443); 0 reserves no particular EVSE.
+    return (await call201(c, 'ReserveNow', {
+      id: r.reservationId, expiryDateTime: r.expiryDate, idToken: { idToken: r.idTag, type: 'ISO14443' }, ...(r.connectorId > 0 ? { evseId: r.connectorId } : {}),
+    }, o)).status;
+  },
+  async cancelReservation(c, reservationId, o) {
+    return (await call201(c, 'CancelReservation', { reservationId }, o)).status;
+  },
   async reset(c, hard, o) {
     return (await call201(c, 'Reset', { type: hard ? 'Immediate' : 'OnIdle' }, o)).status;
   },

@@ -1,0 +1,30 @@
+import type { ChargePointState } from './model.ts';
+import type { Reservation } from '../proto/types.ts';
+
+export type { Reservation };
+
+/** The station accepted a reservation: kept until it expires, is cancelled or used. */
+export function addReservation(state: ChargePointState, reservation: Reservation): void {
+  state.reservations[reservation.id] = reservation;
+}
+
+/** A reservation that is gone (cancelled, used, or the station says it expired or was removed). */
+export function removeReservation(state: ChargePointState, id: number): boolean {
+  if (!state.reservations[id]) return false;
+  delete state.reservations[id];
+  return true;
+}
+
+/** Reservations whose time is up go; true when any went. */
+export function dropExpired(state: ChargePointState, now: Date): boolean {
+  let dropped = false;
+  for (const r of Object.values(state.reservations)) {
+    if (Date.parse(r.expiryDate) <= now.getTime()) dropped = removeReservation(state, r.id) || dropped;
+  }
+  return dropped;
+}
+
+/** The reservations still running, soonest to expire first. */
+export function activeReservations(state: ChargePointState, now: Date): Reservation[] {
+  return Object.values(state.reservations).filter((r) => Date.parse(r.expiryDate) > now.getTime()).sort((a, b) => Date.parse(a.expiryDate) - Date.parse(b.expiryDate));
+}
