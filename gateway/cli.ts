@@ -17,7 +17,8 @@ Usage:
   charging-gateway hash-password           read a station password on stdin, print its scrypt hash
   charging-gateway keys [--config FILE]    show the gateway's peer id and public key (creates the key if missing)
   charging-gateway consumer ...            a wallet in the terminal (see: charging-gateway consumer --help)
-  charging-gateway simulate-station ID     a simulated OCPP 1.6 charge point for trying things out
+  charging-gateway simulate-station ID     a simulated charge point for trying things out (OCPP 1.6, or --ocpp 2.0.1;
+                                           --password for basic auth; see: simulate-station --help)
   charging-gateway pki init [DIR]          a development PKI for Plug & Charge (see: charging-gateway pki --help)
   charging-gateway certificates ...        list/install/delete station certificates (see: charging-gateway certificates --help)
   charging-gateway stations list|delete    the stations the running node knows; forget one (see: charging-gateway stations --help)
@@ -25,8 +26,8 @@ Usage:
   charging-gateway audit [--limit N]       who asked the node for which change (see: --help)
   charging-gateway tags list|set|delete|import|export
                                            the operator's cards (RFID idTags) on every station (see: --help)
-  charging-gateway station call ID ACTION [JSON]
-                                           send any OCPP action to a station, in its version (see: charging-gateway station --help)
+  charging-gateway station ...             commands to one station: call any OCPP action, reset, configuration,
+                                           reservations, frame capture (see: charging-gateway station --help)
   charging-gateway --help | --version
 
 Configuration: embedded defaults, then the JSON file (--config or CGW_CONFIG), then CGW_*

@@ -76,7 +76,12 @@ export function openApiDocument(version: string): object {
     security: [{ bearer: [] }],
     paths: {
       '/api/stations': { get: { summary: 'Stations with live status and connectors', responses: { 200: json({ type: 'array' }), 401: errors[401] } } },
-      '/api/stations/{identity}': { get: { summary: 'A station: its ChargePointState, connection and schema deviations', parameters: [stationParam], responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/api/stations/{identity}': {
+        get: { summary: 'A station: its ChargePointState, connection and schema deviations', parameters: [stationParam], responses: { 200: json({ type: 'object' }), ...errors } },
+        delete: { summary: 'Forget a station that is offline and runs nothing (409 otherwise); consumers\' receipts stay', parameters: [stationParam], responses: { 200: json({ type: 'object' }), 409: json(error, 'Connected, or with open transactions or sessions'), ...errors } },
+      },
+      '/api/dashboard': { get: { summary: 'The dashboard\'s snapshot: stations, connectors, active sessions', responses: { 200: json({ type: 'object' }), 401: errors[401] } } },
+      '/api/stream': { get: { summary: 'The dashboard\'s snapshot every second as Server-Sent Events (event: snapshot); the token may be given as ?token=', responses: { 200: { description: 'text/event-stream' }, 401: errors[401] } } },
       '/api/stations/{identity}/transactions': { get: { summary: 'Finished transactions, newest first', parameters: [stationParam, ...paging], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/api/stations/{identity}/local-list': { get: { summary: 'The station local authorization list (our copy) and its version', parameters: [stationParam], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/api/stations/{identity}/reports': { get: { summary: 'What the station sent that is kept as received (DataTransfer, NotifyReport, NotifyEvent, security events, status notifications), newest first, with the bytes used and the station\'s budget', parameters: [stationParam, ...paging], responses: { 200: json({ type: 'object' }), ...errors } } },

@@ -229,12 +229,15 @@ export async function simulateStation(argv: string[]): Promise<number> {
     client.handle('SetVariables', async ({ params }) => ({
       setVariableResult: (params as { setVariableData: { attributeValue: string; component: { name: string }; variable: { name: string } }[] }).setVariableData.map((d) => {
         const status = change(d.variable.name, d.attributeValue, d.component.name);
-        return { attributeStatus: status === 'NotSupported' ? 'UnknownVariable' : status, component: d.component, variable: d.variable };
+        const known = settings.get(d.variable.name);
+        const unknown = !known ? 'UnknownVariable' : known.component !== d.component.name ? 'UnknownComponent' : status;
+        return { attributeStatus: status === 'NotSupported' ? unknown : status, component: d.component, variable: d.variable };
       }),
     }));
     client.handle('GetVariables', async ({ params }) => ({
-      getVariableResult: (params as { getVariableData: { component: object; variable: object }[] }).getVariableData
-        .map((d) => ({ attributeStatus: 'Accepted', attributeValue: '50', component: d.component, variable: d.variable })),
+      // Its own settings as they stand; the local list's size limit (LocalAuthListCtrlr) is 50.
+      getVariableResult: (params as { getVariableData: { component: { name: string }; variable: { name: string } }[] }).getVariableData
+        .map((d) => ({ attributeStatus: 'Accepted', attributeValue: settings.get(d.variable.name)?.value ?? '50', component: d.component, variable: d.variable })),
     }));
     client.handle('RequestStartTransaction', async ({ params }) => {
       const p = params as { evseId?: number; remoteStartId: number; idToken: { idToken: string } };

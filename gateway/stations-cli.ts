@@ -22,6 +22,7 @@ Usage:
   charging-gateway station capture IDENTITY [--minutes N]
                                                      record its OCPP frames for N minutes (10)
   charging-gateway station frames IDENTITY           what was recorded (credentials, idTags masked)
+  charging-gateway station capture-stop IDENTITY     stop recording (what was recorded stays readable)
   charging-gateway station config IDENTITY [SEARCH]  its configuration as last read, filtered by SEARCH
   charging-gateway station config-refresh IDENTITY   read it from the station now
   charging-gateway station config-set IDENTITY VARIABLE VALUE [--component NAME] [--evse N]
@@ -29,7 +30,8 @@ Usage:
                                                      2.0.1: name the component); says if it needs a reboot
   charging-gateway station config-diff IDENTITY [FROM] [TO]
                                                      what changed between two snapshots (the newest two)
-  charging-gateway station reset|clear-cache IDENTITY [--hard]
+  charging-gateway station reset IDENTITY [--hard]   soft: once idle (2.0.1 OnIdle); --hard: at once
+  charging-gateway station clear-cache IDENTITY
   charging-gateway station data-transfer IDENTITY VENDOR [MESSAGE_ID] [DATA]
 
 Talks to the running node's admin API (admin.host/admin.port, token from the configuration).`;
@@ -64,6 +66,7 @@ export async function stationsMain(argv: string[]): Promise<number> {
   if (command === 'cancel-reservation' && station && rest[0]) return adminCall(config, 'DELETE', `${at}/reservations/${encodeURIComponent(rest[0])}`);
   if (command === 'capture' && station) return adminCall(config, 'POST', `${at}/frames/capture`, values.minutes ? { minutes: Number(values.minutes) } : {});
   if (command === 'frames' && station) return adminCall(config, 'GET', `${at}/frames`);
+  if (command === 'capture-stop' && station) return adminCall(config, 'DELETE', `${at}/frames/capture`);
   if (command === 'config' && station) return adminCall(config, 'GET', `${at}/configuration${rest[0] ? `?search=${encodeURIComponent(rest[0])}` : ''}`);
   if (command === 'config-refresh' && station) return adminCall(config, 'POST', `${at}/configuration/refresh`, {});
   if (command === 'config-set' && station && rest[0] && rest[1] !== undefined) {

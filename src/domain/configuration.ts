@@ -89,9 +89,15 @@ export interface VariableDifference {
   after?: string;
 }
 
-/** What differs between two snapshots: variables added, removed, or with another Actual value. */
+/** The value in use, and the one it gets after the station reboots when a change waits for that. */
+function shownValue(v: ConfigurationVariable): string {
+  const target = v.rebootRequired ? v.attributes.find((a) => a.type === 'Target')?.value : undefined;
+  return `${actualValue(v) ?? ''}${target !== undefined ? ` (${target} after a reboot)` : ''}`;
+}
+
+/** What differs between two snapshots: variables added, removed, with another value, or one waiting for a reboot. */
 export function diffSnapshots(before: ConfigurationSnapshot, after: ConfigurationSnapshot): VariableDifference[] {
-  const values = (s: ConfigurationSnapshot) => new Map(s.variables.map((v) => [variableName(v), actualValue(v) ?? ''] as const));
+  const values = (s: ConfigurationSnapshot) => new Map(s.variables.map((v) => [variableName(v), shownValue(v)] as const));
   const a = values(before);
   const b = values(after);
   const out: VariableDifference[] = [];

@@ -99,7 +99,7 @@ describe('the README walkthrough', () => {
     assert.deepEqual(settings.variables.map((v: any) => [v.name, v.value]), [['HeartbeatInterval', '300']]);
     assert.deepEqual(await json('station', 'config-set', 'CP01', 'WebSocketPingInterval', '60'), { name: 'WebSocketPingInterval', status: 'RebootRequired', rebootRequired: true });
     assert.equal((await json('station', 'config-refresh', 'CP01')).variables, 5);
-    assert.deepEqual((await json('station', 'config-diff', 'CP01')).changes, [{ name: 'WebSocketPingInterval', before: '30', after: '60' }], 'read back as the station reports it');
+    assert.deepEqual((await json('station', 'config-diff', 'CP01')).changes, [{ name: 'WebSocketPingInterval', before: '30 (60 after a reboot)', after: '60' }], 'read back as the station reports it');
   });
 
   it('simulates a 2.0.1 station with a password, which it never prints', async () => {

@@ -42,6 +42,12 @@ describe('station configuration rules', () => {
     assert.deepEqual(searchVariables(s, 'TRUE').map((v) => v.variable), ['AuthorizeRemoteTxRequests']);
   });
 
+  it('shows a change waiting for a reboot beside the value in use', () => {
+    const before = snapshot({ WebSocketPingInterval: '30' });
+    const after = withChange(before, { variable: 'WebSocketPingInterval' }, '60', true, '2026-12-06T11:00:00.000Z');
+    assert.deepEqual(diffSnapshots(before, after), [{ name: 'WebSocketPingInterval', before: '30', after: '30 (60 after a reboot)' }]);
+  });
+
   it('lists what was added, removed and changed between two snapshots, and nothing that stayed', () => {
     const changes = diffSnapshots(snapshot({ A: '1', B: '2', Gone: 'x' }), snapshot({ A: '1', B: '3', New: 'y' }));
     assert.deepEqual(changes, [{ name: 'B', before: '2', after: '3' }, { name: 'Gone', before: 'x' }, { name: 'New', after: 'y' }]);
