@@ -284,7 +284,6 @@ function page(url: URL): { limit: number; offset: number } {
 // Refused requests of one token recorded per minute: a read-only token cannot push the
 // operators' entries out of the log by asking again and again.
 const REFUSALS_RECORDED_PER_MINUTE = 30;
-const refusalsRecorded = new Map<string, { minute: number; count: number }>();
 // A card's idTag in a path is shown by its end only, as in captured frames.
 const maskPath = (path: string): string => path.slice(0, 256).replace(/^(\/api\/tags\/)([^/]*)/, (_, head: string, tag: string) => `${head}***${tag.length >= 8 ? tag.slice(-4) : ''}`);
 
@@ -292,7 +291,7 @@ const maskPath = (path: string): string => path.slice(0, 256).replace(/^(\/api\/
  * Records a request that may change something once it is answered, or once the client is gone
  * before the answer (status 499): who asked, what, and how it went.
  */
-function audited(req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal, deps: AdminApiDeps): void {
+function audited(req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal, deps: AdminApiDeps, refusalsRecorded: Map<string, { minute: number; count: number }>): void {
   let done = false;
   const record = (): void => {
     if (done) return;
@@ -314,6 +313,8 @@ function audited(req: IncomingMessage, res: ServerResponse, url: URL, principal:
 
 /** The operator's JSON API under /api (Bearer token). Returns false when the path is not its own. */
 export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+  // Per token: refusals recorded in the current minute (this node's API only).
+  const refusalsRecorded = new Map<string, { minute: number; count: number }>();
   const send = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
   };
@@ -329,7 +330,7 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
       res.writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer' }).end(JSON.stringify({ error: 'a valid Bearer token is required' }));
       return true;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') audited(req, res, url, principal, deps);
+    if (req.method !== 'GET' && req.method !== 'HEAD') audited(req, res, url, principal, deps, refusalsRecorded);
     try {
       if (!mayDo(principal, req.method)) throw new HttpError(403, `the token ${principal.name} is read-only: it may only read (GET)`);
       if (req.method === 'GET' && url.pathname === '/api/audit') {

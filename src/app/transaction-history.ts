@@ -1,5 +1,5 @@
 import type { ChargePointService } from '../domain/charge-point-service.ts';
-import { historyEntry, historyPage, matches, type HistoryCursor, type HistoryEntry, type HistoryFilter } from '../domain/history.ts';
+import { compareEntries, historyEntry, historyPage, matches, type HistoryCursor, type HistoryEntry, type HistoryFilter } from '../domain/history.ts';
 import type { SessionRecords, StationRecords } from '../domain/ports.ts';
 import type { TransactionInfo } from '../domain/model.ts';
 import { signedValuesIn } from '../domain/receipts.ts';
@@ -60,7 +60,7 @@ export class TransactionHistory {
       for (const tx of open) if (!done.has(tx.id)) out.push(historyEntry(identity, tx, 'open', consumer(tx)));
       for (const tx of finished) out.push(historyEntry(identity, tx, 'finished', consumer(tx)));
     }
-    return historyPage(out.filter((e) => matches(e, filter)), Number.MAX_SAFE_INTEGER).items;
+    return out.filter((e) => matches(e, filter)).sort(compareEntries);
   }
 
   /** One page after `cursor`; `next` is where the following page starts, absent on the last. */

@@ -1,17 +1,14 @@
 // Access to the admin API (issue #18): tokens with a name and a role (read-only, operator), and
 // an audit log of who asked for which change, allowed or not, that outlives a restart.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Charger } from '../helpers/charger.ts';
+import { adminEnv, runCli } from '../helpers/cli.ts';
 import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
 import { eventually } from '../helpers/wait.ts';
 
-const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url));
 const VIEWER = 'viewer-token-0123456789';
 const ANNA = 'anna-token-0123456789ab';
 
@@ -98,14 +95,7 @@ describe('admin API roles and audit log', () => {
     cp = await Charger.connect(gw.url, 'ROLES-CP', 'ocpp1.6');
     assert.deepEqual((await api(ANNA, 'GET', '/api/audit?limit=500')).body.items, all, 'kept across the restart');
 
-    const env = { ...process.env, CGW_ADMIN_PORT: String(gw.adminPort), CGW_DATA_DIR: dataDir, CGW_ADMIN_TOKENS: JSON.stringify(tokens) };
-    const run = async (...args: string[]) => {
-      const cli = spawn(process.execPath, [CLI, ...args], { env });
-      let output = '';
-      cli.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-      const [status] = (await once(cli, 'exit')) as [number];
-      return { status, output };
-    };
+    const run = (...args: string[]) => runCli({ ...adminEnv(gw.adminPort, dataDir), CGW_ADMIN_TOKENS: JSON.stringify(tokens) }, ...args);
     const audit = await run('audit', '--limit', '1');
     assert.equal(audit.status, 0);
     assert.equal(JSON.parse(audit.output).items[0].who, all[0].who);

@@ -3,17 +3,14 @@
 // everyday ones by name; each exchange kept. The stations are ocpp-rpc clients in strict mode,
 // so they also check what the gateway sends.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createRPCError } from 'ocpp-rpc';
 import { BOOT_16, BOOT_201, connectRpcClient } from '../helpers/clients.ts';
+import { adminEnv, runCli } from '../helpers/cli.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
-const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url));
 
 /** A third-party station that keeps every CALL the central system sent it. */
 async function station(url: string, identity: string, version: 'ocpp1.6' | 'ocpp2.0.1') {
@@ -159,14 +156,7 @@ describe('operator calls: any OCPP action, in the station\'s version', () => {
   });
 
   it('does the same from the CLI: station call prints the answer; a bad payload says so', async () => {
-    const run = async (...args: string[]): Promise<{ status: number; output: string }> => {
-      const cli = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CGW_ADMIN_PORT: String(gw.adminPort), CGW_DATA_DIR: gw.config.dataDir } });
-      let output = '';
-      cli.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-      cli.stderr.on('data', (c: Buffer) => { output += c.toString(); });
-      const [status] = (await once(cli, 'exit')) as [number];
-      return { status, output };
-    };
+    const run = (...args: string[]) => runCli(adminEnv(gw.adminPort, gw.config.dataDir), ...args);
     const ok = await run('station', 'call', 'CALL-16', 'GetConfiguration', '{"key":["HeartbeatInterval"]}');
     assert.equal(ok.status, 0, ok.output);
     assert.equal(JSON.parse(ok.output).response.configurationKey[0].value, '300');

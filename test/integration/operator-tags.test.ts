@@ -3,17 +3,14 @@
 // and StartTransaction, managed through the API and the CLI with CSV import and export. The
 // stations are ocpp-rpc clients in strict mode that keep their list as a charger does.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Charger } from '../helpers/charger.ts';
+import { adminEnv, runCli } from '../helpers/cli.ts';
 import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
 import { eventually } from '../helpers/wait.ts';
 
-const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url));
 
 async function authorize(cp: Charger, idTag: string): Promise<string> {
   if (cp.is16) return (await cp.client.call('Authorize', { idTag })).idTagInfo.status;
@@ -141,15 +138,7 @@ describe('operator cards on every station', () => {
   });
 
   it('does the same from the CLI', async () => {
-    const env = { ...process.env, CGW_ADMIN_PORT: String(gw.adminPort), CGW_DATA_DIR: dataDir };
-    const run = async (...args: string[]) => {
-      const cli = spawn(process.execPath, [CLI, ...args], { env });
-      let output = '';
-      cli.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-      cli.stderr.on('data', (c: Buffer) => { output += c.toString(); });
-      const [status] = (await once(cli, 'exit')) as [number];
-      return { status, output };
-    };
+    const run = (...args: string[]) => runCli(adminEnv(gw.adminPort, dataDir), ...args);
     const set = await run('tags', 'set', 'RFID0020', '--status', 'Blocked', '--note', 'lost');
     assert.equal(set.status, 0, set.output);
     assert.equal(JSON.parse(set.output).status, 'Blocked');

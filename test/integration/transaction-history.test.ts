@@ -3,18 +3,15 @@
 // transactions start, CSV, and a transaction's readings with signed values marked. The
 // stations are ocpp-rpc clients in strict mode.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { encodeAddress } from '@polkadot/util-crypto';
 import { Charger } from '../helpers/charger.ts';
+import { adminEnv, runCli } from '../helpers/cli.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
-const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url));
 const SIGNED = 'OCMF|{"FV":"1.0","RD":[{"RV":12.0}]}|{"SD":"3045..."}';
 
 describe('transaction history across stations', () => {
@@ -130,14 +127,7 @@ describe('transaction history across stations', () => {
   });
 
   it('does the same from the CLI', async () => {
-    const run = async (...args: string[]) => {
-      const cli = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CGW_ADMIN_PORT: String(gw.adminPort), CGW_DATA_DIR: gw.config.dataDir } });
-      let output = '';
-      cli.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-      cli.stderr.on('data', (c: Buffer) => { output += c.toString(); });
-      const [status] = (await once(cli, 'exit')) as [number];
-      return { status, output };
-    };
+    const run = (...args: string[]) => runCli(adminEnv(gw.adminPort, gw.config.dataDir), ...args);
     const page = await run('transactions', '--station', 'HIST-201', '--state', 'finished');
     assert.equal(page.status, 0, page.output);
     assert.equal(JSON.parse(page.output).items.length, 2);
