@@ -27,6 +27,10 @@ import { mayDo, principalOf, type Principal } from './admin-auth.ts';
 import type { AdminTokenConfig } from './config/schema.ts';
 import { CSMS_ACTIONS_16 } from '../src/ocpp/v16/calls.ts';
 import { CSMS_ACTIONS_201 } from '../src/ocpp/v201/calls.ts';
+import { filesApi } from './admin-files-api.ts';
+import type { FirmwareUpdates } from '../src/app/firmware-updates.ts';
+import type { LogUploads } from '../src/app/log-uploads.ts';
+import { HttpError, checked, page, readJson, readText, send } from './admin-kit.ts';
 
 export interface AdminApiDeps {
   /** The tokens that open the API, each with its name and role (admin-auth.ts). */
@@ -47,6 +51,8 @@ export interface AdminApiDeps {
   tags: OperatorTags;
   frames: FrameCapture;
   reservations: Reservations;
+  firmware: FirmwareUpdates;
+  logs: LogUploads;
   localList: LocalListSync;
   certificates: StationCertificates;
   /** Bytes of reports kept per station (storage.reportBytesPerStation). */
@@ -70,15 +76,6 @@ export function csmsActions(ocppVersion: string): readonly string[] {
 // How long an operator's remote start tag is good for the station's own start.
 const REMOTE_START_GRANT_MS = 5 * 60_000;
 
-class HttpError extends Error {
-  readonly status: number;
-  readonly field: string | undefined;
-  constructor(status: number, message: string, field?: string) {
-    super(message);
-    this.status = status;
-    this.field = field;
-  }
-}
 
 // Command bodies: one JSON schema each, used to validate requests AND in /openapi.json.
 const connector = { type: 'integer', minimum: 0, maximum: 1000 } as const;
@@ -136,33 +133,11 @@ function configurationView(s: ConfigurationSnapshot): object {
 const ajv = new Ajv({ allErrors: false });
 const validators = Object.fromEntries(Object.entries(COMMANDS).map(([name, schema]) => [name, ajv.compile(schema)])) as Record<CommandName, ValidateFunction>;
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > 64 * 1024) throw new HttpError(413, 'the body is larger than 64 KiB');
-    chunks.push(chunk);
-  }
-  if (!size) return {};
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'the body is not valid JSON');
-  }
-}
 
 function validate(name: CommandName, body: unknown): Record<string, unknown> {
   return checked(validators[name], body);
 }
 
-function checked(check: ValidateFunction, body: unknown): Record<string, unknown> {
-  if (check(body)) return body as Record<string, unknown>;
-  const e = check.errors![0]!;
-  const field = e.keyword === 'required' ? String(e.params.missingProperty)
-    : e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : e.instancePath.slice(1);
-  throw new HttpError(400, `${field || 'body'}: ${e.message ?? 'is invalid'}`, field);
-}
 
 /** A card's settings as the API takes them (PUT /api/tags/{idTag}); absent fields keep their value. */
 export const TAG_CHANGE = {
@@ -227,16 +202,6 @@ function tagsFromCsv(text: string): { rows: ({ line: number; idTag: string } & T
   return { rows, problems };
 }
 
-async function readText(req: IncomingMessage, limit: number): Promise<string> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new HttpError(413, `the body is larger than ${limit / 1024} KiB`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 const HISTORY_COLUMNS = ['station', 'id', 'ocppTransactionId', 'connectorId', 'idTag', 'consumer', 'state', 'startTime', 'endTime', 'receivedAt', 'energyWh', 'stopReason'] as const satisfies readonly (keyof HistoryEntry)[];
 
@@ -273,13 +238,6 @@ function decodeCursor(text: string | null): HistoryCursor | undefined {
   throw new HttpError(400, 'cursor: not one this API gave out (use nextCursor of the previous page)', 'cursor');
 }
 
-function page(url: URL): { limit: number; offset: number } {
-  const limit = Number(url.searchParams.get('limit') ?? 50);
-  const offset = Number(url.searchParams.get('offset') ?? 0);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new HttpError(400, 'limit: must be an integer from 1 to 500', 'limit');
-  if (!Number.isInteger(offset) || offset < 0) throw new HttpError(400, 'offset: must be a non-negative integer', 'offset');
-  return { limit, offset };
-}
 
 // Refused requests of one token recorded per minute: a read-only token cannot push the
 // operators' entries out of the log by asking again and again.
@@ -315,9 +273,6 @@ function audited(req: IncomingMessage, res: ServerResponse, url: URL, principal:
 export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   // Per token: refusals recorded in the current minute (this node's API only).
   const refusalsRecorded = new Map<string, { minute: number; count: number }>();
-  const send = (res: ServerResponse, status: number, body: unknown): void => {
-    res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-  };
   const station = async (id: string) => {
     const state = await deps.service.state(id);
     if (!state) throw new HttpError(404, `unknown station ${id}`);
@@ -370,7 +325,10 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
       if (req.method === 'DELETE' && resource === 'stations' && id && !sub) {
         if (deps.commands.isConnected(id)) throw new HttpError(409, `${id} is connected; it can be deleted once it is not`);
         // Unknown (404) or in use (409): registered refusals, answered like any other.
-        await deps.service.forget(id, () => deps.store.deleteStation(id));
+        await deps.service.forget(id, async () => {
+          await deps.store.deleteStation(id);
+          await deps.logs.forget(id);
+        });
         send(res, 200, { deleted: id });
         return true;
       }
@@ -569,6 +527,7 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         send(res, 200, { total: all.length, items: all.slice(offset, offset + limit) });
         return true;
       }
+      if (await filesApi(deps, req, res, url, parts)) return true;
       throw new HttpError(404, `no such resource ${req.method} ${url.pathname}`);
     } catch (err) {
       if (err instanceof HttpError) send(res, err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) });

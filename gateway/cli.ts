@@ -27,7 +27,8 @@ Usage:
   charging-gateway tags list|set|delete|import|export
                                            the operator's cards (RFID idTags) on every station (see: --help)
   charging-gateway station ...             commands to one station: call any OCPP action, reset, configuration,
-                                           reservations, frame capture (see: charging-gateway station --help)
+                                           reservations, frame capture, logs (see: charging-gateway station --help)
+  charging-gateway firmware ...            firmware images, updates and rollouts (see: charging-gateway firmware --help)
   charging-gateway --help | --version
 
 Configuration: embedded defaults, then the JSON file (--config or CGW_CONFIG), then CGW_*
@@ -40,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'certificates') return (await import('./pki-cli.ts')).certificatesMain(argv.slice(1));
   if (argv[0] === 'audit') return (await import('./audit-cli.ts')).auditMain(argv.slice(1));
   if (argv[0] === 'tags') return (await import('./tags-cli.ts')).tagsMain(argv.slice(1));
+  if (argv[0] === 'firmware') return (await import('./firmware-cli.ts')).firmwareMain(argv.slice(1));
   if (argv[0] === 'transactions') return (await import('./transactions-cli.ts')).transactionsMain(argv.slice(1));
   if (argv[0] === 'stations' || argv[0] === 'station') return (await import('./stations-cli.ts')).stationsMain(argv.slice(1));
   const { values, positionals } = parseArgs({

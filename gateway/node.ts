@@ -41,6 +41,12 @@ import { PACKAGE_VERSION } from './version.ts';
 import { startChain } from './chain.ts';
 import { startDidPublisher } from './did.ts';
 import { prepareDataFolder } from './data-folder.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileRoutes } from './file-routes.ts';
+import { fileUrls } from './file-urls.ts';
+import { FirmwareUpdates } from '../src/app/firmware-updates.ts';
+import { LogUploads } from '../src/app/log-uploads.ts';
+import { FolderFileBlobs } from '../src/store/file-blobs.ts';
 import { STORAGE_OPEN_FILES, stationSocketBudget } from './descriptors.ts';
 import { createMetrics, type GatewayMetrics, type MetricSources } from './metrics.ts';
 import { gatewayAccount } from '../chain/gateway-account.ts';
@@ -159,6 +165,20 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   const configuration = new StationConfiguration({
     records: store.configurations, service, commands, keep: config.stations.configuration.keep, reportTimeoutMs: config.stations.configuration.reportTimeoutSec * 1000, now, log: log.child({ component: 'configuration' }),
   });
+  const blobs = new FolderFileBlobs(resolve(dataDir, 'files'));
+  const urls = fileUrls(config.files.publicUrl, (identity) => connections.get(identity)?.httpOrigin);
+  const firmware = await parts.start('firmware', async () => {
+    const f = new FirmwareUpdates({
+      service, commands, records: store.firmware, blobs, urls, maxImageBytes: config.files.maxFirmwareBytes,
+      updateTimeoutMs: config.files.firmwareTimeoutMin * 60_000, now, log: log.child({ component: 'firmware' }),
+    });
+    await f.start();
+    return f;
+  }, (f) => f.stop());
+  const logs = new LogUploads({
+    service, commands, records: store.logUploads, blobs, urls, maxFileBytes: config.files.maxLogBytes,
+    bytesPerStation: config.files.logBytesPerStation, now, log: log.child({ component: 'logs' }),
+  });
   const pnc = await parts.start('plug & charge', () => startPnc(config, { store, bridge, commands, directory, now }, log.child({ component: 'pnc' })), (p) => p.certificates.stop());
   const consumerApi: ConsumerApi = {
     authorize: (r) => bridge.authorize({ station: r.station, consumerKey: r.consumerKey, ...(r.budget === undefined ? {} : { budget: r.budget }) }),
@@ -194,6 +214,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     // One after the other: a station answers one call at a time.
     void bridge.onStationReady(identity).then(() => (readOnConnect ? configuration.onStationReady(identity, maxAgeHours * 3_600_000) : undefined));
     p2p?.announce(identity);
+    firmware.stationReady(identity);
   });
   const stationReady = (identity: string): void => stationsReady.emit(identity);
 
@@ -201,6 +222,11 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     const server = createOcppServer(config, {
       service, directory, connections, metrics, stationReady, now, log: log.child({ component: 'ocpp' }), ...(pnc.handlers ? { pnc: pnc.handlers } : {}),
       onReport: (identity, part) => configuration.onReport(identity, part),
+      onFirmwareStatus: (identity) => firmware.statusReported(identity),
+      onLogStatus: (identity, status) => {
+        logs.statusReported(identity, status).catch((err: unknown) => log.warn('could not record a log status', { station: identity, err }));
+      },
+      files: fileRoutes({ firmware, logs, maxUploadBytes: config.files.maxLogBytes, log: log.child({ component: 'files' }) }),
       frames,
     });
     try {
@@ -232,7 +258,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ tokens: principals(adminToken(config), config.admin.tokens), audit: store.audit, now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, configuration, history, tags, frames, reservations, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
+      api: adminApi({ tokens: principals(adminToken(config), config.admin.tokens), audit: store.audit, now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, configuration, history, tags, frames, reservations, firmware, logs, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {
@@ -298,6 +324,9 @@ function createOcppServer(config: Config, deps: {
   metrics: GatewayMetrics;
   stationReady: (identity: string) => void;
   onReport: NonNullable<AdapterDeps['onReport']>;
+  onFirmwareStatus: NonNullable<AdapterDeps['onFirmwareStatus']>;
+  onLogStatus: NonNullable<AdapterDeps['onLogStatus']>;
+  files: (req: IncomingMessage, res: ServerResponse) => boolean;
   frames: FrameCapture;
   now: () => Date;
   pnc?: PncStationHandlers;
@@ -313,6 +342,8 @@ function createOcppServer(config: Config, deps: {
     now: deps.now,
     onAccepted: deps.stationReady,
     onReport: deps.onReport,
+    onFirmwareStatus: deps.onFirmwareStatus,
+    onLogStatus: deps.onLogStatus,
     ...(deps.pnc ? { pnc: deps.pnc } : {}),
   };
   const tls = config.ocpp.tls;
@@ -352,6 +383,7 @@ function createOcppServer(config: Config, deps: {
     log,
     observer: deps.metrics.observer,
     frames: deps.frames,
+    files: deps.files,
     // A station accepted before (kept across reconnects) gets its list reconciled at once.
     onConnect: (connection) => {
       void service.isAccepted(connection.identity).then((accepted) => { if (accepted) deps.stationReady(connection.identity); });

@@ -1,4 +1,5 @@
 import { COMMANDS, CONFIGURATION_CHANGE, FRAME_CAPTURE, RESERVATION, TAG_CHANGE, csmsActions } from './admin-api.ts';
+import { FIRMWARE_UPDATE, IMAGE_DESCRIPTION, LOG_REQUEST, ROLLOUT } from './admin-files-api.ts';
 import { loadSchemas } from '../src/ocpp/core/schemas.ts';
 import type { OcppVersion } from '../src/ocpp/core/version.ts';
 
@@ -11,6 +12,7 @@ const errors = {
   404: json(error, 'Unknown station, command or transaction'),
 };
 const stationParam = { name: 'identity', in: 'path', required: true, schema: { type: 'string' } };
+const imageParam = { name: 'image', in: 'path', required: true, schema: { type: 'string', description: 'The image id (its sha256)' } };
 const paging = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
   { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
@@ -103,6 +105,47 @@ export function openApiDocument(version: string): object {
       },
       '/api/stations/{identity}/reservations/{reservationId}': {
         delete: { summary: 'Cancel a reservation (CancelReservation): the station\'s status', parameters: [stationParam, { name: 'reservationId', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/api/firmware': {
+        get: { summary: 'The firmware images on the node, newest first', responses: { 200: json({ type: 'array' }), ...errors } },
+        post: {
+          summary: 'Upload an image (the body is the file): 201 with the image (its id is its sha256); 200 with the one kept when the same bytes are there already; 400 when `sha256` differs from what arrived; 413 over files.maxFirmwareBytes. Nothing is kept unless the whole file is',
+          parameters: [{ name: 'name', in: 'query', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,100}$' } }, { name: 'sha256', in: 'query', schema: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' } }],
+          requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          responses: { 200: json({ type: 'object' }), 201: json({ type: 'object' }), 413: json(error, 'Larger than files.maxFirmwareBytes'), ...errors },
+        },
+      },
+      '/api/firmware/{image}': {
+        get: { summary: 'One image', parameters: [imageParam], responses: { 200: json({ type: 'object' }), ...errors } },
+        put: { summary: 'Set the image\'s signature and signing certificate (both, or neither) or note', parameters: [imageParam], requestBody: { required: true, content: { 'application/json': { schema: IMAGE_DESCRIPTION } } }, responses: { 200: json({ type: 'object' }), ...errors } },
+        delete: { summary: 'Remove an image that no running rollout or unfinished update uses (409 otherwise)', parameters: [imageParam], responses: { 200: json({ type: 'object' }), 409: json(error, 'In use'), ...errors } },
+      },
+      '/api/stations/{identity}/firmware': {
+        get: { summary: 'The station\'s last firmware update: its answer, then each status it reported, and whether it ended', parameters: [stationParam], responses: { 200: json({ type: 'object', properties: { update: { type: 'object', nullable: true } } }), ...errors } },
+        post: {
+          summary: 'Send the station an update with an image (1.6 UpdateFirmware, or SignedUpdateFirmware for a signed image; 2.0.1 UpdateFirmware): it downloads from /files/firmware on the OCPP port. Answers the update as started, with the station\'s answer as its status',
+          parameters: [stationParam], requestBody: { required: true, content: { 'application/json': { schema: FIRMWARE_UPDATE } } },
+          responses: { 200: json({ type: 'object' }), 502: json(error, 'The station is offline or did not answer'), ...errors },
+        },
+      },
+      '/api/rollouts': {
+        get: { summary: 'The firmware rollouts, newest first, with each station\'s state (waiting, updating, installed, failed with the reason, cancelled)', responses: { 200: json({ type: 'array' }), ...errors } },
+        post: { summary: 'Install an image on these stations in order, at most maxParallel updating at once; an offline station is started once it connects; an update with no status for files.firmwareTimeoutMin fails', requestBody: { required: true, content: { 'application/json': { schema: ROLLOUT } } }, responses: { 201: json({ type: 'object' }), ...errors } },
+      },
+      '/api/rollouts/{id}': {
+        get: { summary: 'One rollout', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: json({ type: 'object' }), ...errors } },
+        delete: { summary: 'Cancel a rollout: no more stations start (those updating finish)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: json({ type: 'object' }), 409: json(error, 'Not running'), ...errors } },
+      },
+      '/api/stations/{identity}/logs': {
+        get: { summary: 'The logs asked of the station, newest first: type, the station\'s status, and the file once it arrived (name, size, sha256)', parameters: [stationParam], responses: { 200: json({ type: 'array' }), ...errors } },
+        post: {
+          summary: 'Ask the station for a log (1.6 GetDiagnostics or GetLog; 2.0.1 GetLog) with a one-time upload URL under /files/logs on the OCPP port (PUT or POST, raw or multipart/form-data; 24 hours; one file of at most files.maxLogBytes)',
+          parameters: [stationParam], requestBody: { content: { 'application/json': { schema: LOG_REQUEST } } },
+          responses: { 200: json({ type: 'object' }), 502: json(error, 'The station is offline or did not answer'), ...errors },
+        },
+      },
+      '/api/stations/{identity}/logs/{requestId}/file': {
+        get: { summary: 'The file the station uploaded', parameters: [stationParam, { name: 'requestId', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...errors } },
       },
       '/api/stations/{identity}/frames': { get: { summary: 'The station\'s OCPP frames captured (credentials and idTags masked), oldest first, and whether the capture runs', parameters: [stationParam], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/api/stations/{identity}/frames/capture': {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { RPCClient } from 'ocpp-rpc';
 import { loadConfig } from './config/load.ts';
+import { simulateTransfers } from './simulated-transfers.ts';
 
 export const SIMULATE_HELP = `charging-gateway simulate-station: a simulated charge point (OCPP 1.6 or 2.0.1), for trying the gateway without hardware
 
@@ -12,8 +13,9 @@ It connects to the node of this configuration (ocpp.port and ocpp.path, as \`sta
 --config, CGW_CONFIG, CGW_* variables) unless --url names another. --password (or
 CGW_STATION_PASSWORD) is its basic-auth password (security profile 1). It boots, reports its
 connectors Available, keeps the local list it is sent, accepts remote start/stop for idTags on it,
-and while charging sends meter values every 5 s at the given power. Ctrl-C ends its transactions
-and disconnects it.`;
+and while charging sends meter values every 5 s at the given power. It downloads and "installs"
+firmware it is sent (rebooting), and uploads a log when asked (1.6 GetDiagnostics, GetLog).
+Ctrl-C ends its transactions and disconnects it.`;
 
 type Call = (action: string, payload: object) => Promise<unknown>;
 
@@ -273,6 +275,7 @@ export async function simulateStation(argv: string[]): Promise<number> {
   });
   // No vendor extensions here.
   client.handle('DataTransfer', async () => ({ status: 'UnknownVendorId' }));
+  simulateTransfers({ client, call, identity, v16, say, reboot: () => reboot(true) });
 
   const ended = new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
-import { adminCall } from './admin-client.ts';
+import { writeFileSync } from 'node:fs';
+import { adminCall, adminFetch } from './admin-client.ts';
 import { loadConfig } from './config/load.ts';
+import type { Config } from './config/schema.ts';
 
 const HELP = `charging-gateway stations (or station): the stations the running node knows, and commands to one
 
@@ -33,11 +35,17 @@ Usage:
   charging-gateway station reset IDENTITY [--hard]   soft: once idle (2.0.1 OnIdle); --hard: at once
   charging-gateway station clear-cache IDENTITY
   charging-gateway station data-transfer IDENTITY VENDOR [MESSAGE_ID] [DATA]
+  charging-gateway station get-log IDENTITY [--type Diagnostics|DiagnosticsLog|SecurityLog] [--from TIME] [--to TIME]
+                                                     ask for a log (1.6: GetDiagnostics, 2.0.1: GetLog
+                                                     DiagnosticsLog by default); it uploads to the node
+  charging-gateway station logs IDENTITY             the logs asked for, with their status and file
+  charging-gateway station log-file IDENTITY REQUEST [--out FILE]
+                                                     the uploaded file (to stdout, or FILE)
 
 Talks to the running node's admin API (admin.host/admin.port, token from the configuration).`;
 
 export async function stationsMain(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, sort: { type: 'string' }, hard: { type: 'boolean' }, minutes: { type: 'string' }, component: { type: 'string' }, evse: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, sort: { type: 'string' }, hard: { type: 'boolean' }, minutes: { type: 'string' }, type: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, component: { type: 'string' }, evse: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   const [command, station, ...rest] = positionals;
   if (values.help || !command) {
     console.log(HELP);
@@ -82,6 +90,28 @@ export async function stationsMain(argv: string[]): Promise<number> {
   if (command === 'data-transfer' && station && rest[0]) {
     return adminCall(config, 'POST', `${at}/commands/data-transfer`, { vendorId: rest[0], ...(rest[1] ? { messageId: rest[1] } : {}), ...(rest[2] !== undefined ? { data: rest[2] } : {}) });
   }
+  if (command === 'get-log' && station) {
+    const time = (t: string | undefined) => (t ? new Date(t).toISOString() : undefined);
+    const from = time(values.from);
+    const to = time(values.to);
+    return adminCall(config, 'POST', `${at}/logs`, { ...(values.type ? { logType: values.type } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
+  }
+  if (command === 'logs' && station) return adminCall(config, 'GET', `${at}/logs`);
+  if (command === 'log-file' && station && rest[0]) return saveFile(config, `${at}/logs/${encodeURIComponent(rest[0])}/file`, values.out);
   console.error(HELP);
   return 2;
+}
+
+/** A file from the admin API, to `out` or standard output. */
+async function saveFile(config: Config, path: string, out: string | undefined): Promise<number> {
+  const res = await adminFetch(config, 'GET', path);
+  if (!res) return 1;
+  if (!res.ok) {
+    console.error(await res.text());
+    return 1;
+  }
+  const bytes = Buffer.from(await res.arrayBuffer());
+  if (out) writeFileSync(out, bytes);
+  else process.stdout.write(bytes);
+  return 0;
 }

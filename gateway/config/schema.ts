@@ -59,6 +59,13 @@ export interface Config {
     waitForFinality: boolean;
   };
   pnc: PncConfig;
+  files: {
+    publicUrl: string;
+    maxFirmwareBytes: number;
+    maxLogBytes: number;
+    logBytesPerStation: number;
+    firmwareTimeoutMin: number;
+  };
   tariff: {
     pricePerKwh: string;
     pricePerMinute: string;
@@ -168,6 +175,18 @@ export const configSchema: JSONSchemaType<Config> = {
         fsync: { type: 'boolean', default: false, description: 'fsync every commit. Off: a process crash loses nothing acknowledged; on: a power loss does not either, at a throughput cost.' },
         reportMaxItemBytes: { type: 'integer', minimum: 256, default: 65536, description: 'Largest station report kept whole (DataTransfer, NotifyReport, NotifyEvent, security events, status notifications); a larger one is kept as its size and SHA-256.' },
         reportBytesPerStation: { type: 'integer', minimum: 1024, default: 8388608, description: 'Bytes of reports kept per station; above it the oldest are dropped.' },
+      },
+    },
+    files: {
+      type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
+      required: ['publicUrl', 'maxFirmwareBytes', 'maxLogBytes', 'logBytesPerStation', 'firmwareTimeoutMin'],
+      description: 'Firmware downloads and log uploads, served under /files on the OCPP ports (the address, port and TLS a station already reaches).',
+      properties: {
+        publicUrl: { type: 'string', default: '', pattern: '^(https?://[^/?#]+)?$', description: 'Where stations reach the OCPP port over HTTP(S), e.g. http://charging.example.com:9000 (behind a proxy or NAT). Empty: the address and port each station itself dialed.' },
+        maxFirmwareBytes: { type: 'integer', minimum: 1024, default: 268435456, description: 'Largest firmware image an operator may upload.' },
+        maxLogBytes: { type: 'integer', minimum: 1024, default: 52428800, description: 'Largest log or diagnostics file a station may upload (a multipart upload is held in memory up to this).' },
+        logBytesPerStation: { type: 'integer', minimum: 1024, default: 209715200, description: 'Bytes of uploaded logs kept per station; above it the oldest files go.' },
+        firmwareTimeoutMin: { type: 'number', exclusiveMinimum: 0, default: 120, description: 'A firmware update in a rollout that reports no status for this long is counted as failed, and the next station starts.' },
       },
     },
     ocpp: {

@@ -11,6 +11,24 @@ export interface LocalListEntry {
   card?: boolean;
 }
 
+export interface FirmwareRequest {
+  requestId: number;
+  location: string;
+  retrieveAt: string;
+  installAt?: string;
+  /** The vendor's signature (base64) and signing certificate (PEM) of a signed image. */
+  signature?: string;
+  signingCertificate?: string;
+}
+
+export interface LogRequest {
+  requestId: number;
+  logType: 'Diagnostics' | 'DiagnosticsLog' | 'SecurityLog';
+  location: string;
+  from?: string;
+  to?: string;
+}
+
 /** A certificate a station reports as installed. */
 export interface InstalledCertificate {
   certificateType: CertificateIdUse;
@@ -58,6 +76,13 @@ export interface StationLink {
   call(action: string, payload: Record<string, unknown>): Promise<Record<string, unknown>>;
   unlock(connectorId: number): Promise<string>;
   changeAvailability(connectorId: number, operative: boolean): Promise<string>;
+  /**
+   * Asks the station to download and install firmware from `location`: 1.6 UpdateFirmware (no
+   * answer status: Accepted) or, for a signed image, SignedUpdateFirmware; 2.0.1 UpdateFirmware.
+   */
+  updateFirmware(u: FirmwareRequest): Promise<string>;
+  /** Asks the station to upload a log to `location`: 1.6 GetDiagnostics or GetLog (security), 2.0.1 GetLog. */
+  requestLog(r: LogRequest): Promise<{ status: string; fileName?: string }>;
   installCertificate(type: InstallCertificateUse, pem: string): Promise<string>;
   /** `type` (when known) picks the 1.6 channel: the whitepaper's own message or Plug & Charge DataTransfer. */
   deleteCertificate(hashData: CertificateHashData, type: CertificateIdUse | undefined): Promise<string>;

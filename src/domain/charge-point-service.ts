@@ -288,9 +288,11 @@ export class ChargePointService {
    * cap is kept as a stub (its size and hash), and the oldest reports go when the station's
    * budget is exceeded. Whatever a station sends, it cannot fill the disk.
    */
-  async report(origin: Origin, report: Omit<StoredReport, 'receivedAt'>): Promise<void> {
+  /** Keeps a station's report; `apply` changes the station's state by what it says, in the same commit. */
+  async report(origin: Origin, report: Omit<StoredReport, 'receivedAt'>, apply?: (state: ChargePointState, now: Date) => void): Promise<void> {
     const quota = this.reportQuota;
     await this.mutate(origin, async ({ change }) => {
+      apply?.(change.state, this.now());
       const bytes = Buffer.byteLength(report.payloadJson);
       let payloadJson = report.payloadJson;
       if (quota && bytes > quota.maxItemBytes) {

@@ -6,6 +6,8 @@ import type {
 import type { ConsumerSession } from './sessions.ts';
 import type { ConfigurationSnapshot } from './configuration.ts';
 import type { OperatorTag } from './tags.ts';
+import type { FirmwareImage, FirmwareRollout } from './firmware.ts';
+import type { LogUpload } from './log-uploads.ts';
 import type { Store_AuditEntry as AuditEntry } from '../proto/types.ts';
 import type { AuthorizeCertificateStatus, CertificateHashData, OcspRequestData, SignedCertificateType, StationInfo, StatusInfo } from './certificates.ts';
 
@@ -132,4 +134,56 @@ export interface AuditRecords {
   append(entry: AuditEntry): Promise<void>;
   /** Up to `limit` entries older than `before` (a cursor from an earlier page), newest first. */
   page(limit: number, before?: string): Promise<{ items: AuditEntry[]; next?: string }>;
+}
+
+/** Firmware images and rollouts, node-wide (src/store implements it in LevelDB). */
+export interface FirmwareRecords {
+  images(): Promise<FirmwareImage[]>;
+  image(id: string): Promise<FirmwareImage | undefined>;
+  putImage(image: FirmwareImage): Promise<void>;
+  removeImage(id: string): Promise<void>;
+  rollouts(): Promise<FirmwareRollout[]>;
+  putRollout(rollout: FirmwareRollout): Promise<void>;
+}
+
+/** The logs asked of stations, by station and request id (src/store implements it in LevelDB). */
+export interface LogUploadRecords {
+  /** One station's, oldest request first. */
+  list(identity: string): Promise<LogUpload[]>;
+  get(identity: string, requestId: number): Promise<LogUpload | undefined>;
+  put(upload: LogUpload): Promise<void>;
+  remove(identity: string, requestIds: number[]): Promise<void>;
+}
+
+/** What a stored file is: its size and sha256 (hex). */
+export interface StoredFile {
+  size: number;
+  sha256: string;
+}
+
+/**
+ * Files kept beside the database (firmware images, stations' logs), written whole or not at all.
+ * src/store implements it in the data folder.
+ */
+export interface FileBlobs {
+  /**
+   * Stores what `source` yields under `name`, failing with a FileTooLargeError beyond `maxBytes`
+   * (nothing is kept then). The file is durable when this resolves.
+   */
+  write(name: string, source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StoredFile>;
+  /** The file's bytes from `start` (a missing file: undefined). */
+  read(name: string, start?: number): Promise<{ size: number; stream: AsyncIterable<Uint8Array> } | undefined>;
+  /** Moves a stored file to another name (replacing what is there). */
+  rename(from: string, to: string): Promise<void>;
+  /** Removes a file, or a folder of files. */
+  remove(name: string): Promise<void>;
+}
+
+/** A file larger than allowed (it was not kept). */
+export class FileTooLargeError extends Error {
+  readonly maxBytes: number;
+  constructor(maxBytes: number) {
+    super(`the file is larger than ${maxBytes} bytes`);
+    this.maxBytes = maxBytes;
+  }
 }

@@ -35,6 +35,8 @@ export const REFUSALS = {
   NotYourContract: { http: 403, meaning: 'the contract is registered to another consumer' },
   SecurityProfile: { http: 409, meaning: 'the station\'s security profile does not allow certificates' },
   NotFound: { http: 404, meaning: 'no such record (a certificate, a configuration snapshot, a transaction)' },
+  // Files (firmware images, stations' log uploads).
+  LinkExpired: { http: 410, meaning: 'the upload link was used already or has expired' },
   // The node itself.
   StorageUnavailable: { http: 503, meaning: 'the node cannot store anything now; it retries by itself' },
   ShuttingDown: { http: 503, meaning: 'the node is stopping; ask again once it is back' },

@@ -1,6 +1,7 @@
 import { StaleConnectionError, type ChargePointService, type Origin } from '../domain/charge-point-service.ts';
 import type { BootNotificationRequestData } from '../domain/model.ts';
 import type { ReportPart } from '../domain/configuration.ts';
+import { applyFirmwareStatus } from '../domain/firmware.ts';
 import type { Logger } from '../log/logger.ts';
 import type { StationDirectory } from './core/stations.ts';
 import { readStationTime } from './core/timestamps.ts';
@@ -28,6 +29,30 @@ export interface AdapterDeps {
   onAccepted?: (identity: string) => void;
   /** Told of each part of a 2.0.1 report (NotifyReport) once it is answered. */
   onReport?: (identity: string, part: ReportPart) => void;
+  /** Told once a firmware status notification is answered (its status is in the station's state). */
+  onFirmwareStatus?: (identity: string) => void;
+  /** Told of a log or diagnostics upload status once it is answered. */
+  onLogStatus?: (identity: string, status: LogStatusReport) => void;
+}
+
+/** A LogStatusNotification (Diagnostics: a 1.6 DiagnosticsStatusNotification, which names no request). */
+export interface LogStatusReport {
+  status: string;
+  requestId?: number;
+  diagnostics: boolean;
+}
+
+/**
+ * A firmware status notification (1.6 core has no requestId; 1.6 security and 2.0.1 may name
+ * one): kept as a report and applied to the station's firmware update in the same commit.
+ */
+export function firmwareStatusHandler(service: ChargePointService, action: string): ActionHandler<{ status: string; requestId?: number }, Record<string, never>> {
+  return async (payload, _c, origin) => {
+    await service.report(origin, { action, payloadJson: JSON.stringify(payload) }, (state, now) => {
+      applyFirmwareStatus(state, { status: payload.status, ...(payload.requestId !== undefined ? { requestId: payload.requestId } : {}), at: now });
+    });
+    return {};
+  };
 }
 
 

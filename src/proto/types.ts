@@ -277,6 +277,24 @@ export interface ChargePointState {
   localListPending: number;
   remoteStartGrants: Record<string, string>;
   reservations: Record<string, Reservation>;
+  firmware?: FirmwareUpdate;
+}
+
+export interface FirmwareUpdate {
+  requestId: number;
+  imageId: string;
+  imageName: string;
+  requestedAt: string;
+  status: string;
+  statusAt: string;
+  history: FirmwareStatusChange[];
+  rolloutId: string;
+  ended: boolean;
+}
+
+export interface FirmwareStatusChange {
+  status: string;
+  at: string;
 }
 
 export interface Reservation {
@@ -623,6 +641,49 @@ export interface Store_AuditEntry {
   status: number;
 }
 
+export interface Store_FirmwareImage {
+  id: string;
+  name: string;
+  size: number;
+  uploadedAt: string;
+  signature: string;
+  signingCertificate: string;
+  note: string;
+}
+
+export interface Store_FirmwareRollout {
+  id: string;
+  imageId: string;
+  maxParallel: number;
+  createdAt: string;
+  state: ("running" | "finished" | "cancelled");
+  stations: Store_RolloutStation[];
+  endedAt: string;
+}
+
+export interface Store_RolloutStation {
+  identity: string;
+  state: ("waiting" | "updating" | "installed" | "failed" | "cancelled");
+  startedAt: string;
+  endedAt: string;
+  reason: string;
+}
+
+export interface Store_LogUpload {
+  identity: string;
+  requestId: number;
+  logType: ("DiagnosticsLog" | "SecurityLog" | "Diagnostics");
+  tokenHash: string;
+  requestedAt: string;
+  expiresAt: string;
+  status: string;
+  statusAt: string;
+  fileName: string;
+  size: number;
+  sha256: string;
+  receivedAt: string;
+}
+
 /** Every message type by its full protobuf name. */
 export interface ProtoTypes {
   "document.VerificationMethod": Document_VerificationMethod;
@@ -663,6 +724,8 @@ export interface ProtoTypes {
   "gateway.NotifyChargePointStateChangeData": NotifyChargePointStateChangeData;
   "gateway.EVChargingStatusData": EVChargingStatusData;
   "gateway.ChargePointState": ChargePointState;
+  "gateway.FirmwareUpdate": FirmwareUpdate;
+  "gateway.FirmwareStatusChange": FirmwareStatusChange;
   "gateway.Reservation": Reservation;
   "gateway.ConnectorInfo": ConnectorInfo;
   "gateway.TransactionInfo": TransactionInfo;
@@ -699,4 +762,8 @@ export interface ProtoTypes {
   "store.ConfigurationAttribute": Store_ConfigurationAttribute;
   "store.OperatorTag": Store_OperatorTag;
   "store.AuditEntry": Store_AuditEntry;
+  "store.FirmwareImage": Store_FirmwareImage;
+  "store.FirmwareRollout": Store_FirmwareRollout;
+  "store.RolloutStation": Store_RolloutStation;
+  "store.LogUpload": Store_LogUpload;
 }

@@ -23,13 +23,16 @@
  *   ce:<identity>:<certificate id>                  store.StationCertificate (id: serial-issuerKeyHash prefix)
  *   cf:<identity>:<taken at>                        store.ConfigurationSnapshot (the last few per station)
  *   tg:<idTag>                                      store.OperatorTag: an operator's card
+ *   fw:<sha256>                                     store.FirmwareImage (the file: <data>/files/firmware/<sha256>)
+ *   fr:<rollout id>                                 store.FirmwareRollout
+ *   lu:<identity>:<requestId>                       store.LogUpload (the file: <data>/files/logs/<identity>/<requestId>)
  *   au:<seq>                                        store.AuditEntry: a change asked of the admin API
  *   em:<eMAID>                                      store.ContractRegistration
  *   ec:<consumer key hex>:<eMAID>                   empty: a consumer's contracts
  */
 const pad = (n: number): string => String(n).padStart(10, '0');
 // Every record of one station keyed by its identity, besides its state and certificates.
-const STATION_PREFIXES = ['tx', 'sk', 'ot', 'sq', 'mv', 'rp'] as const;
+const STATION_PREFIXES = ['tx', 'sk', 'ot', 'sq', 'mv', 'rp', 'lu'] as const;
 
 export const keys = {
   state: (identity: string) => `cp:${identity}`,
@@ -76,6 +79,12 @@ export const keys = {
   auditRange: { gte: 'au:', lt: 'au;' },
   tag: (idTag: string) => `tg:${idTag}`,
   tagRange: { gte: 'tg:', lt: 'tg;' },
+  firmware: (id: string) => `fw:${id}`,
+  firmwareRange: { gte: 'fw:', lt: 'fw;' },
+  rollout: (id: string) => `fr:${id}`,
+  rolloutRange: { gte: 'fr:', lt: 'fr;' },
+  logUpload: (identity: string, requestId: number) => `lu:${identity}:${pad(requestId)}`,
+  logUploadRange: (identity: string) => ({ gte: `lu:${identity}:`, lt: `lu:${identity};` }),
   contract: (emaid: string) => `em:${emaid}`,
   consumerContract: (keyHex: string, emaid: string) => `ec:${keyHex}:${emaid}`,
   consumerContractRange: (keyHex: string) => ({ gte: `ec:${keyHex}:`, lt: `ec:${keyHex};` }),

@@ -11,6 +11,8 @@ import { LevelSettlementRecords } from './settlement-records.ts';
 import { LevelStationRecords } from './station-records.ts';
 import { LevelTagRecords } from './tag-records.ts';
 import { LevelAuditRecords } from './audit-records.ts';
+import { LevelFirmwareRecords } from './firmware-records.ts';
+import { LevelLogUploadRecords } from './log-upload-records.ts';
 
 export { StorageError, type LevelStoreOptions } from './level-database.ts';
 
@@ -34,6 +36,8 @@ export class LevelStore implements ChargePointRepository {
   readonly configurations: LevelConfigurationRecords;
   readonly tags: LevelTagRecords;
   readonly audit: LevelAuditRecords;
+  readonly firmware: LevelFirmwareRecords;
+  readonly logUploads: LevelLogUploadRecords;
   private readonly db: LevelDatabase;
 
   private constructor(db: LevelDatabase, events: LevelEventRecords) {
@@ -48,6 +52,8 @@ export class LevelStore implements ChargePointRepository {
     this.configurations = new LevelConfigurationRecords(db);
     this.tags = new LevelTagRecords(db);
     this.audit = new LevelAuditRecords(db, AUDIT_ENTRIES_KEPT);
+    this.firmware = new LevelFirmwareRecords(db);
+    this.logUploads = new LevelLogUploadRecords(db);
   }
 
   static async open(location: string, options: LevelStoreOptions = { sync: false }): Promise<LevelStore> {

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -102,6 +103,34 @@ describe('the README walkthrough', () => {
     assert.deepEqual((await json('station', 'config-diff', 'CP01')).changes, [{ name: 'WebSocketPingInterval', before: '30 (60 after a reboot)', after: '60' }], 'read back as the station reports it');
   });
 
+  it('updates the simulated station\'s firmware and fetches its diagnostics from the CLI (Operating chargers)', async () => {
+    const env = { CGW_DATA_DIR: dataDir, CGW_ADMIN_PORT: new URL(gateway.admin).port };
+    const json = async (...args: string[]): Promise<any> => {
+      const r = await cliWith(env, ...args);
+      assert.equal(r.code, 0, r.out);
+      return JSON.parse(r.out);
+    };
+    const file = join(dataDir, 'cp-fw-1.1.bin');
+    writeFileSync(file, randomBytes(200_000));
+    const image = await json('firmware', 'upload', file);
+    assert.equal(image.name, 'cp-fw-1.1.bin');
+    assert.equal((await json('firmware', 'install', 'CP01', 'cp-fw-1.1.bin')).status, 'Accepted');
+    await eventually(() => stationLog.includes('firmware installed'), 15_000, stationLog);
+    assert.ok(stationLog.includes(`sha256 ${image.id}`), 'the station downloaded the very image');
+    const { update } = await eventually(async () => {
+      const r = await json('firmware', 'status', 'CP01');
+      return r.update.status === 'Installed' ? r : undefined;
+    }, 10_000, 'no Installed');
+    assert.deepEqual(update.history.map((h: any) => h.status), ['Accepted', 'Downloading', 'Downloaded', 'Installing', 'Installed']);
+
+    const asked = await json('station', 'get-log', 'CP01');
+    assert.deepEqual([asked.logType, asked.status], ['Diagnostics', 'Accepted']);
+    await eventually(async () => (await json('station', 'logs', 'CP01'))[0].receivedAt, 10_000, 'no diagnostics arrived');
+    const out = join(dataDir, 'diagnostics.log');
+    assert.equal((await cliWith(env, 'station', 'log-file', 'CP01', String(asked.requestId), '--out', out)).code, 0);
+    assert.match(readFileSync(out, 'utf8'), /CP01 diagnostics/);
+  });
+
   it('simulates a 2.0.1 station with a password, which it never prints', async () => {
     const dir = tempDir('cgw-tour-201-');
     const env = {
@@ -125,6 +154,13 @@ describe('the README walkthrough', () => {
       const stopped = await cli('consumer', 'stop', 'CP201', '1', ...wallet);
       assert.equal(stopped.code, 0, stopped.out);
       await eventually(() => log.includes('stopped connector 1'), 10_000);
+      // Its log comes as a form upload (GetLog DiagnosticsLog).
+      const adminEnv = { ...env, CGW_ADMIN_PORT: new URL(node.admin).port };
+      const asked = JSON.parse((await cliWith(adminEnv, 'station', 'get-log', 'CP201')).out);
+      assert.deepEqual([asked.logType, asked.status], ['DiagnosticsLog', 'Accepted']);
+      await eventually(async () => JSON.parse((await cliWith(adminEnv, 'station', 'logs', 'CP201')).out)[0].status === 'Uploaded', 10_000, `no log:\n${log}`);
+      const file = await cliWith(adminEnv, 'station', 'log-file', 'CP201', String(asked.requestId));
+      assert.match(file.out, /CP201 DiagnosticsLog/);
     } finally {
       sim.kill('SIGINT');
       await node.kill('SIGTERM');

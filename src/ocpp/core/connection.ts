@@ -42,6 +42,8 @@ export interface ConnectionOptions {
   observer?: OcppObserver;
   /** Frames of the stations an operator captures (frame-capture.ts). */
   frames?: FrameTap;
+  /** Where the station reached the node over HTTP(S) (scheme://host:port, as it dialed): files are offered there. */
+  httpOrigin?: string;
   log: Logger;
 }
 
@@ -78,6 +80,7 @@ export class OcppConnection {
   readonly identity: string;
   readonly version: OcppVersion;
   readonly generation: number;
+  readonly httpOrigin: string | undefined;
   private readonly ws: WebSocket;
   private readonly opts: ConnectionOptions;
   private readonly queue: OutboundCall[] = [];
@@ -98,6 +101,7 @@ export class OcppConnection {
     this.opts = opts;
     this.identity = opts.identity;
     this.version = opts.version;
+    this.httpOrigin = opts.httpOrigin;
     this.generation = opts.generation;
     this.guard = new InboundGuard(opts.limits);
     ws.on('message', (data, isBinary) => {

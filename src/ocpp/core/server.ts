@@ -1,5 +1,5 @@
 import type { FrameTap } from './frame-capture.ts';
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -67,9 +67,16 @@ export interface OcppServerOptions {
   observer?: OcppObserver;
   /** Frames of the stations an operator captures. */
   frames?: FrameTap;
+  /**
+   * Plain HTTP(S) requests to the endpoint (no upgrade): the node's file transfers (firmware
+   * downloads, log uploads), answered when it takes the path (true), else 426.
+   */
+  files?: (req: IncomingMessage, res: ServerResponse, transport: Transport) => boolean;
+  /** How long a file transfer's request may take in all (its body included). */
+  fileRequestTimeoutMs?: number;
 }
 
-type Transport = 'ws' | 'wss';
+export type Transport = 'ws' | 'wss';
 
 // What the upgrade check learned, for handleProtocols and the connection handler.
 interface Admission {
@@ -124,13 +131,18 @@ export class OcppServer {
       handleProtocols: (offered, req) => this.chooseProtocol(offered, req),
     });
     // A client that holds a socket open without completing its upgrade request (or its TLS
-    // handshake) is dropped after the handshake timeout: a slow opener cannot pin sockets.
+    // handshake) is dropped after the handshake timeout: a slow opener cannot pin sockets. An
+    // upgrade request is all headers; only a file transfer has a body, read when its URL is valid.
     const slowOpeners = {
       headersTimeout: opts.handshakeTimeoutMs,
-      requestTimeout: opts.handshakeTimeoutMs + 1,
+      requestTimeout: Math.max(opts.handshakeTimeoutMs + 1, opts.files ? opts.fileRequestTimeoutMs ?? 600_000 : 0),
       connectionsCheckingInterval: Math.min(1_000, opts.handshakeTimeoutMs),
     };
-    const plain = createHttpServer(slowOpeners, (_req, res) => res.writeHead(426, { Connection: 'close' }).end('OCPP-J endpoint: upgrade to WebSocket\n'));
+    const request = (transport: Transport) => (req: IncomingMessage, res: ServerResponse): void => {
+      if (opts.files?.(req, res, transport)) return;
+      res.writeHead(426, { Connection: 'close' }).end('OCPP-J endpoint: upgrade to WebSocket\n');
+    };
+    const plain = createHttpServer(slowOpeners, request('ws'));
     this.servers.push({ server: plain, transport: 'ws' });
     if (opts.tls) {
       const secure = createHttpsServer({
@@ -143,7 +155,7 @@ export class OcppServer {
         // Client certificates are checked per station (profile 3) after the TLS handshake.
         rejectUnauthorized: false,
         minVersion: 'TLSv1.2',
-      }, (_req, res) => res.writeHead(426, { Connection: 'close' }).end());
+      }, request('wss'));
       this.servers.push({ server: secure, transport: 'wss' });
     }
     for (const { server, transport } of this.servers) {
@@ -332,6 +344,7 @@ export class OcppServer {
       rejected: admission.policy.registration === 'Rejected',
       ...(this.opts.observer ? { observer: this.opts.observer } : {}),
       ...(this.opts.frames ? { frames: this.opts.frames } : {}),
+      ...(req.headers.host && /^[A-Za-z0-9.:[\]-]{1,300}$/.test(req.headers.host) ? { httpOrigin: `${admission.transport === 'wss' ? 'https' : 'http'}://${req.headers.host}` } : {}),
       onDeviation: (action, issues) => {
         log.warn('schema deviation tolerated', { action, issues: issues.map((i) => i.message) });
         const key = `${identity}\u0000${action}`;

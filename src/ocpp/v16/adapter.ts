@@ -1,5 +1,5 @@
 import type { AuthorizationDecision } from '../../domain/authorization.ts';
-import { afterBoot, answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, nowIso, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
+import { afterBoot, answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, firmwareStatusHandler, nowIso, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
 import type { OcppConnection } from '../core/connection.ts';
 import { PNC_VENDOR_ID } from '../pnc-messages.ts';
 import type { VersionAdapter } from '../core/server.ts';
@@ -92,6 +92,14 @@ export function createV16Adapter(deps: AdapterDeps): VersionAdapter {
         status: (await pnc.SignCertificate({ csr: p.csr, certificateType: 'ChargingStationCertificate' }, connection)).status,
       }),
     } : {}),
-    ...recordOnly(service, ['SecurityEventNotification', 'LogStatusNotification', 'SignedFirmwareStatusNotification', 'FirmwareStatusNotification', 'DiagnosticsStatusNotification']),
-  }, ['StartTransaction', 'StopTransaction', 'MeterValues'], { BootNotification: afterBoot(deps) });
+    FirmwareStatusNotification: firmwareStatusHandler(service, 'FirmwareStatusNotification'),
+    SignedFirmwareStatusNotification: firmwareStatusHandler(service, 'SignedFirmwareStatusNotification'),
+    ...recordOnly(service, ['SecurityEventNotification', 'LogStatusNotification', 'DiagnosticsStatusNotification']),
+  }, ['StartTransaction', 'StopTransaction', 'MeterValues'], {
+    BootNotification: afterBoot(deps),
+    FirmwareStatusNotification: (_p, _r, c) => deps.onFirmwareStatus?.(c.identity),
+    SignedFirmwareStatusNotification: (_p, _r, c) => deps.onFirmwareStatus?.(c.identity),
+    DiagnosticsStatusNotification: (p, _r, c) => deps.onLogStatus?.(c.identity, { status: p.status, diagnostics: true }),
+    LogStatusNotification: (p, _r, c) => deps.onLogStatus?.(c.identity, { status: p.status, ...(p.requestId !== undefined ? { requestId: p.requestId } : {}), diagnostics: false }),
+  });
 }

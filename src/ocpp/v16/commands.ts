@@ -64,6 +64,29 @@ export const commands16: VersionCommands = {
   async unlock(c, connectorId, o) {
     return (await call16(c, 'UnlockConnector', { connectorId }, o)).status;
   },
+  async updateFirmware(c, u, o) {
+    if (u.signature && u.signingCertificate) {
+      return (await call16(c, 'SignedUpdateFirmware', {
+        requestId: u.requestId,
+        firmware: { location: u.location, retrieveDateTime: u.retrieveAt, ...(u.installAt ? { installDateTime: u.installAt } : {}), signingCertificate: u.signingCertificate, signature: u.signature },
+      }, o)).status;
+    }
+    // UpdateFirmware has an empty answer: the station took it.
+    await call16(c, 'UpdateFirmware', { location: u.location, retrieveDate: u.retrieveAt }, o);
+    return 'Accepted';
+  },
+  async requestLog(c, r, o) {
+    if (r.logType === 'Diagnostics') {
+      const { fileName } = await call16(c, 'GetDiagnostics', { location: r.location, ...(r.from ? { startTime: r.from } : {}), ...(r.to ? { stopTime: r.to } : {}) }, o);
+      // No file name: the station has no diagnostics to send.
+      return fileName ? { status: 'Accepted', fileName } : { status: 'NoFile' };
+    }
+    const a = await call16(c, 'GetLog', {
+      logType: r.logType, requestId: r.requestId,
+      log: { remoteLocation: r.location, ...(r.from ? { oldestTimestamp: r.from } : {}), ...(r.to ? { latestTimestamp: r.to } : {}) },
+    }, o);
+    return { status: a.status, ...(a.filename ? { fileName: a.filename } : {}) };
+  },
   async readConfiguration(c, _requestId, o) {
     const r = await call16(c, 'GetConfiguration', {}, o);
     return {

@@ -1,6 +1,6 @@
 import type { AuthorizationDecision } from '../../domain/authorization.ts';
 import { energyRegisterWh } from '../../domain/meter.ts';
-import { afterBoot, answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
+import { afterBoot, answerBoot, answerDataTransfer, answerHeartbeat, defineAdapter, firmwareStatusHandler, recordOnly, stationTime, type AdapterDeps } from '../adapter-kit.ts';
 import type { VersionAdapter } from '../core/server.ts';
 import { variablesFromReport } from './configuration.ts';
 import { readings201 } from './readings.ts';
@@ -80,7 +80,8 @@ export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
     },
 
     DataTransfer: (p, connection, origin) => answerDataTransfer(deps, origin, connection, p),
-    ...recordOnly(service, ['SecurityEventNotification', 'NotifyEvent', 'NotifyReport', 'LogStatusNotification', 'FirmwareStatusNotification']),
+    FirmwareStatusNotification: firmwareStatusHandler(service, 'FirmwareStatusNotification'),
+    ...recordOnly(service, ['SecurityEventNotification', 'NotifyEvent', 'NotifyReport', 'LogStatusNotification']),
     async ReservationStatusUpdate(p, _connection, origin) {
       await service.reservationEnded(origin, p.reservationId);
       return {};
@@ -89,5 +90,7 @@ export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
   }, ['TransactionEvent', 'MeterValues'], {
     BootNotification: afterBoot(deps),
     NotifyReport: (p, _answer, connection) => deps.onReport?.(connection.identity, { requestId: p.requestId, tbc: p.tbc ?? false, variables: variablesFromReport(p.reportData) }),
+    FirmwareStatusNotification: (_p, _r, c) => deps.onFirmwareStatus?.(c.identity),
+    LogStatusNotification: (p, _r, c) => deps.onLogStatus?.(c.identity, { status: p.status, ...(p.requestId !== undefined ? { requestId: p.requestId } : {}), diagnostics: false }),
   });
 }

@@ -89,6 +89,23 @@ export const commands201: VersionCommands = {
     return { status: r.status, ...(r.data !== undefined ? { data: r.data } : {}) };
   },
   call: (c, action, payload, o) => operatorCall(c, CSMS_ACTIONS_201, action, payload, o),
+  async updateFirmware(c, u, o) {
+    return (await call201(c, 'UpdateFirmware', {
+      requestId: u.requestId,
+      firmware: {
+        location: u.location, retrieveDateTime: u.retrieveAt, ...(u.installAt ? { installDateTime: u.installAt } : {}),
+        ...(u.signingCertificate ? { signingCertificate: u.signingCertificate } : {}), ...(u.signature ? { signature: u.signature } : {}),
+      },
+    }, o)).status;
+  },
+  async requestLog(c, r, o) {
+    if (r.logType === 'Diagnostics') throw new StationCallError('InvalidRequest', 'an OCPP 2.0.1 station has no GetDiagnostics: ask for DiagnosticsLog');
+    const a = await call201(c, 'GetLog', {
+      logType: r.logType, requestId: r.requestId,
+      log: { remoteLocation: r.location, ...(r.from ? { oldestTimestamp: r.from } : {}), ...(r.to ? { latestTimestamp: r.to } : {}) },
+    }, o);
+    return { status: a.status, ...(a.filename ? { fileName: a.filename } : {}) };
+  },
   async changeAvailability(c, connectorId, operative, o) {
     return (await call201(c, 'ChangeAvailability', {
       operationalStatus: operative ? 'Operative' : 'Inoperative',

@@ -44,7 +44,7 @@ class ListKeepingStation {
       localListMaxLength: async () => this.maxLength,
       remoteStart: unused, remoteStop: unused, trigger: unused, unlock: unused, changeAvailability: unused,
       installCertificate: unused, deleteCertificate: unused, installedCertificates: unused, certificateSigned: unused,
-      reset: unused, clearCache: unused, dataTransfer: unused, call: unused, readConfiguration: unused, changeConfiguration: unused, reserveNow: unused, cancelReservation: unused,
+      reset: unused, clearCache: unused, dataTransfer: unused, call: unused, readConfiguration: unused, changeConfiguration: unused, reserveNow: unused, cancelReservation: unused, updateFirmware: unused, requestLog: unused,
     };
   }
 }

@@ -1,0 +1,124 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { FirmwareUpdates } from '../src/app/firmware-updates.ts';
+import type { LogUploads } from '../src/app/log-uploads.ts';
+import { REFUSALS, refusalOf } from '../src/domain/refusals.ts';
+import type { Logger } from '../src/log/logger.ts';
+import { multipartFile } from './multipart.ts';
+import { CodedError } from '../src/coded-error.ts';
+
+export interface FileRoutesDeps {
+  firmware: FirmwareUpdates;
+  logs: LogUploads;
+  /** Largest upload body taken (a multipart body is read whole, so this bounds memory too). */
+  maxUploadBytes: number;
+  log: Logger;
+}
+
+/** The prefix of every file path on the OCPP endpoint. */
+export const FILES_PREFIX = '/files';
+
+/**
+ * Files on the stations' own endpoint (the address, port and TLS they already reach):
+ * GET|HEAD /files/firmware/<sha256>/<name> serves an image (a Range from an offset resumes a
+ * download); PUT|POST /files/logs/<station>/<request>/<token>[/<file name>] takes a log upload,
+ * as the raw body or the first file of a multipart/form-data body.
+ */
+export function fileRoutes(deps: FileRoutesDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (!path.startsWith(`${FILES_PREFIX}/`)) return false;
+    const parts = path.slice(FILES_PREFIX.length + 1).split('/').map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return '\u0000';
+      }
+    });
+    const done = (status: number, text: string): void => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // The body of a refused upload is not read: the connection goes with the answer.
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end(`${text}\n`);
+    };
+    const failed = (err: unknown): void => {
+      const refusal = refusalOf(err);
+      if (refusal) done(REFUSALS[refusal.code].http, refusal.message);
+      else {
+        deps.log.error('file transfer failed', { path: path.replace(/\/[^/]{20,}(\/|$)/, '/***$1'), err });
+        done(500, 'the node could not complete the transfer');
+      }
+    };
+    if (parts[0] === 'firmware' && parts.length === 3 && (req.method === 'GET' || req.method === 'HEAD')) {
+      serveFirmware(deps, req, res, parts[1]!, parts[2]!).catch(failed);
+      return true;
+    }
+    if (parts[0] === 'logs' && (parts.length === 4 || parts.length === 5) && (req.method === 'PUT' || req.method === 'POST')) {
+      const requestId = Number(parts[2]);
+      if (!Number.isInteger(requestId)) {
+        done(404, 'no such upload link');
+        return true;
+      }
+      receiveLog(deps, req, parts[1]!, requestId, parts[3]!, parts[4]).then((upload) => {
+        res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ received: upload.size, sha256: upload.sha256 }));
+      }, failed);
+      return true;
+    }
+    done(404, `no file at ${path}`);
+    return true;
+  };
+}
+
+async function serveFirmware(deps: FileRoutesDeps, req: IncomingMessage, res: ServerResponse, id: string, name: string): Promise<void> {
+  // Only "bytes=N-" is honoured (a download resumed); anything else is the whole file.
+  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  const start = range ? Number(range[1]) : 0;
+  const file = await deps.firmware.download(id, name, start);
+  if (!file) {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('no such firmware image\n');
+    return;
+  }
+  if (start >= file.size && start > 0) {
+    (file.stream as Readable).destroy?.();
+    res.writeHead(416, { 'Content-Range': `bytes */${file.size}` }).end();
+    return;
+  }
+  const headers = {
+    'Content-Type': 'application/octet-stream', 'Content-Length': String(file.size - start), ETag: `"${file.image.id}"`, 'Accept-Ranges': 'bytes',
+    ...(range ? { 'Content-Range': `bytes ${start}-${file.size - 1}/${file.size}` } : {}),
+  };
+  res.writeHead(range ? 206 : 200, headers);
+  if (req.method === 'HEAD') {
+    (file.stream as Readable).destroy?.();
+    res.end();
+    return;
+  }
+  deps.log.info('firmware download', { image: file.image.id, name, from: start, address: req.socket.remoteAddress });
+  await pipeline(Readable.from(file.stream), res);
+}
+
+async function receiveLog(deps: FileRoutesDeps, req: IncomingMessage, identity: string, requestId: number, token: string, pathName: string | undefined) {
+  const type = req.headers['content-type'] ?? '';
+  const boundary = /^multipart\/form-data;.*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
+  if (!boundary) return deps.logs.receive(identity, requestId, token, pathName, req);
+  // A form upload (as many 1.6 chargers send it): the first file part is the log. The link is
+  // checked before the body is read into memory.
+  await deps.logs.openUpload(identity, requestId, token);
+  const body = await readBody(req, deps.maxUploadBytes + 64 * 1024);
+  const part = multipartFile(body, boundary[1] ?? boundary[2]!);
+  return deps.logs.receive(identity, requestId, token, part.fileName ?? pathName, Readable.from([part.data]));
+}
+
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) throw new CodedError('TooLarge', `the upload is larger than ${max} bytes (files.maxLogBytes)`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
