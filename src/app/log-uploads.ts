@@ -27,7 +27,9 @@ export type LogUploadView = Omit<LogUpload, 'tokenHash'>;
 
 // Requests kept per station (with their files); the oldest go.
 const REQUESTS_KEPT = 50;
-const fileOf = (identity: string, requestId: number): string => `logs/${identity}/${requestId}`;
+// An identity may hold any character but ':' (a '/' too, percent-encoded in its URL): one path step here.
+const folderOf = (identity: string): string => `logs/${encodeURIComponent(identity)}`;
+const fileOf = (identity: string, requestId: number): string => `${folderOf(identity)}/${requestId}`;
 const digest = (token: string): Buffer => createHash('sha256').update(token).digest();
 
 export function viewOf({ tokenHash: _t, ...rest }: LogUpload): LogUploadView {
@@ -145,7 +147,7 @@ export class LogUploads {
 
   /** A deleted station's files go with it (its records go with the station's). */
   async forget(identity: string): Promise<void> {
-    await this.opts.blobs.remove(`logs/${identity}`);
+    await this.opts.blobs.remove(folderOf(identity));
   }
 
   private async keep(upload: LogUpload): Promise<void> {

@@ -101,6 +101,7 @@ describe('first steps', () => {
       assert.match(await upgrade('/ocpp/STRANGER'), /^HTTP\/1\.1 404 [\s\S]*\r\n\r\nunknown station STRANGER\n$/);
       assert.match(await upgrade('/ocpp/KNOWN'), /^HTTP\/1\.1 401 [\s\S]*basic authentication required/);
       assert.match(await upgrade('/ocpp/KNOWN', 'KNOWN:wrong'), /^HTTP\/1\.1 401 [\s\S]*wrong password/);
+      assert.match(await upgrade('/ocpp/a%3Ab'), /^HTTP\/1\.1 400 [\s\S]*\r\n\r\n.*':'/);
     } finally {
       await node.kill('SIGTERM');
     }

@@ -115,6 +115,11 @@ describe('Plug & Charge contracts: eMAID → consumer → session → receipt', 
     cs.handle(() => ({}));
     await cs.call('BootNotification', BOOT_16);
     await cs.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Preparing' });
+    // The eMAID alone (the station checked the chain): no certificate was checked, so no certificate status.
+    const bare = await cs.call('DataTransfer', { vendorId: PNC, messageId: 'Authorize', data: JSON.stringify({ idToken: contract16.emaid }) });
+    const bareAuth = JSON.parse(bare.data);
+    assert.equal(bareAuth.idTokenInfo.status, 'Accepted');
+    assert.equal(bareAuth.certificateStatus, undefined, 'no certificate was checked, so no certificate status (seen: Accepted)');
     const answer = await cs.call('DataTransfer', { vendorId: PNC, messageId: 'Authorize', data: JSON.stringify({ idToken: contract16.emaid, certificate: contract16.pem }) });
     assert.equal(answer.status, 'Accepted');
     const auth = JSON.parse(answer.data);
