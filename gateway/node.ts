@@ -347,6 +347,8 @@ function createOcppServer(config: Config, deps: {
     ...(deps.pnc ? { pnc: deps.pnc } : {}),
   };
   const tls = config.ocpp.tls;
+  // Unlisted identities admitted but not stored yet, until when they are counted.
+  const admittedUnlisted = new Map<string, number>();
   // A socket that upgrades but never boots (and was never accepted) is not kept alive by pings forever.
   const closeIfNeverBooted = (connection: OcppConnection): void => {
     const connectedAt = Date.now();
@@ -385,17 +387,25 @@ function createOcppServer(config: Config, deps: {
     frames: deps.frames,
     files: deps.files,
     // A station accepted before (kept across reconnects) gets its list reconciled at once.
+    // An unlisted identity that left before it was stored no longer holds a place.
+    onDisconnect: (connection) => { admittedUnlisted.delete(connection.identity); },
     onConnect: (connection) => {
       void service.isAccepted(connection.identity).then((accepted) => { if (accepted) deps.stationReady(connection.identity); });
       closeIfNeverBooted(connection);
     },
-    // Under open registration every identity that connects is kept: at most so many.
+    // Under open registration every identity that connects is kept: at most so many, counting
+    // those admitted and not stored yet (seen: ten new ones at once all got in past a cap of 3).
     admitUnlisted: (identity) => {
       if (service.hasStation(identity)) return undefined;
-      const unlisted = service.identities().filter((id) => !directory.isListed(id)).length;
-      return unlisted >= config.stations.maxUnlisted
-        ? `this node keeps ${unlisted} stations that are not listed, the most it takes (stations.maxUnlisted); delete unused ones or list this one`
-        : undefined;
+      const now = Date.now();
+      for (const [id, until] of admittedUnlisted) if (until <= now || service.hasStation(id)) admittedUnlisted.delete(id);
+      const unlisted = service.identities().filter((id) => !directory.isListed(id)).length + admittedUnlisted.size - (admittedUnlisted.has(identity) ? 1 : 0);
+      if (unlisted >= config.stations.maxUnlisted) {
+        return `this node keeps ${unlisted} stations that are not listed, the most it takes (stations.maxUnlisted); delete unused ones or list this one`;
+      }
+      // Held until it is stored or could no longer boot.
+      admittedUnlisted.set(identity, now + (config.ocpp.handshakeTimeoutSec + config.ocpp.bootTimeoutSec) * 1000 + 5_000);
+      return undefined;
     },
   });
 }

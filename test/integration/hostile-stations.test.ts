@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { once } from 'node:events';
 import { Charger } from '../helpers/charger.ts';
 import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
+import { eventually } from '../helpers/wait.ts';
 
 const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url));
 const T0 = Date.parse('2026-11-21T10:00:00Z');
@@ -156,7 +157,16 @@ describe('hostile stations', () => {
     const [status] = (await once(cli, 'exit')) as [number];
     assert.equal(status, 0, output);
     assert.equal((await api('GET', `/api/stations/${made[0]}`)).status, 404);
-    const room = await Charger.connect(gw.url, 'ONE-TOO-MANY', 'ocpp1.6');
+    // Room for one: of five new identities at once, one gets in (seen: all of them).
+    const sockets = [0, 1, 2, 3, 4].map((i) => new WebSocket(`${gw.url}/RUSH-${i}`, 'ocpp1.6'));
+    const rush = await Promise.all(sockets.map(async (ws) => {
+      ws.on('error', () => {});
+      return Promise.race([once(ws, 'open').then(() => 'open'), once(ws, 'unexpected-response').then(([, r]) => String((r as { statusCode: number }).statusCode))]);
+    }));
+    for (const ws of sockets) ws.terminate();
+    assert.deepEqual(rush.sort(), ['403', '403', '403', '403', 'open'], 'the cap holds for identities connecting at once');
+    // The one admitted left without booting: its place is free again.
+    const room = await eventually(async () => Charger.connect(gw.url, 'ONE-TOO-MANY', 'ocpp1.6').catch(() => undefined), 15_000, 'no room once the one admitted had left');
     await room.close();
   });
 
