@@ -9,8 +9,6 @@ export interface StoredReading {
   reading: { stationTime: string; rawJson: string };
   source: string;
   receivedAt: string;
-  /** An orphan reading (transactionId 0): the transaction id the station named, never issued here. */
-  claimedTransactionId?: number;
 }
 
 /** A station message kept as received, without interpretation (security events, reports). */

@@ -100,6 +100,14 @@ export interface ReportQuota {
   onDropped?: () => void;
 }
 
+// Samples of one reading kept when its raw form is over the item cap (a register, currents, voltages…).
+const MAX_SAMPLES_KEPT = 64;
+
+/** What is kept of an item over the size cap: its size and hash. */
+function truncatedStub(text: string, bytes: number): string {
+  return JSON.stringify({ truncated: true, bytes, sha256: createHash('sha256').update(text).digest('hex') });
+}
+
 /** One mutation's change record, plus the events it causes. */
 interface Draft {
   change: StateChange;
@@ -282,34 +290,50 @@ export class ChargePointService {
     return this.serialised(identity, async () => authorize((await this.load(identity)) ?? emptyState(identity), idTag, this.policy, this.now()));
   }
 
-  /** Keeps a station message as received (security events, device model reports, data transfers). */
   /**
-   * Keeps a station message as received, within the station's quota: an item over the size
-   * cap is kept as a stub (its size and hash), and the oldest reports go when the station's
-   * budget is exceeded. Whatever a station sends, it cannot fill the disk.
+   * Keeps a station message as received (security events, device model reports, data
+   * transfers, status notifications); `apply` changes the station's state by what it says, in
+   * the same commit.
    */
-  /** Keeps a station's report; `apply` changes the station's state by what it says, in the same commit. */
   async report(origin: Origin, report: Omit<StoredReport, 'receivedAt'>, apply?: (state: ChargePointState, now: Date) => void): Promise<void> {
-    const quota = this.reportQuota;
     await this.mutate(origin, async ({ change }) => {
       apply?.(change.state, this.now());
-      const bytes = Buffer.byteLength(report.payloadJson);
-      let payloadJson = report.payloadJson;
-      if (quota && bytes > quota.maxItemBytes) {
-        payloadJson = JSON.stringify({ truncated: true, bytes, sha256: createHash('sha256').update(report.payloadJson).digest('hex') });
-        quota.onTruncated?.(report.action);
-      }
-      change.reports.push({ action: report.action, payloadJson, receivedAt: this.now().toISOString() });
-      const state = change.state;
-      state.reportsBytes += Buffer.byteLength(payloadJson);
-      if (!quota || state.reportsBytes <= quota.maxBytesPerStation) return;
-      for (const old of await this.repo.stations.oldestReports(origin.identity, state.reportsBytes - quota.maxBytesPerStation)) {
-        if (state.reportsBytes <= quota.maxBytesPerStation) break;
-        change.droppedReports.push(old.key);
-        state.reportsBytes = Math.max(0, state.reportsBytes - old.bytes);
-        quota.onDropped?.();
-      }
+      await this.keepReport(change, report);
     });
+  }
+
+  /**
+   * A report within the station's quota: an item over the size cap is kept as a stub (its size
+   * and hash), and the oldest reports go when the station's budget is exceeded. Whatever a
+   * station sends, it cannot fill the disk.
+   */
+  private async keepReport(change: StateChange, report: Omit<StoredReport, 'receivedAt'>): Promise<void> {
+    const quota = this.reportQuota;
+    const bytes = Buffer.byteLength(report.payloadJson);
+    let payloadJson = report.payloadJson;
+    if (quota && bytes > quota.maxItemBytes) {
+      payloadJson = truncatedStub(report.payloadJson, bytes);
+      quota.onTruncated?.(report.action);
+    }
+    change.reports.push({ action: report.action, payloadJson, receivedAt: this.now().toISOString() });
+    const state = change.state;
+    state.reportsBytes += Buffer.byteLength(payloadJson);
+    if (!quota || state.reportsBytes <= quota.maxBytesPerStation) return;
+    for (const old of await this.repo.stations.oldestReports(change.identity, state.reportsBytes - quota.maxBytesPerStation)) {
+      if (state.reportsBytes <= quota.maxBytesPerStation) break;
+      change.droppedReports.push(old.key);
+      state.reportsBytes = Math.max(0, state.reportsBytes - old.bytes);
+      quota.onDropped?.();
+    }
+  }
+
+  /** A transaction's reading as stored: its raw sampled values over the item cap become a stub (the parsed values stay). */
+  private capped(reading: MeterReading, action: string): MeterReading {
+    const quota = this.reportQuota;
+    const bytes = Buffer.byteLength(reading.rawJson);
+    if (!quota || bytes <= quota.maxItemBytes) return reading;
+    quota.onTruncated?.(action);
+    return { ...reading, samples: reading.samples.slice(0, MAX_SAMPLES_KEPT), rawJson: truncatedStub(reading.rawJson, bytes) };
   }
 
   /** 1.6 StartTransaction: a replay (same business key) gets the same transaction id. */
@@ -348,9 +372,17 @@ export class ChargePointService {
         txId = 0;
       }
       const receivedAt = this.now().toISOString();
+      if (txId === 0) {
+        // Outside any transaction (idle clock-aligned values, or an id this node never issued):
+        // kept as the station sent them within its report quota, never filed under a transaction.
+        const meterValue = cmd.readings.map((r) => `{"timestamp":${JSON.stringify(r.stationTime)},"sampledValue":${r.rawJson}}`).join(',');
+        const claimed = claimedTransactionId ? `"transactionId":${claimedTransactionId},` : '';
+        await this.keepReport(draft.change, { action: cmd.source, payloadJson: `{"connectorId":${cmd.connectorId},${claimed}"meterValue":[${meterValue}]}` });
+        return;
+      }
       for (const reading of cmd.readings) {
         if (tx) applyReading(tx, reading);
-        draft.change.readings.push({ connectorId: cmd.connectorId, transactionId: txId, reading, source: cmd.source, receivedAt, ...(claimedTransactionId ? { claimedTransactionId } : {}) });
+        draft.change.readings.push({ connectorId: cmd.connectorId, transactionId: txId, reading: this.capped(reading, cmd.source), source: cmd.source, receivedAt });
       }
       if (tx) this.reportProgress(draft, tx);
     });
@@ -376,7 +408,7 @@ export class ChargePointService {
       const connectorId = open?.connectorId ?? 0;
       for (const reading of extra.readings) {
         if (open) applyReading(open, reading);
-        change.readings.push({ connectorId, transactionId: txId, reading, source: 'StopTransaction', receivedAt });
+        change.readings.push({ connectorId, transactionId: txId, reading: this.capped(reading, 'StopTransaction'), source: 'StopTransaction', receivedAt });
       }
       const closed = closeTransaction(state, txId, stop, receivedAt);
       const tx = closed ?? orphanTransaction(txId, connectorId, extra.idTag ?? '', stop, receivedAt);
@@ -510,7 +542,7 @@ export class ChargePointService {
 
   private keepReadings(change: StateChange, readings: MeterReading[], tx: TransactionInfo, receivedAt: string): void {
     for (const reading of readings) {
-      change.readings.push({ connectorId: tx.connectorId, transactionId: tx.id, reading, source: 'TransactionEvent', receivedAt });
+      change.readings.push({ connectorId: tx.connectorId, transactionId: tx.id, reading: this.capped(reading, 'TransactionEvent'), source: 'TransactionEvent', receivedAt });
     }
   }
 

@@ -145,7 +145,7 @@ export class LevelDatabase {
   private failed(err: unknown): StorageError {
     if (this.failure) return this.failure;
     const cause = (err as { cause?: { message?: string } }).cause?.message || (err as Error).message;
-    this.failure = new StorageError(`writing to the data folder failed (${cause}); nothing more is accepted until the node is restarted with working storage`, { cause: err });
+    this.failure = new StorageError(`writing to the data folder failed (${cause}); nothing is accepted until writes succeed again (the node retries by itself)`, { cause: err });
     for (const listener of this.failureListeners) listener(this.failure);
     return this.failure;
   }

@@ -115,7 +115,8 @@ export class LevelStationRecords implements StationRecords {
         transactionId: r.transactionId,
         sampledValuesJson: r.reading.rawJson,
         source: r.source,
-        claimedTransactionId: r.claimedTransactionId ?? 0,
+        // Readings outside a transaction are kept as reports now; older records may carry it.
+        claimedTransactionId: 0,
       };
       ops.push({ type: 'put', key: keys.reading(identity, r.transactionId, r.connectorId, r.reading.stationTime, hash), value: sampleCodec.encode(sample) });
     }

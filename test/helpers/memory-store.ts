@@ -207,7 +207,7 @@ export class MemoryStoreDouble implements ChargePointRepository {
     for (const r of c.readings) {
       const sample: MeterSample = {
         stationTime: r.reading.stationTime, receivedAt: r.receivedAt, connectorId: r.connectorId, transactionId: r.transactionId,
-        sampledValuesJson: r.reading.rawJson, source: r.source, claimedTransactionId: r.claimedTransactionId ?? 0,
+        sampledValuesJson: r.reading.rawJson, source: r.source, claimedTransactionId: 0,
       };
       station.readings.set(`${pad(r.transactionId)}:${pad(r.connectorId)}:${r.reading.stationTime}:${r.source}:${r.reading.rawJson}`, { transactionId: r.transactionId, json: r.reading.rawJson, sample });
     }

@@ -47,8 +47,20 @@ describe('hostile stations', () => {
     assert.equal(orphan?.endMeter, 5_000, 'the orphan record is intact');
     assert.equal((await gw.store.stations.loadFinished('ORPHAN-CP', later))?.endMeter, 300);
     assert.deepEqual(await gw.store.stations.readings('ORPHAN-CP', later), [], 'the new transaction inherited no readings');
-    const kept = (await gw.store.stations.readings('ORPHAN-CP', 0)).filter((r) => r.claimedTransactionId === next + 1);
-    assert.equal(kept.length, 1, 'the readings of a never-issued id are kept, as an orphan reading');
+    assert.deepEqual(await gw.store.stations.readings('ORPHAN-CP', 0), [], 'no reading is filed outside a transaction');
+    const kept = (await gw.store.stations.reports('ORPHAN-CP')).filter((r) => r.action === 'MeterValues').map((r) => JSON.parse(r.payloadJson));
+    assert.deepEqual(kept, [{ connectorId: 1, transactionId: next + 1, meterValue: [{ timestamp: at(4), sampledValue: [{ value: '123456', measurand: 'Energy.Active.Import.Register' }] }] }], 'kept as the station sent them, within its report quota');
+
+    // A megabyte in a reading, for a never-issued id and in a running transaction (seen: 5 MB stored whole).
+    const huge = [{ timestamp: at(7), sampledValue: [{ value: '1'.repeat(1_000_000), measurand: 'Energy.Active.Import.Register' }] }];
+    await c.call('MeterValues', { connectorId: 1, transactionId: 999, meterValue: huge });
+    const running = (await c.call('StartTransaction', { connectorId: 1, idTag: 'C', meterStart: 0, timestamp: at(8) })).transactionId as number;
+    await c.call('MeterValues', { connectorId: 1, transactionId: running, meterValue: huge });
+    const stub = JSON.parse((await gw.store.stations.reports('ORPHAN-CP')).at(-1)!.payloadJson);
+    assert.deepEqual([stub.truncated, stub.bytes > 1_000_000], [true, true]);
+    const [reading] = await gw.store.stations.readings('ORPHAN-CP', running);
+    assert.ok(reading!.sampledValuesJson.length < 200, 'the reading\'s raw form is kept as its size and hash');
+    assert.equal(JSON.parse(reading!.sampledValuesJson).truncated, true);
     await cp.close();
   });
 

@@ -125,8 +125,9 @@ describe('OCPP 2.0.1 with ocpp-rpc (strict)', () => {
     await cs.call('NotifyReport', { requestId: 1, generatedAt: '2026-11-21T08:00:00Z', seqNo: 0 });
     await cs.call('SecurityEventNotification', { type: 'StartupOfTheDevice', timestamp: '2026-11-21T08:00:00Z' });
     const actions = (await gw.store.stations.reports('CS201-REP')).map((r) => r.action);
-    assert.deepEqual(actions, ['NotifyEvent', 'NotifyReport', 'SecurityEventNotification']);
-    assert.equal((await gw.store.stations.readings('CS201-REP')).length, 1);
+    // Meter values outside a transaction are kept as received, within the station's report quota.
+    assert.deepEqual(actions, ['MeterValues', 'NotifyEvent', 'NotifyReport', 'SecurityEventNotification']);
+    assert.equal((await gw.store.stations.readings('CS201-REP')).length, 0);
     const dt = await cs.call('DataTransfer', { vendorId: 'com.example' });
     assert.equal(dt.status, 'UnknownVendorId');
     await cs.close();
