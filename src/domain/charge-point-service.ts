@@ -430,12 +430,16 @@ export class ChargePointService {
       const decision = cmd.start.idTag ? authorize(state, cmd.start.idTag, this.policy, this.now()) : undefined;
       const withDecision = decision ? { decision } : {};
       let localId = state.transactionIds[ocppId] ?? (await this.repo.stations.findOcppTransaction(origin.identity, ocppId));
-      if (localId !== undefined && !state.transactions[localId] && cmd.eventType === 'Started') {
-        // A Started for a transaction id that already ended: the same Started again (a retry)
-        // has the same start time; another start time means the station reused the id for a
-        // new transaction, which gets a new local id (never lost as a "replay").
+      if (localId !== undefined && !state.transactions[localId]) {
+        // An event for a transaction id that already ended. The same Started again (a retry) has
+        // the same start time, and a late event of that transaction was made before its end;
+        // a Started at another time, or any event made after the end, means the station reused
+        // the id for a new transaction, which gets a new local id (never lost as a "replay").
         const ended = await this.repo.stations.loadFinished(origin.identity, localId);
-        if (ended && ended.startTime !== cmd.start.stationTime) localId = undefined;
+        const reused = ended && (cmd.eventType === 'Started'
+          ? ended.startTime !== cmd.start.stationTime
+          : Date.parse(cmd.start.stationTime) > Date.parse(ended.endTime));
+        if (reused) localId = undefined;
       }
       // Every seqNo kept for an open transaction is at most its lastSeqNo: a higher one is new,
       // and the common case (the next event of a running transaction) needs no read.

@@ -78,8 +78,14 @@ describe('hostile stations', () => {
     // The station starts a new transaction under the same id.
     await event('Started', 0, 10, 5_000);
     await event('Ended', 1, 11, 7_000);
+    // A late event of that one (made before its end) is kept with it; then the id is reused by
+    // a transaction whose first event we get is an Updated (its Started never came).
+    await event('Updated', 2, 10.5, 6_000);
+    await event('Updated', 0, 20, 9_000);
+    await event('Ended', 1, 21, 9_500);
     const finished = (await gw.store.stations.finishedTransactions('REUSE-201')).filter((t) => t.ocppTransactionId === 'T-1');
-    assert.deepEqual(finished.map((t) => [t.startMeter, t.endMeter]), [[0, 1_000], [5_000, 7_000]], 'two transactions, each with its own energy');
+    assert.deepEqual(finished.map((t) => [t.startTime, t.endMeter]), [[at(1), 1_000], [at(10), 7_000], [at(20), 9_500]], 'three transactions, each with its own energy');
+    assert.equal((await gw.store.stations.readings('REUSE-201', finished[1]!.id)).length, 3, 'the late Updated stayed with its transaction');
     await cp.close();
   });
 
