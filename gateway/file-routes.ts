@@ -7,6 +7,10 @@ import { REFUSALS, refusalOf } from '../src/domain/refusals.ts';
 import type { Logger } from '../src/log/logger.ts';
 import { multipartFile } from './multipart.ts';
 import { CodedError } from '../src/coded-error.ts';
+import type { FileTransferSocket } from '../src/ocpp/core/server.ts';
+
+// Upload links carry a token: never in the log.
+const masked = (path: string): string => path.replace(/\/[^/]{20,}(\/|$)/, '/***$1');
 
 export interface FileRoutesDeps {
   firmware: FirmwareUpdates;
@@ -15,6 +19,11 @@ export interface FileRoutesDeps {
   maxUploadBytes: number;
   log: Logger;
 }
+
+// Transfers at once (each holds a socket and a file); more are answered 503 and retried.
+const MAX_TRANSFERS = 64;
+// A transfer whose peer sends or reads nothing for this long is dropped.
+const IDLE_MS = 60_000;
 
 /** The prefix of every file path on the OCPP endpoint. */
 export const FILES_PREFIX = '/files';
@@ -25,8 +34,23 @@ export const FILES_PREFIX = '/files';
  * download); PUT|POST /files/logs/<station>/<request>/<token>[/<file name>] takes a log upload,
  * as the raw body or the first file of a multipart/form-data body.
  */
-export function fileRoutes(deps: FileRoutesDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
-  return (req, res) => {
+export function fileRoutes(deps: FileRoutesDeps): (req: IncomingMessage, res: ServerResponse, socket: FileTransferSocket) => boolean {
+  let transfers = 0;
+  // A transfer the routes take: it holds no place among the sockets waiting for their upgrade
+  // (seen: 100 paused downloads from one address locked its stations out), is counted here,
+  // and goes when its peer stalls.
+  const take = (req: IncomingMessage, res: ServerResponse, socket: FileTransferSocket): boolean => {
+    if (transfers >= MAX_TRANSFERS) {
+      res.writeHead(503, { 'Retry-After': '30', Connection: 'close', 'Content-Type': 'text/plain; charset=utf-8' }).end('too many file transfers at once; try again\n');
+      return false;
+    }
+    transfers++;
+    res.once('close', () => { transfers--; });
+    socket.taken();
+    req.socket.setTimeout(IDLE_MS, () => req.socket.destroy());
+    return true;
+  };
+  return (req, res, socket) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (!path.startsWith(`${FILES_PREFIX}/`)) return false;
     const parts = path.slice(FILES_PREFIX.length + 1).split('/').map((p) => {
@@ -47,13 +71,14 @@ export function fileRoutes(deps: FileRoutesDeps): (req: IncomingMessage, res: Se
     const failed = (err: unknown): void => {
       const refusal = refusalOf(err);
       if (refusal) done(REFUSALS[refusal.code].http, refusal.message);
+      else if (req.destroyed || res.destroyed) deps.log.info('file transfer ended by the peer', { path: masked(path), err: (err as Error).message });
       else {
-        deps.log.error('file transfer failed', { path: path.replace(/\/[^/]{20,}(\/|$)/, '/***$1'), err });
+        deps.log.error('file transfer failed', { path: masked(path), err });
         done(500, 'the node could not complete the transfer');
       }
     };
     if (parts[0] === 'firmware' && parts.length === 3 && (req.method === 'GET' || req.method === 'HEAD')) {
-      serveFirmware(deps, req, res, parts[1]!, parts[2]!).catch(failed);
+      if (take(req, res, socket)) serveFirmware(deps, req, res, parts[1]!, parts[2]!).catch(failed);
       return true;
     }
     if (parts[0] === 'logs' && (parts.length === 4 || parts.length === 5) && (req.method === 'PUT' || req.method === 'POST')) {
@@ -62,9 +87,13 @@ export function fileRoutes(deps: FileRoutesDeps): (req: IncomingMessage, res: Se
         done(404, 'no such upload link');
         return true;
       }
-      receiveLog(deps, req, parts[1]!, requestId, parts[3]!, parts[4]).then((upload) => {
-        res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ received: upload.size, sha256: upload.sha256 }));
-      }, failed);
+      // The link is checked before anything is taken or read.
+      deps.logs.openUpload(parts[1]!, requestId, parts[3]!).then(() => {
+        if (!take(req, res, socket)) return undefined;
+        return receiveLog(deps, req, parts[1]!, requestId, parts[3]!, parts[4]).then((upload) => {
+          res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ received: upload.size, sha256: upload.sha256 }));
+        });
+      }).catch(failed);
       return true;
     }
     done(404, `no file at ${path}`);
@@ -104,9 +133,7 @@ async function receiveLog(deps: FileRoutesDeps, req: IncomingMessage, identity: 
   const type = req.headers['content-type'] ?? '';
   const boundary = /^multipart\/form-data;.*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
   if (!boundary) return deps.logs.receive(identity, requestId, token, pathName, req);
-  // A form upload (as many 1.6 chargers send it): the first file part is the log. The link is
-  // checked before the body is read into memory.
-  await deps.logs.openUpload(identity, requestId, token);
+  // A form upload (as many 1.6 chargers send it): the first file part is the log.
   const body = await readBody(req, deps.maxUploadBytes + 64 * 1024);
   const part = multipartFile(body, boundary[1] ?? boundary[2]!);
   return deps.logs.receive(identity, requestId, token, part.fileName ?? pathName, Readable.from([part.data]));

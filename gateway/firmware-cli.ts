@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
 import { adminCall, adminFetch } from './admin-client.ts';
 import { loadConfig } from './config/load.ts';
+import { optionTime } from './cli-options.ts';
 import type { Config } from './config/schema.ts';
 
 const HELP = `charging-gateway firmware: firmware images on the node, and updates of stations
@@ -51,7 +52,9 @@ export async function firmwareMain(argv: string[]): Promise<number> {
   if (command === 'upload' && first) return upload(config, first, values);
   if (command === 'delete' && first) return withImage(config, first, (id) => adminCall(config, 'DELETE', `/api/firmware/${id}`));
   if (command === 'install' && first && rest[0]) {
-    return withImage(config, rest[0], (image) => adminCall(config, 'POST', `/api/stations/${encodeURIComponent(first)}/firmware`, { image, ...(values.at ? { retrieveAt: new Date(values.at).toISOString() } : {}) }));
+    const retrieveAt = optionTime('--at', values.at);
+    if (retrieveAt === null) return 2;
+    return withImage(config, rest[0], (image) => adminCall(config, 'POST', `/api/stations/${encodeURIComponent(first)}/firmware`, { image, ...(retrieveAt ? { retrieveAt } : {}) }));
   }
   if (command === 'rollout' && first && rest.length) {
     return withImage(config, first, (image) => adminCall(config, 'POST', '/api/rollouts', { image, stations: rest, maxParallel: Number(values.parallel ?? 1) }));
@@ -109,3 +112,4 @@ async function withImage(config: Config, named: string, then: (id: string) => Pr
   }
   return then(match.id);
 }
+

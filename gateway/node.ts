@@ -19,7 +19,7 @@ import type { LocalListEntry } from '../src/app/station-link.ts';
 import type { OperatorTag } from '../src/domain/tags.ts';
 import type { OcppConnection } from '../src/ocpp/core/connection.ts';
 import { LocalListSync } from '../src/app/local-list-sync.ts';
-import { OcppServer } from '../src/ocpp/core/server.ts';
+import { OcppServer, type OcppServerOptions } from '../src/ocpp/core/server.ts';
 import { StationConnections } from '../src/ocpp/core/station-connections.ts';
 import type { StationDirectory } from '../src/ocpp/core/stations.ts';
 import type { LedgerRecords } from '../chain/deposit-ledger.ts';
@@ -41,7 +41,6 @@ import { PACKAGE_VERSION } from './version.ts';
 import { startChain } from './chain.ts';
 import { startDidPublisher } from './did.ts';
 import { prepareDataFolder } from './data-folder.ts';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileRoutes } from './file-routes.ts';
 import { fileUrls } from './file-urls.ts';
 import { FirmwareUpdates } from '../src/app/firmware-updates.ts';
@@ -166,6 +165,8 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     records: store.configurations, service, commands, keep: config.stations.configuration.keep, reportTimeoutMs: config.stations.configuration.reportTimeoutSec * 1000, now, log: log.child({ component: 'configuration' }),
   });
   const blobs = new FolderFileBlobs(resolve(dataDir, 'files'));
+  const partial = await blobs.sweep();
+  if (partial) log.info('removed files a crash left half written', { count: partial });
   const urls = fileUrls(config.files.publicUrl, (identity) => connections.get(identity)?.httpOrigin);
   const firmware = await parts.start('firmware', async () => {
     const f = new FirmwareUpdates({
@@ -326,7 +327,7 @@ function createOcppServer(config: Config, deps: {
   onReport: NonNullable<AdapterDeps['onReport']>;
   onFirmwareStatus: NonNullable<AdapterDeps['onFirmwareStatus']>;
   onLogStatus: NonNullable<AdapterDeps['onLogStatus']>;
-  files: (req: IncomingMessage, res: ServerResponse) => boolean;
+  files: NonNullable<OcppServerOptions['files']>;
   frames: FrameCapture;
   now: () => Date;
   pnc?: PncStationHandlers;

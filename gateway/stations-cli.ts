@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { adminCall, adminFetch } from './admin-client.ts';
 import { loadConfig } from './config/load.ts';
+import { optionTime } from './cli-options.ts';
 import type { Config } from './config/schema.ts';
 
 const HELP = `charging-gateway stations (or station): the stations the running node knows, and commands to one
@@ -91,9 +92,9 @@ export async function stationsMain(argv: string[]): Promise<number> {
     return adminCall(config, 'POST', `${at}/commands/data-transfer`, { vendorId: rest[0], ...(rest[1] ? { messageId: rest[1] } : {}), ...(rest[2] !== undefined ? { data: rest[2] } : {}) });
   }
   if (command === 'get-log' && station) {
-    const time = (t: string | undefined) => (t ? new Date(t).toISOString() : undefined);
-    const from = time(values.from);
-    const to = time(values.to);
+    const from = optionTime('--from', values.from);
+    const to = optionTime('--to', values.to);
+    if (from === null || to === null) return 2;
     return adminCall(config, 'POST', `${at}/logs`, { ...(values.type ? { logType: values.type } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
   }
   if (command === 'logs' && station) return adminCall(config, 'GET', `${at}/logs`);

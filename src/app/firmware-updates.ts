@@ -92,6 +92,10 @@ export class FirmwareUpdates {
       if (err instanceof FileTooLargeError) throw new FileTransferError('TooLarge', `the image is larger than ${this.opts.maxImageBytes} bytes (files.maxFirmwareBytes): nothing was kept`);
       throw err;
     }
+    if (file.size === 0) {
+      await this.opts.blobs.remove(incoming);
+      throw new FileTransferError('InvalidRequest', 'the image is empty');
+    }
     if (sha256 !== undefined && sha256.toLowerCase() !== file.sha256) {
       await this.opts.blobs.remove(incoming);
       throw new FileTransferError('InvalidRequest', `sha256: the file received has sha256 ${file.sha256}, not ${sha256.toLowerCase()}: nothing was kept`);
@@ -196,8 +200,8 @@ export class FirmwareUpdates {
     };
     await this.opts.records.putRollout(rollout);
     this.rollouts.set(rollout.id, rollout);
+    // Answered at once: the first stations are sent their updates meanwhile.
     this.steps.request();
-    await this.steps.current;
     return rollout;
   }
 
@@ -233,7 +237,12 @@ export class FirmwareUpdates {
       const now = this.opts.now();
       for (const s of rollout.stations.filter((e) => e.state === 'updating')) {
         const update = (await this.opts.service.state(s.identity))?.firmware;
-        if (!update || update.rolloutId !== rollout.id) changed = endRolloutStation(rollout, s.identity, 'failed', now, 'another update replaced it') || changed;
+        if (!update || update.rolloutId !== rollout.id) {
+          changed = true;
+          // Saved as updating, but the node stopped before the station took it: it waits again.
+          if (!update || update.requestedAt < s.startedAt) Object.assign(s, { state: 'waiting', startedAt: '' });
+          else endRolloutStation(rollout, s.identity, 'failed', now, 'another update replaced it');
+        }
         else if (update.ended) changed = endRolloutStation(rollout, s.identity, firmwareOutcome(update.status) ?? 'failed', now, update.status) || changed;
         else if (updateTimedOut(update, now, this.opts.updateTimeoutMs)) {
           changed = endRolloutStation(rollout, s.identity, 'failed', now, `no status for ${Math.round(this.opts.updateTimeoutMs / 60_000)} minutes (last: ${update.status})`) || changed;
@@ -245,6 +254,9 @@ export class FirmwareUpdates {
           changed = true;
           next.state = 'updating';
           next.startedAt = now.toISOString();
+          // Saved before it is sent: after a crash the station is not sent the update again
+          // (seen: a second UpdateFirmware after kill -9).
+          await this.opts.records.putRollout(rollout);
           try {
             const update = await this.update(next.identity, rollout.imageId, {}, rollout.id);
             if (update.ended) endRolloutStation(rollout, next.identity, 'failed', now, `the station answered ${update.status}`);

@@ -5,6 +5,7 @@ import { FileTooLargeError, type FileBlobs, type LogUploadRecords } from '../dom
 import type { Logger } from '../log/logger.ts';
 import { BridgeError, stationFailure } from './bridge-error.ts';
 import { FileTransferError, type FileUrls } from './file-transfer.ts';
+import { KeyedQueue } from '../domain/keyed-queue.ts';
 import { knownStation, onlineStation } from './online-station.ts';
 import type { StationLinks } from './station-link.ts';
 
@@ -27,8 +28,10 @@ export type LogUploadView = Omit<LogUpload, 'tokenHash'>;
 
 // Requests kept per station (with their files); the oldest go.
 const REQUESTS_KEPT = 50;
-// An identity may hold any character but ':' (a '/' too, percent-encoded in its URL): one path step here.
-const folderOf = (identity: string): string => `logs/${encodeURIComponent(identity)}`;
+// An identity may hold any character but ':' (a '/' too, percent-encoded in its URL): here it is
+// one path step that is never '.' or '..' (seen: a station named '../firmware' took the images
+// with it when it was deleted).
+const folderOf = (identity: string): string => `logs/${encodeURIComponent(identity).replace(/\./g, '%2E')}`;
 const fileOf = (identity: string, requestId: number): string => `${folderOf(identity)}/${requestId}`;
 const digest = (token: string): Buffer => createHash('sha256').update(token).digest();
 
@@ -45,6 +48,9 @@ export class LogUploads {
   private readonly opts: LogUploadsOptions;
   // Uploads being received now (one per request at a time).
   private readonly receiving = new Set<string>();
+  // A station's records change one at a time: a status notification and the end of an upload
+  // often arrive together (seen: a received file's record lost, or its status).
+  private readonly records = new KeyedQueue();
 
   constructor(opts: LogUploadsOptions) {
     this.opts = opts;
@@ -80,11 +86,13 @@ export class LogUploads {
 
   /** A station's LogStatusNotification (or 1.6 DiagnosticsStatusNotification, which names no request: the newest one). */
   async statusReported(identity: string, s: { status: string; requestId?: number; diagnostics: boolean }): Promise<void> {
-    const all = await this.opts.records.list(identity);
-    const upload = s.requestId !== undefined
-      ? all.find((u) => u.requestId === s.requestId)
-      : all.filter((u) => (u.logType === 'Diagnostics') === s.diagnostics).sort((a, b) => a.requestedAt.localeCompare(b.requestedAt)).at(-1);
-    if (upload && applyLogStatus(upload, s.status, this.opts.now())) await this.opts.records.put(upload);
+    await this.records.run(identity, async () => {
+      const all = await this.opts.records.list(identity);
+      const upload = s.requestId !== undefined
+        ? all.find((u) => u.requestId === s.requestId)
+        : all.filter((u) => (u.logType === 'Diagnostics') === s.diagnostics).sort((a, b) => a.requestedAt.localeCompare(b.requestedAt)).at(-1);
+      if (upload && applyLogStatus(upload, s.status, this.opts.now())) await this.opts.records.put(upload);
+    });
   }
 
   /**
@@ -104,17 +112,20 @@ export class LogUploads {
         if (err instanceof FileTooLargeError) throw new FileTransferError('TooLarge', `the file is larger than ${this.opts.maxFileBytes} bytes (files.maxLogBytes)`);
         throw err;
       }
-      const others = (await this.opts.records.list(identity)).filter((u) => u.requestId !== requestId);
-      const dropped = filesOverBudget(others, file.size, this.opts.bytesPerStation);
-      for (const old of dropped) await this.opts.blobs.remove(fileOf(identity, old.requestId));
-      await this.opts.records.remove(identity, dropped.map((u) => u.requestId));
-      // Read again: a status notification may have come during the upload.
-      const received: LogUpload = {
-        ...(await this.opts.records.get(identity, requestId) ?? upload),
-        fileName: safeFileName(fileName, `${identity}-${requestId}.log`), size: file.size, sha256: file.sha256, receivedAt: this.opts.now().toISOString(),
-      };
-      await this.opts.records.put(received);
-      this.opts.log.info('log received', { station: identity, requestId, bytes: file.size, ...(dropped.length ? { droppedOldest: dropped.length } : {}) });
+      const received = await this.records.run(identity, async () => {
+        const others = (await this.opts.records.list(identity)).filter((u) => u.requestId !== requestId);
+        const dropped = filesOverBudget(others, file.size, this.opts.bytesPerStation);
+        for (const old of dropped) await this.opts.blobs.remove(fileOf(identity, old.requestId));
+        await this.opts.records.remove(identity, dropped.map((u) => u.requestId));
+        // Read again: a status notification may have come during the upload.
+        const current: LogUpload = {
+          ...(await this.opts.records.get(identity, requestId) ?? upload),
+          fileName: safeFileName(fileName, `${identity}-${requestId}.log`), size: file.size, sha256: file.sha256, receivedAt: this.opts.now().toISOString(),
+        };
+        await this.opts.records.put(current);
+        return current;
+      });
+      this.opts.log.info('log received', { station: identity, requestId, bytes: file.size });
       return viewOf(received);
     } finally {
       this.receiving.delete(key);
@@ -151,21 +162,27 @@ export class LogUploads {
   }
 
   private async keep(upload: LogUpload): Promise<void> {
-    const all = await this.opts.records.list(upload.identity);
-    const old = all.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt)).slice(0, Math.max(0, all.length + 1 - REQUESTS_KEPT));
-    for (const u of old) await this.opts.blobs.remove(fileOf(u.identity, u.requestId));
-    await this.opts.records.remove(upload.identity, old.map((u) => u.requestId));
-    await this.opts.records.put(upload);
+    await this.records.run(upload.identity, async () => {
+      const all = await this.opts.records.list(upload.identity);
+      // The oldest go, but not one whose file is arriving now.
+      const old = all.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt)).slice(0, Math.max(0, all.length + 1 - REQUESTS_KEPT))
+        .filter((u) => !this.receiving.has(`${u.identity}\u0000${u.requestId}`));
+      for (const u of old) await this.opts.blobs.remove(fileOf(u.identity, u.requestId));
+      await this.opts.records.remove(upload.identity, old.map((u) => u.requestId));
+      await this.opts.records.put(upload);
+    });
   }
 
   private async setStatus(upload: LogUpload, status: string): Promise<void> {
-    // A status notification may have come first: it is newer than the answer.
-    const current = await this.opts.records.get(upload.identity, upload.requestId) ?? upload;
-    if (current.status === 'Requested') {
-      current.status = status;
-      current.statusAt = this.opts.now().toISOString();
-      await this.opts.records.put(current);
-    }
-    Object.assign(upload, current);
+    await this.records.run(upload.identity, async () => {
+      // A status notification may have come first: it is newer than the answer.
+      const current = await this.opts.records.get(upload.identity, upload.requestId) ?? upload;
+      if (current.status === 'Requested') {
+        current.status = status;
+        current.statusAt = this.opts.now().toISOString();
+        await this.opts.records.put(current);
+      }
+      Object.assign(upload, current);
+    });
   }
 }

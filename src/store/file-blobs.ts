@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { FileTooLargeError, type FileBlobs, type StoredFile } from '../domain/ports.ts';
 
@@ -62,6 +62,32 @@ export class FolderFileBlobs implements FileBlobs {
 
   async remove(name: string): Promise<void> {
     await rm(this.pathOf(name), { force: true, recursive: true });
+  }
+
+  /**
+   * Removes what a crash left behind: files being written (".part") and uploads never moved to
+   * their name ("incoming-"). Called before anything is written.
+   */
+  async sweep(): Promise<number> {
+    let removed = 0;
+    const visit = async (folder: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(folder, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const path = join(folder, e.name);
+        if (e.isDirectory()) await visit(path);
+        else if (e.name.endsWith('.part') || e.name.startsWith('incoming-')) {
+          await rm(path, { force: true });
+          removed++;
+        }
+      }
+    };
+    await visit(this.root);
+    return removed;
   }
 
   /** A name never leaves the folder (a station's identity or a file name is not trusted). */

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { BOOT_16, BOOT_201, connectRpcClient, type OcppVersionName } from '../helpers/clients.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
@@ -96,6 +98,7 @@ describe('firmware and logs', () => {
   before(async () => {
     gw = await startTestGateway({
       stations: { configuration: { readOnConnect: false } },
+      ocpp: { maxPendingPerAddress: 6 },
       files: { maxFirmwareBytes: 1_000_000, maxLogBytes: 20_000, logBytesPerStation: 50_000 },
     });
     token = readFileSync(join(gw.config.dataDir, 'admin.token'), 'utf8').trim();
@@ -166,6 +169,25 @@ describe('firmware and logs', () => {
     await api('PUT', `/api/firmware/${sha256(image)}`, { signature: '', signingCertificate: '' });
   });
 
+  it('lets downloads that stall hold no place among the sockets waiting for their upgrade (seen: 100 paused downloads locked out their address)', async () => {
+    const { port } = new URL(gw.url);
+    const location = stations['FW-16']!.requests.find((r) => r.action === 'UpdateFirmware')!.params.location as string;
+    const stalled = await Promise.all(Array.from({ length: 10 }, async () => {
+      const socket = connect({ host: '127.0.0.1', port: Number(port) });
+      socket.on('error', () => {});
+      await once(socket, 'connect');
+      socket.write(`GET ${new URL(location).pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+      // It reads the first bytes, then nothing more.
+      await once(socket, 'data');
+      socket.pause();
+      return socket;
+    }));
+    const late = await connectRpcClient(gw.url, 'FW-LATE', 'ocpp1.6');
+    assert.equal((await late.call('BootNotification', BOOT_16)).status, 'Accepted', 'a station from the same address still gets in');
+    await late.close();
+    for (const socket of stalled) socket.destroy();
+  });
+
   it('rolls an image out one station at a time and carries on past a station whose download fails', async () => {
     stations['FW-R2']!.failNext = true;
     const started = await api('POST', '/api/rollouts', { image: sha256(image), stations: ['FW-R1', 'FW-R2', 'FW-R3'], maxParallel: 1 });
@@ -203,6 +225,41 @@ describe('firmware and logs', () => {
     const file = await fetch(`http://127.0.0.1:${gw.adminPort}/api/stations/FW-16/logs/${listed.requestId}/file`, { headers: { Authorization: `Bearer ${token}` } });
     assert.equal(file.status, 200);
     assert.deepEqual(Buffer.from(await file.arrayBuffer()), log);
+  });
+
+  it('keeps each received file and its status when the station reports the status while its upload ends (seen: records lost either)', async () => {
+    const cp = stations['FW-16']!;
+    const sent: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const asked = await api('POST', '/api/stations/FW-16/logs', { logType: 'SecurityLog' });
+      const { remoteLocation } = cp.requests.at(-1)!.params.log;
+      await Promise.all([
+        fetch(remoteLocation, { method: 'PUT', body: randomBytes(1_000) }).then((r) => assert.equal(r.status, 201)),
+        cp.client.call('LogStatusNotification', { status: 'Uploaded', requestId: asked.body.requestId }),
+      ]);
+      sent.push(asked.body.requestId);
+    }
+    await eventually(async () => {
+      const listed = (await api('GET', '/api/stations/FW-16/logs')).body as any[];
+      return sent.every((id) => { const u = listed.find((x) => x.requestId === id); return u?.status === 'Uploaded' && u.receivedAt && u.size === 1_000; });
+    }, 5_000, 'a received file or its status was lost');
+  });
+
+  it('keeps a station\'s files apart from everything else whatever its identity (seen: deleting station "../firmware" took the images)', async () => {
+    const sneaky = await connectRpcClient(gw.url, encodeURIComponent('../firmware'), 'ocpp1.6');
+    sneaky.handle('GetDiagnostics', () => ({ fileName: 'x.log' }));
+    sneaky.handle('GetLocalListVersion', () => ({ listVersion: 0 }));
+    await sneaky.call('BootNotification', BOOT_16);
+    const image2 = randomBytes(1_000);
+    assert.equal((await api('POST', '/api/firmware?name=keep.bin', image2)).status, 201);
+    const path = `/api/stations/${encodeURIComponent(encodeURIComponent('../firmware'))}`;
+    const asked = await api('POST', `${path}/logs`, {});
+    assert.equal(asked.status, 200, JSON.stringify(asked.body));
+    await sneaky.close();
+    assert.equal((await api('DELETE', path)).status, 200);
+    const image = await fetch(`http://127.0.0.1:${new URL(gw.url).port}/files/firmware/${sha256(image2)}/keep.bin`);
+    assert.equal(image.status, 200, 'the images are where they were');
+    assert.deepEqual(Buffer.from(await image.arrayBuffer()), image2);
   });
 
   it('takes a 2.0.1 GetLog as a multipart form, refuses a file over the size limit, and keeps a station\'s files within its budget', async () => {

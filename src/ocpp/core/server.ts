@@ -71,12 +71,19 @@ export interface OcppServerOptions {
    * Plain HTTP(S) requests to the endpoint (no upgrade): the node's file transfers (firmware
    * downloads, log uploads), answered when it takes the path (true), else 426.
    */
-  files?: (req: IncomingMessage, res: ServerResponse, transport: Transport) => boolean;
+  files?: (req: IncomingMessage, res: ServerResponse, transfer: FileTransferSocket) => boolean;
   /** How long a file transfer's request may take in all (its body included). */
   fileRequestTimeoutMs?: number;
 }
 
 export type Transport = 'ws' | 'wss';
+
+/** What the file routes may do with the socket of a transfer they take. */
+export interface FileTransferSocket {
+  transport: Transport;
+  /** A transfer under way no longer counts as a socket waiting for its upgrade (it still counts in all). */
+  taken(): void;
+}
 
 // What the upgrade check learned, for handleProtocols and the connection handler.
 interface Admission {
@@ -139,7 +146,7 @@ export class OcppServer {
       connectionsCheckingInterval: Math.min(1_000, opts.handshakeTimeoutMs),
     };
     const request = (transport: Transport) => (req: IncomingMessage, res: ServerResponse): void => {
-      if (opts.files?.(req, res, transport)) return;
+      if (opts.files?.(req, res, { transport, taken: () => this.gate.upgraded(tcpSocketOf(req)) })) return;
       res.writeHead(426, { Connection: 'close' }).end('OCPP-J endpoint: upgrade to WebSocket\n');
     };
     const plain = createHttpServer(slowOpeners, request('ws'));
@@ -318,8 +325,7 @@ export class OcppServer {
   }
 
   private onSocket(ws: WebSocket, req: IncomingMessage): void {
-    // A TLS socket wraps the TCP socket the gate counted (its _parent).
-    this.gate.upgraded((req.socket as Socket & { _parent?: Socket })._parent ?? req.socket);
+    this.gate.upgraded(tcpSocketOf(req));
     const admission = this.admissions.get(req)!;
     const { identity } = admission.policy;
     const log = this.opts.log.child({ station: identity });
@@ -367,4 +373,9 @@ export class OcppServer {
     log.info('station connected', { version, transport: admission.transport, profile: admission.policy.securityProfile, generation: connection.generation });
     this.opts.onConnect?.(connection);
   }
+}
+
+/** The TCP socket the gate counted: a TLS socket wraps it (its _parent). */
+function tcpSocketOf(req: IncomingMessage): Socket {
+  return (req.socket as Socket & { _parent?: Socket })._parent ?? req.socket;
 }
