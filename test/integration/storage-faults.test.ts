@@ -1,12 +1,13 @@
 // Storage faults with the node as its own process: a data folder that cannot be written any
 // more (a file size limit, RLIMIT_FSIZE, stands in for a full disk: the write fails the same
-// way, inside LevelDB) and a read-only data folder (the node runs without root's power to
+// way, inside LevelDB), descriptors that run out under LevelDB and come back (the limit lowered
+// and raised at run time), and a read-only data folder (the node runs without root's power to
 // write anywhere, so file modes apply). A folder held by another node: restart.test.ts. The node names the fault,
 // stops taking work, and loses nothing it acknowledged.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
@@ -107,6 +108,61 @@ describe('storage faults', () => {
     assert.equal(later.answer?.[0], 3, 'the station continues its transaction once storage works');
     t.diagnostic(`${acknowledged.length} meter values acknowledged before the write failed, all found after the restart`);
     again.close();
+  });
+
+  it('when LevelDB runs out of descriptors: the node stops taking work, then resumes by itself once it has them again; nothing acknowledged is lost', async (t) => {
+    const dir = tempDir('cgw-nofile-');
+    const node = await spawnGateway({ CGW_DATA_DIR: dir, CGW_OCPP_ACCEPT_UNKNOWN_ID_TAGS: 'true' });
+    try {
+      const pid = node.child.pid!;
+      const ws = new WebSocket(`${node.ocppUrl}/FD-CP`, 'ocpp1.6');
+      await once(ws, 'open');
+      await call(ws, 'b', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+      const start = await call(ws, 's', 'StartTransaction', { connectorId: 1, idTag: 'TAG', meterStart: 0, timestamp: '2026-11-21T10:00:00Z' });
+      const transactionId = (start.answer?.[2] as { transactionId: number }).transactionId;
+      // No descriptor to spare from now on: the next file LevelDB opens (a new log and table
+      // once its write buffer is full) fails with EMFILE.
+      // The limit bounds the number a new descriptor gets: below the lowest free one, none is given.
+      const used = new Set(readdirSync(`/proc/${pid}/fd`).map(Number));
+      let open = 0;
+      while (used.has(open)) open++;
+      // The soft limit only: the hard one stays, so it can be raised again from outside.
+      const hard = /Max open files\s+\d+\s+(\d+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))![1]!;
+      execFileSync('prlimit', ['--pid', String(pid), `--nofile=${open}:${hard}`]);
+      const acknowledged: string[] = [];
+      let refusal: { closed?: number; reason?: string } | undefined;
+      const bulky = [{ value: '7'.repeat(50_000), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }];
+      for (let i = 0; i < 400 && !refusal; i++) {
+        const timestamp = new Date(Date.parse('2026-11-21T10:00:00Z') + (i + 1) * 60_000).toISOString();
+        const r = await call(ws, `m${i}`, 'MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp, sampledValue: bulky }] });
+        if (r.answer?.[0] === 3) acknowledged.push(timestamp);
+        else refusal = r;
+      }
+      assert.ok(refusal, 'a write failed once LevelDB needed a descriptor');
+      assert.equal(refusal.closed, 1011, JSON.stringify(refusal));
+      await eventually(() => node.output.some((l) => l.includes('storage failed') && /EMFILE|Too many open files|IO error/i.test(l)), 5_000, 'the node logs the failure with its cause');
+      // Descriptors back (sockets closed, the limit raised): no restart needed.
+      execFileSync('prlimit', ['--pid', String(pid), `--nofile=${hard}:${hard}`]);
+      await eventually(async () => (await fetch(`${node.admin}/readyz`).catch(() => undefined))?.ok, 20_000, '/readyz never recovered');
+      const back = new WebSocket(`${node.ocppUrl}/FD-CP`, 'ocpp1.6');
+      await once(back, 'open');
+      const resumed = await call(back, 'm-back', 'MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: '2026-11-22T09:00:00.000Z', sampledValue: [{ value: '4000' }] }] });
+      assert.equal(resumed.answer?.[0], 3, 'the station continues once storage works again');
+      acknowledged.push('2026-11-22T09:00:00.000Z');
+      back.close();
+      await node.kill('SIGKILL');
+      const store = await LevelStore.open(join(dir, 'state'));
+      try {
+        const stored = new Set((await store.stations.readings('FD-CP')).map((r) => r.stationTime));
+        for (const at of acknowledged) assert.ok(stored.has(at), `acknowledged meter value ${at} lost`);
+      } finally {
+        await store.close();
+      }
+      t.diagnostic(`${acknowledged.length} meter values acknowledged, all found after the restart`);
+    } finally {
+      await node.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a read-only data folder: the node refuses to start and names the folder', async () => {
