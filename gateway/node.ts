@@ -259,7 +259,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
       host: config.admin.host,
       port: config.admin.port,
       registry: metrics.registry,
-      api: adminApi({ tokens: principals(adminToken(config), config.admin.tokens), audit: store.audit, now, snapshot: sharedSnapshot(service, commands, chain ? store.settlements : undefined), service, store, ocpp, commands, operator, configuration, history, tags, frames, reservations, firmware, logs, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
+      api: adminApi({ tokens: principals(adminToken(config), config.admin.tokens), audit: store.audit, now, snapshot: sharedSnapshot(service, commands, chain ? { openPayouts: () => store.settlements.openPayouts(), debts: () => store.settlements.debts(), format: (a) => formatAmount(a, config.tariff.decimals, config.tariff.currency) } : undefined), service, store, ocpp, commands, operator, configuration, history, tags, frames, reservations, firmware, logs, localList, certificates: pnc.certificates, reportBudget: config.storage.reportBytesPerStation }),
       assets: dashboardAssets(),
       openapi: openApiDocument(PACKAGE_VERSION),
       ready: () => {

@@ -89,7 +89,7 @@ function renderMoney(snapshot) {
   document.getElementById('payouts').textContent = `${openPayouts} payout(s) wait for the consumer's approval on chain; ${unpaid.length} session(s) unpaid`;
   document.querySelector('#unpaid tbody').replaceChildren(...unpaid.map((u) => {
     const row = el('tr');
-    row.append(el('td', {}, u.station), el('td', {}, u.session.slice(0, 8)), el('td', {}, `${u.consumer.slice(0, 8)}…`), el('td', {}, u.amount));
+    row.append(el('td', {}, u.station), el('td', {}, u.session.slice(0, 8)), el('td', {}, `${u.consumer.slice(0, 8)}…`), el('td', { title: `${u.amount} in smallest units` }, u.amountText));
     return row;
   }));
 }

@@ -7,6 +7,8 @@ import type { Store_Debt as Debt } from '../../src/proto/types.ts';
 export interface MoneySource {
   openPayouts(): Promise<unknown[]>;
   debts(): Promise<Debt[]>;
+  /** An amount in smallest units as a person reads it ("0.5 PEAQ"). */
+  format(amount: bigint): string;
 }
 
 /** What the dashboard shows, pushed every second over Server-Sent Events. */
@@ -20,7 +22,7 @@ export interface DashboardSnapshot {
     connectors: { id: number; status: string; transaction?: number }[];
     sessions: { id: string; connectorId: number; state: string; consumer: string; energyWh: number; currentA: number; voltageV: number; meterWh: number; meterTime: string }[];
   }[];
-  money?: { openPayouts: number; unpaid: { station: string; session: string; consumer: string; amount: string }[] };
+  money?: { openPayouts: number; unpaid: { station: string; session: string; consumer: string; amount: string; amountText: string }[] };
 }
 
 export async function dashboardSnapshot(service: ChargePointService, commands: StationLinks, money?: MoneySource): Promise<DashboardSnapshot> {
@@ -31,7 +33,7 @@ export async function dashboardSnapshot(service: ChargePointService, commands: S
     ...(money ? {
       money: {
         openPayouts: (await money.openPayouts()).length,
-        unpaid: debts.map((d) => ({ station: d.station, session: d.sessionId, consumer: d.consumerKeyHex, amount: d.amount })),
+        unpaid: debts.map((d) => ({ station: d.station, session: d.sessionId, consumer: d.consumerKeyHex, amount: d.amount, amountText: money.format(BigInt(d.amount)) })),
       },
     } : {}),
     stations: states.filter((s) => s !== undefined).map((s) => ({

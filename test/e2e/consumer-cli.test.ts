@@ -6,6 +6,9 @@ import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { Keyring } from '@polkadot/keyring';
+import { runCli } from '../helpers/cli.ts';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { Charger } from '../helpers/charger.ts';
 import { tempDir } from '../helpers/gateway.ts';
 import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
@@ -27,6 +30,7 @@ describe('charging-gateway consumer (CLI)', () => {
   let charger: Charger;
   let seed: string;
   before(async () => {
+    await cryptoWaitReady();
     gateway = await spawnGateway({ CGW_DATA_DIR: dataDir });
     charger = await Charger.connect(gateway.ocppUrl, 'CLI-CP', 'ocpp2.0.1');
     await charger.status(1, 'Available');
@@ -55,6 +59,23 @@ describe('charging-gateway consumer (CLI)', () => {
     const typo = spawnSync(process.execPath, [CLI, 'consumer', 'status', 'CLI-CP', '--gateway', gateway.p2p[0]!, '--seed', 'bottom drive obey lake curtain smoke basket hold race lonely fit wa1k'], { encoding: 'utf8' });
     assert.equal(typo.status, 1);
     assert.match(typo.stderr, /not a key: give a SURI \(\/\/Alice\), a valid mnemonic/);
+  });
+
+  it('takes a SURI and a valid mnemonic as keys, derived as every Substrate wallet derives them', async () => {
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    // A station of its own: the authorizations stay there, away from the other cases.
+    const station = await Charger.connect(gateway.ocppUrl, 'CLI-KEYS', 'ocpp2.0.1');
+    await station.status(1, 'Available');
+    try {
+      for (const secret of ['//Alice', 'bottom drive obey lake curtain smoke basket hold race lonely fit walk']) {
+        // Not spawnSync: the station answering the local-list update runs in this process.
+        const r = await runCli({}, 'consumer', 'authorize', 'CLI-KEYS', '--gateway', gateway.p2p[0]!, '--seed', secret);
+        assert.equal(r.status, 0, r.output);
+        assert.equal(JSON.parse(r.output).address, keyring.addFromUri(secret).address);
+      }
+    } finally {
+      await station.close();
+    }
   });
 
   it('charges with a live progress display; Ctrl-C stops and prints the verified receipt', async () => {
