@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import nacl from 'tweetnacl';
 import { createRequire } from 'node:module';
 import { blake2AsU8a, decodeAddress, encodeAddress } from '@polkadot/util-crypto';
-import { attributeKey, buildDidDocument, decodeDidValue, encodeDidValue, p2pEndpoint, p2pServiceOf, stationsOf } from '../../../chain/did.ts';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import type { ChainClient } from '../../../chain/client.ts';
+import { DID_ATTRIBUTE, attributeKey, buildDidDocument, decodeDidValue, encodeDidValue, p2pEndpoint, p2pServiceOf, publishDidDocument, readDidDocument, stationsOf } from '../../../chain/did.ts';
 import { codecFor } from '../../../src/proto/codec.ts';
 
 describe('the gateway DID document (peaq format)', () => {
@@ -59,5 +62,64 @@ describe('the gateway DID document (peaq format)', () => {
     const peer = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo';
     assert.equal(p2pEndpoint([`/ip4/0.0.0.0/tcp/10333/p2p/${peer}`, `/ip4/10.1.2.3/tcp/10334/ws/p2p/${peer}`, `/ip4/10.1.2.3/tcp/10333/p2p/${peer}`]), `/ip4/10.1.2.3/tcp/10333/p2p/${peer}`);
     assert.equal(p2pEndpoint([`/ip6/::1/tcp/1/p2p/${peer}`]), undefined);
+  });
+});
+
+/**
+ * The peaqDid pallet's storage and its two calls as peaq's runtime has them (a double, named so:
+ * peaq's runtime cannot run in CI; test/integration/peaq-wallet.test.ts runs the real one with
+ * CGW_TEST_CHAIN_SPEC). Adding an attribute that exists fails with AttributeAlreadyExist and
+ * updating one that does not with AttributeNotFound, each after the fee was paid.
+ */
+class PeaqDidPalletDouble {
+  readonly stored = new Map<string, Uint8Array>();
+  readonly submitted: string[] = [];
+  readonly failed: string[] = [];
+  chain(): ChainClient {
+    const name = (v: Uint8Array | undefined) => ({ toU8a: () => v ? new TextEncoder().encode(DID_ATTRIBUTE) : new Uint8Array() });
+    return {
+      shape: { peaqDid: true },
+      api: {
+        query: { peaqDid: { attributeStore: async (key: Uint8Array) => { const v = this.stored.get(Buffer.from(key).toString('hex')); return { name: name(v), value: { toU8a: () => v ?? new Uint8Array() } }; } } },
+        tx: {
+          peaqDid: {
+            addAttribute: (owner: string, attr: string, value: string) => ({ call: 'addAttribute', owner, attr, value }),
+            updateAttribute: (owner: string, attr: string, value: string) => ({ call: 'updateAttribute', owner, attr, value }),
+          },
+        },
+      },
+      submit: async (tx: { call: string; owner: string; attr: string; value: string }) => {
+        this.submitted.push(tx.call);
+        const key = Buffer.from(attributeKey(decodeAddress(tx.owner), tx.attr)).toString('hex');
+        const exists = this.stored.has(key);
+        if (tx.call === 'addAttribute' ? exists : !exists) {
+          this.failed.push(tx.call);
+          throw new Error(`peaqDid.${tx.call === 'addAttribute' ? 'AttributeAlreadyExist' : 'AttributeNotFound'}`);
+        }
+        this.stored.set(key, new TextEncoder().encode(tx.value));
+        return { blockHash: '0x', index: 0 };
+      },
+    } as unknown as ChainClient;
+  }
+}
+
+describe('publishing the DID document (peaqDid pallet double)', () => {
+  it('adds it once, pays nothing for the same document again, updates it when stations change — also from a node that just started (seen: AttributeAlreadyExist, and a fee, on every restart)', async () => {
+    await cryptoWaitReady();
+    const pair = new Keyring({ type: 'ed25519' }).addFromSeed(new Uint8Array(32).fill(9));
+    const pallet = new PeaqDidPalletDouble();
+    const keys = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(9));
+    const doc = (stations: string[]) => buildDidDocument({
+      publicKey: keys.publicKey, address: pair.address, payment: pair.address, name: 'Depot', pricePerKwh: 0.5, p2p: '/ip4/192.0.2.1/tcp/1/p2p/12D3KooWAbc',
+      stations: stations.map((identity) => ({ identity, connectors: 1, available: true })), sign: (m) => nacl.sign.detached(m, keys.secretKey),
+    });
+    assert.ok(await publishDidDocument(pallet.chain(), pair, doc(['CP01'])));
+    // A restart: nothing known locally; the document is read from storage and is the same.
+    assert.equal(await publishDidDocument(pallet.chain(), pair, doc(['CP01'])), undefined);
+    assert.ok(await publishDidDocument(pallet.chain(), pair, doc(['CP01', 'CP02'])));
+    assert.deepEqual(pallet.submitted, ['addAttribute', 'updateAttribute']);
+    assert.deepEqual(pallet.failed, [], 'no call the chain refuses (each would cost a fee)');
+    const back = await readDidDocument(pallet.chain(), pair.address);
+    assert.deepEqual(stationsOf(back!).map((m) => m.chargePointClientId), ['CP01', 'CP02']);
   });
 });
