@@ -39,7 +39,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
 
   before(async () => {
     await cryptoWaitReady();
-    for (let i = 0; i < 8; i++) consumers.push(keyring.addFromSeed(randomBytes(32)));
+    for (let i = 0; i < 10; i++) consumers.push(keyring.addFromSeed(randomBytes(32)));
     const dataDir = tempDir('cgw-ledger-');
     key = (await loadOrCreateGatewayKey(join(dataDir, 'gateway.key'))).key;
     const endowed = Object.fromEntries([...consumers.map((c) => [c.address, 100n * PEAQ] as const), [encodeAddress(key.publicKey, 42), 100n * PEAQ] as const]);
@@ -47,7 +47,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
     client = await ChainClient.connect(chain.endpoint);
     gw = await startTestGateway({ chain: { endpoint: chain.endpoint, minimumDeposit: String(PEAQ) } }, dataDir);
     await eventually(() => gw.chain?.client()?.isConnected, CHAIN_WAIT_MS);
-    for (const station of ['LEDGER-1', 'LEDGER-2', 'LEDGER-3', 'LEDGER-4', 'LEDGER-5', 'LEDGER-6', 'LEDGER-201']) {
+    for (const station of ['LEDGER-1', 'LEDGER-2', 'LEDGER-3', 'LEDGER-4', 'LEDGER-5', 'LEDGER-6', 'LEDGER-7', 'LEDGER-8', 'LEDGER-9', 'LEDGER-201']) {
       const charger = await Charger.connect(gw.url, station, station === 'LEDGER-201' ? 'ocpp2.0.1' : 'ocpp1.6');
       for (const c of charger.is16 ? [1, 2] : [1]) await charger.status(c, 'Available');
       chargers.set(station, charger);
@@ -125,7 +125,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
     assert.equal(active[0]!.budget, String(PEAQ));
   });
 
-  it('gives sessions with identical amounts distinct payouts, and every order of approvals pays each exactly', async () => {
+  it('gives sessions with identical amounts distinct payouts, and an order of approvals that mixes the sessions pays each exactly', async () => {
     const c = consumer(2);
     const start = (await client.head()).number;
     await fundDeposit(client, c, key.publicKey, 4n * PEAQ);
@@ -151,24 +151,46 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
     assert.equal((await openOperations(client, multisigOf(c))).length, 0);
   });
 
-  it('executes the payouts a peaq wallet approves by hash only (approve_as_multi), in either order', async () => {
-    const c = consumer(3);
+  it('runs two sessions at once on one deposit, each within its own budget, and pays each exactly', async () => {
+    const c = consumer(7);
     const start = (await client.head()).number;
-    await fundDeposit(client, c, key.publicKey, 2n * PEAQ);
-    await session(c, 'LEDGER-4', 1, 1_000, 2n * PEAQ);
-    await finished(c, 'settled');
-    const [spent, refund] = payoutValues(await deliveries(gw.store, key.publicKey, hex(c)));
-    assert.equal(spent!.kind, 'spent');
-    await approveByHash(client, c, key.publicKey, refund!);
-    await approveByHash(client, c, key.publicKey, spent!);
-    const [paid] = await finished(c, 'paid');
-    assert.ok(paid!.settlement!.paidAt);
+    await fundDeposit(client, c, key.publicKey, 4n * PEAQ);
+    await Promise.all(['LEDGER-7', 'LEDGER-8'].map((station) => gw.bridge.authorize({ station, consumerKey: c.address, budget: 2n * PEAQ })));
+    await assert.rejects(gw.bridge.authorize({ station: 'LEDGER-9', consumerKey: c.address, budget: PEAQ }), (err: any) => err.code === 'InsufficientDeposit', 'both budgets hold the whole deposit');
+    await Promise.all(['LEDGER-7', 'LEDGER-8'].map((station) => gw.bridge.start({ station, connectorId: 1, consumerKey: c.address })));
+    await Promise.all([cp('LEDGER-7').meterValues(1, 1_000), cp('LEDGER-8').meterValues(1, 3_000)]);
+    const [a, b] = await Promise.all(['LEDGER-7', 'LEDGER-8'].map((station) => gw.bridge.stop({ station, connectorId: 1, consumerKey: c.address })));
+    assert.deepEqual([a!.spentAmount, a!.refundAmount, b!.spentAmount, b!.refundAmount], [PEAQ / 2n, 3n * PEAQ / 2n, 3n * PEAQ / 2n, PEAQ / 2n].map(String));
+    await finished(c, 'settled', 2);
+    const approvals = await approvePayouts(client, c, key.publicKey, await deliveries(gw.store, key.publicKey, hex(c)));
+    assert.deepEqual(approvals.map((x) => x.outcome), ['executed', 'executed', 'executed', 'executed']);
+    await finished(c, 'paid', 2);
     const transfers = await transfersFrom(client, multisigOf(c), start);
-    assert.equal(total(transfers, gatewayAddress()), PEAQ / 2n);
-    assert.equal(total(transfers, client.address(c.publicKey)), 15n * PEAQ / 10n);
-    const payouts = await gw.store.settlements.payouts(hex(c));
-    assert.deepEqual(payouts.map((p) => [p.kind, p.state, p.executedBy]).sort(), [['refund', 'executed', 'gateway'], ['spent', 'executed', 'gateway']]);
+    assert.equal(total(transfers, gatewayAddress()), 2n * PEAQ, 'the provider got what both sessions cost');
+    assert.equal(total(transfers, client.address(c.publicKey)), 2n * PEAQ, 'the consumer got the rest of both budgets');
+    assert.equal(await client.freeBalance(multisigOf(c)), 0n);
   });
+
+  for (const [index, order] of [[3, 'refund first'], [8, 'spent first']] as const) {
+    it(`executes the payouts a peaq wallet approves by hash only (approve_as_multi), ${order}`, async () => {
+      const c = consumer(index);
+      const connectorId = index === 3 ? 1 : 2;
+      const start = (await client.head()).number;
+      await fundDeposit(client, c, key.publicKey, 2n * PEAQ);
+      await session(c, 'LEDGER-4', connectorId, 1_000, 2n * PEAQ);
+      await finished(c, 'settled');
+      const [spent, refund] = payoutValues(await deliveries(gw.store, key.publicKey, hex(c)));
+      assert.equal(spent!.kind, 'spent');
+      for (const payout of order === 'refund first' ? [refund!, spent!] : [spent!, refund!]) await approveByHash(client, c, key.publicKey, payout);
+      const [paid] = await finished(c, 'paid');
+      assert.ok(paid!.settlement!.paidAt);
+      const transfers = await transfersFrom(client, multisigOf(c), start);
+      assert.equal(total(transfers, gatewayAddress()), PEAQ / 2n);
+      assert.equal(total(transfers, client.address(c.publicKey)), 15n * PEAQ / 10n);
+      const payouts = await gw.store.settlements.payouts(hex(c));
+      assert.deepEqual(payouts.map((p) => [p.kind, p.state, p.executedBy]).sort(), [['refund', 'executed', 'gateway'], ['spent', 'executed', 'gateway']]);
+    });
+  }
 
   it('refuses a forged receipt or a payout asking more than the receipt, executing nothing', async () => {
     const c = consumer(4);
