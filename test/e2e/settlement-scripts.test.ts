@@ -16,6 +16,7 @@ import { pairSigner } from '../../src/consumer/signer.ts';
 import { loadOrCreateGatewayKey } from '../../src/crypto/gateway-key.ts';
 import { Charger } from '../helpers/charger.ts';
 import { tempDir } from '../helpers/gateway.ts';
+import { runCli } from '../helpers/cli.ts';
 import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
 import { CHAIN_WAIT_MS, eventually } from '../helpers/wait.ts';
@@ -51,7 +52,8 @@ describe('settlement with the scripts, a chain outage and a gateway crash', () =
     const { key } = await loadOrCreateGatewayKey(join(dataDir, 'gateway.key'));
     gatewayAddress = encodeAddress(key.publicKey, 42);
     const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
-    chain = await startDevChain({ endowed: { [alice.address]: 100n * PEAQ, [gatewayAddress]: 10n * PEAQ } });
+    const bob = new Keyring({ type: 'sr25519' }).addFromUri('//Bob');
+    chain = await startDevChain({ endowed: { [alice.address]: 100n * PEAQ, [bob.address]: 100n * PEAQ, [gatewayAddress]: 10n * PEAQ } });
     const { port } = new URL(chain.endpoint);
     proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(port) });
     env = { CGW_DATA_DIR: dataDir, CGW_CHAIN_ENDPOINT: `ws://127.0.0.1:${proxy.port}`, CGW_CHAIN_MINIMUM_DEPOSIT: String(PEAQ) };
@@ -130,5 +132,39 @@ describe('settlement with the scripts, a chain outage and a gateway crash', () =
     assert.equal(again.message, 'nothing to approve: every payout has been executed');
     assert.deepEqual(again.payouts.map((p: any) => p.outcome), ['closed', 'closed']);
     assert.equal(await balance(), before, 'no fee spent');
+  });
+
+  it('lets a consumer do every step from the consumer CLI: fund, charge within a budget, see the deposit, approve (the README\'s chain walkthrough)', async () => {
+    const station = await Charger.connect(gateway.ocppUrl, 'CLI-CHAIN-CP', 'ocpp2.0.1');
+    await station.status(1, 'Available');
+    const wallet = ['--gateway', gateway.p2p[0]!, '--seed', '//Bob', '--chain', chain.endpoint];
+    // Not spawnSync: the station that answers the gateway runs in this process.
+    const consumer = async (...args: string[]): Promise<any> => {
+      const r = await runCli({}, 'consumer', ...args, ...wallet);
+      assert.equal(r.status, 0, r.output);
+      return JSON.parse(r.stdout);
+    };
+    try {
+      const funded = await consumer('fund', '2 PEAQ');
+      assert.deepEqual([funded.deposited.text, funded.balance.units], ['2 PEAQ', String(2n * PEAQ)]);
+      await eventually(async () => (await runCli({}, 'consumer', 'authorize', 'CLI-CHAIN-CP', '--budget', '1 PEAQ', ...wallet)).status === 0, CHAIN_WAIT_MS, 'the gateway never reached the chain');
+      await consumer('start', 'CLI-CHAIN-CP', '1');
+      await station.meterValues(1, 1_000);
+      const { receipt } = await consumer('stop', 'CLI-CHAIN-CP', '1');
+      assert.deepEqual([receipt.budget.text, receipt.spent.text, receipt.refund.text, receipt.refund.units], ['1 PEAQ', '0.5 PEAQ', '0.5 PEAQ', String(PEAQ / 2n)]);
+      const deposit = await eventually(async () => {
+        const d = await consumer('deposit');
+        return d.openPayouts.length === 2 ? d : undefined;
+      }, CHAIN_WAIT_MS, 'the payouts never appeared on chain');
+      assert.deepEqual(deposit.openPayouts.map((p: any) => [p.kind, p.amount.text, p.payee]).sort(), [['refund', '0.5 PEAQ', 'you'], ['spent', '0.5 PEAQ', 'the gateway']]);
+      assert.equal(deposit.promised.text, '1 PEAQ');
+      const approved = await consumer('approve');
+      assert.deepEqual(approved.payouts.map((p: any) => p.outcome), ['executed', 'executed']);
+      assert.equal((await consumer('approve')).message, 'nothing to approve: every payout has been executed');
+      const after = await consumer('deposit');
+      assert.deepEqual([after.free.text, after.openPayouts.length], ['1 PEAQ', 0], 'what the budget did not take stays in the deposit');
+    } finally {
+      await station.close();
+    }
   });
 });
