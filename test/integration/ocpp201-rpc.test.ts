@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { BOOT_201, connectRpcClient } from '../helpers/clients.ts';
 import { call16 } from '../../src/ocpp/v16/calls.ts';
 import { call201 } from '../../src/ocpp/v201/calls.ts';
+import { minimalRequests } from '../helpers/schema-samples.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 const energy = (wh: number, timestamp: string) => ({
@@ -130,6 +131,21 @@ describe('OCPP 2.0.1 with ocpp-rpc (strict)', () => {
     assert.equal((await gw.store.stations.readings('CS201-REP')).length, 0);
     const dt = await cs.call('DataTransfer', { vendorId: 'com.example' });
     assert.equal(dt.status, 'UnknownVendorId');
+    await cs.close();
+  });
+
+  it('answers what a station sends after an operator\'s reports, displays, profiles and firmware publishing, and keeps it (seen: refused NotSupported)', async () => {
+    const cs = await connectRpcClient(gw.url, 'CS201-NOTIFY', 'ocpp2.0.1');
+    await cs.call('BootNotification', BOOT_201);
+    const seeds = minimalRequests('ocpp2.0.1');
+    const actions = ['NotifyMonitoringReport', 'NotifyCustomerInformation', 'NotifyDisplayMessages', 'ReportChargingProfiles', 'NotifyChargingLimit',
+      'ClearedChargingLimit', 'PublishFirmwareStatusNotification', 'NotifyEVChargingNeeds', 'NotifyEVChargingSchedule'];
+    const answers: Record<string, unknown> = {};
+    // Strict ocpp-rpc checks each answer against its schema too.
+    for (const action of actions) answers[action] = await cs.call(action, seeds.get(action)!);
+    assert.deepEqual(answers.NotifyEVChargingNeeds, { status: 'Rejected' }, 'no schedule from this node: the station goes on with its own');
+    assert.deepEqual(answers.NotifyEVChargingSchedule, { status: 'Accepted' });
+    assert.deepEqual((await gw.store.stations.reports('CS201-NOTIFY')).map((r) => r.action), actions);
     await cs.close();
   });
 

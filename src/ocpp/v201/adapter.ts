@@ -81,7 +81,23 @@ export function createV201Adapter(deps: AdapterDeps): VersionAdapter {
 
     DataTransfer: (p, connection, origin) => answerDataTransfer(deps, origin, connection, p),
     FirmwareStatusNotification: firmwareStatusHandler(service, 'FirmwareStatusNotification'),
-    ...recordOnly(service, ['SecurityEventNotification', 'NotifyEvent', 'NotifyReport', 'LogStatusNotification']),
+    // What a station sends after an operator's GetMonitoringReport, CustomerInformation,
+    // GetDisplayMessages, GetChargingProfiles or PublishFirmware (seen: refused NotSupported, so
+    // the operator never saw the answer), and its own notices: kept among its reports.
+    ...recordOnly(service, [
+      'SecurityEventNotification', 'NotifyEvent', 'NotifyReport', 'LogStatusNotification', 'NotifyMonitoringReport', 'NotifyCustomerInformation',
+      'NotifyDisplayMessages', 'ReportChargingProfiles', 'NotifyChargingLimit', 'ClearedChargingLimit', 'PublishFirmwareStatusNotification',
+    ]),
+    // ISO 15118 charging needs: kept; this node computes no charging schedules, so the station
+    // (and the EV) go on with their own.
+    async NotifyEVChargingNeeds(p, _c, origin) {
+      await service.report(origin, { action: 'NotifyEVChargingNeeds', payloadJson: JSON.stringify(p) });
+      return { status: 'Rejected' };
+    },
+    async NotifyEVChargingSchedule(p, _c, origin) {
+      await service.report(origin, { action: 'NotifyEVChargingSchedule', payloadJson: JSON.stringify(p) });
+      return { status: 'Accepted' };
+    },
     async ReservationStatusUpdate(p, _connection, origin) {
       await service.reservationEnded(origin, p.reservationId);
       return {};
