@@ -28,6 +28,7 @@ import type { AdminTokenConfig } from './config/schema.ts';
 import { CSMS_ACTIONS_16 } from '../src/ocpp/v16/calls.ts';
 import { CSMS_ACTIONS_201 } from '../src/ocpp/v201/calls.ts';
 import { filesApi } from './admin-files-api.ts';
+import { monitoringApi } from './admin-monitoring-api.ts';
 import type { FirmwareUpdates } from '../src/app/firmware-updates.ts';
 import type { LogUploads } from '../src/app/log-uploads.ts';
 import { HttpError, checked, page, readJson, readText, send } from './admin-kit.ts';
@@ -528,6 +529,7 @@ export function adminApi(deps: AdminApiDeps): (req: IncomingMessage, res: Server
         return true;
       }
       if (await filesApi(deps, req, res, url, parts)) return true;
+      if (await monitoringApi({ service: deps.service, stations: deps.store.stations, operator: deps.operator }, req, res, url, parts)) return true;
       throw new HttpError(404, `no such resource ${req.method} ${url.pathname}`);
     } catch (err) {
       if (err instanceof HttpError) send(res, err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) });

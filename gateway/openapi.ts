@@ -1,5 +1,6 @@
 import { COMMANDS, CONFIGURATION_CHANGE, FRAME_CAPTURE, RESERVATION, TAG_CHANGE, csmsActions } from './admin-api.ts';
 import { FIRMWARE_UPDATE, IMAGE_DESCRIPTION, LOG_REQUEST, ROLLOUT } from './admin-files-api.ts';
+import { MONITOR } from './admin-monitoring-api.ts';
 import { loadSchemas } from '../src/ocpp/core/schemas.ts';
 import type { OcppVersion } from '../src/ocpp/core/version.ts';
 
@@ -135,6 +136,20 @@ export function openApiDocument(version: string): object {
       '/api/rollouts/{id}': {
         get: { summary: 'One rollout', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: json({ type: 'object' }), ...errors } },
         delete: { summary: 'Cancel a rollout: no more stations start (those updating finish)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: json({ type: 'object' }), 409: json(error, 'Not running'), ...errors } },
+      },
+      '/api/stations/{identity}/events': {
+        get: {
+          summary: 'A 2.0.1 station\'s NotifyEvent events, newest first (kept among its reports, within their quota); `component` and `variable` filter (case-insensitive)',
+          parameters: [stationParam, { name: 'component', in: 'query', schema: { type: 'string' } }, { name: 'variable', in: 'query', schema: { type: 'string' } }, paging[0]],
+          responses: { 200: json({ type: 'array' }), ...errors },
+        },
+      },
+      '/api/stations/{identity}/monitors': {
+        post: {
+          summary: 'Set a variable monitor on a 2.0.1 station (SetVariableMonitoring): its status and id (409 for a 1.6 station)',
+          parameters: [stationParam], requestBody: { required: true, content: { 'application/json': { schema: MONITOR } } },
+          responses: { 200: json({ type: 'object', properties: { status: { type: 'string' }, id: { type: 'integer' } } }), 409: json(error, 'Not a 2.0.1 station'), 502: json(error, 'The station is offline or did not answer'), ...errors },
+        },
       },
       '/api/stations/{identity}/logs': {
         get: { summary: 'The logs asked of the station, newest first: type, the station\'s status, and the file once it arrived (name, size, sha256)', parameters: [stationParam], responses: { 200: json({ type: 'array' }), ...errors } },

@@ -16,7 +16,7 @@ export interface SimulatedTransfersDeps {
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * What the simulated station does with firmware and log requests, as a charger does: downloads
+ * What the simulated station does with firmware, log and (2.0.1) monitoring requests, as a charger does: downloads
  * the image over HTTP(S) and reports each step (installing means rebooting), and uploads a log
  * to the URL it is given (GetDiagnostics: PUT to the location plus the file name; GetLog: a
  * multipart form POST to the location), reporting its progress.
@@ -82,6 +82,23 @@ export function simulateTransfers(d: SimulatedTransfersDeps): void {
         await call('DiagnosticsStatusNotification', { status: ok ? 'Uploaded' : 'UploadFailed' });
       });
       return { fileName };
+    });
+  }
+  if (!v16) {
+    // A monitor set is kept; as if its condition were met at once, the station reports an event for it.
+    let monitorId = 0;
+    client.handle('SetVariableMonitoring', async ({ params }) => {
+      const data = (params as { setMonitoringData: { type: string; severity: number; component: object; variable: object }[] }).setMonitoringData;
+      const results = data.map((m) => ({ status: 'Accepted', type: m.type, severity: m.severity, component: m.component, variable: m.variable, id: ++monitorId }));
+      later(async () => {
+        const eventData = results.map((r, i) => ({
+          eventId: r.id, timestamp: new Date().toISOString(), trigger: 'Alerting', actualValue: '1', eventNotificationType: 'CustomMonitor',
+          component: r.component, variable: r.variable, variableMonitoringId: r.id, ...(i === 0 ? {} : { cause: results[0]!.id }),
+        }));
+        await call('NotifyEvent', { generatedAt: new Date().toISOString(), seqNo: 0, eventData });
+        say(`monitor ${results.map((r) => r.id).join(', ')} set; reported an event`);
+      });
+      return { setMonitoringResult: results };
     });
   }
   client.handle('GetLog', async ({ params }) => {

@@ -42,11 +42,17 @@ Usage:
   charging-gateway station logs IDENTITY             the logs asked for, with their status and file
   charging-gateway station log-file IDENTITY REQUEST [--out FILE]
                                                      the uploaded file (to stdout, or FILE)
+  charging-gateway station monitor IDENTITY COMPONENT VARIABLE TYPE VALUE [--severity N] [--evse N]
+                                                     2.0.1: watch a variable (SetVariableMonitoring;
+                                                     TYPE UpperThreshold, LowerThreshold, Delta,
+                                                     Periodic or PeriodicClockAligned)
+  charging-gateway station events IDENTITY [--component NAME] [--variable NAME] [--limit N]
+                                                     2.0.1: its NotifyEvent events, newest first
 
 Talks to the running node's admin API (admin.host/admin.port, token from the configuration).`;
 
 export async function stationsMain(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, sort: { type: 'string' }, hard: { type: 'boolean' }, minutes: { type: 'string' }, type: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, component: { type: 'string' }, evse: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, sort: { type: 'string' }, hard: { type: 'boolean' }, minutes: { type: 'string' }, type: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, severity: { type: 'string' }, variable: { type: 'string' }, limit: { type: 'string' }, component: { type: 'string' }, evse: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   const [command, station, ...rest] = positionals;
   if (values.help || !command) {
     console.log(HELP);
@@ -98,6 +104,16 @@ export async function stationsMain(argv: string[]): Promise<number> {
     return adminCall(config, 'POST', `${at}/logs`, { ...(values.type ? { logType: values.type } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
   }
   if (command === 'logs' && station) return adminCall(config, 'GET', `${at}/logs`);
+  if (command === 'monitor' && station && rest[3] !== undefined) {
+    return adminCall(config, 'POST', `${at}/monitors`, {
+      component: rest[0], variable: rest[1], type: rest[2], value: Number(rest[3]),
+      ...(values.severity ? { severity: Number(values.severity) } : {}), ...(values.evse ? { evseId: Number(values.evse) } : {}),
+    });
+  }
+  if (command === 'events' && station) {
+    const query = new URLSearchParams({ ...(values.component ? { component: values.component } : {}), ...(values.variable ? { variable: values.variable } : {}), ...(values.limit ? { limit: values.limit } : {}) });
+    return adminCall(config, 'GET', `${at}/events${query.size ? `?${query}` : ''}`);
+  }
   if (command === 'log-file' && station && rest[0]) return saveFile(config, `${at}/logs/${encodeURIComponent(rest[0])}/file`, values.out);
   console.error(HELP);
   return 2;

@@ -161,6 +161,14 @@ describe('the README walkthrough', () => {
       await eventually(async () => JSON.parse((await cliWith(adminEnv, 'station', 'logs', 'CP201')).out)[0].status === 'Uploaded', 10_000, `no log:\n${log}`);
       const file = await cliWith(adminEnv, 'station', 'log-file', 'CP201', String(asked.requestId));
       assert.match(file.out, /CP201 DiagnosticsLog/);
+      // A monitor, and the event the station reports for it.
+      const monitor = JSON.parse((await cliWith(adminEnv, 'station', 'monitor', 'CP201', 'EVSE', 'Power', 'UpperThreshold', '22000', '--evse', '1')).out);
+      assert.equal(monitor.status, 'Accepted');
+      const events = await eventually(async () => {
+        const found = JSON.parse((await cliWith(adminEnv, 'station', 'events', 'CP201', '--variable', 'Power')).out) as any[];
+        return found.length ? found : undefined;
+      }, 10_000, 'no event for the monitor');
+      assert.deepEqual([events[0].component, events[0].variableMonitoringId], ['EVSE', monitor.id]);
     } finally {
       sim.kill('SIGINT');
       await node.kill('SIGTERM');
