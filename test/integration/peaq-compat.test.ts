@@ -35,6 +35,7 @@ describe('peaq compatibility mode (raw charmev events)', () => {
     gateway = await spawnGateway({ CGW_DATA_DIR: dataDir, CGW_P2P_PEAQ_COMPAT_ENABLED: 'true', CGW_SESSIONS_START_TIMEOUT_SEC: '5' });
     charger = await Charger.connect(gateway.ocppUrl, 'PEAQ-CP', 'ocpp1.6');
     await charger.status(1, 'Available');
+    await charger.status(2, 'Available');
     wallet = await createP2pNode({ privateKey: await generateKeyPair('Ed25519'), listen: [], clientMode: true });
     wallet.services.pubsub.addEventListener('message', (evt) => {
       if (evt.detail.topic === 'charmev') received.push(decodeEvent(evt.detail.data));
@@ -85,6 +86,31 @@ describe('peaq compatibility mode (raw charmev events)', () => {
     const stopped = await next('STOP_CHARGE_RESPONSE', stopFrom);
     assert.equal(stopped.stopChargeRespData?.resp?.error ?? false, false, stopped.stopChargeRespData?.resp?.message);
     assert.equal(charger.open.size, 0, 'the charger ended the transaction');
+  });
+
+  it('stops only the session of the peer that asks, with two wallets charging at once (seen: any peer\'s stop ended every session)', async () => {
+    const other = await createP2pNode({ privateKey: await generateKeyPair('Ed25519'), listen: [], clientMode: true });
+    try {
+      other.services.pubsub.subscribe('charmev');
+      await other.dial(multiaddr(gateway.p2p[0]!));
+      await eventually(() => other.services.pubsub.getSubscribers('charmev').some((p) => p.toString() === gateway.peerId), 15_000, 'the second wallet never saw the gateway on charmev');
+      const provider = encodeAddress(peerIdFromString(gateway.peerId).publicKey!.raw, 42);
+      const request = (connector: number) => eventBytes(3, 4, [...str(1, encodeAddress(randomBytes(32), 42)), ...str(2, provider), ...str(3, '10000000000000000000'), 0x20, connector]);
+      await send(request(1));
+      await eventually(() => charger.open.has(1), 10_000, 'the first wallet\'s session did not start');
+      await other.services.pubsub.publish('charmev', request(2));
+      await eventually(() => charger.open.has(2), 10_000, 'the second wallet\'s session did not start');
+
+      const stop = Uint8Array.from([0x08, 5, ...sub(6, [0x08, 1])]);
+      await other.services.pubsub.publish('charmev', stop);
+      await eventually(() => !charger.open.has(2), 10_000, 'the second wallet\'s stop did not stop its own session');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.ok(charger.open.has(1), 'the first wallet\'s session still charges');
+      await send(stop);
+      await eventually(() => charger.open.size === 0, 10_000, 'the first wallet could not stop its own session');
+    } finally {
+      await other.stop();
+    }
   });
 
   it('ignores SERVICE_REQUESTED for another provider and refuses a bad consumer address', async () => {
