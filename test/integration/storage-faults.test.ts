@@ -39,6 +39,51 @@ function call(ws: WebSocket, id: string, action: string, payload: object): Promi
   });
 }
 
+/** A station that boots and starts a transaction: its socket and the transaction id. */
+async function chargingStation(node: GatewayProcess, identity: string): Promise<{ ws: WebSocket; transactionId: number }> {
+  const ws = new WebSocket(`${node.ocppUrl}/${identity}`, 'ocpp1.6');
+  await once(ws, 'open');
+  assert.equal((await call(ws, 'b', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' })).answer?.[0], 3);
+  const start = await call(ws, 's', 'StartTransaction', { connectorId: 1, idTag: 'TAG', meterStart: 0, timestamp: '2026-11-21T10:00:00Z' });
+  return { ws, transactionId: (start.answer?.[2] as { transactionId: number }).transactionId };
+}
+
+/** Meter values (one a minute of station time) until one is refused: the times acknowledged, and the refusal. */
+async function meterUntilRefused(ws: WebSocket, transactionId: number, sampledValue: object[], max: number) {
+  const acknowledged: string[] = [];
+  let refusal: { closed?: number; reason?: string } | undefined;
+  for (let i = 0; i < max && !refusal; i++) {
+    const timestamp = new Date(Date.parse('2026-11-21T10:00:00Z') + (i + 1) * 60_000).toISOString();
+    const r = await call(ws, `m${i}`, 'MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp, sampledValue }] });
+    if (r.answer?.[0] === 3) acknowledged.push(timestamp);
+    else refusal = r;
+  }
+  return { acknowledged, refusal };
+}
+
+/** Once /readyz is back, the station reconnects and continues: the time of its acknowledged meter value. */
+async function continuesAfterRecovery(node: GatewayProcess, identity: string, transactionId: number): Promise<string> {
+  await eventually(async () => (await fetch(`${node.admin}/readyz`).catch(() => undefined))?.ok, 20_000, '/readyz never recovered');
+  const back = new WebSocket(`${node.ocppUrl}/${identity}`, 'ocpp1.6');
+  await once(back, 'open');
+  const at = '2026-11-22T09:00:00.000Z';
+  const resumed = await call(back, 'm-resumed', 'MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: at, sampledValue: [{ value: '4000' }] }] });
+  assert.equal(resumed.answer?.[0], 3, 'the station continues once storage works again');
+  back.close();
+  return at;
+}
+
+/** Every acknowledged meter value is in the data folder (the node stopped). */
+async function assertAllStored(dataDir: string, identity: string, acknowledged: string[]): Promise<void> {
+  const store = await LevelStore.open(join(dataDir, 'state'));
+  try {
+    const stored = new Set((await store.stations.readings(identity)).map((r) => r.stationTime));
+    for (const at of acknowledged) assert.ok(stored.has(at), `acknowledged meter value ${at} lost`);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('storage faults', () => {
   const dataDir = tempDir('cgw-storage-');
   const env = { CGW_DATA_DIR: dataDir, CGW_OCPP_ACCEPT_UNKNOWN_ID_TAGS: 'true' };
@@ -50,21 +95,9 @@ describe('storage faults', () => {
 
   it('when writes fail: the station is not answered for what was not stored, is disconnected (1011), new stations get 503, /readyz says why; once writes work again the node resumes by itself', async (t) => {
     gateway = await spawnGateway(env, { fileSizeLimitBytes: FILE_LIMIT });
-    const ws = new WebSocket(`${gateway.ocppUrl}/DISK-CP`, 'ocpp1.6');
-    await once(ws, 'open');
-    assert.equal((await call(ws, 'b', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' })).answer?.[0], 3);
-    const start = await call(ws, 's', 'StartTransaction', { connectorId: 1, idTag: 'TAG', meterStart: 0, timestamp: '2026-11-21T10:00:00Z' });
-    const transactionId = (start.answer?.[2] as { transactionId: number }).transactionId;
-
-    const acknowledged: string[] = [];
-    let refusal: { closed?: number; reason?: string } | undefined;
+    const { ws, transactionId } = await chargingStation(gateway, 'DISK-CP');
     const bulky = Array.from({ length: 20 }, (_, i) => ({ value: String(1000 + i), measurand: 'Energy.Active.Import.Register', context: 'Sample.Periodic', phase: 'L1', unit: 'Wh' }));
-    for (let i = 0; i < 2_000 && !refusal; i++) {
-      const timestamp = new Date(Date.parse('2026-11-21T10:00:00Z') + (i + 1) * 60_000).toISOString();
-      const r = await call(ws, `m${i}`, 'MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp, sampledValue: bulky }] });
-      if (r.answer?.[0] === 3) acknowledged.push(timestamp);
-      else refusal = r;
-    }
+    const { acknowledged, refusal } = await meterUntilRefused(ws, transactionId, bulky, 2_000);
     assert.ok(refusal, 'the writes failed at some point');
     assert.equal(refusal.closed, 1011, `disconnected with 1011, got ${JSON.stringify(refusal)}`);
     assert.match(refusal.reason ?? '', /storage unavailable/);
@@ -84,23 +117,11 @@ describe('storage faults', () => {
     // The disk is freed (the file size limit lifted from outside): the node resumes by itself,
     // without a restart (seen: /readyz stayed 503 and stations were refused until an operator restarted it).
     execFileSync('prlimit', ['--pid', String(gateway.child.pid), `--fsize=unlimited`]);
-    await eventually(async () => (await fetch(`${gateway!.admin}/readyz`)).ok, 20_000, '/readyz never recovered');
-    const back = new WebSocket(`${gateway.ocppUrl}/DISK-CP`, 'ocpp1.6');
-    await once(back, 'open');
-    const resumed = await call(back, 'm-resumed', 'MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: '2026-11-22T09:00:00.000Z', sampledValue: [{ value: '4000' }] }] });
-    assert.equal(resumed.answer?.[0], 3, 'the station continues once storage works again');
-    acknowledged.push('2026-11-22T09:00:00.000Z');
-    back.close();
+    acknowledged.push(await continuesAfterRecovery(gateway, 'DISK-CP', transactionId));
 
     // Restarted: everything that was acknowledged is there.
     await gateway.kill('SIGKILL');
-    const store = await LevelStore.open(join(dataDir, 'state'));
-    try {
-      const stored = new Set((await store.stations.readings('DISK-CP')).map((r) => r.stationTime));
-      for (const t of acknowledged) assert.ok(stored.has(t), `acknowledged meter value ${t} lost`);
-    } finally {
-      await store.close();
-    }
+    await assertAllStored(dataDir, 'DISK-CP', acknowledged);
     gateway = await spawnGateway(env);
     const again = new WebSocket(`${gateway.ocppUrl}/DISK-CP`, 'ocpp1.6');
     await once(again, 'open');
@@ -115,11 +136,7 @@ describe('storage faults', () => {
     const node = await spawnGateway({ CGW_DATA_DIR: dir, CGW_OCPP_ACCEPT_UNKNOWN_ID_TAGS: 'true' });
     try {
       const pid = node.child.pid!;
-      const ws = new WebSocket(`${node.ocppUrl}/FD-CP`, 'ocpp1.6');
-      await once(ws, 'open');
-      await call(ws, 'b', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
-      const start = await call(ws, 's', 'StartTransaction', { connectorId: 1, idTag: 'TAG', meterStart: 0, timestamp: '2026-11-21T10:00:00Z' });
-      const transactionId = (start.answer?.[2] as { transactionId: number }).transactionId;
+      const { ws, transactionId } = await chargingStation(node, 'FD-CP');
       // No descriptor to spare from now on: the next file LevelDB opens (a new log and table
       // once its write buffer is full) fails with EMFILE.
       // The limit bounds the number a new descriptor gets: below the lowest free one, none is given.
@@ -129,35 +146,15 @@ describe('storage faults', () => {
       // The soft limit only: the hard one stays, so it can be raised again from outside.
       const hard = /Max open files\s+\d+\s+(\d+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))![1]!;
       execFileSync('prlimit', ['--pid', String(pid), `--nofile=${open}:${hard}`]);
-      const acknowledged: string[] = [];
-      let refusal: { closed?: number; reason?: string } | undefined;
-      const bulky = [{ value: '7'.repeat(50_000), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }];
-      for (let i = 0; i < 400 && !refusal; i++) {
-        const timestamp = new Date(Date.parse('2026-11-21T10:00:00Z') + (i + 1) * 60_000).toISOString();
-        const r = await call(ws, `m${i}`, 'MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp, sampledValue: bulky }] });
-        if (r.answer?.[0] === 3) acknowledged.push(timestamp);
-        else refusal = r;
-      }
+      const { acknowledged, refusal } = await meterUntilRefused(ws, transactionId, [{ value: '7'.repeat(50_000), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }], 400);
       assert.ok(refusal, 'a write failed once LevelDB needed a descriptor');
       assert.equal(refusal.closed, 1011, JSON.stringify(refusal));
       await eventually(() => node.output.some((l) => l.includes('storage failed') && /EMFILE|Too many open files|IO error/i.test(l)), 5_000, 'the node logs the failure with its cause');
       // Descriptors back (sockets closed, the limit raised): no restart needed.
       execFileSync('prlimit', ['--pid', String(pid), `--nofile=${hard}:${hard}`]);
-      await eventually(async () => (await fetch(`${node.admin}/readyz`).catch(() => undefined))?.ok, 20_000, '/readyz never recovered');
-      const back = new WebSocket(`${node.ocppUrl}/FD-CP`, 'ocpp1.6');
-      await once(back, 'open');
-      const resumed = await call(back, 'm-back', 'MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: '2026-11-22T09:00:00.000Z', sampledValue: [{ value: '4000' }] }] });
-      assert.equal(resumed.answer?.[0], 3, 'the station continues once storage works again');
-      acknowledged.push('2026-11-22T09:00:00.000Z');
-      back.close();
+      acknowledged.push(await continuesAfterRecovery(node, 'FD-CP', transactionId));
       await node.kill('SIGKILL');
-      const store = await LevelStore.open(join(dir, 'state'));
-      try {
-        const stored = new Set((await store.stations.readings('FD-CP')).map((r) => r.stationTime));
-        for (const at of acknowledged) assert.ok(stored.has(at), `acknowledged meter value ${at} lost`);
-      } finally {
-        await store.close();
-      }
+      await assertAllStored(dir, 'FD-CP', acknowledged);
       t.diagnostic(`${acknowledged.length} meter values acknowledged, all found after the restart`);
     } finally {
       await node.kill('SIGKILL');
