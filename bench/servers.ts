@@ -61,6 +61,8 @@ if (kind === 'raw') {
   // BENCH_EVENTS_PER_SECOND raises the publishing pace so that every event a message causes is
   // signed and published within the measured window (issue #19 counts all of a message's work).
   if (process.env.BENCH_EVENTS_PER_SECOND) config.p2p.maxEventsPerSecond = Number(process.env.BENCH_EVENTS_PER_SECOND);
+  // BENCH_READ_CONFIGURATION=0: stations' configurations are not read when they connect.
+  if (process.env.BENCH_READ_CONFIGURATION === '0') config.stations.configuration.readOnConnect = false;
   const node = await startGateway(config, silentLogger);
   port = node.ocppPort;
   stop = async () => { await node.stop(); rmSync(dataDir, { recursive: true, force: true }); };
