@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parseConsumerKey } from '../src/crypto/consumer-key.ts';
-import { grantRemoteStart } from '../src/domain/authorization.ts';
+import { grantRemoteStart, useGrant } from '../src/domain/authorization.ts';
 import { REFUSALS, refusalOf } from '../src/domain/refusals.ts';
 import type { TransactionInfo } from '../src/domain/model.ts';
 import type { ChargePointService } from '../src/domain/charge-point-service.ts';
@@ -582,8 +582,17 @@ async function runCommand(deps: AdminApiDeps, id: string, name: CommandName, bod
     case 'remote-start': {
       // The station's own StartTransaction with this tag is then accepted, on the list or not
       // (seen: answered Invalid, and the charger stopped).
-      await deps.service.update(id, ({ state }) => grantRemoteStart(state, body.idTag as string, new Date(deps.now().getTime() + REMOTE_START_GRANT_MS)));
-      return deps.commands.for(id).remoteStart({ connectorId: body.connectorId as number, idTag: body.idTag as string, remoteStartId: Date.now() % 2 ** 31 });
+      // Granted before asking (the station's start may come before its answer); withdrawn when
+      // it refuses, so the tag does not stay good for five minutes.
+      const idTag = body.idTag as string;
+      await deps.service.update(id, ({ state }) => grantRemoteStart(state, idTag, new Date(deps.now().getTime() + REMOTE_START_GRANT_MS)));
+      const answer = await deps.commands.for(id).remoteStart({ connectorId: body.connectorId as number, idTag, remoteStartId: Date.now() % 2 ** 31 })
+        .catch(async (err: unknown) => {
+          await deps.service.update(id, ({ state }) => useGrant(state, idTag, deps.now()));
+          throw err;
+        });
+      if (!answer.accepted) await deps.service.update(id, ({ state }) => useGrant(state, idTag, deps.now()));
+      return answer;
     }
     case 'remote-stop': {
       const state = await deps.service.state(id);

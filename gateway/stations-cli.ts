@@ -51,12 +51,54 @@ Usage:
 
 Talks to the running node's admin API (admin.host/admin.port, token from the configuration).`;
 
+// Each command's arguments (optional ones in brackets) and options, for clear refusals.
+const USAGE: Record<string, { arguments: string[]; options: string[] }> = {
+  list: { arguments: [], options: ['sort'] },
+  delete: { arguments: ['IDENTITY'], options: [] },
+  call: { arguments: ['IDENTITY', 'ACTION', '[JSON]'], options: [] },
+  actions: { arguments: ['IDENTITY'], options: [] },
+  reserve: { arguments: ['IDENTITY', 'CONNECTOR', 'IDTAG'], options: ['minutes'] },
+  reservations: { arguments: ['IDENTITY'], options: [] },
+  'cancel-reservation': { arguments: ['IDENTITY', 'ID'], options: [] },
+  capture: { arguments: ['IDENTITY'], options: ['minutes'] },
+  frames: { arguments: ['IDENTITY'], options: [] },
+  'capture-stop': { arguments: ['IDENTITY'], options: [] },
+  config: { arguments: ['IDENTITY', '[SEARCH]'], options: [] },
+  'config-refresh': { arguments: ['IDENTITY'], options: [] },
+  'config-set': { arguments: ['IDENTITY', 'VARIABLE', 'VALUE'], options: ['component', 'evse'] },
+  'config-diff': { arguments: ['IDENTITY', '[FROM]', '[TO]'], options: [] },
+  reset: { arguments: ['IDENTITY'], options: ['hard'] },
+  'clear-cache': { arguments: ['IDENTITY'], options: [] },
+  'data-transfer': { arguments: ['IDENTITY', 'VENDOR', '[MESSAGE_ID]', '[DATA]'], options: [] },
+  'get-log': { arguments: ['IDENTITY'], options: ['type', 'from', 'to'] },
+  logs: { arguments: ['IDENTITY'], options: [] },
+  'log-file': { arguments: ['IDENTITY', 'REQUEST'], options: ['out'] },
+  monitor: { arguments: ['IDENTITY', 'COMPONENT', 'VARIABLE', 'TYPE', 'VALUE'], options: ['severity', 'evse'] },
+  events: { arguments: ['IDENTITY'], options: ['component', 'variable', 'limit'] },
+};
+
 export async function stationsMain(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, sort: { type: 'string' }, hard: { type: 'boolean' }, minutes: { type: 'string' }, type: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, severity: { type: 'string' }, variable: { type: 'string' }, limit: { type: 'string' }, component: { type: 'string' }, evse: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   const [command, station, ...rest] = positionals;
   if (values.help || !command) {
     console.log(HELP);
     return values.help ? 0 : 2;
+  }
+  const usage = USAGE[command];
+  if (!usage) {
+    console.error(`unknown command: station ${command} (charging-gateway station --help)`);
+    return 2;
+  }
+  // A missing argument is named, and an option is one this command takes (seen: clear-cache --hard accepted and ignored).
+  const missing = usage.arguments.slice(positionals.length - 1).filter((a) => !a.startsWith('['));
+  if (missing.length) {
+    console.error(`station ${command} needs ${missing.join(' ')}: station ${command} ${usage.arguments.join(' ')}`);
+    return 2;
+  }
+  const foreign = Object.keys(values).filter((o) => o !== 'config' && !usage.options.includes(o));
+  if (foreign.length) {
+    console.error(`station ${command} takes no ${foreign.map((o) => `--${o}`).join(', ')}`);
+    return 2;
   }
   const file = values.config ?? process.env.CGW_CONFIG;
   const config = loadConfig({ ...(file ? { file } : {}) });

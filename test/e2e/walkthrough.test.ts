@@ -89,6 +89,11 @@ describe('the README walkthrough', () => {
     await eventually(() => stationLog.includes('rebooting (hard reset)'), 10_000, stationLog);
     await eventually(async () => (await bootedAt()) > before, 10_000, 'the node did not see the station boot again');
     assert.deepEqual(await json('station', 'clear-cache', 'CP01'), { result: 'Accepted' });
+    // A wrong command line is refused with what is wrong, before anything is sent.
+    const ignored = await cliWith(env, 'station', 'clear-cache', 'CP01', '--hard');
+    assert.deepEqual([ignored.code, ignored.out.trim()], [2, 'station clear-cache takes no --hard']);
+    const short = await cliWith(env, 'station', 'reserve', 'CP01', '1');
+    assert.deepEqual([short.code, short.out.trim()], [2, 'station reserve needs IDTAG: station reserve IDENTITY CONNECTOR IDTAG']);
     assert.deepEqual(await json('station', 'data-transfer', 'CP01', 'com.example'), { result: { status: 'UnknownVendorId' } });
     const config = await json('station', 'call', 'CP01', 'GetConfiguration', '{"key":["SendLocalListMaxLength"]}');
     assert.equal(config.response.configurationKey[0].value, '50');

@@ -87,6 +87,11 @@ describe('independent chargers', () => {
     assert.equal(started.idTagInfo.status, 'Accepted');
     const later = await cp.call('StartTransaction', { connectorId: 1, idTag: 'FLEET-CARD-7', meterStart: 0, timestamp: at(9) });
     assert.equal(later.idTagInfo.status, 'Invalid', 'the grant was for that one start');
+    // A remote start the station refuses leaves no grant behind.
+    cp.handle('RemoteStartTransaction', () => ({ status: 'Rejected' }));
+    assert.equal((await api('POST', '/api/stations/OPERATOR-16/commands/remote-start', { connectorId: 1, idTag: 'FLEET-CARD-8' })).body.result.accepted, false);
+    const own = await cp.call('StartTransaction', { connectorId: 1, idTag: 'FLEET-CARD-8', meterStart: 0, timestamp: at(12) });
+    assert.equal(own.idTagInfo.status, 'Invalid', 'a refused remote start grants nothing');
     await cp.close({ force: true });
   });
 
