@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Call } from '@polkadot/types/interfaces';
 import type { SettlementRecord } from '../src/domain/charge-point-service.ts';
@@ -14,6 +13,7 @@ import type { ChainClient, Inclusion } from './client.ts';
 import type { DepositLedger } from './deposit-ledger.ts';
 import { callHash, firstApproval, operations, otherSignatories, type Timepoint } from './multisig.ts';
 import { PayoutWatcher } from './payout-watcher.ts';
+import { deliveryRemark, recordedSince } from './delivery-records.ts';
 import { payoutCall, type PayoutKind } from './payouts.ts';
 
 /** Where settlement jobs, sessions, payouts and debts live (LevelDB, wired in gateway/). */
@@ -278,7 +278,17 @@ export class SettlementService {
       o.record.approvalTxHash = o.existing ? o.record.approvalTxHash : (inclusion?.txHash ?? '');
     }
     const settledPlans = plans.filter((p) => p.job);
-    const record = settledPlans.length ? await this.recordDeliveries(chain, settledPlans) : undefined;
+    // A retry (some approvals were open already): the node may have sent the record and stopped
+    // before keeping that it did; what is on chain already is not sent (and paid for) again.
+    const since = Math.min(...all.filter((o) => o.existing).map((o) => o.existing!.height));
+    const recorded = Number.isFinite(since)
+      ? await recordedSince(chain, chain.address(gateway.publicKey), since, settledPlans.map((p) => ({
+        sessionId: p.session.id, remark: deliveryRemark(p.session.id, p.session.receipt), callHashes: p.payouts.map((o) => o.record.callHash),
+      })))
+      : new Set<string>();
+    if (recorded.size) this.opts.log.info('delivery records found on chain already; not sent again', { sessions: [...recorded] });
+    const toRecord = settledPlans.filter((p) => !recorded.has(p.session.id));
+    const record = toRecord.length ? await this.recordDeliveries(chain, toRecord) : settledPlans.length ? recordKind(chain) : undefined;
     const byStation = groupBy(plans, (p) => p.station);
     for (const [station, group] of byStation) {
       const step: SettlementRecord = { sessions: [], jobsDone: [], payouts: [], debts: [], delivered: [] };
@@ -323,12 +333,11 @@ export class SettlementService {
         });
         return chain.api.tx.transaction!.serviceDelivered!(chain.address(Buffer.from(p.session.consumerKeyHex, 'hex')), info(value('refund')), info(value('spent')));
       }
-      const receiptHash = createHash('sha256').update(JSON.stringify(p.session.receipt)).digest('hex');
-      return chain.api.tx.system.remarkWithEvent(`charging-gateway:service-delivered:${p.session.id}:${receiptHash}`);
+      return chain.api.tx.system.remarkWithEvent(deliveryRemark(p.session.id, p.session.receipt));
     });
     const recorded = await chain.submit(calls.length === 1 ? calls[0]! : chain.api.tx.utility.batchAll(calls), this.opts.gateway, this.opts.finality);
     this.opts.log.info('sessions settled', { sessions: plans.length, recordBlock: recorded.blockNumber });
-    return chain.shape.transactionPallet ? 'transaction.serviceDelivered' : 'system.remarkWithEvent';
+    return recordKind(chain);
   }
 
   private async failed(job: SettlementJob, err: unknown): Promise<void> {
@@ -336,4 +345,9 @@ export class SettlementService {
     this.opts.log.warn('settlement attempt failed; will retry', { session: job.sessionId, err: message });
     await this.opts.store.settlements.putSettlement({ ...job, attempts: job.attempts + 1, lastError: message });
   }
+}
+
+/** Which call records a delivery on this chain. */
+function recordKind(chain: ChainClient): string {
+  return chain.shape.transactionPallet ? 'transaction.serviceDelivered' : 'system.remarkWithEvent';
 }

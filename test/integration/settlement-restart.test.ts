@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
+import { blake2AsHex, cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
 import { approvePayouts } from '../../chain/approve.ts';
 import { ChainClient } from '../../chain/client.ts';
 import { fundDeposit } from '../../chain/deposit.ts';
@@ -15,6 +15,7 @@ import { startDevChain, testChainSpec, type DevChain } from '../helpers/dev-chai
 import { gatewayAccount } from '../../chain/gateway-account.ts';
 import { firstApproval, openOperations, otherSignatories } from '../../chain/multisig.ts';
 import { payoutCall } from '../../chain/payouts.ts';
+import { deliveryRemark } from '../../chain/delivery-records.ts';
 import { loadOrCreateGatewayKey, type GatewayKey } from '../../src/crypto/gateway-key.ts';
 import { LevelStore } from '../../src/store/level-store.ts';
 import { Charger } from '../helpers/charger.ts';
@@ -32,6 +33,7 @@ describe('settlement across restarts', () => {
   const keyring = new Keyring({ type: 'sr25519' });
   const consumer = keyring.addFromSeed(randomBytes(32));
   const legacy = keyring.addFromSeed(randomBytes(32));
+  const recorder = keyring.addFromSeed(randomBytes(32));
   const hex = (k: Uint8Array) => Buffer.from(k).toString('hex');
 
   async function start(): Promise<void> {
@@ -52,7 +54,7 @@ describe('settlement across restarts', () => {
   before(async () => {
     await cryptoWaitReady();
     key = (await loadOrCreateGatewayKey(join(dataDir, 'gateway.key'))).key;
-    chain = await startDevChain({ specFile: testChainSpec(), endowed: { [consumer.address]: 100n * PEAQ, [legacy.address]: 100n * PEAQ, [encodeAddress(key.publicKey, 42)]: 100n * PEAQ } });
+    chain = await startDevChain({ specFile: testChainSpec(), endowed: { [consumer.address]: 100n * PEAQ, [legacy.address]: 100n * PEAQ, [recorder.address]: 100n * PEAQ, [encodeAddress(key.publicKey, 42)]: 100n * PEAQ } });
     client = await ChainClient.connect(chain.endpoint);
     await start();
   });
@@ -115,6 +117,45 @@ describe('settlement across restarts', () => {
     assert.equal(await client.freeBalance(multisig), 0n);
   });
 
+  it('records a delivery once when the node stopped after sending the record and before keeping that it did (seen: recorded, and paid for, again)', async () => {
+    await fundDeposit(client, recorder, key.publicKey, 2n * PEAQ);
+    await stop();
+    // What the node left in LevelDB: a session ended with a budget of 2 PEAQ, 0.5 spent.
+    const store = await LevelStore.open(join(dataDir, 'state'));
+    const state = (await store.stations.loadState('RESTART-CP'))!;
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    const session = {
+      id, station: 'RESTART-CP', connectorId: 1, consumerPublicKey: recorder.address, consumerKeyHex: hex(recorder.publicKey), idTag: 'CRECORDER', state: 'stopped' as const,
+      remoteStartId: 0, transactionId: 98, ocppTransactionId: '', createdAt: now, updatedAt: now, reason: '', expiresAt: now, stoppedBy: 'consumer' as const, contract: '', budget: String(2n * PEAQ), stopReason: '',
+      receipt: { sessionId: id, station: 'RESTART-CP', connectorId: 1, consumerPublicKey: recorder.address, energyWh: 1000, durationS: 60, energyAmount: String(PEAQ / 2n), timeAmount: '0', sessionFee: '0', totalAmount: String(PEAQ / 2n), signedMeterValues: [], issuedAt: now, stopReason: '', budget: String(2n * PEAQ), spentAmount: String(PEAQ / 2n), refundAmount: String(3n * PEAQ / 2n), unpaidAmount: '0' },
+    };
+    await store.commit({
+      identity: 'RESTART-CP', state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], droppedReports: [], outbox: [], payouts: [], debts: [], settled: [],
+      finishedSessions: [session],
+      settlements: [{ sessionId: id, station: 'RESTART-CP', spent: String(PEAQ / 2n), createdAt: now, attempts: 0, lastError: '', budget: String(2n * PEAQ), consumerKeyHex: hex(recorder.publicKey) }],
+    });
+    // The receipt as the node reads it back (its remark names the receipt's hash).
+    const { receipt } = (await store.sessions.load('RESTART-CP', id))!;
+    await store.close();
+    const remark = deliveryRemark(id, receipt);
+    // What it had sent before it stopped: both approvals and the delivery record.
+    const from = (await client.head()).number;
+    const gatewayPair = await gatewayAccount(key.libp2pKey.raw.subarray(0, 32), client.shape.ss58Prefix);
+    const others = otherSignatories(client, [recorder.publicKey, key.publicKey], key.publicKey);
+    for (const [kind, to, amount] of [['spent', client.address(key.publicKey), PEAQ / 2n], ['refund', client.address(recorder.publicKey), 3n * PEAQ / 2n]] as const) {
+      await client.submit(firstApproval(client, others, payoutCall(client, { sessionId: id, kind, seq: 0, to, amount })), gatewayPair);
+    }
+    await client.submit(client.api.tx.system.remarkWithEvent(remark), gatewayPair);
+    assert.equal((await openOperations(client, client.multisigAddress([recorder.publicKey, key.publicKey]))).length, 2);
+
+    await start();
+    await reached(recorder.publicKey, 'settled');
+    const records = await remarksSince(client, from, remark);
+    assert.equal(records, 1, 'the delivery is on chain once');
+    assert.equal((await openOperations(client, client.multisigAddress([recorder.publicKey, key.publicKey]))).length, 2, 'and its approvals once');
+  });
+
   it('settles a session from before the ledger (no budget) on an empty deposit with its cost owed, not silently (seen: "settled", nothing paid)', async () => {
     // What the previous release left in LevelDB: a finished session and its settlement job, no budget.
     await stop();
@@ -156,3 +197,14 @@ describe('settlement across restarts', () => {
     assert.equal((await gw.bridge.authorize({ station: 'RESTART-CP', consumerKey: legacy.address })).budget, String(PEAQ));
   });
 });
+
+/** How many System.Remarked events carry this remark since block `from`. */
+async function remarksSince(client: ChainClient, from: number, remark: string): Promise<number> {
+  const wanted = blake2AsHex(remark);
+  let n = 0;
+  for (let b = from; b <= (await client.head()).number; b++) {
+    const events = await (await client.api.at(await client.api.rpc.chain.getBlockHash(b))).query.system!.events!() as unknown as { event: { section: string; method: string; data: { toJSON(): unknown } } }[];
+    n += events.filter(({ event }) => event.section === 'system' && event.method === 'Remarked' && (event.data.toJSON() as unknown[])[1] === wanted).length;
+  }
+  return n;
+}
