@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { runCli } from '../helpers/cli.ts';
+import { freePort } from '../helpers/net.ts';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { Charger } from '../helpers/charger.ts';
 import { tempDir } from '../helpers/gateway.ts';
@@ -59,6 +60,14 @@ describe('charging-gateway consumer (CLI)', () => {
     const typo = spawnSync(process.execPath, [CLI, 'consumer', 'status', 'CLI-CP', '--gateway', gateway.p2p[0]!, '--seed', 'bottom drive obey lake curtain smoke basket hold race lonely fit wa1k'], { encoding: 'utf8' });
     assert.equal(typo.status, 1);
     assert.match(typo.stderr, /not a key: give a SURI \(\/\/Alice\), a valid mnemonic/);
+  });
+
+  it('gives up on a chain that does not answer with one line that says so (every wait on the chain has a limit)', async () => {
+    const endpoint = `ws://127.0.0.1:${await freePort()}`;
+    const r = await runCli({}, 'consumer', 'deposit', '--gateway', gateway.p2p[0]!, '--seed', '//Alice', '--chain', endpoint);
+    assert.equal(r.status, 1);
+    assert.match(r.output, new RegExp(`no chain answered at ${endpoint} within 30 s`));
+    assert.doesNotMatch(r.output, /\n\s+at /, 'no stack trace');
   });
 
   it('takes a SURI and a valid mnemonic as keys, derived as every Substrate wallet derives them', async () => {
