@@ -3,7 +3,7 @@
 // and StartTransaction, managed through the API and the CLI with CSV import and export. The
 // stations are ocpp-rpc clients in strict mode that keep their list as a charger does.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Charger } from '../helpers/charger.ts';
@@ -142,9 +142,14 @@ describe('operator cards on every station', () => {
     const set = await run('tags', 'set', 'RFID0020', '--status', 'Blocked', '--note', 'lost');
     assert.equal(set.status, 0, set.output);
     assert.equal(JSON.parse(set.output).status, 'Blocked');
-    const file = join(tempDir('cgw-cards-csv-'), 'cards.csv');
+    const folder = tempDir('cgw-cards-csv-');
+    const file = join(folder, 'cards.csv');
     writeFileSync(file, 'idTag\nRFID0021\n');
-    assert.equal(JSON.parse((await run('tags', 'import', file)).output).imported, 1);
+    try {
+      assert.equal(JSON.parse((await run('tags', 'import', file)).output).imported, 1);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
     const list = JSON.parse((await run('tags', 'list')).output);
     assert.ok(['RFID0020', 'RFID0021'].every((t) => list.some((x: any) => x.idTag === t)));
     assert.match((await run('tags', 'export')).output, /^idTag,status/);
