@@ -24,14 +24,22 @@ export interface DeliveryToFind {
  * `from`: a settlement that stopped after sending the record and before keeping that it did
  * must not record (and pay for) it again.
  */
-export async function recordedSince(chain: ChainClient, sender: string, from: number, deliveries: DeliveryToFind[]): Promise<Set<string>> {
+export async function recordedSince(chain: ChainClient, sender: string, from: number, deliveries: DeliveryToFind[]): Promise<{ found: Set<string>; unknown?: string }> {
   const found = new Set<string>();
-  if (!deliveries.length) return found;
-  const remarkHashes = new Map<string, string>(deliveries.map((d) => [blake2AsHex(d.remark), d.sessionId]));
+  if (!deliveries.length) return { found };
   const head = (await chain.head()).number;
-  for (let n = Math.max(from, head - MAX_BLOCKS_SCANNED); n <= head && found.size < deliveries.length; n++) {
-    const hash = await chain.api.rpc.chain.getBlockHash(n);
-    const events = await (await chain.api.at(hash)).query.system!.events!() as unknown as { event: { section: string; method: string; data: { toJSON(): unknown } } }[];
+  // Too far back to look through, or a node that no longer keeps those blocks' state: the
+  // answer is unknown, and the caller must not send the record again on a guess.
+  if (head - from > MAX_BLOCKS_SCANNED) return { found, unknown: `the approvals are ${head - from} blocks old, more than the ${MAX_BLOCKS_SCANNED} looked through` };
+  const remarkHashes = new Map<string, string>(deliveries.map((d) => [blake2AsHex(d.remark), d.sessionId]));
+  for (let n = from; n <= head && found.size < deliveries.length; n++) {
+    let events;
+    try {
+      const hash = await chain.api.rpc.chain.getBlockHash(n);
+      events = await (await chain.api.at(hash)).query.system!.events!() as unknown as { event: { section: string; method: string; data: { toJSON(): unknown } } }[];
+    } catch (err) {
+      return { found, unknown: `the events of block ${n} cannot be read (${(err as Error).message})` };
+    }
     for (const { event } of events) {
       const data = event.data.toJSON();
       if (event.section === 'system' && event.method === 'Remarked') {
@@ -44,5 +52,19 @@ export async function recordedSince(chain: ChainClient, sender: string, from: nu
       }
     }
   }
-  return found;
+  return { found };
+}
+
+/**
+ * Whether a transaction of `sender` still waits in the node's pool (a record sent before may
+ * yet be included): then nothing is sent again until it is decided. Unknown (the RPC is not
+ * served) counts as no.
+ */
+export async function pendingFrom(chain: ChainClient, sender: string): Promise<boolean> {
+  try {
+    const pending = await chain.api.rpc.author.pendingExtrinsics();
+    return pending.some((x) => x.isSigned && chain.address(x.signer.toU8a(true).slice(-32)) === sender);
+  } catch {
+    return false;
+  }
 }

@@ -13,7 +13,7 @@ import type { ChainClient, Inclusion } from './client.ts';
 import type { DepositLedger } from './deposit-ledger.ts';
 import { callHash, firstApproval, operations, otherSignatories, type Timepoint } from './multisig.ts';
 import { PayoutWatcher } from './payout-watcher.ts';
-import { deliveryRemark, recordedSince } from './delivery-records.ts';
+import { deliveryRemark, pendingFrom, recordedSince } from './delivery-records.ts';
 import { payoutCall, type PayoutKind } from './payouts.ts';
 
 /** Where settlement jobs, sessions, payouts and debts live (LevelDB, wired in gateway/). */
@@ -281,13 +281,23 @@ export class SettlementService {
     // A retry (some approvals were open already): the node may have sent the record and stopped
     // before keeping that it did; what is on chain already is not sent (and paid for) again.
     const since = Math.min(...all.filter((o) => o.existing).map((o) => o.existing!.height));
-    const recorded = Number.isFinite(since)
-      ? await recordedSince(chain, chain.address(gateway.publicKey), since, settledPlans.map((p) => ({
+    let toRecord = settledPlans;
+    if (Number.isFinite(since) && settledPlans.length) {
+      const me = chain.address(gateway.publicKey);
+      const { found, unknown } = await recordedSince(chain, me, since, settledPlans.map((p) => ({
         sessionId: p.session.id, remark: deliveryRemark(p.session.id, p.session.receipt), callHashes: p.payouts.map((o) => o.record.callHash),
-      })))
-      : new Set<string>();
-    if (recorded.size) this.opts.log.info('delivery records found on chain already; not sent again', { sessions: [...recorded] });
-    const toRecord = settledPlans.filter((p) => !recorded.has(p.session.id));
+      })));
+      if (found.size) this.opts.log.info('delivery records found on chain already; not sent again', { sessions: [...found] });
+      if (unknown) {
+        // Rather a missing record (logged) than one sent and paid for twice.
+        this.opts.log.warn('cannot tell whether these deliveries were recorded on chain before the node stopped; not sending the record again', { sessions: settledPlans.map((p) => p.session.id), why: unknown });
+        toRecord = [];
+      } else {
+        toRecord = settledPlans.filter((p) => !found.has(p.session.id));
+        // A record sent before may still wait in the pool: decided in a later round.
+        if (toRecord.length && await pendingFrom(chain, me)) throw new Error('a transaction of the gateway still waits in the pool; the delivery record waits for it');
+      }
+    }
     const record = toRecord.length ? await this.recordDeliveries(chain, toRecord) : settledPlans.length ? recordKind(chain) : undefined;
     const byStation = groupBy(plans, (p) => p.station);
     for (const [station, group] of byStation) {

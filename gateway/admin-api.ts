@@ -15,7 +15,8 @@ import { InvalidTagError, TAG_STATUSES, type OperatorTag, type TagChange } from 
 import { actualValue, variableName, type ConfigurationSnapshot } from '../src/domain/configuration.ts';
 import type { LocalListSync } from '../src/app/local-list-sync.ts';
 import type { OcppServer } from '../src/ocpp/core/server.ts';
-import type { StationLinks } from '../src/app/station-link.ts';
+import { StationCallError, type StationLinks } from '../src/app/station-link.ts';
+import { ConnectionClosedError } from '../src/ocpp/core/errors.ts';
 import { CertificateError, type StationCertificates } from '../src/app/station-certificates.ts';
 import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse } from '../src/domain/certificates.ts';
 import { hashDataId } from '../src/domain/certificates.ts';
@@ -584,14 +585,19 @@ async function runCommand(deps: AdminApiDeps, id: string, name: CommandName, bod
       // (seen: answered Invalid, and the charger stopped).
       // Granted before asking (the station's start may come before its answer); withdrawn when
       // it refuses, so the tag does not stay good for five minutes.
+      // A lost answer (timeout) keeps the grant: the station may have started.
       const idTag = body.idTag as string;
+      const withdraw = () => deps.service.update(id, ({ state }) => useGrant(state, idTag, deps.now()));
       await deps.service.update(id, ({ state }) => grantRemoteStart(state, idTag, new Date(deps.now().getTime() + REMOTE_START_GRANT_MS)));
-      const answer = await deps.commands.for(id).remoteStart({ connectorId: body.connectorId as number, idTag, remoteStartId: Date.now() % 2 ** 31 })
-        .catch(async (err: unknown) => {
-          await deps.service.update(id, ({ state }) => useGrant(state, idTag, deps.now()));
-          throw err;
-        });
-      if (!answer.accepted) await deps.service.update(id, ({ state }) => useGrant(state, idTag, deps.now()));
+      let answer;
+      try {
+        answer = await deps.commands.for(id).remoteStart({ connectorId: body.connectorId as number, idTag, remoteStartId: Date.now() % 2 ** 31 });
+      } catch (err) {
+        // Offline before it was sent, or refused with a CALLERROR: the station starts nothing.
+        if (err instanceof ConnectionClosedError || (err instanceof StationCallError && err.code === 'Refused')) await withdraw();
+        throw err;
+      }
+      if (!answer.accepted) await withdraw();
       return answer;
     }
     case 'remote-stop': {

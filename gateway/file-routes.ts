@@ -78,7 +78,7 @@ export function fileRoutes(deps: FileRoutesDeps): (req: IncomingMessage, res: Se
       }
     };
     if (parts[0] === 'firmware' && parts.length === 3 && (req.method === 'GET' || req.method === 'HEAD')) {
-      if (take(req, res, socket)) serveFirmware(deps, req, res, parts[1]!, parts[2]!).catch(failed);
+      serveFirmware(deps, req, res, parts[1]!, parts[2]!, () => take(req, res, socket)).catch(failed);
       return true;
     }
     if (parts[0] === 'logs' && (parts.length === 4 || parts.length === 5) && (req.method === 'PUT' || req.method === 'POST')) {
@@ -91,7 +91,7 @@ export function fileRoutes(deps: FileRoutesDeps): (req: IncomingMessage, res: Se
       deps.logs.openUpload(parts[1]!, requestId, parts[3]!).then(() => {
         if (!take(req, res, socket)) return undefined;
         return receiveLog(deps, req, parts[1]!, requestId, parts[3]!, parts[4]).then((upload) => {
-          res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ received: upload.size, sha256: upload.sha256 }));
+          res.writeHead(201, { 'Content-Type': 'application/json', Connection: 'close' }).end(JSON.stringify({ received: upload.size, sha256: upload.sha256 }));
         });
       }).catch(failed);
       return true;
@@ -101,22 +101,27 @@ export function fileRoutes(deps: FileRoutesDeps): (req: IncomingMessage, res: Se
   };
 }
 
-async function serveFirmware(deps: FileRoutesDeps, req: IncomingMessage, res: ServerResponse, id: string, name: string): Promise<void> {
+/**
+ * An image, taken as a transfer only once it exists (a request for nothing holds no place).
+ * Every answer closes its connection: a kept-alive socket that no longer counts as waiting
+ * for its upgrade would slip past the connection caps.
+ */
+async function serveFirmware(deps: FileRoutesDeps, req: IncomingMessage, res: ServerResponse, id: string, name: string, take: () => boolean): Promise<void> {
   // Only "bytes=N-" is honoured (a download resumed); anything else is the whole file.
   const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
   const start = range ? Number(range[1]) : 0;
   const file = await deps.firmware.download(id, name, start);
   if (!file) {
-    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('no such firmware image\n');
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end('no such firmware image\n');
     return;
   }
-  if (start >= file.size && start > 0) {
+  if ((start >= file.size && start > 0) || !take()) {
     (file.stream as Readable).destroy?.();
-    res.writeHead(416, { 'Content-Range': `bytes */${file.size}` }).end();
+    if (!res.headersSent) res.writeHead(416, { 'Content-Range': `bytes */${file.size}`, Connection: 'close' }).end();
     return;
   }
   const headers = {
-    'Content-Type': 'application/octet-stream', 'Content-Length': String(file.size - start), ETag: `"${file.image.id}"`, 'Accept-Ranges': 'bytes',
+    'Content-Type': 'application/octet-stream', 'Content-Length': String(file.size - start), ETag: `"${file.image.id}"`, 'Accept-Ranges': 'bytes', Connection: 'close',
     ...(range ? { 'Content-Range': `bytes ${start}-${file.size - 1}/${file.size}` } : {}),
   };
   res.writeHead(range ? 206 : 200, headers);
@@ -132,11 +137,13 @@ async function serveFirmware(deps: FileRoutesDeps, req: IncomingMessage, res: Se
 async function receiveLog(deps: FileRoutesDeps, req: IncomingMessage, identity: string, requestId: number, token: string, pathName: string | undefined) {
   const type = req.headers['content-type'] ?? '';
   const boundary = /^multipart\/form-data;.*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
-  if (!boundary) return deps.logs.receive(identity, requestId, token, pathName, req);
-  // A form upload (as many 1.6 chargers send it): the first file part is the log.
-  const body = await readBody(req, deps.maxUploadBytes + 64 * 1024);
-  const part = multipartFile(body, boundary[1] ?? boundary[2]!);
-  return deps.logs.receive(identity, requestId, token, part.fileName ?? pathName, Readable.from([part.data]));
+  return deps.logs.receive(identity, requestId, token, async () => {
+    if (!boundary) return { fileName: pathName, source: req };
+    // A form upload (as many 1.6 chargers send it): the first file part is the log.
+    const body = await readBody(req, deps.maxUploadBytes + 64 * 1024);
+    const part = multipartFile(body, boundary[1] ?? boundary[2]!);
+    return { fileName: part.fileName ?? pathName, source: Readable.from([part.data]) };
+  });
 }
 
 async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {

@@ -389,7 +389,8 @@ function createOcppServer(config: Config, deps: {
     files: deps.files,
     // A station accepted before (kept across reconnects) gets its list reconciled at once.
     // An unlisted identity that left before it was stored no longer holds a place.
-    onDisconnect: (connection) => { admittedUnlisted.delete(connection.identity); },
+    // (Not when a new connection of the same identity replaced it: that one still boots.)
+    onDisconnect: (connection) => { if (!deps.connections.get(connection.identity)) admittedUnlisted.delete(connection.identity); },
     onConnect: (connection) => {
       void service.isAccepted(connection.identity).then((accepted) => { if (accepted) deps.stationReady(connection.identity); });
       closeIfNeverBooted(connection);

@@ -99,12 +99,14 @@ export class LogUploads {
    * A station's upload to its one-time URL: kept when the token is the request's and the URL is
    * still open; the station's oldest files go when its budget would be exceeded.
    */
-  async receive(identity: string, requestId: number, token: string, fileName: string | undefined, source: AsyncIterable<Uint8Array>): Promise<LogUploadView> {
+  async receive(identity: string, requestId: number, token: string, read: () => Promise<{ fileName?: string | undefined; source: AsyncIterable<Uint8Array> }>): Promise<LogUploadView> {
     const upload = await this.openUpload(identity, requestId, token);
     const key = `${identity}\u0000${requestId}`;
+    // One upload per link at a time, decided before its body is read (a form is read whole).
     if (this.receiving.has(key)) throw new FileTransferError('Conflict', 'a file is being uploaded to this link now');
     this.receiving.add(key);
     try {
+      const { fileName, source } = await read();
       let file;
       try {
         file = await this.opts.blobs.write(fileOf(identity, requestId), source, this.opts.maxFileBytes);

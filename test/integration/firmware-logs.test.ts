@@ -182,6 +182,21 @@ describe('firmware and logs', () => {
       socket.pause();
       return socket;
     }));
+    // Asking for nothing holds no place either, and every answer closes its connection (seen: a
+    // kept-alive socket after a 404 escaped the caps).
+    const asking: string[] = [];
+    // One after the other: more at once than the cap from this address would be refused by it.
+    for (let i = 0; i < 10; i++) asking.push(await (async () => {
+      const socket = connect({ host: '127.0.0.1', port: Number(port) });
+      socket.on('error', () => {});
+      await once(socket, 'connect');
+      socket.write('HEAD /files/firmware/nothing/here HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+      let answer = '';
+      socket.on('data', (c: Buffer) => { answer += c.toString(); });
+      await once(socket, 'close');
+      return answer;
+    })());
+    for (const answer of asking) assert.match(answer, /^HTTP\/1\.1 404 [\s\S]*Connection: close/i);
     const late = await connectRpcClient(gw.url, 'FW-LATE', 'ocpp1.6');
     assert.equal((await late.call('BootNotification', BOOT_16)).status, 'Accepted', 'a station from the same address still gets in');
     await late.close();

@@ -176,13 +176,19 @@ describe('hostile stations', () => {
     assert.equal(status, 0, output);
     assert.equal((await api('GET', `/api/stations/${made[0]}`)).status, 404);
     // Room for one: of five new identities at once, one gets in (seen: all of them).
-    const sockets = [0, 1, 2, 3, 4].map((i) => new WebSocket(`${gw.url}/RUSH-${i}`, 'ocpp1.6'));
+    // RUSH-0 twice: the second connection replaces the first, whose end must not free the place.
+    const sockets = [0, 0, 1, 2, 3, 4].map((i) => new WebSocket(`${gw.url}/RUSH-${i}`, 'ocpp1.6'));
     const rush = await Promise.all(sockets.map(async (ws) => {
       ws.on('error', () => {});
       return Promise.race([once(ws, 'open').then(() => 'open'), once(ws, 'unexpected-response').then(([, r]) => String((r as { statusCode: number }).statusCode))]);
     }));
-    for (const ws of sockets) ws.terminate();
-    assert.deepEqual(rush.sort(), ['403', '403', '403', '403', 'open'], 'the cap holds for identities connecting at once');
+    // Once RUSH-0's first connection was replaced, a newcomer still finds no room.
+    const after = new WebSocket(`${gw.url}/RUSH-5`, 'ocpp1.6');
+    after.on('error', () => {});
+    const [, late] = (await once(after, 'unexpected-response')) as [unknown, { statusCode: number }];
+    for (const ws of [...sockets, after]) ws.terminate();
+    assert.deepEqual(rush.sort(), ['403', '403', '403', '403', 'open', 'open'], 'the cap holds for identities connecting at once');
+    assert.equal(late.statusCode, 403, 'a replaced connection frees no place');
     // The one admitted left without booting: its place is free again.
     const room = await eventually(async () => Charger.connect(gw.url, 'ONE-TOO-MANY', 'ocpp1.6').catch(() => undefined), 15_000, 'no room once the one admitted had left');
     await room.close();

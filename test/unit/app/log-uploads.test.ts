@@ -62,7 +62,7 @@ describe('log uploads (app layer)', () => {
       const asked = await logs.request('LOG-1', { logType: 'SecurityLog' });
       const token = locations.at(-1)!.split('/').at(-1)!;
       await Promise.all([
-        logs.receive('LOG-1', asked.requestId, token, 'security.log', Readable.from([Buffer.alloc(100, i)])),
+        logs.receive('LOG-1', asked.requestId, token, async () => ({ fileName: 'security.log', source: Readable.from([Buffer.alloc(100, i)]) })),
         // The station's notification comes at some moment while the upload is being stored.
         new Promise((r) => setTimeout(r, Math.random() * 12)).then(() => logs.statusReported('LOG-1', { status: 'Uploaded', requestId: asked.requestId, diagnostics: false })),
       ]);
