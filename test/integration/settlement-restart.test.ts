@@ -122,19 +122,7 @@ describe('settlement across restarts', () => {
     await stop();
     // What the node left in LevelDB: a session ended with a budget of 2 PEAQ, 0.5 spent.
     const store = await LevelStore.open(join(dataDir, 'state'));
-    const state = (await store.stations.loadState('RESTART-CP'))!;
-    const id = randomUUID();
-    const now = new Date().toISOString();
-    const session = {
-      id, station: 'RESTART-CP', connectorId: 1, consumerPublicKey: recorder.address, consumerKeyHex: hex(recorder.publicKey), idTag: 'CRECORDER', state: 'stopped' as const,
-      remoteStartId: 0, transactionId: 98, ocppTransactionId: '', createdAt: now, updatedAt: now, reason: '', expiresAt: now, stoppedBy: 'consumer' as const, contract: '', budget: String(2n * PEAQ), stopReason: '',
-      receipt: { sessionId: id, station: 'RESTART-CP', connectorId: 1, consumerPublicKey: recorder.address, energyWh: 1000, durationS: 60, energyAmount: String(PEAQ / 2n), timeAmount: '0', sessionFee: '0', totalAmount: String(PEAQ / 2n), signedMeterValues: [], issuedAt: now, stopReason: '', budget: String(2n * PEAQ), spentAmount: String(PEAQ / 2n), refundAmount: String(3n * PEAQ / 2n), unpaidAmount: '0' },
-    };
-    await store.commit({
-      identity: 'RESTART-CP', state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], droppedReports: [], outbox: [], payouts: [], debts: [], settled: [],
-      finishedSessions: [session],
-      settlements: [{ sessionId: id, station: 'RESTART-CP', spent: String(PEAQ / 2n), createdAt: now, attempts: 0, lastError: '', budget: String(2n * PEAQ), consumerKeyHex: hex(recorder.publicKey) }],
-    });
+    const { id } = await leaveEndedSession(store, { consumer: recorder.address, keyHex: hex(recorder.publicKey), idTag: 'CRECORDER', transactionId: 98, energyWh: 1000, cost: PEAQ / 2n, budget: 2n * PEAQ });
     // The receipt as the node reads it back (its remark names the receipt's hash).
     const { receipt } = (await store.sessions.load('RESTART-CP', id))!;
     await store.close();
@@ -160,19 +148,7 @@ describe('settlement across restarts', () => {
     // What the previous release left in LevelDB: a finished session and its settlement job, no budget.
     await stop();
     const store = await LevelStore.open(join(dataDir, 'state'));
-    const state = (await store.stations.loadState('RESTART-CP'))!;
-    const id = randomUUID();
-    const now = new Date().toISOString();
-    const session = {
-      id, station: 'RESTART-CP', connectorId: 1, consumerPublicKey: legacy.address, consumerKeyHex: hex(legacy.publicKey), idTag: 'CLEGACY', state: 'stopped' as const,
-      remoteStartId: 0, transactionId: 99, ocppTransactionId: '', createdAt: now, updatedAt: now, reason: '', expiresAt: now, stoppedBy: 'consumer' as const, contract: '', budget: '', stopReason: '',
-      receipt: { sessionId: id, station: 'RESTART-CP', connectorId: 1, consumerPublicKey: legacy.address, energyWh: 2000, durationS: 60, energyAmount: String(PEAQ), timeAmount: '0', sessionFee: '0', totalAmount: String(PEAQ), signedMeterValues: [], issuedAt: now, stopReason: '', budget: '', spentAmount: '', refundAmount: '', unpaidAmount: '' },
-    };
-    await store.commit({
-      identity: 'RESTART-CP', state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], droppedReports: [], outbox: [], payouts: [], debts: [], settled: [],
-      finishedSessions: [session],
-      settlements: [{ sessionId: id, station: 'RESTART-CP', spent: String(PEAQ), createdAt: now, attempts: 0, lastError: '', budget: '', consumerKeyHex: '' }],
-    });
+    const { id } = await leaveEndedSession(store, { consumer: legacy.address, keyHex: hex(legacy.publicKey), idTag: 'CLEGACY', transactionId: 99, energyWh: 2000, cost: PEAQ });
     await store.close();
     await start();
 
@@ -207,4 +183,30 @@ async function remarksSince(client: ChainClient, from: number, remark: string): 
     n += events.filter(({ event }) => event.section === 'system' && event.method === 'Remarked' && (event.data.toJSON() as unknown[])[1] === wanted).length;
   }
   return n;
+}
+
+/**
+ * What a node leaves in LevelDB for a session that ended and waits for settlement: the finished
+ * session with its receipt and its settlement job (no budget: as before the deposit ledger).
+ */
+async function leaveEndedSession(store: LevelStore, s: { consumer: string; keyHex: string; idTag: string; transactionId: number; energyWh: number; cost: bigint; budget?: bigint }): Promise<{ id: string }> {
+  const state = (await store.stations.loadState('RESTART-CP'))!;
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  const budget = s.budget === undefined ? '' : String(s.budget);
+  const split = s.budget === undefined ? { spentAmount: '', refundAmount: '', unpaidAmount: '' } : { spentAmount: String(s.cost), refundAmount: String(s.budget - s.cost), unpaidAmount: '0' };
+  const session = {
+    id, station: 'RESTART-CP', connectorId: 1, consumerPublicKey: s.consumer, consumerKeyHex: s.keyHex, idTag: s.idTag, state: 'stopped' as const,
+    remoteStartId: 0, transactionId: s.transactionId, ocppTransactionId: '', createdAt: now, updatedAt: now, reason: '', expiresAt: now, stoppedBy: 'consumer' as const, contract: '', budget, stopReason: '',
+    receipt: {
+      sessionId: id, station: 'RESTART-CP', connectorId: 1, consumerPublicKey: s.consumer, energyWh: s.energyWh, durationS: 60, energyAmount: String(s.cost), timeAmount: '0', sessionFee: '0',
+      totalAmount: String(s.cost), signedMeterValues: [], issuedAt: now, stopReason: '', budget, ...split,
+    },
+  };
+  await store.commit({
+    identity: 'RESTART-CP', state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], droppedReports: [], outbox: [], payouts: [], debts: [], settled: [],
+    finishedSessions: [session],
+    settlements: [{ sessionId: id, station: 'RESTART-CP', spent: String(s.cost), createdAt: now, attempts: 0, lastError: '', budget, consumerKeyHex: s.budget === undefined ? '' : s.keyHex }],
+  });
+  return { id };
 }
