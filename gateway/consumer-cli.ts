@@ -18,7 +18,8 @@ Usage:
     status STATION                   this key's session on the station
     charge STATION CONNECTOR [--budget AMOUNT]  authorize, start, show live progress; Ctrl-C stops and prints the receipt
     contract EMAID [--remove]        Plug & Charge: sessions a station authorizes with this contract are billed to this key
-  On the chain (--chain WS or CGW_CHAIN_ENDPOINT, default ws://127.0.0.1:9944):
+  On the chain (--chain WS or CGW_CHAIN_ENDPOINT, default ws://127.0.0.1:9944; --chain-timeout SEC
+  for reaching it, default 30):
     fund AMOUNT                      pay AMOUNT from this key into the deposit (the multisig of this key and the gateway)
     deposit                          the deposit's balance and the payouts open on it
     approve                          check and execute every payout the gateway asks for (SERVICE_DELIVERED)
@@ -55,7 +56,7 @@ export async function consumerMain(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       gateway: { type: 'string', short: 'g' }, seed: { type: 'string' }, scheme: { type: 'string', default: 'sr25519' }, remove: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      budget: { type: 'string' }, chain: { type: 'string' },
+      budget: { type: 'string' }, chain: { type: 'string' }, 'chain-timeout': { type: 'string' },
     },
   });
   const [command, station = '', connectorText = '1'] = positionals;
@@ -74,7 +75,9 @@ export async function consumerMain(argv: string[]): Promise<number> {
   const gateway = values.gateway ?? process.env.CGW_GATEWAY;
   if (!gateway) throw new Error('--gateway MULTIADDR is needed (the gateway logs its addresses at start)');
   if (command === 'fund' || command === 'deposit' || command === 'approve') {
-    return onChain(command, { gateway, secret: values.seed ?? process.env.CGW_CONSUMER_SEED, scheme, amount: station, endpoint: values.chain ?? process.env.CGW_CHAIN_ENDPOINT ?? 'ws://127.0.0.1:9944' });
+    const timeoutSec = Number(values['chain-timeout'] ?? 30);
+    if (!(timeoutSec > 0)) throw new Error(`--chain-timeout is a number of seconds, got "${values['chain-timeout']}"`);
+    return onChain(command, { gateway, secret: values.seed ?? process.env.CGW_CONSUMER_SEED, scheme, amount: station, endpoint: values.chain ?? process.env.CGW_CHAIN_ENDPOINT ?? 'ws://127.0.0.1:9944', timeoutMs: timeoutSec * 1000 });
   }
   if (!station) throw new Error(`${command} needs ${command === 'contract' ? 'an eMAID' : 'a station identity'}`);
   const connectorId = Number(connectorText);
@@ -209,7 +212,7 @@ async function cancelled(client: ConsumerClient, station: string): Promise<numbe
 }
 
 /** `fund`, `deposit` and `approve`: the consumer's own steps on chain, with the same key. */
-async function onChain(command: 'fund' | 'deposit' | 'approve', o: { gateway: string; secret: string | undefined; scheme: 'sr25519' | 'ed25519'; amount: string; endpoint: string }): Promise<number> {
+async function onChain(command: 'fund' | 'deposit' | 'approve', o: { gateway: string; secret: string | undefined; scheme: 'sr25519' | 'ed25519'; amount: string; endpoint: string; timeoutMs: number }): Promise<number> {
   if (!o.secret) throw new Error('a key is needed: --seed SECRET or CGW_CONSUMER_SEED');
   if (!o.gateway.includes('/p2p/')) throw new Error('--gateway must be the gateway\'s multiaddr ending in /p2p/<peer id>');
   // The chain side (@polkadot/api) loads only for these commands.
@@ -218,7 +221,7 @@ async function onChain(command: 'fund' | 'deposit' | 'approve', o: { gateway: st
   const pair = await pairFromSecret(o.secret, o.scheme);
   const gatewayKey = gatewayKeyFrom(o.gateway);
   if (command === 'fund' && !o.amount) throw new Error('fund needs an AMOUNT, e.g. "2 PEAQ"');
-  await withChain(o.endpoint, async (chain) => {
+  await withChain(o.endpoint, o.timeoutMs, async (chain) => {
     if (command === 'fund') {
       print(await fund(chain, pair, gatewayKey, parseAmount(o.amount, chain.shape.decimals, chain.shape.symbol)));
     } else if (command === 'deposit') {

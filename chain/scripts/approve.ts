@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConsumerClient } from '../../src/consumer/client.ts';
 import { pairFromSecret, pairSigner } from '../../src/consumer/signer.ts';
 import { amountOut, approveAll } from '../consumer-actions.ts';
-import { runScript, withChain } from './script.ts';
+import { CHAIN_TIMEOUT_MS, runScript, withChain } from './script.ts';
 
 const { values } = parseArgs({ options: { endpoint: { type: 'string', default: 'ws://127.0.0.1:9944' }, consumer: { type: 'string' }, gateway: { type: 'string' } } });
 await runScript('usage: npm run approve -- [--endpoint WS] --consumer SECRET --gateway MULTIADDR', async () => {
@@ -13,7 +13,7 @@ await runScript('usage: npm run approve -- [--endpoint WS] --consumer SECRET --g
   const pair = await pairFromSecret(values.consumer);
   const client = await ConsumerClient.connect({ gateway: values.gateway, signer: pairSigner(pair), timeoutMs: 30_000 });
   try {
-    return await withChain(values.endpoint, async (chain) => {
+    return await withChain(values.endpoint, CHAIN_TIMEOUT_MS, async (chain) => {
       const { approvals, message } = await approveAll(chain, client, pair);
       return {
         message,

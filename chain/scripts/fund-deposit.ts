@@ -4,12 +4,12 @@ import { parseArgs } from 'node:util';
 import { pairFromSecret } from '../../src/consumer/signer.ts';
 import { parseAmount } from '../../src/domain/amounts.ts';
 import { fund, gatewayKeyFrom } from '../consumer-actions.ts';
-import { runScript, withChain } from './script.ts';
+import { CHAIN_TIMEOUT_MS, runScript, withChain } from './script.ts';
 
 const { values } = parseArgs({ options: { endpoint: { type: 'string', default: 'ws://127.0.0.1:9944' }, consumer: { type: 'string' }, gateway: { type: 'string' }, amount: { type: 'string' } } });
 await runScript('usage: npm run fund-deposit -- [--endpoint WS] --consumer SECRET --gateway GATEWAY --amount AMOUNT', async () => {
   if (!values.consumer || !values.gateway || !values.amount) return 2;
   const consumer = await pairFromSecret(values.consumer);
   const gateway = gatewayKeyFrom(values.gateway);
-  return withChain(values.endpoint, async (chain) => fund(chain, consumer, gateway, parseAmount(values.amount!, chain.shape.decimals, chain.shape.symbol)));
+  return withChain(values.endpoint, CHAIN_TIMEOUT_MS, async (chain) => fund(chain, consumer, gateway, parseAmount(values.amount!, chain.shape.decimals, chain.shape.symbol)));
 });

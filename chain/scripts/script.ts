@@ -1,8 +1,11 @@
 import { ChainClient } from '../client.ts';
 
 /** Connects (waiting at most 30 s), runs, disconnects. */
-export async function withChain<T>(endpoint: string, run: (chain: ChainClient) => Promise<T>): Promise<T> {
-  const chain = await ChainClient.connect(endpoint, 30_000);
+/** How long a script waits for the chain to answer. */
+export const CHAIN_TIMEOUT_MS = 30_000;
+
+export async function withChain<T>(endpoint: string, timeoutMs: number, run: (chain: ChainClient) => Promise<T>): Promise<T> {
+  const chain = await ChainClient.connect(endpoint, timeoutMs);
   try {
     return await run(chain);
   } finally {

@@ -62,11 +62,11 @@ describe('charging-gateway consumer (CLI)', () => {
     assert.match(typo.stderr, /not a key: give a SURI \(\/\/Alice\), a valid mnemonic/);
   });
 
-  it('gives up on a chain that does not answer with one line that says so (every wait on the chain has a limit)', async () => {
+  it('gives up on a chain that does not answer, after its limit (30 s, or --chain-timeout), with one line that says so', async () => {
     const endpoint = `ws://127.0.0.1:${await freePort()}`;
-    const r = await runCli({}, 'consumer', 'deposit', '--gateway', gateway.p2p[0]!, '--seed', '//Alice', '--chain', endpoint);
+    const r = await runCli({}, 'consumer', 'deposit', '--gateway', gateway.p2p[0]!, '--seed', '//Alice', '--chain', endpoint, '--chain-timeout', '2');
     assert.equal(r.status, 1);
-    assert.match(r.output, new RegExp(`no chain answered at ${endpoint} within 30 s`));
+    assert.match(r.output, new RegExp(`no chain answered at ${endpoint} within 2 s`));
     assert.doesNotMatch(r.output, /\n\s+at /, 'no stack trace');
   });
 
