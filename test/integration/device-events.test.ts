@@ -3,23 +3,17 @@
 // station's reports within their quota, searched by component and variable. The stations are
 // ocpp-rpc clients in strict mode.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BOOT_16, BOOT_201, connectRpcClient } from '../helpers/clients.ts';
+import { adminApi } from '../helpers/admin.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 describe('device events and monitors (2.0.1)', () => {
   let gw: TestGateway;
-  let token: string;
   const clients: any[] = [];
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`http://127.0.0.1:${gw.adminPort}${path}`, { method, headers: { Authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    return { status: r.status, body: await r.json() as any };
-  };
+  const api = adminApi(() => `http://127.0.0.1:${gw.adminPort}`, () => gw.config.dataDir);
   before(async () => {
     gw = await startTestGateway({ stations: { configuration: { readOnConnect: false } } });
-    token = readFileSync(join(gw.config.dataDir, 'admin.token'), 'utf8').trim();
   });
   after(async () => {
     for (const c of clients) await c.close({ force: true });
@@ -37,7 +31,7 @@ describe('device events and monitors (2.0.1)', () => {
     cs.handle(() => ({}));
     await cs.call('BootNotification', BOOT_201);
     const set = await api('POST', '/api/stations/EV-201/monitors', { component: 'EVSE', evseId: 1, variable: 'Power', type: 'UpperThreshold', value: 22000, severity: 4 });
-    assert.deepEqual(set, { status: 200, body: { status: 'Accepted', id: 7 } });
+    assert.deepEqual([set.status, set.body], [200, { status: 'Accepted', id: 7 }]);
     assert.deepEqual(asked[0].setMonitoringData, [{ value: 22000, type: 'UpperThreshold', severity: 4, transaction: false, component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Power' } }]);
     assert.equal((await api('POST', '/api/stations/EV-201/monitors', { component: 'EVSE', variable: 'Power', type: 'Sometimes', value: 1 })).status, 400);
 

@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { BOOT_16, BOOT_201, connectRpcClient, type OcppVersionName } from '../helpers/clients.ts';
+import { adminApi } from '../helpers/admin.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { eventually } from '../helpers/wait.ts';
 
@@ -84,15 +85,7 @@ describe('firmware and logs', () => {
   let gw: TestGateway;
   let token: string;
   const stations: Record<string, Station> = {};
-  const api = async (method: string, path: string, body?: unknown) => {
-    const raw = body instanceof Uint8Array;
-    const r = await fetch(`http://127.0.0.1:${gw.adminPort}${path}`, {
-      method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': raw ? 'application/octet-stream' : 'application/json' },
-      ...(body === undefined ? {} : { body: raw ? body : JSON.stringify(body) }),
-    });
-    const text = await r.text();
-    return { status: r.status, body: (text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text) as any };
-  };
+  const api = adminApi(() => `http://127.0.0.1:${gw.adminPort}`, () => gw.config.dataDir);
   const image = randomBytes(300_000);
 
   before(async () => {

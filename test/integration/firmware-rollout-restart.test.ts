@@ -3,10 +3,10 @@
 // with a new request id), and one whose answer never came is asked again.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { BOOT_16, connectRpcClient } from '../helpers/clients.ts';
+import { adminApi } from '../helpers/admin.ts';
 import { tempDir } from '../helpers/gateway.ts';
 import { freePort } from '../helpers/net.ts';
 import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
@@ -40,12 +40,7 @@ describe('firmware rollout across a crash', () => {
       client.on('open', () => { void client.call('BootNotification', BOOT_16).catch(() => undefined); });
       await client.call('BootNotification', BOOT_16);
     }
-    const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
-    const api = async (method: string, path: string, body?: unknown) => {
-      const raw = body instanceof Uint8Array;
-      const r = await fetch(`${gateway!.admin}${path}`, { method, headers: { Authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { body: raw ? body : JSON.stringify(body) }) });
-      return { status: r.status, body: await r.json() as any };
-    };
+    const api = adminApi(() => gateway!.admin, () => dataDir);
     const image = randomBytes(10_000);
     assert.equal((await api('POST', '/api/firmware?name=ro.bin', image)).status, 201);
     const rollout = await api('POST', '/api/rollouts', { image: createHash('sha256').update(image).digest('hex'), stations: ['RO-1', 'RO-2'], maxParallel: 2 });

@@ -1,27 +1,19 @@
 // The frame log (issue #18): an operator captures one station's OCPP frames for a while, both
 // directions, with credentials and idTags masked; other stations cost nothing meanwhile.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BOOT_16, connectRpcClient } from '../helpers/clients.ts';
+import { adminApi } from '../helpers/admin.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 describe('OCPP frame capture', () => {
   let gw: TestGateway;
   let watched: any;
   let other: any;
-  let token: string;
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`http://127.0.0.1:${gw.adminPort}${path}`, {
-      method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: r.status, body: (await r.json()) as any };
-  };
+  const api = adminApi(() => `http://127.0.0.1:${gw.adminPort}`, () => gw.config.dataDir);
 
   before(async () => {
     gw = await startTestGateway({ ocpp: { acceptUnknownIdTags: true }, stations: { configuration: { readOnConnect: false } } });
-    token = readFileSync(join(gw.config.dataDir, 'admin.token'), 'utf8').trim();
     for (const identity of ['FRAMES-CP', 'QUIET-CP']) {
       const client = await connectRpcClient(gw.url, identity, 'ocpp1.6');
       client.handle('ChangeConfiguration', () => ({ status: 'Accepted' }));

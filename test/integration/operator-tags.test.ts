@@ -3,11 +3,12 @@
 // and StartTransaction, managed through the API and the CLI with CSV import and export. The
 // stations are ocpp-rpc clients in strict mode that keep their list as a charger does.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Charger } from '../helpers/charger.ts';
 import { adminEnv, runCli } from '../helpers/cli.ts';
+import { adminApi } from '../helpers/admin.ts';
 import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
 import { eventually } from '../helpers/wait.ts';
 
@@ -23,19 +24,10 @@ describe('operator cards on every station', () => {
   let cp16: Charger;
   let cp201: Charger;
   let base: string;
-  let token: string;
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${base}${path}`, {
-      method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': typeof body === 'string' ? 'text/csv' : 'application/json' },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await r.text();
-    return { status: r.status, text, body: (r.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) as any : undefined };
-  };
+  const api = adminApi(() => base, () => dataDir);
   const start = async () => {
     gw = await startTestGateway({ stations: { configuration: { readOnConnect: false } } }, dataDir);
     base = `http://127.0.0.1:${gw.adminPort}`;
-    token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
   };
 
   before(async () => {

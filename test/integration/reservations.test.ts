@@ -2,10 +2,9 @@
 // station's version; kept when accepted, gone when cancelled, used by a start, or (2.0.1)
 // reported expired by the station. The stations are ocpp-rpc clients in strict mode.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BOOT_16, BOOT_201, connectRpcClient } from '../helpers/clients.ts';
+import { adminApi } from '../helpers/admin.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 async function station(url: string, identity: string, version: 'ocpp1.6' | 'ocpp2.0.1') {
@@ -31,17 +30,10 @@ describe('reservations', () => {
   let gw: TestGateway;
   let cp16: Awaited<ReturnType<typeof station>>;
   let cp201: Awaited<ReturnType<typeof station>>;
-  let token: string;
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`http://127.0.0.1:${gw.adminPort}${path}`, {
-      method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: r.status, body: (await r.json()) as any };
-  };
+  const api = adminApi(() => `http://127.0.0.1:${gw.adminPort}`, () => gw.config.dataDir);
 
   before(async () => {
     gw = await startTestGateway({ ocpp: { acceptUnknownIdTags: true }, stations: { configuration: { readOnConnect: false } } });
-    token = readFileSync(join(gw.config.dataDir, 'admin.token'), 'utf8').trim();
     cp16 = await station(gw.url, 'RES-16', 'ocpp1.6');
     cp201 = await station(gw.url, 'RES-201', 'ocpp2.0.1');
   });
