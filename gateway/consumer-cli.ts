@@ -16,6 +16,8 @@ Usage:
     start STATION CONNECTOR          remote start (waits for the station to start)
     stop STATION CONNECTOR           remote stop; prints the signed, verified receipt
     status STATION                   this key's session on the station
+    reserve STATION CONNECTOR [--minutes N] [--budget AMOUNT]  hold the connector for this key for N minutes (default 15)
+    cancel STATION                   give up this key's authorization or reservation that has not started
     charge STATION CONNECTOR [--budget AMOUNT]  authorize, start, show live progress; Ctrl-C stops and prints the receipt
     contract EMAID [--remove]        Plug & Charge: sessions a station authorizes with this contract are billed to this key
   On the chain (--chain WS or CGW_CHAIN_ENDPOINT, default ws://127.0.0.1:9944; --chain-timeout SEC
@@ -56,7 +58,7 @@ export async function consumerMain(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       gateway: { type: 'string', short: 'g' }, seed: { type: 'string' }, scheme: { type: 'string', default: 'sr25519' }, remove: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      budget: { type: 'string' }, chain: { type: 'string' }, 'chain-timeout': { type: 'string' },
+      budget: { type: 'string' }, minutes: { type: 'string' }, chain: { type: 'string' }, 'chain-timeout': { type: 'string' },
     },
   });
   const [command, station = '', connectorText = '1'] = positionals;
@@ -106,6 +108,18 @@ export async function consumerMain(argv: string[]): Promise<number> {
       case 'status':
         print(await client.status(station));
         return 0;
+      case 'reserve': {
+        const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
+        if (minutes !== undefined && !(Number.isInteger(minutes) && minutes > 0)) throw new Error(`--minutes is a whole number of minutes, got "${values.minutes}"`);
+        const session = await client.reserve(station, connectorId, { ...(minutes === undefined ? {} : { minutes }), ...(budget === undefined ? {} : { budget }) });
+        print({ reserved: { station: session.station, connector: session.connectorId, until: session.expiresAt, reservationId: session.reservationId, session: session.id, budget: session.budget || undefined }, address: signer.address });
+        return 0;
+      }
+      case 'cancel': {
+        const session = await client.cancel(station);
+        print(session ? { cancelled: true, session: session.id } : { cancelled: false, message: 'nothing to cancel' });
+        return 0;
+      }
       case 'charge':
         return await charge(client, station, connectorId, budget, interrupt!);
       case 'contract':

@@ -148,6 +148,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     startTimeoutMs: config.sessions.startTimeoutSec * 1000,
     stopTimeoutMs: config.sessions.stopTimeoutSec * 1000,
     authorizationTtlSec: config.sessions.authorizationTtlSec,
+    maxReservationMinutes: config.sessions.maxReservationMinutes,
     maxPendingAuthorizations: config.sessions.maxPendingAuthorizations,
     ...(chain ? { deposit: chain.deposit } : {}),
     consumerLocks,
@@ -187,6 +188,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     stop: (r) => bridge.stop(r),
     status: (r) => bridge.status(r),
     cancel: (r) => bridge.cancel(r),
+    reserve: (r) => bridge.reserve(r),
     checkAvailability: (r) => bridge.checkAvailability(r),
     ...contractApi(pnc.registry),
   };

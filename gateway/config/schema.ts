@@ -38,6 +38,7 @@ export interface Config {
     authorizationTtlSec: number;
     localListMaxLength: number;
     maxPendingAuthorizations: number;
+    maxReservationMinutes: number;
   };
   p2p: {
     enabled: boolean;
@@ -262,13 +263,14 @@ export const configSchema: JSONSchemaType<Config> = {
     },
     sessions: {
       type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
-      required: ['startTimeoutSec', 'stopTimeoutSec', 'authorizationTtlSec', 'localListMaxLength', 'maxPendingAuthorizations'],
+      required: ['startTimeoutSec', 'stopTimeoutSec', 'authorizationTtlSec', 'localListMaxLength', 'maxPendingAuthorizations', 'maxReservationMinutes'],
       properties: {
         startTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 120, description: 'How long a remote start waits for the station to start the transaction (the driver plugs in meanwhile).' },
         stopTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 60, description: 'How long a remote stop waits for the station to end the transaction.' },
         authorizationTtlSec: { type: 'integer', minimum: 60, default: 3600, description: 'Expiry of a consumer\'s local authorization list entry; an unused authorization ends then.' },
         localListMaxLength: { type: 'integer', minimum: 1, default: 20, description: 'Entries per SendLocalList when the station does not report its own maximum.' },
         maxPendingAuthorizations: { type: 'integer', minimum: 1, default: 10, description: 'Consumer authorizations per station that have not started charging yet; more are refused (TooManyAuthorizations) until one starts, fails or expires.' },
+        maxReservationMinutes: { type: 'integer', minimum: 1, default: 60, description: 'The longest a consumer may reserve a connector for (a ReserveRequest over libp2p); its budget stays reserved from the deposit meanwhile.' },
       },
     },
     p2p: {

@@ -3,7 +3,7 @@ import { StationCallError } from './station-link.ts';
 
 /** The refusals a consumer's request can get (each a registered code, src/domain/refusals.ts). */
 export type BridgeErrorCode =
-  | 'InvalidRequest' | 'UnknownStation' | 'StationOffline' | 'NotAuthorized' | 'UnknownConnector' | 'ConnectorBusy'
+  | 'InvalidRequest' | 'UnknownStation' | 'StationOffline' | 'NotAuthorized' | 'UnknownConnector' | 'ConnectorBusy' | 'ConnectorReserved'
   | 'Refused' | 'Timeout' | 'NotYourSession' | 'NoSession' | 'Conflict' | 'InsufficientDeposit' | 'ChainUnavailable' | 'OutstandingDebt'
   | 'TooManyAuthorizations' | 'ShuttingDown' | 'NotFound';
 

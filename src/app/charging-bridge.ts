@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { parseConsumerKey, type ConsumerKey } from '../crypto/consumer-key.ts';
 import type { ChargePointService } from '../domain/charge-point-service.ts';
 import type { SessionEvent } from '../domain/events.ts';
@@ -12,7 +12,8 @@ import { BridgeError, stationFailure } from './bridge-error.ts';
 import { onlineStation } from './online-station.ts';
 import type { LocalListSync } from './local-list-sync.ts';
 import {
-  authorizeConsumer, authorizeContract, beginRemoteStart, existingAuthorization, existingContractSession, failUnstarted, markStopping, refuseStart, revertStop,
+  authorizeConsumer, authorizeContract, beginRemoteStart, existingAuthorization, existingContractSession, failUnstarted, markStopping, refuseStart, reserveForConsumer,
+  revertStop,
 } from './session-operations.ts';
 import type { StationLinks } from './station-link.ts';
 
@@ -37,6 +38,8 @@ export interface ChargingBridgeOptions {
   startTimeoutMs: number;
   stopTimeoutMs: number;
   authorizationTtlSec: number;
+  /** The longest a consumer may reserve a connector for (default 60). */
+  maxReservationMinutes?: number;
   /** Authorized sessions per station that have not started yet (each holds a local list entry). */
   maxPendingAuthorizations?: number;
   /** Reserves each new session's budget from the consumer's deposit (a chain is configured). */
@@ -66,6 +69,12 @@ export interface AuthorizeRequest extends ConsumerRequest {
 
 export interface ConnectorRequest extends ConsumerRequest {
   connectorId: number;
+}
+
+export interface ReserveRequest extends AuthorizeRequest {
+  connectorId: number;
+  /** How long to hold the connector (default 15). */
+  minutes?: number;
 }
 
 interface Waiter<T> {
@@ -134,25 +143,72 @@ export class ChargingBridge {
       // Refused early, before a budget is reserved; the same checks run again under the lock.
       const existing = existingAuthorization(await this.onlineStation(req.station), key, maxPending);
       if (existing) return { session: existing, created: false };
-      const budget = await this.reserve(key, req.budget);
+      const budget = await this.reserveBudget(key, req.budget);
       const authorization = { key, id: randomUUID(), ...this.validity(), ...(budget === undefined ? {} : { budget }), ...(maxPending === undefined ? {} : { maxPending }) };
       return this.opts.service.update(req.station, ({ state }) => structuredClone(authorizeConsumer(state, authorization)));
     });
     if (!session.created) return session.session;
-    const { idTag } = session.session;
+    await this.putOnList(req.station, session.session);
+    this.opts.log.info('consumer authorized', { station: req.station, session: session.session.id, idTag: session.session.idTag, budget: session.session.budget });
+    return session.session;
+  }
+
+  /**
+   * A consumer's reservation: an authorization (budget reserved like any) that holds one
+   * connector until it expires, kept before the station is asked and failed (budget freed)
+   * when the station does not accept. Idempotent per consumer and connector.
+   */
+  async reserve(req: ReserveRequest): Promise<ConsumerSession> {
+    const key = this.key(req.consumerKey);
+    const minutes = req.minutes || 15;
+    const most = this.opts.maxReservationMinutes ?? 60;
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > most) throw new BridgeError('InvalidRequest', `a reservation lasts 1 to ${most} minutes, not ${minutes}`);
+    if (!Number.isInteger(req.connectorId) || req.connectorId < 1) throw new BridgeError('InvalidRequest', 'a reservation names a connector (1 or more)');
+    const maxPending = this.opts.maxPendingAuthorizations;
+    const session = await this.consumerLocks.run(key.hex, async () => {
+      const now = this.now();
+      const reservation = {
+        key, id: randomUUID(), now, expiresAt: new Date(now.getTime() + minutes * 60_000), connectorId: req.connectorId,
+        // Random, so an id is not reused while the station may still hold an old reservation.
+        reservationId: randomInt(1, 2 ** 31 - 1), ...(maxPending === undefined ? {} : { maxPending }),
+      };
+      // Refused early, before a budget is reserved; the same checks run again under the lock.
+      const early = reserveForConsumer(structuredClone(await this.onlineStation(req.station)), reservation);
+      if (!early.created) return early;
+      const budget = await this.reserveBudget(key, req.budget);
+      return this.opts.service.update(req.station, ({ state: s }) => structuredClone(reserveForConsumer(s, { ...reservation, ...(budget === undefined ? {} : { budget }) })));
+    });
+    if (!session.created) return session.session;
+    const made = session.session;
+    await this.putOnList(req.station, made);
+    let status: string;
     try {
-      const status = await this.opts.localList.apply(req.station, [{ idTag, status: 'Accepted', expiryDate: session.session.expiresAt }]);
+      status = await this.opts.commands.for(req.station).reserveNow({ reservationId: made.reservationId, connectorId: req.connectorId, idTag: made.idTag, expiryDate: made.expiresAt, consumer: true });
+    } catch (err) {
+      await this.fail(req.station, made.id, err instanceof Error ? err.message : String(err));
+      throw stationFailure(err, 'ReserveNow');
+    }
+    if (status !== 'Accepted') {
+      await this.fail(req.station, made.id, `the station answered ReserveNow with ${status}`, false, false);
+      throw new BridgeError(status === 'Occupied' ? 'ConnectorBusy' : 'Refused', `${req.station} answered ReserveNow with ${status}`);
+    }
+    this.opts.log.info('consumer reserved a connector', { station: req.station, session: made.id, connector: req.connectorId, until: made.expiresAt, budget: made.budget });
+    return made;
+  }
+
+  /** The new session's idTag goes onto the station's list; a refusal fails the session. */
+  private async putOnList(station: string, session: ConsumerSession): Promise<void> {
+    try {
+      const status = await this.opts.localList.apply(station, [{ idTag: session.idTag, status: 'Accepted', expiryDate: session.expiresAt }]);
       if (status === 'NotSupported') {
-        this.opts.log.info('station has no local list; its Authorize requests are answered from ours', { station: req.station });
+        this.opts.log.info('station has no local list; its Authorize requests are answered from ours', { station });
       } else if (status !== 'Accepted') {
-        throw new BridgeError('Refused', `${req.station} refused the local list update (${status})`);
+        throw new BridgeError('Refused', `${station} refused the local list update (${status})`);
       }
     } catch (err) {
-      await this.fail(req.station, session.session.id, err instanceof Error ? err.message : String(err));
+      await this.fail(station, session.id, err instanceof Error ? err.message : String(err));
       throw stationFailure(err, 'SendLocalList');
     }
-    this.opts.log.info('consumer authorized', { station: req.station, session: session.session.id, idTag, budget: session.session.budget });
-    return session.session;
   }
 
   /** A new authorization's time and expiry. */
@@ -162,7 +218,7 @@ export class ChargingBridge {
   }
 
   /** The budget a new session reserves (undefined without a chain), or the refusal with the figures. */
-  private async reserve(key: ConsumerKey, requested: bigint | undefined): Promise<bigint | undefined> {
+  private async reserveBudget(key: ConsumerKey, requested: bigint | undefined): Promise<bigint | undefined> {
     if (!this.opts.deposit) return undefined;
     if (requested !== undefined && requested <= 0n) throw new BridgeError('InvalidRequest', 'the budget must be more than zero');
     const outcome = await this.opts.deposit.reserve(key, requested);
@@ -180,7 +236,7 @@ export class ChargingBridge {
     const session = await this.consumerLocks.run(key.hex, async () => {
       const existing = existingContractSession(await this.onlineStation(req.station), key, req.emaid);
       if (existing) return existing;
-      const budget = await this.reserve(key, undefined);
+      const budget = await this.reserveBudget(key, undefined);
       const authorization = { key, id: randomUUID(), emaid: req.emaid, idTag: req.idTag, ...this.validity(), ...(budget === undefined ? {} : { budget }) };
       // Checked again under the station lock: a station that repeats its Authorize while the
       // first is still being checked must not get two sessions.
@@ -195,7 +251,7 @@ export class ChargingBridge {
     const key = this.key(req.consumerKey);
     const state = await this.onlineStation(req.station);
     const own = sessionOfConsumer(state, key.hex);
-    refuseStart(state, own, req.connectorId);
+    refuseStart(state, own, req.connectorId, this.now());
 
     const started = waiter<TransactionInfo>();
     this.starts.set(own.id, started);
@@ -302,7 +358,7 @@ export class ChargingBridge {
     const state = await this.opts.service.state(req.station);
     if (!state) return { available: false, reason: `unknown station ${req.station}` };
     if (!this.opts.commands.isConnected(req.station)) return { available: false, reason: `station ${req.station} is offline` };
-    const refusal = connectorRefusal(state, req.connectorId);
+    const refusal = connectorRefusal(state, req.connectorId, this.now());
     return refusal ? { available: false, reason: refusal.message } : { available: true };
   }
 
@@ -397,7 +453,7 @@ export class ChargingBridge {
   }
 
   /** Fails a session that never charged; undefined when it started meanwhile (see failUnstarted). */
-  private async fail(identity: string, sessionId: string, reason: string, onlyIfAuthorized = false): Promise<ConsumerSession | undefined> {
+  private async fail(identity: string, sessionId: string, reason: string, onlyIfAuthorized = false, stationHoldsReservation = true): Promise<ConsumerSession | undefined> {
     const failed = await this.opts.service.update(identity, ({ state, finishedSessions }) => {
       const session = failUnstarted(state, sessionId, this.now(), reason, onlyIfAuthorized);
       if (session) finishedSessions.push(session);
@@ -406,6 +462,7 @@ export class ChargingBridge {
     if (failed) {
       this.opts.log.info('consumer session failed', { station: identity, session: sessionId, reason });
       if (!failed.contract) this.removeFromStation(identity, failed.idTag);
+      if (failed.reservationId && stationHoldsReservation) this.cancelOnStation(identity, failed.reservationId);
     }
     return failed && structuredClone(failed);
   }
@@ -420,6 +477,14 @@ export class ChargingBridge {
     if (!this.opts.commands.isConnected(identity)) return;
     this.opts.localList.apply(identity, [{ idTag }]).catch((err: unknown) => {
       this.opts.log.warn('could not remove an idTag from the station list; it will be resynced', { station: identity, idTag, err });
+    });
+  }
+
+  /** Frees a failed session's connector on the station in the background (it may have expired there already). */
+  private cancelOnStation(identity: string, reservationId: number): void {
+    if (!this.opts.commands.isConnected(identity)) return;
+    this.opts.commands.for(identity).cancelReservation(reservationId).catch((err: unknown) => {
+      this.opts.log.warn('could not cancel a reservation on the station; it ends at its expiry', { station: identity, reservationId, err });
     });
   }
 

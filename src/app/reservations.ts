@@ -31,7 +31,7 @@ export class Reservations {
     const reservation: Reservation = {
       // Random, so an id is not reused while the station may still hold an old reservation.
       id: randomInt(1, 2 ** 31 - 1), connectorId: r.connectorId, idTag: r.idTag,
-      expiryDate: new Date(now.getTime() + r.minutes * 60_000).toISOString(), createdAt: now.toISOString(),
+      expiryDate: new Date(now.getTime() + r.minutes * 60_000).toISOString(), createdAt: now.toISOString(), sessionId: '',
     };
     let status: string;
     try {

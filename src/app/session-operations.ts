@@ -1,6 +1,7 @@
 import { parseConsumerKey, type ConsumerKey } from '../crypto/consumer-key.ts';
 import { idTagForKey } from '../domain/consumer-ids.ts';
 import type { ChargePointState } from '../domain/model.ts';
+import { addReservation, type Reservation } from '../domain/reservations.ts';
 import {
   addAuthEntry, cancelStop, connectorRefusal, failSession, newSession, requestStop, sessionOfConsumer, transition, type ConsumerSession,
 } from '../domain/sessions.ts';
@@ -63,6 +64,38 @@ export function authorizeConsumer(state: ChargePointState, a: NewAuthorization):
   return { session, created: true };
 }
 
+/** A reservation a consumer asks for: the connector, and its station reservation id and expiry (the session's too). */
+export interface NewReservation extends NewAuthorization {
+  connectorId: number;
+  reservationId: number;
+}
+
+/**
+ * Reserve: a new authorization that holds a connector until it expires, kept before the
+ * station is asked, so no one else can take the connector meanwhile. The same request again
+ * returns the session it made; any other active session of the consumer on the station
+ * refuses (one at a time).
+ */
+export function reserveForConsumer(state: ChargePointState, r: NewReservation): { session: ConsumerSession; created: boolean } {
+  const existing = sessionOfConsumer(state, r.key.hex);
+  if (existing?.reservationId && existing.connectorId === r.connectorId) return { session: existing, created: false };
+  if (existing) throw new BridgeError('Conflict', `you already have a ${existing.state} session on ${state.id}; cancel it before reserving`);
+  existingAuthorization(state, r.key, r.maxPending);
+  const refusal = connectorRefusal(state, r.connectorId, r.now);
+  if (refusal) throw new BridgeError(refusal.code, refusal.message);
+  const session = newSession({
+    id: r.id, station: state.id, keyText: r.key.text, keyHex: r.key.hex, idTag: idTagForKey(r.key.bytes), now: r.now, expiresAt: r.expiresAt,
+    reservation: { id: r.reservationId, connectorId: r.connectorId }, ...(r.budget === undefined ? {} : { budget: r.budget }),
+  });
+  const reservation: Reservation = {
+    id: r.reservationId, connectorId: r.connectorId, idTag: session.idTag, expiryDate: session.expiresAt, createdAt: session.createdAt, sessionId: session.id,
+  };
+  state.sessions[session.id] = session;
+  addAuthEntry(state, session);
+  addReservation(state, reservation);
+  return { session, created: true };
+}
+
 /** The consumer's session for this contract, or undefined when one may be created; refuses any other active session. */
 export function existingContractSession(state: ChargePointState, key: ConsumerKey, emaid: string): ConsumerSession | undefined {
   const existing = sessionOfConsumer(state, key.hex);
@@ -87,10 +120,10 @@ export function authorizeContract(state: ChargePointState, a: NewAuthorization &
 }
 
 /** Why the consumer's session cannot be started on this connector now (a BridgeError), if it cannot. */
-export function refuseStart(state: ChargePointState, session: ConsumerSession | undefined, connectorId: number): asserts session is ConsumerSession {
+export function refuseStart(state: ChargePointState, session: ConsumerSession | undefined, connectorId: number, now: Date): asserts session is ConsumerSession {
   if (!session) throw new BridgeError('NotAuthorized', `authorize on ${state.id} before starting`);
   if (session.state !== 'authorized') throw new BridgeError('Conflict', `your session on ${state.id} is already ${session.state}`);
-  const refusal = connectorRefusal(state, connectorId);
+  const refusal = connectorRefusal(state, connectorId, now, session);
   if (refusal) throw new BridgeError(refusal.code, refusal.message);
 }
 
@@ -99,7 +132,7 @@ export function beginRemoteStart(state: ChargePointState, sessionId: string, con
   const session = state.sessions[sessionId];
   // Checked before by the caller: gone now means it was cancelled or expired meanwhile.
   if (!session) throw new BridgeError('Conflict', 'the session changed meanwhile');
-  refuseStart(state, session, connectorId);
+  refuseStart(state, session, connectorId, now);
   transition(session, 'starting', now);
   session.connectorId = connectorId;
   session.remoteStartId = ++state.remoteStartCounter;

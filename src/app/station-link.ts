@@ -62,7 +62,7 @@ export interface StationLink {
   /** Sets one variable (1.6 ChangeConfiguration, 2.0.1 SetVariables): the station's status for it. */
   changeConfiguration(ref: VariableRef, value: string): Promise<string>;
   /** Reserves a connector (1.6 connectorId; 2.0.1 evseId) for an idTag until `expiryDate`: the station's status. */
-  reserveNow(r: { reservationId: number; connectorId: number; idTag: string; expiryDate: string }): Promise<string>;
+  reserveNow(r: { reservationId: number; connectorId: number; idTag: string; expiryDate: string; consumer?: boolean }): Promise<string>;
   cancelReservation(reservationId: number): Promise<string>;
   /** Restarts the station: hard at once (2.0.1 Immediate), soft once idle (2.0.1 OnIdle). */
   reset(hard: boolean): Promise<string>;

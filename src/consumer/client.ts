@@ -180,6 +180,17 @@ export class ConsumerClient {
   }
 
   /**
+   * Holds a connector for this key for `minutes` (default 15): only this key can start there
+   * until it expires or is cancelled (`cancel`). With a chain, the budget is reserved from the
+   * deposit as for an authorization. Returns the authorized session with its reservation.
+   */
+  async reserve(station: string, connectorId: number, opts: { minutes?: number; budget?: bigint } = {}): Promise<ConsumerSession> {
+    const r = await this.request({ reserve: { chargePointClientId: station, consumerPublicKey: this.signer.address, connectorId, minutes: opts.minutes ?? 0, budget: opts.budget?.toString() ?? '' } });
+    if (!r.reserve?.session) throw new ConsumerError('BadResponse', 'the answer carries no reserved session');
+    return r.reserve.session;
+  }
+
+  /**
    * Plug & Charge: registers a contract (eMAID) to this key, so that a station's Authorize
    * with it starts a session billed here (receipts and settlement as for any session).
    * `remove` gives it up. Returns every eMAID this key has registered on the gateway.

@@ -18,6 +18,7 @@ export const REFUSALS = {
   StationOffline: { http: 502, meaning: 'the station is not connected' },
   UnknownConnector: { http: 404, meaning: 'the station has no such connector' },
   ConnectorBusy: { http: 409, meaning: 'the connector is in use or not available' },
+  ConnectorReserved: { http: 409, meaning: 'the connector is reserved for another idTag or consumer' },
   Refused: { http: 502, meaning: 'the station refused the command' },
   Timeout: { http: 502, meaning: 'the station did not do it in time' },
   // Consumer sessions.

@@ -28,3 +28,8 @@ export function dropExpired(state: ChargePointState, now: Date): boolean {
 export function activeReservations(state: ChargePointState, now: Date): Reservation[] {
   return Object.values(state.reservations).filter((r) => Date.parse(r.expiryDate) > now.getTime()).sort((a, b) => Date.parse(a.expiryDate) - Date.parse(b.expiryDate));
 }
+
+/** The reservation holding this connector now, if any (an expired one holds nothing). */
+export function reservationOn(state: ChargePointState, connectorId: number, now: Date): Reservation | undefined {
+  return Object.values(state.reservations).find((r) => r.connectorId === connectorId && Date.parse(r.expiryDate) > now.getTime());
+}

@@ -1,4 +1,5 @@
 import type { ChargePointState, Session_ConsumerSession as ConsumerSession, TransactionInfo } from '../proto/types.ts';
+import { removeReservation, reservationOn } from './reservations.ts';
 
 export type { ConsumerSession };
 
@@ -40,6 +41,8 @@ export interface NewSession {
   contract?: string;
   /** Reserved from the consumer's deposit (smallest unit); absent without a chain. */
   budget?: bigint;
+  /** A reservation holds this connector for the session until it starts. */
+  reservation?: { id: number; connectorId: number };
 }
 
 export function newSession(s: NewSession): ConsumerSession {
@@ -47,7 +50,7 @@ export function newSession(s: NewSession): ConsumerSession {
   return {
     id: s.id,
     station: s.station,
-    connectorId: 0,
+    connectorId: s.reservation?.connectorId ?? 0,
     consumerPublicKey: s.keyText,
     consumerKeyHex: s.keyHex,
     idTag: s.idTag,
@@ -63,6 +66,7 @@ export function newSession(s: NewSession): ConsumerSession {
     contract: s.contract ?? '',
     budget: s.budget === undefined ? '' : s.budget.toString(),
     stopReason: '',
+    reservationId: s.reservation?.id ?? 0,
   };
 }
 
@@ -97,17 +101,24 @@ export function sessionOnConnector(state: ChargePointState, connectorId: number)
 // Faulted, the last three of which are here.
 const BUSY = ['Charging', 'SuspendedEV', 'SuspendedEVSE', 'Finishing', 'Reserved', 'Unavailable', 'Faulted'];
 
-/** Why a transaction cannot start on this connector now; undefined when it can. */
-export function connectorRefusal(state: ChargePointState, connectorId: number): { code: 'UnknownConnector' | 'ConnectorBusy'; message: string } | undefined {
+/**
+ * Why a transaction cannot start on this connector now; undefined when it can. `own`: the
+ * session that would start there, which may use its own reservation of the connector.
+ */
+export function connectorRefusal(state: ChargePointState, connectorId: number, now: Date, own?: ConsumerSession): { code: 'UnknownConnector' | 'ConnectorBusy' | 'ConnectorReserved'; message: string } | undefined {
   const unknown = (message: string) => ({ code: 'UnknownConnector' as const, message });
   const busy = (message: string) => ({ code: 'ConnectorBusy' as const, message });
   if (!Number.isInteger(connectorId) || connectorId < 1) return unknown(`connector ${connectorId} does not exist`);
   const connector = state.connectors[connectorId];
   if (!connector) return unknown(`connector ${connectorId} is not known on ${state.id} (it never reported a status)`);
   if (connector.currentTransaction) return busy(`connector ${connectorId} is in use by transaction ${connector.currentTransaction}`);
+  const reservation = reservationOn(state, connectorId, now);
+  const mine = reservation !== undefined && reservation.idTag === own?.idTag;
+  if (reservation && !mine) return { code: 'ConnectorReserved', message: `connector ${connectorId} of ${state.id} is reserved until ${reservation.expiryDate}` };
   const session = sessionOnConnector(state, connectorId);
-  if (session) return busy(`connector ${connectorId} is taken by another session`);
-  if (BUSY.includes(connector.status)) return busy(`connector ${connectorId} is ${connector.status}`);
+  if (session && session.id !== own?.id) return busy(`connector ${connectorId} is taken by another session`);
+  // The station reports its connector Reserved while it holds it for this very session.
+  if (BUSY.includes(connector.status) && !(mine && connector.status === 'Reserved')) return busy(`connector ${connectorId} is ${connector.status}`);
   return undefined;
 }
 
@@ -125,6 +136,8 @@ export function linkStartedTransaction(state: ChargePointState, tx: TransactionI
   // station chose one): the transaction is still this consumer's, on the connector it runs on.
   if (session.connectorId && session.connectorId !== tx.connectorId && sessionOnConnector(state, tx.connectorId)) return undefined;
   transition(session, 'charging', now);
+  // Used, whether or not the station named the reservation in its start.
+  if (session.reservationId) removeReservation(state, session.reservationId);
   session.connectorId = tx.connectorId;
   session.transactionId = tx.id;
   session.ocppTransactionId = tx.ocppTransactionId;
@@ -170,6 +183,7 @@ export function failSession(state: ChargePointState, sessionId: string, now: Dat
   const session = state.sessions[sessionId];
   if (!session || !(session.state === 'authorized' || session.state === 'starting')) return undefined;
   transition(session, 'failed', now, reason);
+  if (session.reservationId) removeReservation(state, session.reservationId);
   delete state.sessions[sessionId];
   removeAuthEntry(state, session.idTag);
   return session;

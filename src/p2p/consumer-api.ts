@@ -12,6 +12,8 @@ export interface ConsumerApi {
   status(req: { station: string; consumerKey: string }): Promise<{ session: ConsumerSession; transaction?: TransactionInfo } | undefined>;
   /** Gives up an authorization that has not started (undefined: there was none). */
   cancel(req: { station: string; consumerKey: string }): Promise<ConsumerSession | undefined>;
+  /** Holds a connector for the consumer for `minutes`: the authorized session it made (or made before for the same connector). */
+  reserve(req: { station: string; consumerKey: string; connectorId: number; minutes: number; budget?: bigint }): Promise<ConsumerSession>;
   checkAvailability(req: { station: string; connectorId: number }): Promise<{ available: boolean; reason?: string }>;
   /** Plug & Charge: registers (or removes) the consumer's contract (eMAID). */
   contract(req: { consumerKey: string; emaid: string; remove: boolean }): Promise<{ emaid: string; registeredAt: string; contracts: string[] }>;

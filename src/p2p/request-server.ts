@@ -114,6 +114,17 @@ export class RequestServer {
     return claimed;
   }
 
+  /** A request's budget: empty for the gateway's minimum, else an integer amount in the smallest unit. */
+  private budget(text: string): { budget?: bigint } {
+    if (!text) return {};
+    if (!/^\d{1,39}$/.test(text)) throw new Refusal('InvalidRequest', 'budget must be an integer amount in the smallest unit');
+    return { budget: BigInt(text) };
+  }
+
+  private budgetText(session: { budget: string }): string {
+    return session.budget ? `, budget ${this.opts.formatAmount?.(BigInt(session.budget)) ?? session.budget}` : '';
+  }
+
   private async dispatch(envelope: SignedEnvelope): Promise<Response> {
     const request = this.decode(envelope);
     const { api } = this.opts;
@@ -132,6 +143,12 @@ export class RequestServer {
       const r = request.cancel;
       const session = await api.cancel({ station: r.chargePointClientId, consumerKey: this.ownKey(envelope, r.consumerPublicKey) });
       return { cancel: { resp: ok(session ? 'authorization cancelled' : 'nothing to cancel'), ...(session ? { session } : {}) } };
+    }
+    if (request.reserve) {
+      const r = request.reserve;
+      const consumerKey = this.ownKey(envelope, r.consumerPublicKey);
+      const session = await api.reserve({ station: r.chargePointClientId, consumerKey, connectorId: r.connectorId, minutes: r.minutes, ...this.budget(r.budget) });
+      return { reserve: { resp: ok(`connector ${session.connectorId} of ${session.station} reserved for ${session.idTag} until ${session.expiresAt}${this.budgetText(session)}`), session } };
     }
     if (request.contract) {
       const r = request.contract;
@@ -156,10 +173,8 @@ export class RequestServer {
         const d = event.authorizeRequestData;
         if (!d) throw new Refusal('InvalidRequest', 'AUTHORIZE_REQUEST needs authorize_request_data');
         const key = this.ownKey(envelope, d.consumerPublicKey);
-        if (d.budget && !/^\d{1,39}$/.test(d.budget)) throw new Refusal('InvalidRequest', 'budget must be an integer amount in the smallest unit');
-        const session = await api.authorize({ station: d.chargePointClientId, consumerKey: key, ...(d.budget ? { budget: BigInt(d.budget) } : {}) });
-        const budget = session.budget ? `, budget ${this.opts.formatAmount?.(BigInt(session.budget)) ?? session.budget}` : '';
-        return { eventId: 'AUTHORIZE_RESPONSE', authorizeResponseData: { consumerPublicKey: key, resp: ok(`authorized as ${session.idTag} until ${session.expiresAt}${budget}`) } };
+        const session = await api.authorize({ station: d.chargePointClientId, consumerKey: key, ...this.budget(d.budget) });
+        return { eventId: 'AUTHORIZE_RESPONSE', authorizeResponseData: { consumerPublicKey: key, resp: ok(`authorized as ${session.idTag} until ${session.expiresAt}${this.budgetText(session)}`) } };
       }
       case 'CHECK_AVAILABILITY_REQUEST': {
         const d = event.checkAvailabilityRequestData;

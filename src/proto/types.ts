@@ -303,6 +303,7 @@ export interface Reservation {
   idTag: string;
   expiryDate: string;
   createdAt: string;
+  sessionId: string;
 }
 
 export interface ConnectorInfo {
@@ -378,6 +379,7 @@ export interface Session_ConsumerSession {
   contract: string;
   budget: string;
   stopReason: string;
+  reservationId: number;
 }
 
 export interface Session_Settlement {
@@ -492,12 +494,26 @@ export interface Cgw_ContractResponse {
   contracts: string[];
 }
 
+export interface Cgw_ReserveRequest {
+  chargePointClientId: string;
+  consumerPublicKey: string;
+  connectorId: number;
+  minutes: number;
+  budget: string;
+}
+
+export interface Cgw_ReserveResponse {
+  resp?: Response;
+  session?: Session_ConsumerSession;
+}
+
 export interface Cgw_Request {
   event?: Events_Event;
   sessionStatus?: Cgw_SessionStatusRequest;
   events?: Cgw_EventsRequest;
   contract?: Cgw_ContractRequest;
   cancel?: Cgw_CancelRequest;
+  reserve?: Cgw_ReserveRequest;
 }
 
 export interface Cgw_ErrorResponse {
@@ -512,6 +528,7 @@ export interface Cgw_Response {
   error?: Cgw_ErrorResponse;
   contract?: Cgw_ContractResponse;
   cancel?: Cgw_CancelResponse;
+  reserve?: Cgw_ReserveResponse;
 }
 
 export interface Store_MeterSample {
@@ -746,6 +763,8 @@ export interface ProtoTypes {
   "cgw.EventsResponse": Cgw_EventsResponse;
   "cgw.ContractRequest": Cgw_ContractRequest;
   "cgw.ContractResponse": Cgw_ContractResponse;
+  "cgw.ReserveRequest": Cgw_ReserveRequest;
+  "cgw.ReserveResponse": Cgw_ReserveResponse;
   "cgw.Request": Cgw_Request;
   "cgw.ErrorResponse": Cgw_ErrorResponse;
   "cgw.Response": Cgw_Response;

@@ -13,12 +13,15 @@ export interface ChargerBehaviour {
   maxLength: number;
   /** Report no local list support (1.6 NotSupported). */
   noLocalList: boolean;
+  /** Answer ReserveNow with Rejected. */
+  rejectReservation: boolean;
 }
 
 /**
  * A charge point that behaves like a real one on top of ocpp-rpc (strict): it keeps a local
  * authorization list with its version, starts a transaction for an accepted remote start
- * only when the idTag is on its list, and ends it on a remote stop or a local stop.
+ * only when the idTag is on its list, and ends it on a remote stop or a local stop. A
+ * reserved connector starts only for its idTag, and the start names the reservation.
  */
 export class Charger {
   readonly identity: string;
@@ -28,8 +31,10 @@ export class Charger {
   listVersion = 0;
   readonly listUpdates: { version: number; updateType: string; entries: string[] }[] = [];
   readonly behaviour: ChargerBehaviour = {
-    rejectRemoteStart: false, neverStart: false, rejectRemoteStop: false, neverStop: false, versionMismatchOnce: false, maxLength: 20, noLocalList: false,
+    rejectRemoteStart: false, neverStart: false, rejectRemoteStop: false, neverStop: false, versionMismatchOnce: false, maxLength: 20, noLocalList: false, rejectReservation: false,
   };
+  /** Reservations the charger holds, by connector (1.6 connectorId, 2.0.1 evseId). */
+  readonly reserved = new Map<number, { id: number; idTag: string }>();
   meter = 10_000;
   private clock = Date.parse('2026-11-21T10:00:00Z');
   /** Open transaction per connector: 1.6 integer id or 2.0.1 string id. */
@@ -64,9 +69,14 @@ export class Charger {
   }
 
   async startTransaction(connectorId: number, idTag: string, remoteStartId?: number): Promise<void> {
+    const held = this.reserved.get(connectorId);
+    const reservationId = held?.idTag === idTag ? held.id : undefined;
+    if (reservationId !== undefined) this.reserved.delete(connectorId);
     if (this.is16) {
       await this.status(connectorId, 'Preparing');
-      const { transactionId } = await this.client.call('StartTransaction', { connectorId, idTag, meterStart: this.meter, timestamp: this.time() });
+      const { transactionId } = await this.client.call('StartTransaction', {
+        connectorId, idTag, meterStart: this.meter, timestamp: this.time(), ...(reservationId === undefined ? {} : { reservationId }),
+      });
       this.open.set(connectorId, { id: transactionId, seqNo: 0, idTag });
       await this.status(connectorId, 'Charging');
     } else {
@@ -76,10 +86,37 @@ export class Charger {
       await this.client.call('TransactionEvent', {
         eventType: 'Started', timestamp: this.time(), triggerReason: 'RemoteStart', seqNo: 0,
         transactionInfo: { transactionId: id, chargingState: 'Charging', ...(remoteStartId !== undefined ? { remoteStartId } : {}) },
-        idToken: { idToken: idTag, type: 'Central' }, evse: { id: connectorId, connectorId: 1 },
+        idToken: { idToken: idTag, type: 'Central' }, evse: { id: connectorId, connectorId: 1 }, ...(reservationId === undefined ? {} : { reservationId }),
         meterValue: [{ timestamp: this.time(0), sampledValue: [{ value: this.meter }] }],
       });
     }
+  }
+
+  /** ReserveNow in either version: Accepted unless the connector is in use or reserved. */
+  private reserve(connectorId: number, id: number, idTag: string): string {
+    this.commands.push(`ReserveNow:${connectorId}:${idTag}`);
+    if (this.behaviour.rejectReservation) return 'Rejected';
+    if (this.open.has(connectorId)) return 'Occupied';
+    const held = this.reserved.get(connectorId);
+    if (held && held.id !== id) return 'Occupied';
+    this.reserved.set(connectorId, { id, idTag });
+    setImmediate(() => { this.status(connectorId, 'Reserved').catch(() => {}); });
+    return 'Accepted';
+  }
+
+  private cancelReservation(id: number): string {
+    this.commands.push(`CancelReservation:${id}`);
+    const connectorId = [...this.reserved].find(([, r]) => r.id === id)?.[0];
+    if (connectorId === undefined) return 'Rejected';
+    this.reserved.delete(connectorId);
+    setImmediate(() => { this.status(connectorId, 'Available').catch(() => {}); });
+    return 'Accepted';
+  }
+
+  /** A remote start on a connector reserved for another idTag is refused, as a real charger does. */
+  private reservedForOther(connectorId: number, idTag: string): boolean {
+    const held = this.reserved.get(connectorId);
+    return held !== undefined && held.idTag !== idTag;
   }
 
   /** A meter reading on the connector's open transaction (1.6 optionally with a signed value). */
@@ -173,6 +210,10 @@ export class Charger {
       this.commands.push(`ChangeAvailability:${params.type ?? params.operationalStatus}`);
       return { status: 'Accepted' };
     });
+    c.handle('ReserveNow', ({ params }: any) => ({
+      status: this.is16 ? this.reserve(params.connectorId, params.reservationId, params.idTag) : this.reserve(params.evseId ?? 0, params.id, params.idToken.idToken),
+    }));
+    c.handle('CancelReservation', ({ params }: any) => ({ status: this.cancelReservation(params.reservationId) }));
     if (this.is16) {
       c.handle('GetLocalListVersion', () => ({ listVersion: this.behaviour.noLocalList ? -1 : this.listVersion }));
       c.handle('SendLocalList', ({ params }: any) => ({
@@ -183,7 +224,7 @@ export class Charger {
         configurationKey: (params.key ?? []).includes('SendLocalListMaxLength') ? [{ key: 'SendLocalListMaxLength', readonly: true, value: String(this.behaviour.maxLength) }] : [],
       }));
       c.handle('RemoteStartTransaction', ({ params }: any) => {
-        if (this.behaviour.rejectRemoteStart || !this.list.has(params.idTag)) return { status: 'Rejected' };
+        if (this.behaviour.rejectRemoteStart || !this.list.has(params.idTag) || this.reservedForOther(params.connectorId, params.idTag)) return { status: 'Rejected' };
         if (!this.behaviour.neverStart) later(() => this.startTransaction(params.connectorId, params.idTag));
         return { status: 'Accepted' };
       });
@@ -203,7 +244,7 @@ export class Charger {
         getVariableResult: params.getVariableData.map((d: any) => ({ attributeStatus: 'Accepted', attributeValue: String(this.behaviour.maxLength), component: d.component, variable: d.variable })),
       }));
       c.handle('RequestStartTransaction', ({ params }: any) => {
-        if (this.behaviour.rejectRemoteStart || !this.list.has(params.idToken.idToken)) return { status: 'Rejected', statusInfo: { reasonCode: 'InvalidToken' } };
+        if (this.behaviour.rejectRemoteStart || !this.list.has(params.idToken.idToken) || this.reservedForOther(params.evseId, params.idToken.idToken)) return { status: 'Rejected', statusInfo: { reasonCode: 'InvalidToken' } };
         if (!this.behaviour.neverStart) later(() => this.startTransaction(params.evseId, params.idToken.idToken, params.remoteStartId));
         return { status: 'Accepted' };
       });

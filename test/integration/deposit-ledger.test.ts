@@ -47,7 +47,7 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
     client = await ChainClient.connect(chain.endpoint);
     gw = await startTestGateway({ chain: { endpoint: chain.endpoint, minimumDeposit: String(PEAQ) } }, dataDir);
     await eventually(() => gw.chain?.client()?.isConnected, CHAIN_WAIT_MS);
-    for (const station of ['LEDGER-1', 'LEDGER-2', 'LEDGER-3', 'LEDGER-4', 'LEDGER-5', 'LEDGER-6', 'LEDGER-7', 'LEDGER-8', 'LEDGER-9', 'LEDGER-201']) {
+    for (const station of ['LEDGER-1', 'LEDGER-2', 'LEDGER-3', 'LEDGER-4', 'LEDGER-5', 'LEDGER-6', 'LEDGER-7', 'LEDGER-8', 'LEDGER-9', 'LEDGER-10', 'LEDGER-201']) {
       const charger = await Charger.connect(gw.url, station, station === 'LEDGER-201' ? 'ocpp2.0.1' : 'ocpp1.6');
       for (const c of charger.is16 ? [1, 2] : [1]) await charger.status(c, 'Available');
       chargers.set(station, charger);
@@ -191,6 +191,20 @@ describe('the deposit ledger on a real local chain', { concurrency: true }, () =
       assert.deepEqual(payouts.map((p) => [p.kind, p.state, p.executedBy]).sort(), [['refund', 'executed', 'gateway'], ['spent', 'executed', 'gateway']]);
     });
   }
+
+  it('holds a reservation\'s budget in the deposit until the reservation is given up', async () => {
+    const c = consumer(9);
+    await fundDeposit(client, c, key.publicKey, 2n * PEAQ);
+    const reserved = await gw.bridge.reserve({ station: 'LEDGER-10', connectorId: 1, consumerKey: c.address, minutes: 30, budget: 2n * PEAQ });
+    assert.deepEqual([reserved.state, reserved.budget, cp('LEDGER-10').reserved.get(1)?.idTag], ['authorized', String(2n * PEAQ), reserved.idTag]);
+    await assert.rejects(gw.bridge.authorize({ station: 'LEDGER-9', consumerKey: c.address, budget: PEAQ }), (err: any) => err.code === 'InsufficientDeposit', 'the reservation holds the deposit');
+    await assert.rejects(gw.bridge.reserve({ station: 'LEDGER-10', connectorId: 2, consumerKey: keyring.addFromSeed(randomBytes(32)).address }), (err: any) => err.code === 'InsufficientDeposit', 'no deposit, no reservation');
+    await gw.bridge.cancel({ station: 'LEDGER-10', consumerKey: c.address });
+    await eventually(() => !cp('LEDGER-10').reserved.size, 5_000, 'the station was told to free the connector');
+    const session = await gw.bridge.authorize({ station: 'LEDGER-9', consumerKey: c.address, budget: PEAQ });
+    assert.equal(session.budget, String(PEAQ));
+    await gw.bridge.cancel({ station: 'LEDGER-9', consumerKey: c.address });
+  });
 
   it('refuses a forged receipt or a payout asking more than the receipt, executing nothing', async () => {
     const c = consumer(4);

@@ -197,7 +197,7 @@ async function leaveEndedSession(store: LevelStore, s: { consumer: string; keyHe
   const split = s.budget === undefined ? { spentAmount: '', refundAmount: '', unpaidAmount: '' } : { spentAmount: String(s.cost), refundAmount: String(s.budget - s.cost), unpaidAmount: '0' };
   const session = {
     id, station: 'RESTART-CP', connectorId: 1, consumerPublicKey: s.consumer, consumerKeyHex: s.keyHex, idTag: s.idTag, state: 'stopped' as const,
-    remoteStartId: 0, transactionId: s.transactionId, ocppTransactionId: '', createdAt: now, updatedAt: now, reason: '', expiresAt: now, stoppedBy: 'consumer' as const, contract: '', budget, stopReason: '',
+    remoteStartId: 0, transactionId: s.transactionId, ocppTransactionId: '', createdAt: now, updatedAt: now, reason: '', expiresAt: now, stoppedBy: 'consumer' as const, contract: '', budget, stopReason: '', reservationId: 0,
     receipt: {
       sessionId: id, station: 'RESTART-CP', connectorId: 1, consumerPublicKey: s.consumer, energyWh: s.energyWh, durationS: 60, energyAmount: String(s.cost), timeAmount: '0', sessionFee: '0',
       totalAmount: String(s.cost), signedMeterValues: [], issuedAt: now, stopReason: '', budget, ...split,

@@ -70,9 +70,11 @@ export const commands201: VersionCommands = {
     return r.setVariableResult[0]?.attributeStatus ?? 'Rejected';
   },
   async reserveNow(c, r, o) {
-    // An operator's reservation is for a card (ISO14443); 0 reserves no particular EVSE.
+    // An operator's reservation is for a card (ISO14443), a consumer's for the idTag the gateway
+    // gave its key (Central, as in its remote start); 0 reserves no particular EVSE.
     return (await call201(c, 'ReserveNow', {
-      id: r.reservationId, expiryDateTime: r.expiryDate, idToken: { idToken: r.idTag, type: 'ISO14443' }, ...(r.connectorId > 0 ? { evseId: r.connectorId } : {}),
+      id: r.reservationId, expiryDateTime: r.expiryDate, idToken: r.consumer ? idToken(r.idTag) : { idToken: r.idTag, type: 'ISO14443' },
+      ...(r.connectorId > 0 ? { evseId: r.connectorId } : {}),
     }, o)).status;
   },
   async cancelReservation(c, reservationId, o) {

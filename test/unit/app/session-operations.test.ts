@@ -4,8 +4,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
-  authorizeConsumer, authorizeContract, beginRemoteStart, existingAuthorization, failUnstarted, markStopping, revertStop,
+  authorizeConsumer, authorizeContract, beginRemoteStart, existingAuthorization, failUnstarted, markStopping, reserveForConsumer, revertStop, type NewReservation,
 } from '../../../src/app/session-operations.ts';
+import { openTransaction } from '../../../src/domain/transactions.ts';
+import { connectorRefusal, linkStartedTransaction } from '../../../src/domain/sessions.ts';
 import { parseConsumerKey } from '../../../src/crypto/consumer-key.ts';
 import { applyStatus, emptyState } from '../../../src/domain/charge-point.ts';
 import type { ChargePointState } from '../../../src/domain/model.ts';
@@ -91,5 +93,52 @@ describe('consumer-session operations', () => {
     assert.equal(revertStop(state, a.id, NOW, 'the station rejected the remote stop'), true);
     assert.deepEqual([state.sessions[a.id]!.state, state.sessions[a.id]!.stoppedBy], ['charging', '']);
     assert.equal(revertStop(state, a.id, NOW, 'again'), false);
+  });
+
+  describe('a consumer\'s reservation', () => {
+    const reservation = (k = key(), extra: Partial<NewReservation> = {}): NewReservation => ({
+      ...authorization(k), connectorId: 1, reservationId: 77, expiresAt: new Date(NOW.getTime() + 15 * 60_000), ...extra,
+    });
+
+    it('holds the connector for its session only: others are refused, its own start passes the station\'s Reserved status', () => {
+      const state = station();
+      const k = key();
+      const made = reserveForConsumer(state, reservation(k, { budget: 9n }));
+      assert.deepEqual([made.created, made.session.state, made.session.connectorId, made.session.reservationId, made.session.budget], [true, 'authorized', 1, 77, '9']);
+      assert.deepEqual({ ...state.reservations[77], createdAt: undefined }, { id: 77, connectorId: 1, idTag: made.session.idTag, expiryDate: made.session.expiresAt, createdAt: undefined, sessionId: made.session.id });
+      assert.ok(state.authList[made.session.idTag], 'its idTag is on the list, so the station accepts it offline');
+      applyStatus(state, { connectorId: 1, status: 'Reserved', stationTime: NOW.toISOString(), receivedAt: NOW.toISOString() });
+
+      const other = authorizeConsumer(state, authorization()).session;
+      refusedWith(() => beginRemoteStart(state, other.id, 1, NOW), 'ConnectorReserved', /connector 1 of OPS-CP is reserved until/);
+      refusedWith(() => reserveForConsumer(state, reservation(key(), { reservationId: 78 })), 'ConnectorReserved');
+      assert.equal(connectorRefusal(state, 2, NOW, other), undefined, 'the other connector is free');
+      assert.equal(reserveForConsumer(state, reservation(k, { reservationId: 79 })).session.id, made.session.id, 'asked again: the same reservation');
+      refusedWith(() => reserveForConsumer(state, reservation(k, { connectorId: 2 })), 'Conflict', /already have a authorized session/);
+
+      beginRemoteStart(state, made.session.id, 1, NOW);
+      const tx = openTransaction(state, { connectorId: 1, idTag: made.session.idTag, meterStartWh: 0, stationTime: NOW.toISOString() }, 'Accepted', NOW.toISOString(), 1);
+      linkStartedTransaction(state, tx, NOW);
+      assert.deepEqual(state.reservations, {}, 'used, even though the station did not name it in its start');
+    });
+
+    it('goes with its session when that fails (expired unused, cancelled), and an expired one holds nothing', () => {
+      const state = station();
+      const made = reserveForConsumer(state, reservation());
+      const later = new Date(NOW.getTime() + 16 * 60_000);
+      failUnstarted(state, made.session.id, later, 'the authorization expired unused');
+      assert.deepEqual(state.reservations, {});
+      assert.equal(state.authList[made.session.idTag], undefined);
+      state.reservations[5] = { id: 5, connectorId: 1, idTag: 'CARD', expiryDate: NOW.toISOString(), createdAt: NOW.toISOString(), sessionId: '' };
+      assert.equal(connectorRefusal(state, 1, later, authorizeConsumer(state, authorization()).session), undefined, 'an operator\'s reservation past its expiry');
+    });
+
+    it('is refused on a busy connector and changes nothing', () => {
+      const state = station();
+      beginRemoteStart(state, authorizeConsumer(state, authorization()).session.id, 1, NOW);
+      const before = structuredClone(state);
+      refusedWith(() => reserveForConsumer(state, reservation()), 'ConnectorBusy', /taken by another session/);
+      assert.deepEqual(state, before);
+    });
   });
 });

@@ -5,7 +5,7 @@ import { activeReservations, addReservation, dropExpired } from '../../../src/do
 import { openTransaction } from '../../../src/domain/transactions.ts';
 
 const NOW = new Date('2026-12-06T10:00:00Z');
-const reservation = (id: number, minutes: number) => ({ id, connectorId: 1, idTag: 'T', expiryDate: new Date(NOW.getTime() + minutes * 60_000).toISOString(), createdAt: NOW.toISOString() });
+const reservation = (id: number, minutes: number) => ({ id, connectorId: 1, idTag: 'T', expiryDate: new Date(NOW.getTime() + minutes * 60_000).toISOString(), createdAt: NOW.toISOString(), sessionId: '' });
 
 describe('reservations', () => {
   it('lists those still running, soonest first, and drops the expired ones', () => {
