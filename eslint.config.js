@@ -43,8 +43,8 @@ export default tseslint.config(
   {
     files: ['gateway/dashboard/**/*.js'],
     languageOptions: {
-      sourceType: 'script',
-      globals: { document: 'readonly', location: 'readonly', sessionStorage: 'readonly', EventSource: 'readonly', URLSearchParams: 'readonly', fetch: 'readonly' },
+      sourceType: 'module',
+      globals: Object.fromEntries(['document', 'location', 'history', 'window', 'sessionStorage', 'EventSource', 'URLSearchParams', 'URL', 'fetch', 'Blob', 'Node', 'crypto', 'setTimeout', 'setInterval', 'clearInterval'].map((name) => [name, 'readonly'])),
     },
   },
 );

@@ -6,7 +6,8 @@ const file = (name: string): Buffer => readFileSync(new URL(`./${name}`, import.
 export function dashboardAssets(): Record<string, { type: string; body: Buffer }> {
   return {
     '/': { type: 'text/html; charset=utf-8', body: file('index.html') },
-    '/dashboard.js': { type: 'text/javascript; charset=utf-8', body: file('dashboard.js') },
+    // The console's modules: the router, what the pages share, and the pages.
+    ...Object.fromEntries(['app.js', 'kit.js', 'overview.js', 'station-page.js', 'list-pages.js'].map((name) => [`/${name}`, { type: 'text/javascript; charset=utf-8', body: file(name) }])),
     '/dashboard.css': { type: 'text/css; charset=utf-8', body: file('dashboard.css') },
   };
 }

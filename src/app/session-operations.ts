@@ -123,6 +123,10 @@ export function authorizeContract(state: ChargePointState, a: NewAuthorization &
 export function refuseStart(state: ChargePointState, session: ConsumerSession | undefined, connectorId: number, now: Date): asserts session is ConsumerSession {
   if (!session) throw new BridgeError('NotAuthorized', `authorize on ${state.id} before starting`);
   if (session.state !== 'authorized') throw new BridgeError('Conflict', `your session on ${state.id} is already ${session.state}`);
+  // Started elsewhere, the station would go on holding the reserved connector until it expires.
+  if (session.reservationId && session.connectorId !== connectorId) {
+    throw new BridgeError('Conflict', `your reservation on ${state.id} is for connector ${session.connectorId}: start there, or cancel it first`);
+  }
   const refusal = connectorRefusal(state, connectorId, now, session);
   if (refusal) throw new BridgeError(refusal.code, refusal.message);
 }

@@ -8,10 +8,20 @@ export function addReservation(state: ChargePointState, reservation: Reservation
   state.reservations[reservation.id] = reservation;
 }
 
-/** A reservation that is gone (cancelled, used, or the station says it expired or was removed). */
+/**
+ * A reservation that is gone (cancelled, used, or the station says it expired or was removed).
+ * A consumer's session that was waiting on it keeps its authorization but no longer holds the
+ * connector.
+ */
 export function removeReservation(state: ChargePointState, id: number): boolean {
-  if (!state.reservations[id]) return false;
+  const reservation = state.reservations[id];
+  if (!reservation) return false;
   delete state.reservations[id];
+  const session = reservation.sessionId ? state.sessions[reservation.sessionId] : undefined;
+  if (session?.state === 'authorized' && session.reservationId === id) {
+    session.reservationId = 0;
+    session.connectorId = 0;
+  }
   return true;
 }
 

@@ -7,6 +7,7 @@ import {
   authorizeConsumer, authorizeContract, beginRemoteStart, existingAuthorization, failUnstarted, markStopping, reserveForConsumer, revertStop, type NewReservation,
 } from '../../../src/app/session-operations.ts';
 import { openTransaction } from '../../../src/domain/transactions.ts';
+import { removeReservation } from '../../../src/domain/reservations.ts';
 import { connectorRefusal, linkStartedTransaction } from '../../../src/domain/sessions.ts';
 import { parseConsumerKey } from '../../../src/crypto/consumer-key.ts';
 import { applyStatus, emptyState } from '../../../src/domain/charge-point.ts';
@@ -116,6 +117,7 @@ describe('consumer-session operations', () => {
       assert.equal(reserveForConsumer(state, reservation(k, { reservationId: 79 })).session.id, made.session.id, 'asked again: the same reservation');
       refusedWith(() => reserveForConsumer(state, reservation(k, { connectorId: 2 })), 'Conflict', /already have a authorized session/);
 
+      refusedWith(() => beginRemoteStart(state, made.session.id, 2, NOW), 'Conflict', /your reservation on OPS-CP is for connector 1/);
       beginRemoteStart(state, made.session.id, 1, NOW);
       const tx = openTransaction(state, { connectorId: 1, idTag: made.session.idTag, meterStartWh: 0, stationTime: NOW.toISOString() }, 'Accepted', NOW.toISOString(), 1);
       linkStartedTransaction(state, tx, NOW);
@@ -131,6 +133,14 @@ describe('consumer-session operations', () => {
       assert.equal(state.authList[made.session.idTag], undefined);
       state.reservations[5] = { id: 5, connectorId: 1, idTag: 'CARD', expiryDate: NOW.toISOString(), createdAt: NOW.toISOString(), sessionId: '' };
       assert.equal(connectorRefusal(state, 1, later, authorizeConsumer(state, authorization()).session), undefined, 'an operator\'s reservation past its expiry');
+    });
+
+    it('leaves the consumer a plain authorization when the operator or the station ends it first', () => {
+      const state = station();
+      const made = reserveForConsumer(state, reservation());
+      removeReservation(state, 77);
+      assert.deepEqual([made.session.state, made.session.connectorId, made.session.reservationId], ['authorized', 0, 0]);
+      assert.equal(connectorRefusal(state, 1, NOW, authorizeConsumer(state, authorization()).session), undefined, 'the connector is free for others');
     });
 
     it('is refused on a busy connector and changes nothing', () => {

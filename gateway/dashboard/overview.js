@@ -1,14 +1,12 @@
-// The live dashboard: snapshots arrive over Server-Sent Events once a second; power is the
+// The live overview: snapshots arrive over Server-Sent Events once a second; power is the
 // energy register's growth over the station's own meter time.
-const token = new URLSearchParams(location.hash.slice(1)).get('token') || sessionStorage.getItem('cgw-token') || '';
-if (token) sessionStorage.setItem('cgw-token', token);
+import { el, token } from './kit.js';
+
 const COLORS = ['#2764c5', '#c5532b', '#2e9e5b', '#8c3bc5', '#c59a1e'];
 const WINDOW_MS = 5 * 60_000;
 const power = new Map();     // station -> [{t, kw}]
 const lastMeter = new Map(); // session id -> {wh, time (ms), kw}
 let previous;
-
-const el = (tag, attrs = {}, text) => { const e = document.createElement(tag); Object.assign(e, attrs); if (text !== undefined) e.textContent = text; return e; };
 
 function addEvent(text, at = new Date()) {
   const list = document.getElementById('events');
@@ -58,7 +56,8 @@ function render(snapshot) {
   const stations = document.querySelector('#stations tbody');
   stations.replaceChildren(...snapshot.stations.map((s) => {
     const row = el('tr', { className: s.connected ? '' : 'offline' });
-    row.append(el('td', {}, s.identity), el('td', {}, s.version.replace('ocpp', '') || '-'));
+    // The station's own page: its connectors, configuration, firmware, logs and commands.
+    row.append(el('td', {}, el('a', { href: `#/station/${encodeURIComponent(s.identity)}` }, s.identity)), el('td', {}, s.version.replace('ocpp', '') || '-'));
     const cell = el('td');
     if (s.connected) {
       for (const c of s.connectors) cell.append(el('span', { className: `connector status-${c.status}`, title: c.transaction ? `transaction ${c.transaction}` : '' }, `${c.id}: ${c.status}`));
@@ -167,5 +166,8 @@ function connect() {
     previous = snapshot;
   });
 }
-void loadRecent();
-connect();
+/** Starts the overview once: it keeps its stream and its event list while other pages show. */
+export function startOverview() {
+  void loadRecent();
+  connect();
+}
