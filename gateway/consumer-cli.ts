@@ -16,7 +16,7 @@ Usage:
     start STATION CONNECTOR          remote start (waits for the station to start)
     stop STATION CONNECTOR           remote stop; prints the signed, verified receipt
     status STATION                   this key's session on the station
-    reserve STATION CONNECTOR [--minutes N] [--budget AMOUNT]  hold the connector for this key for N minutes (default 15)
+    reserve STATION CONNECTOR [--minutes N] [--budget AMOUNT]  hold the connector for this key for N minutes (default 15, or the gateway's maximum if less)
     cancel STATION                   give up this key's authorization or reservation that has not started
     charge STATION CONNECTOR [--budget AMOUNT]  authorize, start, show live progress; Ctrl-C stops and prints the receipt
     contract EMAID [--remove]        Plug & Charge: sessions a station authorizes with this contract are billed to this key

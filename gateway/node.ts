@@ -149,6 +149,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     stopTimeoutMs: config.sessions.stopTimeoutSec * 1000,
     authorizationTtlSec: config.sessions.authorizationTtlSec,
     maxReservationMinutes: config.sessions.maxReservationMinutes,
+    reservationsWithoutDeposit: config.sessions.reservationsWithoutDeposit,
     maxPendingAuthorizations: config.sessions.maxPendingAuthorizations,
     ...(chain ? { deposit: chain.deposit } : {}),
     consumerLocks,

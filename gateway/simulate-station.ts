@@ -14,16 +14,17 @@ It connects to the node of this configuration (ocpp.port and ocpp.path, as \`sta
 CGW_STATION_PASSWORD) is its basic-auth password (security profile 1). It boots, reports its
 connectors Available, keeps the local list it is sent, accepts remote start/stop for idTags on it,
 and while charging sends meter values every 5 s at the given power. It downloads and "installs"
-firmware it is sent (rebooting), and uploads a log when asked (1.6 GetDiagnostics, GetLog).
-Ctrl-C ends its transactions and disconnects it.`;
+firmware it is sent (rebooting), and uploads a log when asked (1.6 GetDiagnostics, GetLog). A
+connector it is asked to reserve reports Reserved and starts only for that idTag; one taken out
+of service reports Unavailable. Ctrl-C ends its transactions and disconnects it.`;
 
 type Call = (action: string, payload: object) => Promise<unknown>;
 
 /** What differs between the versions: the messages a charge point sends and how it reads the CSMS's. */
 interface Protocol {
   boot: object;
-  status(connectorId: number, status: 'Available' | 'Preparing' | 'Charging'): object;
-  start(call: Call, connectorId: number, idTag: string, meterWh: number, remoteStartId?: number): Promise<string | number>;
+  status(connectorId: number, status: 'Available' | 'Preparing' | 'Charging' | 'Reserved' | 'Unavailable'): object;
+  start(call: Call, connectorId: number, idTag: string, meterWh: number, remoteStartId?: number, reservationId?: number): Promise<string | number>;
   meter(call: Call, connectorId: number, txId: string | number, meterWh: number, currentA: number, seqNo: number): Promise<unknown>;
   stop(call: Call, connectorId: number, txId: string | number, meterWh: number, reason: string, seqNo: number): Promise<unknown>;
 }
@@ -35,8 +36,9 @@ const PHASES = ['L1', 'L2', 'L3'] as const;
 const V16: Protocol = {
   boot: { chargePointVendor: 'charging-gateway', chargePointModel: 'simulated' },
   status: (connectorId, status) => ({ connectorId, errorCode: 'NoError', status }),
-  async start(call, connectorId, idTag, meterWh) {
-    return ((await call('StartTransaction', { connectorId, idTag, meterStart: meterWh, timestamp: now() })) as { transactionId: number }).transactionId;
+  async start(call, connectorId, idTag, meterWh, _remoteStartId, reservationId) {
+    const start = { connectorId, idTag, meterStart: meterWh, timestamp: now(), ...(reservationId === undefined ? {} : { reservationId }) };
+    return ((await call('StartTransaction', start)) as { transactionId: number }).transactionId;
   },
   meter: (call, connectorId, transactionId, meterWh, currentA) => call('MeterValues', {
     connectorId, transactionId,
@@ -64,13 +66,13 @@ const energy = (meterWh: number, currentA?: number) => [{
 
 const V201: Protocol = {
   boot: { reason: 'PowerUp', chargingStation: { model: 'simulated', vendorName: 'charging-gateway' } },
-  status: (evseId, status) => ({ timestamp: now(), connectorStatus: status === 'Available' ? 'Available' : 'Occupied', evseId, connectorId: 1 }),
-  async start(call, evseId, idTag, meterWh, remoteStartId) {
+  status: (evseId, status) => ({ timestamp: now(), connectorStatus: status === 'Preparing' || status === 'Charging' ? 'Occupied' : status, evseId, connectorId: 1 }),
+  async start(call, evseId, idTag, meterWh, remoteStartId, reservationId) {
     const transactionId = `${evseId}-${Date.now()}`;
     await call('TransactionEvent', {
       eventType: 'Started', timestamp: now(), triggerReason: remoteStartId === undefined ? 'Authorized' : 'RemoteStart', seqNo: 0,
       transactionInfo: { transactionId, chargingState: 'Charging', ...(remoteStartId === undefined ? {} : { remoteStartId }) },
-      idToken: { idToken: idTag, type: 'Central' }, evse: { id: evseId, connectorId: 1 }, meterValue: energy(meterWh),
+      idToken: { idToken: idTag, type: 'Central' }, evse: { id: evseId, connectorId: 1 }, meterValue: energy(meterWh), ...(reservationId === undefined ? {} : { reservationId }),
     });
     return transactionId;
   },
@@ -118,14 +120,20 @@ export async function simulateStation(argv: string[]): Promise<number> {
   } as ConstructorParameters<typeof RPCClient>[0]);
   const call: Call = (action, payload) => client.call(action, payload);
   const list = new Set<string>();
+  // A reservation holds its connector (1.6 connectorId, 2.0.1 evseId) for one idTag until used or cancelled.
+  const reserved = new Map<number, { id: number; idTag: string }>();
   let listVersion = 0;
   const open = new Map<number, Tx>();
   let meterWh = 0;
   const say = (msg: string): void => console.log(`[${identity}] ${msg}`);
 
   const start = async (connectorId: number, idTag: string, remoteStartId?: number): Promise<void> => {
+    // A start for the idTag its connector is reserved for uses the reservation.
+    const held = reserved.get(connectorId);
+    const reservationId = held?.idTag === idTag ? held.id : undefined;
+    if (reservationId !== undefined) reserved.delete(connectorId);
     await call('StatusNotification', protocol.status(connectorId, 'Preparing'));
-    const id = await protocol.start(call, connectorId, idTag, meterWh, remoteStartId);
+    const id = await protocol.start(call, connectorId, idTag, meterWh, remoteStartId, reservationId);
     await call('StatusNotification', protocol.status(connectorId, 'Charging'));
     say(`charging on connector ${connectorId} (transaction ${id})`);
     const tx: Tx = { id, startWh: meterWh, seqNo: 0, timer: setInterval(() => {
@@ -170,7 +178,8 @@ export async function simulateStation(argv: string[]): Promise<number> {
     return { status: 'Accepted' };
   };
   const startFor = (connectorId: number, idTag: string, remoteStartId?: number) => {
-    if (!list.has(idTag) || open.has(connectorId)) return false;
+    const held = reserved.get(connectorId);
+    if (!list.has(idTag) || open.has(connectorId) || (held && held.idTag !== idTag)) return false;
     setImmediate(() => { start(connectorId, idTag, remoteStartId).catch((err: unknown) => say(`start failed: ${String(err)}`)); });
     return true;
   };
@@ -248,7 +257,23 @@ export async function simulateStation(argv: string[]): Promise<number> {
     client.handle('RequestStopTransaction', async ({ params }) => ({ status: stopFor((params as { transactionId: string }).transactionId) ? 'Accepted' : 'Rejected' }));
     client.handle('UnlockConnector', async () => ({ status: 'Unlocked' }));
   }
-  for (const action of ['TriggerMessage', 'ChangeAvailability', 'ClearCache']) client.handle(action, async () => ({ status: 'Accepted' }));
+  for (const action of ['TriggerMessage', 'ClearCache']) client.handle(action, async () => ({ status: 'Accepted' }));
+  // Out of service or back: the connectors (connector / EVSE 0 or none: all) report it at once.
+  client.handle('ChangeAvailability', async ({ params }) => {
+    const p = params as { connectorId?: number; type?: string; operationalStatus?: string; evse?: { id: number } };
+    const target = p.connectorId ?? p.evse?.id ?? 0;
+    const status = (p.type ?? p.operationalStatus) === 'Inoperative' ? 'Unavailable' : 'Available';
+    const affected = Array.from({ length: connectors }, (_, i) => i + 1).filter((c) => (target === 0 || c === target) && !open.has(c));
+    setImmediate(() => {
+      void (async () => {
+        for (const c of affected) await call('StatusNotification', protocol.status(c, status));
+        say(`connector${affected.length === 1 ? '' : 's'} ${affected.join(', ')} ${status === 'Unavailable' ? 'out of service' : 'available'}`);
+      })().catch(() => {});
+    });
+    return { status: 'Accepted' };
+  });
+  // It has no certificates installed.
+  client.handle('GetInstalledCertificateIds', async () => ({ status: 'NotFound' }));
   // As a charger does: transactions end, then it boots again and reports its connectors.
   const reboot = async (hard: boolean): Promise<void> => {
     for (const c of [...open.keys()]) await stop(c, v16 ? (hard ? 'HardReset' : 'SoftReset') : 'ImmediateReset');
@@ -261,17 +286,25 @@ export async function simulateStation(argv: string[]): Promise<number> {
     setImmediate(() => { reboot(type === 'Hard' || type === 'Immediate').catch((err: unknown) => say(`reset failed: ${String(err)}`)); });
     return { status: 'Accepted' };
   });
-  // A reservation holds the connector until cancelled.
-  const reserved = new Map<number, number>();
   client.handle('ReserveNow', async ({ params }) => {
-    const p = params as { reservationId?: number; id?: number; connectorId?: number; evseId?: number };
+    const p = params as { reservationId?: number; id?: number; connectorId?: number; evseId?: number; idTag?: string; idToken?: { idToken: string } };
     const connector = p.connectorId ?? p.evseId ?? 1;
-    if (open.has(connector)) return { status: 'Occupied' };
-    reserved.set(p.reservationId ?? p.id ?? 0, connector);
+    const id = p.reservationId ?? p.id ?? 0;
+    const held = reserved.get(connector);
+    if (open.has(connector) || (held && held.id !== id)) return { status: 'Occupied' };
+    reserved.set(connector, { id, idTag: p.idTag ?? p.idToken?.idToken ?? '' });
+    say(`connector ${connector} reserved (${id})`);
+    setImmediate(() => { call('StatusNotification', protocol.status(connector, 'Reserved')).catch(() => {}); });
     return { status: 'Accepted' };
   });
   client.handle('CancelReservation', async ({ params }) => {
-    return { status: reserved.delete((params as { reservationId: number }).reservationId) ? 'Accepted' : 'Rejected' };
+    const id = (params as { reservationId: number }).reservationId;
+    const connector = [...reserved].find(([, r]) => r.id === id)?.[0];
+    if (connector === undefined) return { status: 'Rejected' };
+    reserved.delete(connector);
+    say(`reservation ${id} cancelled`);
+    setImmediate(() => { call('StatusNotification', protocol.status(connector, 'Available')).catch(() => {}); });
+    return { status: 'Accepted' };
   });
   // No vendor extensions here.
   client.handle('DataTransfer', async () => ({ status: 'UnknownVendorId' }));

@@ -39,6 +39,7 @@ export interface Config {
     localListMaxLength: number;
     maxPendingAuthorizations: number;
     maxReservationMinutes: number;
+    reservationsWithoutDeposit: boolean;
   };
   p2p: {
     enabled: boolean;
@@ -263,7 +264,7 @@ export const configSchema: JSONSchemaType<Config> = {
     },
     sessions: {
       type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
-      required: ['startTimeoutSec', 'stopTimeoutSec', 'authorizationTtlSec', 'localListMaxLength', 'maxPendingAuthorizations', 'maxReservationMinutes'],
+      required: ['startTimeoutSec', 'stopTimeoutSec', 'authorizationTtlSec', 'localListMaxLength', 'maxPendingAuthorizations', 'maxReservationMinutes', 'reservationsWithoutDeposit'],
       properties: {
         startTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 120, description: 'How long a remote start waits for the station to start the transaction (the driver plugs in meanwhile).' },
         stopTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 60, description: 'How long a remote stop waits for the station to end the transaction.' },
@@ -271,6 +272,7 @@ export const configSchema: JSONSchemaType<Config> = {
         localListMaxLength: { type: 'integer', minimum: 1, default: 20, description: 'Entries per SendLocalList when the station does not report its own maximum.' },
         maxPendingAuthorizations: { type: 'integer', minimum: 1, default: 10, description: 'Consumer authorizations per station that have not started charging yet; more are refused (TooManyAuthorizations) until one starts, fails or expires.' },
         maxReservationMinutes: { type: 'integer', minimum: 1, default: 60, description: 'The longest a consumer may reserve a connector for (a ReserveRequest over libp2p); its budget stays reserved from the deposit meanwhile.' },
+        reservationsWithoutDeposit: { type: 'boolean', default: false, description: 'Take consumers\' reservations where no chain is configured. Nothing stands behind them then, so a few keys could hold every connector (up to maxPendingAuthorizations per station, each for maxReservationMinutes); off, they are refused (NotOffered).' },
       },
     },
     p2p: {

@@ -66,10 +66,20 @@ export const table = (headers, rows, attrs = {}) => el('table', attrs, el('thead
 export const row = (...cells) => el('tr', {}, ...cells.map((c) => (c instanceof Node ? el('td', {}, c) : el('td', {}, c === undefined || c === null || c === '' ? '-' : String(c)))));
 export const when = (iso) => (iso ? new Date(iso).toLocaleString() : '-');
 
+/** An ISO time as a datetime-local field shows it: the browser's local time (the field reads it back as local). */
+export function localInput(iso) {
+  if (!iso || Number.isNaN(Date.parse(iso))) return '';
+  const d = new Date(iso);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
 /** The confirmation dialog: resolves true only when the operator presses Confirm. */
 export function confirmAction(question) {
   const dialog = document.getElementById('confirm');
   document.getElementById('confirm-text').textContent = question;
+  // Closed without a button (Esc) must not count as the last answer.
+  dialog.returnValue = '';
   dialog.showModal();
   return new Promise((resolve) => {
     dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), { once: true });

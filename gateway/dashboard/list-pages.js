@@ -1,6 +1,6 @@
 // The console's lists across stations: the operator's cards (tags), every reservation, and
 // the transaction history with its filters, cursor paging, CSV and a transaction's readings.
-import { action, api, download, el, field, notify, row, table, when } from './kit.js';
+import { action, api, download, el, field, localInput, notify, row, table, when } from './kit.js';
 
 const TAG_STATUSES = ['Accepted', 'Blocked', 'Expired', 'Invalid'];
 
@@ -24,7 +24,7 @@ export function tagsPage(root) {
         if (e.target.tagName === 'BUTTON') return;
         idTag.value = t.idTag;
         status.value = t.status;
-        expiry.value = t.expiryDate ? t.expiryDate.slice(0, 16) : '';
+        expiry.value = localInput(t.expiryDate);
         parent.value = t.parentIdTag;
         note.value = t.note;
       });
@@ -78,9 +78,10 @@ export function transactionsPage(root, query) {
     idTag: el('input', { name: 'idTag', placeholder: 'any idTag', value: query.get('idTag') ?? '' }),
     consumer: el('input', { name: 'consumer', placeholder: 'SS58 address or key hex', value: query.get('consumer') ?? '' }),
     state: el('select', { name: 'state' }, el('option', { value: '' }, 'any'), el('option', { value: 'open' }, 'open'), el('option', { value: 'finished' }, 'finished')),
-    from: el('input', { name: 'from', type: 'datetime-local' }),
-    to: el('input', { name: 'to', type: 'datetime-local' }),
+    from: el('input', { name: 'from', type: 'datetime-local', value: localInput(query.get('from')) }),
+    to: el('input', { name: 'to', type: 'datetime-local', value: localInput(query.get('to')) }),
   };
+  filters.state.value = ['open', 'finished'].includes(query.get('state')) ? query.get('state') : '';
   const list = el('tbody');
   const more = el('button', { type: 'button', textContent: 'More', hidden: true });
   let cursor;

@@ -59,6 +59,10 @@ export function stationPage(root, identity) {
     );
   }
 
+  const vendorId = el('input', { name: 'vendorId', placeholder: 'vendorId', size: 12 });
+  const messageId = el('input', { name: 'messageId', placeholder: 'messageId', size: 10 });
+  const data = el('input', { name: 'data', placeholder: 'data', size: 12 });
+
   function renderCommands() {
     const trigger = el('select', { name: 'trigger' }, ...(is16() ? TRIGGERS_16 : TRIGGERS_201).map((m) => el('option', { value: m }, m)));
     const command = (name, body) => api('POST', `${base}/commands/${name}`, body).then((r) => String(r.result?.status ?? r.result ?? 'done'));
@@ -69,6 +73,11 @@ export function stationPage(root, identity) {
       action('Resync local list', `Send ${identity} our whole local list?`, () => command('resync-local-list', {}), refresh),
       el('span', { className: 'group' }, trigger,
         action('Trigger', () => `Ask ${identity} to send ${trigger.value}?`, () => command('trigger', { message: trigger.value }), refresh)),
+      el('span', { className: 'group' }, vendorId, messageId, data,
+        action('Data transfer', () => (vendorId.value ? `Send ${identity} a DataTransfer for ${vendorId.value}${messageId.value ? ` (${messageId.value})` : ''}?` : (notify('name the vendorId', false), undefined)), async () => {
+          const r = await api('POST', `${base}/commands/data-transfer`, { vendorId: vendorId.value, ...(messageId.value ? { messageId: messageId.value } : {}), ...(data.value ? { data: data.value } : {}) });
+          return `${r.result.status}${r.result.data === undefined ? '' : `: ${typeof r.result.data === 'string' ? r.result.data : JSON.stringify(r.result.data)}`}`;
+        }, refresh)),
     );
   }
 
@@ -233,8 +242,10 @@ export function stationPage(root, identity) {
   }
 
   let timer;
+  let stopped = false;
   void refresh().then(() => {
-    if (!state) return;
+    // Left before the first answer came: no forms, no refreshing.
+    if (!state || stopped) return;
     renderCommands();
     renderConfigurationForm();
     renderFirmwareForm();
@@ -243,7 +254,10 @@ export function stationPage(root, identity) {
     void loadConfiguration();
     timer = setInterval(() => { void refresh(); }, REFRESH_MS);
   });
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }
 
 /** The digest as lower-case hex, as the admin API takes a sha256. */

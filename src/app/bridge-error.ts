@@ -5,7 +5,7 @@ import { StationCallError } from './station-link.ts';
 export type BridgeErrorCode =
   | 'InvalidRequest' | 'UnknownStation' | 'StationOffline' | 'NotAuthorized' | 'UnknownConnector' | 'ConnectorBusy' | 'ConnectorReserved'
   | 'Refused' | 'Timeout' | 'NotYourSession' | 'NoSession' | 'Conflict' | 'InsufficientDeposit' | 'ChainUnavailable' | 'OutstandingDebt'
-  | 'TooManyAuthorizations' | 'ShuttingDown' | 'NotFound';
+  | 'TooManyAuthorizations' | 'ShuttingDown' | 'NotFound' | 'NotOffered';
 
 /** Why a consumer's request could not be carried out, in words a wallet can show. */
 export class BridgeError extends CodedError<BridgeErrorCode> {}

@@ -4,6 +4,7 @@ import type { ChargePointService } from '../domain/charge-point-service.ts';
 import type { SessionEvent } from '../domain/events.ts';
 import type { ChargePointState, TransactionInfo } from '../domain/model.ts';
 import { KeyedQueue } from '../domain/keyed-queue.ts';
+import { cancellationAnswered, owedCancellation } from '../domain/reservations.ts';
 import { connectorRefusal, sessionOfConsumer, sessionOnConnector, type ConsumerSession } from '../domain/sessions.ts';
 import { durationSoFarS, energySoFarWh } from '../domain/transactions.ts';
 import type { Session_Receipt as Receipt } from '../proto/types.ts';
@@ -40,6 +41,8 @@ export interface ChargingBridgeOptions {
   authorizationTtlSec: number;
   /** The longest a consumer may reserve a connector for (default 60). */
   maxReservationMinutes?: number;
+  /** Reservations without a chain: nothing stands behind them, so any key could hold every connector (off by default). */
+  reservationsWithoutDeposit?: boolean;
   /** Authorized sessions per station that have not started yet (each holds a local list entry). */
   maxPendingAuthorizations?: number;
   /** Reserves each new session's budget from the consumer's deposit (a chain is configured). */
@@ -102,6 +105,8 @@ export class ChargingBridge {
   private readonly consumerLocks: KeyedQueue;
   // Sessions whose budget stop is under way, so progress reports do not ask twice.
   private readonly budgetStops = new Set<string>();
+  // CancelReservations on their way to a station ("identity\0id"), so none is sent twice at once.
+  private readonly cancelling = new Set<string>();
 
   constructor(opts: ChargingBridgeOptions) {
     this.opts = opts;
@@ -121,6 +126,8 @@ export class ChargingBridge {
     }
     if (event.type === 'sessionStarted') {
       this.starts.get(event.session.id)?.resolve(event.transaction);
+      // Started on another connector than it reserved: the station still holds that one.
+      this.sendCancellations(event.identity);
       return;
     }
     this.stops.get(event.session.id)?.resolve(event.session);
@@ -160,40 +167,65 @@ export class ChargingBridge {
    */
   async reserve(req: ReserveRequest): Promise<ConsumerSession> {
     const key = this.key(req.consumerKey);
-    const minutes = req.minutes || 15;
+    if (!this.opts.deposit && !this.opts.reservationsWithoutDeposit) {
+      throw new BridgeError('NotOffered', 'this gateway takes reservations only with a deposit behind them (it has no chain); its operator may allow them with sessions.reservationsWithoutDeposit');
+    }
     const most = this.opts.maxReservationMinutes ?? 60;
+    const minutes = req.minutes || Math.min(15, most);
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > most) throw new BridgeError('InvalidRequest', `a reservation lasts 1 to ${most} minutes, not ${minutes}`);
     if (!Number.isInteger(req.connectorId) || req.connectorId < 1) throw new BridgeError('InvalidRequest', 'a reservation names a connector (1 or more)');
-    const maxPending = this.opts.maxPendingAuthorizations;
-    const session = await this.consumerLocks.run(key.hex, async () => {
-      const now = this.now();
-      const reservation = {
-        key, id: randomUUID(), now, expiresAt: new Date(now.getTime() + minutes * 60_000), connectorId: req.connectorId,
-        // Random, so an id is not reused while the station may still hold an old reservation.
-        reservationId: randomInt(1, 2 ** 31 - 1), ...(maxPending === undefined ? {} : { maxPending }),
-      };
-      // Refused early, before a budget is reserved; the same checks run again under the lock.
-      const early = reserveForConsumer(structuredClone(await this.onlineStation(req.station)), reservation);
-      if (!early.created) return early;
-      const budget = await this.reserveBudget(key, req.budget);
-      return this.opts.service.update(req.station, ({ state: s }) => structuredClone(reserveForConsumer(s, { ...reservation, ...(budget === undefined ? {} : { budget }) })));
+    // The whole exchange under the consumer's lock: a cancel (or the same request again) waits
+    // for the station's answer, so it never misses a reservation the station is about to accept.
+    return this.consumerLocks.run(key.hex, async () => {
+      const { session, created } = await this.recordReservation(req, key, minutes);
+      return created ? this.askStationToReserve(req.station, session) : session;
     });
-    if (!session.created) return session.session;
-    const made = session.session;
-    await this.putOnList(req.station, made);
+  }
+
+  /** The session and its reservation, kept before the station is asked; a retried request gets the one it made. */
+  private async recordReservation(req: ReserveRequest, key: ConsumerKey, minutes: number): Promise<{ session: ConsumerSession; created: boolean }> {
+    const maxPending = this.opts.maxPendingAuthorizations;
+    const now = this.now();
+    const reservation = {
+      key, id: randomUUID(), now, expiresAt: new Date(now.getTime() + minutes * 60_000), connectorId: req.connectorId,
+      // Random, so an id is not reused while the station may still hold an old reservation.
+      reservationId: randomInt(1, 2 ** 31 - 1), ...(maxPending === undefined ? {} : { maxPending }),
+    };
+    // Refused early, before a budget is reserved; the same checks run again under the station lock.
+    const early = reserveForConsumer(structuredClone(await this.onlineStation(req.station)), reservation);
+    if (!early.created) return early;
+    const budget = await this.reserveBudget(key, req.budget);
+    return this.opts.service.update(req.station, ({ state: s }) => structuredClone(reserveForConsumer(s, { ...reservation, ...(budget === undefined ? {} : { budget }) })));
+  }
+
+  /** The idTag onto the list, then ReserveNow; a refusal fails the session (its budget freed). */
+  private async askStationToReserve(station: string, made: ConsumerSession): Promise<ConsumerSession> {
+    await this.putOnList(station, made);
     let status: string;
     try {
-      status = await this.opts.commands.for(req.station).reserveNow({ reservationId: made.reservationId, connectorId: req.connectorId, idTag: made.idTag, expiryDate: made.expiresAt, consumer: true });
+      status = await this.opts.commands.for(station).reserveNow({ reservationId: made.reservationId, connectorId: made.connectorId, idTag: made.idTag, expiryDate: made.expiresAt, consumer: true });
     } catch (err) {
-      await this.fail(req.station, made.id, err instanceof Error ? err.message : String(err));
+      // The station may have taken it before the answer was lost: the cancellation is owed.
+      await this.fail(station, made.id, err instanceof Error ? err.message : String(err), true);
       throw stationFailure(err, 'ReserveNow');
     }
     if (status !== 'Accepted') {
-      await this.fail(req.station, made.id, `the station answered ReserveNow with ${status}`, false, false);
-      throw new BridgeError(status === 'Occupied' ? 'ConnectorBusy' : 'Refused', `${req.station} answered ReserveNow with ${status}`);
+      await this.fail(station, made.id, `the station answered ReserveNow with ${status}`, true, false);
+      throw new BridgeError(status === 'Occupied' ? 'ConnectorBusy' : 'Refused', `${station} answered ReserveNow with ${status}`);
     }
-    this.opts.log.info('consumer reserved a connector', { station: req.station, session: made.id, connector: req.connectorId, until: made.expiresAt, budget: made.budget });
-    return made;
+    // Meanwhile the operator, the station or the expiry may have ended it here.
+    const kept = await this.opts.service.update(station, ({ state }) => {
+      const session = state.sessions[made.id];
+      if (session?.reservationId === made.reservationId && state.reservations[made.reservationId]) return structuredClone(session);
+      owedCancellation(state, made.reservationId);
+      return undefined;
+    });
+    if (!kept) {
+      this.sendCancellations(station);
+      throw new BridgeError('Conflict', `the reservation on ${station} ended while the station was asked`);
+    }
+    this.opts.log.info('consumer reserved a connector', { station, session: made.id, connector: made.connectorId, until: made.expiresAt, budget: made.budget });
+    return kept;
   }
 
   /** The new session's idTag goes onto the station's list; a refusal fails the session. */
@@ -330,13 +362,16 @@ export class ChargingBridge {
    */
   async cancel(req: ConsumerRequest): Promise<ConsumerSession | undefined> {
     const key = this.key(req.consumerKey);
-    const state = await this.opts.service.state(req.station);
-    if (!state) throw new BridgeError('UnknownStation', `unknown station ${req.station}`);
-    const session = sessionOfConsumer(state, key.hex);
-    if (!session) return undefined;
-    if (session.state !== 'authorized') throw new BridgeError('Conflict', `the session is ${session.state}; stop it instead`);
-    // Checked again under the station lock: a start that got there first wins.
-    return this.fail(req.station, session.id, 'cancelled by the consumer', true);
+    // After any reservation of the consumer's still waiting for the station's answer.
+    return this.consumerLocks.run(key.hex, async () => {
+      const state = await this.opts.service.state(req.station);
+      if (!state) throw new BridgeError('UnknownStation', `unknown station ${req.station}`);
+      const session = sessionOfConsumer(state, key.hex);
+      if (!session) return undefined;
+      if (session.state !== 'authorized') throw new BridgeError('Conflict', `the session is ${session.state}; stop it instead`);
+      // Checked again under the station lock: a start that got there first wins.
+      return this.fail(req.station, session.id, 'cancelled by the consumer', true);
+    });
   }
 
   /** The consumer's active session on a station with its live progress, or its latest finished one. */
@@ -364,6 +399,7 @@ export class ChargingBridge {
 
   /** After a station (re)connects and is accepted: make its local list ours again. */
   async onStationReady(identity: string): Promise<void> {
+    this.sendCancellations(identity);
     try {
       const result = await this.opts.localList.reconcile(identity);
       this.opts.log.info('local list reconciled', { station: identity, result });
@@ -457,12 +493,14 @@ export class ChargingBridge {
     const failed = await this.opts.service.update(identity, ({ state, finishedSessions }) => {
       const session = failUnstarted(state, sessionId, this.now(), reason, onlyIfAuthorized);
       if (session) finishedSessions.push(session);
+      // A ReserveNow the station refused: it holds nothing to cancel.
+      if (session?.reservationId && !stationHoldsReservation) cancellationAnswered(state, session.reservationId);
       return session;
     });
     if (failed) {
       this.opts.log.info('consumer session failed', { station: identity, session: sessionId, reason });
       if (!failed.contract) this.removeFromStation(identity, failed.idTag);
-      if (failed.reservationId && stationHoldsReservation) this.cancelOnStation(identity, failed.reservationId);
+      this.sendCancellations(identity);
     }
     return failed && structuredClone(failed);
   }
@@ -480,11 +518,28 @@ export class ChargingBridge {
     });
   }
 
-  /** Frees a failed session's connector on the station in the background (it may have expired there already). */
-  private cancelOnStation(identity: string, reservationId: number): void {
+  /**
+   * Sends the CancelReservation the station is owed (its reservations that ended here), in the
+   * background; each leaves the list once the station answers, so an offline station gets them
+   * when it is back (onStationReady).
+   */
+  private sendCancellations(identity: string): void {
     if (!this.opts.commands.isConnected(identity)) return;
-    this.opts.commands.for(identity).cancelReservation(reservationId).catch((err: unknown) => {
-      this.opts.log.warn('could not cancel a reservation on the station; it ends at its expiry', { station: identity, reservationId, err });
+    void this.opts.service.state(identity).then(async (state) => {
+      for (const id of [...(state?.reservationsToCancel ?? [])]) {
+        const key = `${identity}\u0000${id}`;
+        if (this.cancelling.has(key)) continue;
+        this.cancelling.add(key);
+        try {
+          const status = await this.opts.commands.for(identity).cancelReservation(id);
+          await this.opts.service.update(identity, ({ state: s }) => { cancellationAnswered(s, id); });
+          this.opts.log.info('reservation cancelled on the station', { station: identity, reservationId: id, status });
+        } finally {
+          this.cancelling.delete(key);
+        }
+      }
+    }).catch((err: unknown) => {
+      this.opts.log.warn('could not cancel a reservation on the station; it is tried again when the station reconnects', { station: identity, err });
     });
   }
 

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { ChargePointService } from '../domain/charge-point-service.ts';
-import { activeReservations, addReservation, dropExpired, removeReservation, type Reservation } from '../domain/reservations.ts';
+import { activeReservations, addReservation, dropExpired, removeReservation, reservationsOn, type Reservation } from '../domain/reservations.ts';
 import { BridgeError, stationFailure } from './bridge-error.ts';
 import { knownStation, onlineStation } from './online-station.ts';
 import type { StationLinks } from './station-link.ts';
@@ -28,6 +28,9 @@ export class Reservations {
     const state = await onlineStation(this.opts.service, this.opts.commands, identity);
     if (r.connectorId > 0 && !state.connectors[r.connectorId]) throw new BridgeError('UnknownConnector', `${identity} has no connector ${r.connectorId}`);
     const now = this.opts.now();
+    // One reservation per connector: a consumer's is cancelled first, not booked over.
+    const held = r.connectorId > 0 ? reservationsOn(state, r.connectorId, now)[0] : undefined;
+    if (held) throw new BridgeError('ConnectorReserved', `connector ${r.connectorId} of ${identity} is reserved until ${held.expiryDate}${held.sessionId ? ' by a consumer' : ''}; cancel that reservation first`);
     const reservation: Reservation = {
       // Random, so an id is not reused while the station may still hold an old reservation.
       id: randomInt(1, 2 ** 31 - 1), connectorId: r.connectorId, idTag: r.idTag,

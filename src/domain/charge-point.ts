@@ -20,6 +20,7 @@ export function emptyState(identity: string): ChargePointState {
     localListPending: 0,
     remoteStartGrants: {},
     reservations: {},
+    reservationsToCancel: [],
     reportsBytes: 0,
   };
 }

@@ -27,6 +27,7 @@ export const REFUSALS = {
   NoSession: { http: 404, meaning: 'there is no session to act on' },
   Conflict: { http: 409, meaning: 'the session or record is in another state' },
   TooManyAuthorizations: { http: 429, meaning: 'the station holds the most pending authorizations it takes' },
+  NotOffered: { http: 403, meaning: 'this gateway does not offer it (e.g. reservations without a deposit)' },
   // The deposit (a chain is configured).
   InsufficientDeposit: { http: 402, meaning: 'the deposit does not cover the budget' },
   ChainUnavailable: { http: 503, meaning: 'the chain cannot be reached to check the deposit' },

@@ -39,7 +39,20 @@ export function activeReservations(state: ChargePointState, now: Date): Reservat
   return Object.values(state.reservations).filter((r) => Date.parse(r.expiryDate) > now.getTime()).sort((a, b) => Date.parse(a.expiryDate) - Date.parse(b.expiryDate));
 }
 
-/** The reservation holding this connector now, if any (an expired one holds nothing). */
-export function reservationOn(state: ChargePointState, connectorId: number, now: Date): Reservation | undefined {
-  return Object.values(state.reservations).find((r) => r.connectorId === connectorId && Date.parse(r.expiryDate) > now.getTime());
+/** The reservations holding this connector now (an expired one holds nothing). */
+export function reservationsOn(state: ChargePointState, connectorId: number, now: Date): Reservation[] {
+  return Object.values(state.reservations).filter((r) => r.connectorId === connectorId && Date.parse(r.expiryDate) > now.getTime());
+}
+
+/** A reservation the station may still hold although it ended here: CancelReservation is owed. */
+export function owedCancellation(state: ChargePointState, id: number): void {
+  if (!state.reservationsToCancel.includes(id)) state.reservationsToCancel.push(id);
+}
+
+/** The station answered the CancelReservation (either way, it holds the reservation no longer). */
+export function cancellationAnswered(state: ChargePointState, id: number): boolean {
+  const at = state.reservationsToCancel.indexOf(id);
+  if (at < 0) return false;
+  state.reservationsToCancel.splice(at, 1);
+  return true;
 }

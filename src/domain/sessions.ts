@@ -1,5 +1,5 @@
 import type { ChargePointState, Session_ConsumerSession as ConsumerSession, TransactionInfo } from '../proto/types.ts';
-import { removeReservation, reservationOn } from './reservations.ts';
+import { owedCancellation, removeReservation, reservationsOn } from './reservations.ts';
 
 export type { ConsumerSession };
 
@@ -112,9 +112,10 @@ export function connectorRefusal(state: ChargePointState, connectorId: number, n
   const connector = state.connectors[connectorId];
   if (!connector) return unknown(`connector ${connectorId} is not known on ${state.id} (it never reported a status)`);
   if (connector.currentTransaction) return busy(`connector ${connectorId} is in use by transaction ${connector.currentTransaction}`);
-  const reservation = reservationOn(state, connectorId, now);
-  const mine = reservation !== undefined && reservation.idTag === own?.idTag;
-  if (reservation && !mine) return { code: 'ConnectorReserved', message: `connector ${connectorId} of ${state.id} is reserved until ${reservation.expiryDate}` };
+  const held = reservationsOn(state, connectorId, now);
+  const other = held.find((r) => r.idTag !== own?.idTag);
+  if (other) return { code: 'ConnectorReserved', message: `connector ${connectorId} of ${state.id} is reserved until ${other.expiryDate}` };
+  const mine = held.length > 0;
   const session = sessionOnConnector(state, connectorId);
   if (session && session.id !== own?.id) return busy(`connector ${connectorId} is taken by another session`);
   // The station reports its connector Reserved while it holds it for this very session.
@@ -136,8 +137,13 @@ export function linkStartedTransaction(state: ChargePointState, tx: TransactionI
   // station chose one): the transaction is still this consumer's, on the connector it runs on.
   if (session.connectorId && session.connectorId !== tx.connectorId && sessionOnConnector(state, tx.connectorId)) return undefined;
   transition(session, 'charging', now);
-  // Used, whether or not the station named the reservation in its start.
-  if (session.reservationId) removeReservation(state, session.reservationId);
+  // Used, whether or not the station named it in its start; started on another connector, the
+  // station still holds it.
+  const reserved = state.reservations[session.reservationId];
+  if (reserved) {
+    removeReservation(state, reserved.id);
+    if (reserved.connectorId !== tx.connectorId) owedCancellation(state, reserved.id);
+  }
   session.connectorId = tx.connectorId;
   session.transactionId = tx.id;
   session.ocppTransactionId = tx.ocppTransactionId;
@@ -183,7 +189,7 @@ export function failSession(state: ChargePointState, sessionId: string, now: Dat
   const session = state.sessions[sessionId];
   if (!session || !(session.state === 'authorized' || session.state === 'starting')) return undefined;
   transition(session, 'failed', now, reason);
-  if (session.reservationId) removeReservation(state, session.reservationId);
+  if (session.reservationId && removeReservation(state, session.reservationId)) owedCancellation(state, session.reservationId);
   delete state.sessions[sessionId];
   removeAuthEntry(state, session.idTag);
   return session;

@@ -278,6 +278,7 @@ export interface ChargePointState {
   remoteStartGrants: Record<string, string>;
   reservations: Record<string, Reservation>;
   firmware?: FirmwareUpdate;
+  reservationsToCancel: number[];
 }
 
 export interface FirmwareUpdate {

@@ -1,7 +1,7 @@
 // The dashboard as the operator's console, clicked through in a real headless Chromium against
 // `simulate-station` processes of both versions: a configuration change, a log upload and its
 // download, a firmware upload and update, a reset (and one cancelled at its confirmation), a
-// card, a reservation, and the transaction history.
+// data transfer, a card, a reservation, and the transaction history.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -58,7 +58,8 @@ describe('the operator console (headless Chromium, simulated stations)', () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     const token = readFileSync(join(gw.config.dataDir, 'admin.token'), 'utf8').trim();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+    // Not UTC: times the operator types are the browser's local time.
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true, timezoneId: 'Europe/Berlin' });
     await page.goto(`http://127.0.0.1:${gw.adminPort}/#token=${token}`);
     assert.doesNotMatch(page.url(), /token/, 'the token leaves the address bar once read');
   });
@@ -147,6 +148,10 @@ describe('the operator console (headless Chromium, simulated stations)', () => {
     await page.fill('#station-configuration input[name="value"]', '90');
     await confirmClick('#station-configuration', 'Change', /Set OCPPCommCtrlr\/HeartbeatInterval to "90" on CON-201\?/);
     assert.match(await result(/Change: /), /OCPPCommCtrlr\/HeartbeatInterval Accepted/);
+    await page.fill('#station-commands input[name="vendorId"]', 'com.example.parking');
+    await page.fill('#station-commands input[name="messageId"]', 'BayOccupied');
+    await confirmClick('#station-commands', 'Data transfer', /Send CON-201 a DataTransfer for com\.example\.parking \(BayOccupied\)\?/);
+    assert.match(await result(/Data transfer: /), /Data transfer: UnknownVendorId/);
     await confirmClick('#station-commands', 'Soft reset', /Soft reset CON-201\?/);
     assert.match(await result(/Soft reset: /), /Soft reset: Accepted/);
     await sim201.said('rebooting');
@@ -171,14 +176,38 @@ describe('the operator console (headless Chromium, simulated stations)', () => {
     }
   });
 
+  it('stops refreshing a station page once left, even before its first answer (seen: a poller left running for good)', async () => {
+    const requests: { at: number; url: string }[] = [];
+    const onRequest = (r: { url(): string }): void => { requests.push({ at: Date.now(), url: r.url() }); };
+    page.on('request', onRequest);
+    try {
+      await page.goto(`http://127.0.0.1:${gw.adminPort}/#/station/CON-16`);
+      await page.click('nav a[href="#/tags"]');
+      const left = Date.now();
+      await page.waitForTimeout(3_800);
+      const late = requests.filter((r) => r.at > left + 500 && /\/api\/stations\/CON-16/.test(r.url));
+      assert.deepEqual(late.map((r) => r.url), []);
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
   it('manages cards, reservations and the transaction history on their pages', async () => {
     await page.click('nav a[href="#/tags"]');
     await page.fill('#tags-page input[name="idTag"]', 'CARD-0042');
     await page.selectOption('#tags-page select[name="status"]', 'Accepted');
     await page.fill('#tags-page input[name="note"]', 'night shift');
+    await page.fill('#tags-page input[name="expiryDate"]', '2027-01-01T12:00');
     await confirmClick('#tags-page', 'Save card', /Save card CARD-0042 \(Accepted\)\?/);
     await page.waitForSelector('#tags-page tr[data-tag="CARD-0042"]');
     assert.match(await page.textContent('#tags-page tr[data-tag="CARD-0042"]') ?? '', /night shift/);
+    assert.equal((await api('GET', '/api/tags/CARD-0042')).body.expiryDate, '2027-01-01T11:00:00.000Z', 'noon in Berlin');
+    // Opened again from its row and saved with another note: the expiry stays (seen: an hour earlier each time).
+    await page.click('#tags-page tr[data-tag="CARD-0042"] td');
+    await page.fill('#tags-page input[name="note"]', 'day shift');
+    await confirmClick('#tags-page', 'Save card', /Save card CARD-0042/);
+    await shows('#tags-page tr[data-tag="CARD-0042"]', /day shift/);
+    assert.equal((await api('GET', '/api/tags/CARD-0042')).body.expiryDate, '2027-01-01T11:00:00.000Z');
 
     await openStation('CON-201');
     await page.fill('#station-reservations input[name="idTag"]', 'CARD-0042');

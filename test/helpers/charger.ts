@@ -15,6 +15,8 @@ export interface ChargerBehaviour {
   noLocalList: boolean;
   /** Answer ReserveNow with Rejected. */
   rejectReservation: boolean;
+  /** Take this long to answer ReserveNow. */
+  reserveDelayMs: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export class Charger {
   listVersion = 0;
   readonly listUpdates: { version: number; updateType: string; entries: string[] }[] = [];
   readonly behaviour: ChargerBehaviour = {
-    rejectRemoteStart: false, neverStart: false, rejectRemoteStop: false, neverStop: false, versionMismatchOnce: false, maxLength: 20, noLocalList: false, rejectReservation: false,
+    rejectRemoteStart: false, neverStart: false, rejectRemoteStop: false, neverStop: false, versionMismatchOnce: false, maxLength: 20, noLocalList: false, rejectReservation: false, reserveDelayMs: 0,
   };
   /** Reservations the charger holds, by connector (1.6 connectorId, 2.0.1 evseId). */
   readonly reserved = new Map<number, { id: number; idTag: string }>();
@@ -210,9 +212,10 @@ export class Charger {
       this.commands.push(`ChangeAvailability:${params.type ?? params.operationalStatus}`);
       return { status: 'Accepted' };
     });
-    c.handle('ReserveNow', ({ params }: any) => ({
-      status: this.is16 ? this.reserve(params.connectorId, params.reservationId, params.idTag) : this.reserve(params.evseId ?? 0, params.id, params.idToken.idToken),
-    }));
+    c.handle('ReserveNow', async ({ params }: any) => {
+      if (this.behaviour.reserveDelayMs) await new Promise((r) => setTimeout(r, this.behaviour.reserveDelayMs));
+      return { status: this.is16 ? this.reserve(params.connectorId, params.reservationId, params.idTag) : this.reserve(params.evseId ?? 0, params.id, params.idToken.idToken) };
+    });
     c.handle('CancelReservation', ({ params }: any) => ({ status: this.cancelReservation(params.reservationId) }));
     if (this.is16) {
       c.handle('GetLocalListVersion', () => ({ listVersion: this.behaviour.noLocalList ? -1 : this.listVersion }));

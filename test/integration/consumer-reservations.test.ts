@@ -11,7 +11,7 @@ import { adminApi } from '../helpers/admin.ts';
 import { Charger } from '../helpers/charger.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MovableClock } from '../helpers/clock.ts';
-import { startTestGateway, tempDir } from '../helpers/gateway.ts';
+import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
 import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
 import { eventually } from '../helpers/wait.ts';
 
@@ -33,8 +33,8 @@ describe('consumer reservations over libp2p', () => {
   before(async () => {
     dir = tempDir('cgw-consumer-reservations-');
     gateway = await spawnGateway({ CGW_DATA_DIR: `${dir}/data`, CGW_SESSIONS_MAX_RESERVATION_MINUTES: '30', CGW_STATIONS_CONFIGURATION_READ_ON_CONNECT: 'false',
-      // Two wallets share one peer here, and the tests poll.
-      CGW_P2P_REQUESTS_PER_SECOND: '100', CGW_P2P_REQUEST_BURST: '200',
+      // Two wallets share one peer here, and the tests poll. No chain here: reservations allowed without a deposit.
+      CGW_P2P_REQUESTS_PER_SECOND: '100', CGW_P2P_REQUEST_BURST: '200', CGW_SESSIONS_RESERVATIONS_WITHOUT_DEPOSIT: 'true',
     });
     alice = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: ed25519Signer(), timeoutMs: 20_000 });
     bob = alice.as(ed25519Signer());
@@ -70,6 +70,8 @@ describe('consumer reservations over libp2p', () => {
       await bob.authorize(station);
       await refusedWith(bob.start(station, 1), 'ConnectorReserved');
       assert.equal((await bob.cancel(station))?.state, 'failed');
+      const booked = await api('POST', `/api/stations/${station}/reservations`, { connectorId: 1, idTag: 'CARD-OVER', minutes: 5 });
+      assert.deepEqual([booked.status, booked.body.code], [409, 'ConnectorReserved'], 'the operator cannot book over it (seen: both held the connector, and the consumer could not start)');
       // Asked again (a wallet retrying), it is the same reservation; another connector is refused (one at a time).
       assert.equal((await alice.reserve(station, 1)).id, reserved.id);
       await refusedWith(alice.reserve(station, 2), 'Conflict', /cancel it before reserving/);
@@ -129,25 +131,92 @@ describe('consumer reservations over libp2p', () => {
   });
 });
 
-describe('a consumer reservation that expires unused', () => {
-  it('ends with its session: the connector is freed on the station and for others', async () => {
-    const clock = new MovableClock();
-    const gw = await startTestGateway({ stations: { configuration: { readOnConnect: false } } }, undefined, clock);
-    const cp = await Charger.connect(gw.url, 'CRES-EXPIRY', 'ocpp2.0.1');
+describe('consumer reservations in one node (a clock moved by the test, a charger that answers slowly)', () => {
+  let gw: TestGateway;
+  let clock: MovableClock;
+  const chargers: Charger[] = [];
+  before(async () => {
+    clock = new MovableClock();
+    gw = await startTestGateway({ stations: { configuration: { readOnConnect: false } }, sessions: { maxReservationMinutes: 10, reservationsWithoutDeposit: true } }, undefined, clock);
+  });
+  after(async () => {
+    for (const c of chargers) await c.close();
+    await gw.cleanup();
+  });
+  async function charger(identity: string): Promise<Charger> {
+    const c = await Charger.connect(gw.url, identity, 'ocpp1.6');
+    chargers.push(c);
+    for (const n of [1, 2]) await c.status(n, 'Available');
+    return c;
+  }
+  const owed = async (identity: string) => (await gw.service.state(identity))!.reservationsToCancel;
+
+  it('ends with its session when it expires unused: the connector is freed on the station and for others; the default is the gateway\'s maximum when that is below 15 minutes', async () => {
+    const cp = await charger('CRES-EXPIRY');
+    const reserved = await gw.bridge.reserve({ station: 'CRES-EXPIRY', connectorId: 1, consumerKey: ed25519Signer().address });
+    assert.ok(Math.abs(Date.parse(reserved.expiresAt) - clock.now().getTime() - 10 * 60_000) < 5_000, `10 minutes (seen: refused, "not 15"): ${reserved.expiresAt}`);
+    assert.equal(await gw.bridge.sweep(['CRES-EXPIRY']), 0, 'not before its expiry');
+    clock.advance(10 * 60_000 + 1_000);
+    assert.equal(await gw.bridge.sweep(['CRES-EXPIRY']), 1);
+    const state = await gw.service.state('CRES-EXPIRY');
+    assert.deepEqual([state?.sessions[reserved.id], state?.reservations], [undefined, {}]);
+    await eventually(() => cp.commands.includes(`CancelReservation:${reserved.reservationId}`), 5_000, 'the station is told, in case it still holds it');
+    await eventually(async () => (await owed('CRES-EXPIRY')).length === 0, 5_000, 'nothing owed once it answered');
+    assert.deepEqual(await gw.bridge.checkAvailability({ station: 'CRES-EXPIRY', connectorId: 1 }), { available: true });
+  });
+
+  it('makes a cancel sent while the station is still answering ReserveNow wait for it, so the station is left holding nothing (seen: reserved, then cancelled too early, then accepted)', async () => {
+    const cp = await charger('CRES-RACE');
+    cp.behaviour.reserveDelayMs = 500;
+    const consumerKey = ed25519Signer().address;
+    const reserving = gw.bridge.reserve({ station: 'CRES-RACE', connectorId: 1, consumerKey, minutes: 5 });
+    await new Promise((r) => setTimeout(r, 150));
+    const cancelled = await gw.bridge.cancel({ station: 'CRES-RACE', consumerKey });
+    const reserved = await reserving;
+    assert.equal(cancelled?.state, 'failed');
+    assert.equal(cancelled?.id, reserved.id);
+    await eventually(() => cp.commands.includes(`CancelReservation:${reserved.reservationId}`), 5_000);
+    assert.deepEqual(cp.commands.filter((c) => /Reserv/.test(c)), [`ReserveNow:1:${reserved.idTag}`, `CancelReservation:${reserved.reservationId}`], 'the cancel after the reservation');
+    assert.equal(cp.reserved.size, 0, 'the station holds nothing');
+  });
+
+  it('cancels on the station once it is back, when it was offline at the cancel (seen: the connector stayed reserved there)', async () => {
+    const cp = await charger('CRES-OFFLINE');
+    const consumerKey = ed25519Signer().address;
+    const reserved = await gw.bridge.reserve({ station: 'CRES-OFFLINE', connectorId: 2, consumerKey, minutes: 5 });
+    await cp.close();
+    await eventually(() => !gw.commands.isConnected('CRES-OFFLINE'), 5_000);
+    await gw.bridge.cancel({ station: 'CRES-OFFLINE', consumerKey });
+    assert.deepEqual(await owed('CRES-OFFLINE'), [reserved.reservationId], 'kept with the station until it answers');
+    const back = await Charger.connect(gw.url, 'CRES-OFFLINE', 'ocpp1.6');
+    chargers.push(back);
+    await eventually(() => back.commands.includes(`CancelReservation:${reserved.reservationId}`), 10_000, 'sent once the station is back');
+    await eventually(async () => (await owed('CRES-OFFLINE')).length === 0, 5_000);
+  });
+
+  it('cancels the reserved connector when the station starts the consumer on another one', async () => {
+    const cp = await charger('CRES-ELSEWHERE');
+    const consumerKey = ed25519Signer().address;
+    const reserved = await gw.bridge.reserve({ station: 'CRES-ELSEWHERE', connectorId: 1, consumerKey, minutes: 5 });
+    // The driver plugs into connector 2 and the station starts there by itself.
+    await cp.startTransaction(2, reserved.idTag);
+    await eventually(() => cp.commands.includes(`CancelReservation:${reserved.reservationId}`), 5_000, 'connector 1 freed on the station');
+    assert.equal(cp.reserved.size, 0);
+    const state = await gw.service.state('CRES-ELSEWHERE');
+    assert.equal(state?.sessions[reserved.id]?.state, 'charging');
+    assert.equal(state?.sessions[reserved.id]?.connectorId, 2);
+  });
+
+  it('refuses reservations without a chain unless the operator allows them', async () => {
+    const plain = await startTestGateway({ stations: { configuration: { readOnConnect: false } } });
+    const cp = await Charger.connect(plain.url, 'CRES-NOCHAIN', 'ocpp1.6');
     try {
       await cp.status(1, 'Available');
-      const consumer = ed25519Signer().address;
-      const reserved = await gw.bridge.reserve({ station: 'CRES-EXPIRY', connectorId: 1, consumerKey: consumer, minutes: 5 });
-      assert.equal(await gw.bridge.sweep(['CRES-EXPIRY']), 0, 'not before its expiry');
-      clock.advance(5 * 60_000 + 1_000);
-      assert.equal(await gw.bridge.sweep(['CRES-EXPIRY']), 1);
-      const state = await gw.service.state('CRES-EXPIRY');
-      assert.deepEqual([state?.sessions[reserved.id], state?.reservations], [undefined, {}]);
-      await eventually(() => cp.commands.includes(`CancelReservation:${reserved.reservationId}`), 5_000, 'the station is told, in case it still holds it');
-      assert.deepEqual(await gw.bridge.checkAvailability({ station: 'CRES-EXPIRY', connectorId: 1 }), { available: true });
+      await assert.rejects(plain.bridge.reserve({ station: 'CRES-NOCHAIN', connectorId: 1, consumerKey: ed25519Signer().address }), (err: any) => err.code === 'NotOffered' && /reservationsWithoutDeposit/.test(err.message));
+      assert.equal(cp.commands.filter((c) => c.startsWith('ReserveNow')).length, 0);
     } finally {
       await cp.close();
-      await gw.cleanup();
+      await plain.cleanup();
     }
   });
 });
