@@ -1,5 +1,5 @@
 // The subscriber for event-throughput.ts, in its own process: one wallet (the SDK over
-// libp2p) following every station topic. Forked with <gateway multiaddr> <stations>; sends
+// libp2p) following every station topic. Forked with <gateway multiaddr> <stations> [<identity prefix>]; sends
 // {ready} once subscribed. On "mark" it zeroes its live count; on "count" it reports how many
 // station events gossipsub delivered since; on "complete" it fetches any gap from the gateway
 // (as the SDK does after a gap) and reports how many events arrived since the mark in all.
@@ -8,8 +8,8 @@ import { ConsumerClient } from '../src/consumer/client.ts';
 import { ed25519Signer } from '../src/consumer/signer.ts';
 import { stationTopic } from '../src/p2p/protocol.ts';
 
-const [gateway = '', count = '50'] = process.argv.slice(2);
-const topics = Array.from({ length: Number(count) }, (_, i) => stationTopic(`EV-${i}`));
+const [gateway = '', count = '50', prefix = 'EV-'] = process.argv.slice(2);
+const topics = Array.from({ length: Number(count) }, (_, i) => stationTopic(`${prefix}${i}`));
 const wallet = await ConsumerClient.connect({ gateway, signer: ed25519Signer() });
 let live = 0;
 wallet.node.services.pubsub.addEventListener('message', (evt: CustomEvent<Message>) => {

@@ -7,12 +7,14 @@
 // comes from this process over loopback; the rounds interleave the servers.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 
 const [connections = 100, seconds = 5, rounds = 3] = process.argv.slice(2, 5).map(Number);
 const load = process.argv[5] ?? 'mix';
 const SERVER = fileURLToPath(new URL('./servers.ts', import.meta.url));
+const WALLET = fileURLToPath(new URL('./event-wallet.ts', import.meta.url));
 
 /** One station's realistic loop: mostly meter values, some status and heartbeats, a transaction now and then. */
 function* stationMessages(n: number): Generator<[string, object]> {
@@ -62,9 +64,16 @@ function* oneMessage(action: string, n: number): Generator<[string, object]> {
 async function runAgainst(kind: string): Promise<{ kind: string; perSecond: number; cpuMicrosPerMsg: number; rssMb: number }> {
   // BENCH_PROFILE=dir writes a V8 CPU profile of each server into dir (open in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = fork(SERVER, [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profile] });
+  // BENCH_COMPARE=<another checkout> also runs that checkout's gateway ("baseline"), beside this one.
+  const [script, serverKind] = kind === 'baseline' ? [join(process.env.BENCH_COMPARE!, 'bench/servers.ts'), 'gateway'] : [SERVER, kind];
+  const child = fork(script, [serverKind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profile] });
   const exited = once(child, 'exit');
-  const [{ port }] = (await once(child, 'message')) as [{ port: number }];
+  const [{ port, p2p }] = (await once(child, 'message')) as [{ port: number; p2p?: string }];
+  // BENCH_SUBSCRIBER=1: a wallet in its own process follows every station's topic, so each
+  // event a message causes is built into a gossipsub message and sent (without one, an event
+  // on a topic nobody follows is only kept for later).
+  const wallet = process.env.BENCH_SUBSCRIBER === '1' && p2p ? fork(WALLET, [p2p, String(connections), 'BENCH-'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }) : undefined;
+  if (wallet) await once(wallet, 'message');
   const sockets = await Promise.all(Array.from({ length: connections }, async (_, i) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ocpp/BENCH-${i}`, load === 'TransactionEvent' ? 'ocpp2.0.1' : 'ocpp1.6');
     await once(ws, 'open');
@@ -105,13 +114,14 @@ async function runAgainst(kind: string): Promise<{ kind: string; perSecond: numb
   for (const ws of sockets) ws.terminate();
   await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 100))]);
   await exited;
+  wallet?.kill();
   return { kind, perSecond: measured / elapsed, cpuMicrosPerMsg: report.cpuMicros / measured, rssMb: report.rssBytes / 2 ** 20 };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const results: Record<string, { perSecond: number[]; cpu: number[]; rss: number[] }> = {};
 for (let round = 0; round < rounds; round++) {
-  for (const kind of ['raw', 'ocpp-rpc', 'gateway']) {
+  for (const kind of ['raw', 'ocpp-rpc', 'gateway', ...(process.env.BENCH_COMPARE ? ['baseline'] : [])]) {
     const r = await runAgainst(kind);
     const entry = (results[kind] ??= { perSecond: [], cpu: [], rss: [] });
     entry.perSecond.push(r.perSecond);

@@ -14,6 +14,8 @@ import { silentLogger } from '../src/log/logger.ts';
 const kind = process.argv[2];
 let stop: () => Promise<void> = async () => {};
 let port = 0;
+// The gateway's libp2p address, for a subscriber (BENCH_SUBSCRIBER in ocpp-roundtrip.ts).
+let p2p: string | undefined;
 
 const answers: Record<string, object> = {
   Heartbeat: { currentTime: new Date().toISOString() },
@@ -58,6 +60,9 @@ if (kind === 'raw') {
   config.ocpp.maxPendingConnections = 100_000;
   config.ocpp.maxPendingPerAddress = 100_000;
   config.stations.maxUnlisted = 100_000;
+  // A benchmark subscriber catches up on every station's topic at once.
+  config.p2p.requestsPerSecond = 1e6;
+  config.p2p.requestBurst = 1e6;
   // BENCH_EVENTS_PER_SECOND raises the publishing pace so that every event a message causes is
   // signed and published within the measured window (issue #19 counts all of a message's work).
   if (process.env.BENCH_EVENTS_PER_SECOND) config.p2p.maxEventsPerSecond = Number(process.env.BENCH_EVENTS_PER_SECOND);
@@ -65,6 +70,7 @@ if (kind === 'raw') {
   if (process.env.BENCH_READ_CONFIGURATION === '0') config.stations.configuration.readOnConnect = false;
   const node = await startGateway(config, silentLogger);
   port = node.ocppPort;
+  p2p = node.p2p?.multiaddrs.find((a) => a.includes('/tcp/') && !a.includes('/ws'));
   stop = async () => { await node.stop(); rmSync(dataDir, { recursive: true, force: true }); };
 } else {
   throw new Error(`unknown server kind ${kind}`);
@@ -92,4 +98,4 @@ process.on('message', (msg) => {
     });
   }
 });
-process.send!({ port });
+process.send!({ port, p2p });

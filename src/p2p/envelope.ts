@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { codecFor } from '../proto/codec.ts';
 import type { Cgw_SignedEnvelope as SignedEnvelope } from '../proto/types.ts';
+import { merkleLeaf, merkleRootFrom, merkleTree } from '../crypto/merkle.ts';
 import { verifySignature, type Scheme } from '../crypto/signatures.ts';
 import { Refusal } from './refusal.ts';
 
 export type { SignedEnvelope };
 
 export const DOMAIN = { request: 'cgw/request/v1', response: 'cgw/response/v1', event: 'cgw/event/v1' } as const;
+/** What a batch signature is made for (BatchRoot.domain). */
+export const BATCH_DOMAIN = 'cgw/event-batch/v1';
 export type Domain = (typeof DOMAIN)[keyof typeof DOMAIN];
 
 /** Anyone who signs envelopes: the gateway (ed25519) or a consumer (ed25519 or sr25519). */
@@ -18,6 +21,7 @@ export interface Signer {
 
 const envelopeCodec = codecFor('cgw.SignedEnvelope');
 const inputCodec = codecFor('cgw.SigningInput');
+const rootCodec = codecFor('cgw.BatchRoot');
 
 /** The bytes a signature covers: the encoded SigningInput of the envelope's fields. */
 export function signingBytes(e: Omit<SignedEnvelope, 'signature'>): Uint8Array {
@@ -37,9 +41,10 @@ export interface SealOptions {
   nonce?: Uint8Array;
 }
 
-/** Signs a payload into an encoded SignedEnvelope. */
-export async function seal(signer: Signer, o: SealOptions): Promise<Uint8Array> {
-  const unsigned = {
+const NO_PATH = { batchPath: [], batchIndex: 0, batchSize: 0 };
+
+function unsignedEnvelope(signer: Signer, o: SealOptions): Omit<SignedEnvelope, 'signature'> {
+  return {
     payload: o.payload,
     signer: signer.publicKey,
     scheme: signer.scheme,
@@ -49,9 +54,39 @@ export async function seal(signer: Signer, o: SealOptions): Promise<Uint8Array> 
     topic: o.topic ?? '',
     seq: o.seq ?? 0,
     inReplyTo: o.inReplyTo ?? new Uint8Array(0),
+    ...NO_PATH,
   };
+}
+
+/** Signs a payload into an encoded SignedEnvelope. */
+export async function seal(signer: Signer, o: SealOptions): Promise<Uint8Array> {
+  const unsigned = unsignedEnvelope(signer, o);
   const signature = await signer.sign(signingBytes(unsigned));
   return envelopeCodec.encode({ ...unsigned, signature });
+}
+
+/**
+ * Signs several events with one signature (over the root of their hash tree); each envelope
+ * carries its path to the root, so it verifies on its own. One event alone is sealed as usual.
+ */
+export async function sealBatch(signer: Signer, items: SealOptions[]): Promise<Uint8Array[]> {
+  if (items.length === 1) return [await seal(signer, items[0]!)];
+  const unsigned = items.map((o) => {
+    if (o.domain !== DOMAIN.event) throw new Error('only events are signed in batches');
+    return unsignedEnvelope(signer, o);
+  });
+  const { root, paths } = merkleTree(unsigned.map((u) => merkleLeaf(signingBytes(u))));
+  const signature = await signer.sign(rootCodec.encode({ domain: BATCH_DOMAIN, signer: signer.publicKey, scheme: signer.scheme, root, size: items.length }));
+  return unsigned.map((u, i) => envelopeCodec.encode({ ...u, signature, batchPath: paths[i]!, batchIndex: i, batchSize: items.length }));
+}
+
+/** What the envelope's signature covers: its SigningInput, or the root of the batch it was signed in. */
+function signedBytes(e: SignedEnvelope): Uint8Array {
+  if (!e.batchSize) return signingBytes(e);
+  if (e.domain !== DOMAIN.event) throw new Refusal('InvalidRequest', 'only events are signed in batches');
+  const root = merkleRootFrom(merkleLeaf(signingBytes(e)), e.batchIndex, e.batchSize, e.batchPath);
+  if (!root) throw new Refusal('BadSignature', 'the batch path does not lead to a root');
+  return rootCodec.encode({ domain: BATCH_DOMAIN, signer: e.signer, scheme: e.scheme, root, size: e.batchSize });
 }
 
 
@@ -81,7 +116,7 @@ export async function open(bytes: Uint8Array, o: OpenOptions): Promise<SignedEnv
     const skew = Math.abs((o.now ?? Date.now()) - e.timestampMs);
     if (skew > o.maxSkewMs) throw new Refusal('Stale', `timestamp is ${Math.round(skew / 1000)} s away from the gateway clock (allowed ${o.maxSkewMs / 1000} s)`);
   }
-  if (!(await verifySignature(e.scheme, e.signer, signingBytes(e), e.signature))) {
+  if (!(await verifySignature(e.scheme, e.signer, signedBytes(e), e.signature))) {
     throw new Refusal('BadSignature', 'the signature does not match the envelope');
   }
   return e;

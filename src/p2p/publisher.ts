@@ -9,6 +9,8 @@ export interface OutboxSource {
 
 export interface PubSubSink {
   publish(topic: string, data: Uint8Array): Promise<unknown>;
+  /** The peers subscribed to the topic (gossipsub's own view). */
+  getSubscribers(topic: string): unknown[];
 }
 
 export interface PublisherOptions {
@@ -26,7 +28,8 @@ const PACE_SLEEP_MS = 4;
 const PACE_CATCH_UP_MS = 50;
 
 /**
- * Publishes the outbox in order, paced, and removes each event once gossipsub took it.
+ * Publishes the outbox in order, paced, and removes each event once gossipsub took it (or
+ * when no peer follows its topic).
  * After a restart it publishes what was left, byte for byte as signed before the crash.
  */
 export class EventPublisher {
@@ -35,6 +38,7 @@ export class EventPublisher {
   private stopped = false;
   private readonly timer: NodeJS.Timeout;
   private published = 0;
+  private unheard = 0;
 
   constructor(opts: PublisherOptions) {
     this.opts = opts;
@@ -45,6 +49,11 @@ export class EventPublisher {
 
   get count(): number {
     return this.published;
+  }
+
+  /** Events no peer was subscribed to: kept in the archive for EventsRequest, not sent. */
+  get unheardCount(): number {
+    return this.unheard;
   }
 
   /** There may be new events: drain now (or right after the drain under way). */
@@ -80,6 +89,14 @@ export class EventPublisher {
       try {
         for (const entry of entries) {
           if (this.stopped) break;
+          // No peer follows the topic: publishing would only build and sign a gossipsub message
+          // nobody receives. A wallet that subscribes later fetches it (EventsRequest), as the
+          // SDK does for every topic it follows.
+          if (!this.opts.pubsub.getSubscribers(entry.topic).length) {
+            done.push(entry.id);
+            this.unheard++;
+            continue;
+          }
           await this.opts.pubsub.publish(entry.topic, entry.envelope);
           done.push(entry.id);
           this.published++;

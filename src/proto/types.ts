@@ -436,6 +436,17 @@ export interface Cgw_SignedEnvelope {
   topic: string;
   seq: number;
   inReplyTo: Uint8Array;
+  batchPath: Uint8Array[];
+  batchIndex: number;
+  batchSize: number;
+}
+
+export interface Cgw_BatchRoot {
+  domain: string;
+  signer: Uint8Array;
+  scheme: Cgw_SignatureScheme;
+  root: Uint8Array;
+  size: number;
 }
 
 export interface Cgw_SigningInput {
@@ -755,6 +766,7 @@ export interface ProtoTypes {
   "session.Receipt": Session_Receipt;
   "session.Tariff": Session_Tariff;
   "cgw.SignedEnvelope": Cgw_SignedEnvelope;
+  "cgw.BatchRoot": Cgw_BatchRoot;
   "cgw.SigningInput": Cgw_SigningInput;
   "cgw.SessionStatusRequest": Cgw_SessionStatusRequest;
   "cgw.CancelRequest": Cgw_CancelRequest;

@@ -6,7 +6,8 @@ import { gatewayKeyFrom } from '../../../src/crypto/gateway-key.ts';
 import { ed25519Verify } from '../../../src/crypto/ed25519.ts';
 import { EventOutbox } from '../../../src/p2p/event-outbox.ts';
 import { codecFor } from '../../../src/proto/codec.ts';
-import { signingBytes } from '../../../src/p2p/envelope.ts';
+import { DOMAIN, open, seal, sealBatch, signingBytes } from '../../../src/p2p/envelope.ts';
+import { merkleLeaf, merkleRootFrom, merkleTree } from '../../../src/crypto/merkle.ts';
 
 const envelopes = codecFor('cgw.SignedEnvelope');
 
@@ -21,9 +22,62 @@ describe('signed events: nonces and signatures', () => {
     const all = [...first, ...second].map((r) => envelopes.decode(r.envelope));
     assert.equal(new Set(all.map((e) => Buffer.from(e.nonce).toString('hex'))).size, 400, 'no nonce twice');
     assert.deepEqual(first.map((r) => r.seq), second.map((r) => r.seq), 'the same topics and numbers');
-    for (const e of all.slice(0, 5).concat(all.slice(-5))) {
-      assert.equal(e.nonce.length, 16);
-      assert.ok(ed25519Verify(key.publicKey, signingBytes(e), e.signature), 'each event verifies with the gateway key');
+    for (const r of [...first, ...second]) await open(r.envelope, { domain: DOMAIN.event, signer: key.publicKey });
+    assert.ok(all.every((e) => e.nonce.length === 16));
+  });
+
+  it('signs the events of every change of one event-loop turn once, and each event still verifies alone (seen: a signature per status change)', async () => {
+    const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
+    let signatures = 0;
+    const signer = { publicKey: key.publicKey, scheme: 'ED25519' as const, sign: (m: Uint8Array) => { signatures++; return key.sign(m); } };
+    const outbox = new EventOutbox(signer, new Map());
+    // Fifty stations' status changes handled in the same turn, as under load.
+    const changes = await Promise.all(Array.from({ length: 50 }, (_, i) => outbox.project([{ type: 'stationChanged' as const, identity: `B${i}`, state: emptyState(`B${i}`) }])));
+    assert.equal(signatures, 1, 'one signature for the turn');
+    const decoded = changes.flat().map((r) => envelopes.decode(r.envelope));
+    assert.deepEqual(decoded.map((e) => [e.batchIndex, e.batchSize]), decoded.map((_, i) => [i, 50]));
+    for (const r of changes.flat()) {
+      const e = await open(r.envelope, { domain: DOMAIN.event, signer: key.publicKey });
+      assert.equal(e.topic, r.topic);
+    }
+    // A change alone in its turn is signed as before: no batch fields, its signature over its own SigningInput.
+    const [alone] = await outbox.project([{ type: 'stationChanged' as const, identity: 'ALONE', state: emptyState('ALONE') }]);
+    const single = envelopes.decode(alone!.envelope);
+    assert.equal(single.batchSize, 0);
+    assert.ok(ed25519Verify(key.publicKey, signingBytes(single), single.signature));
+  });
+
+  it('refuses a batched event whose path, place or batch was changed, or that claims another event\'s signature', async () => {
+    const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
+    const signer = { publicKey: key.publicKey, scheme: 'ED25519' as const, sign: key.sign };
+    const items = Array.from({ length: 7 }, (_, i) => ({ domain: DOMAIN.event, payload: new Uint8Array([i]), topic: `t${i}`, seq: 1 }));
+    const sealed = (await sealBatch(signer, items)).map((b) => envelopes.decode(b));
+    const lone = envelopes.decode(await seal(signer, { domain: DOMAIN.event, payload: new Uint8Array([9]), topic: 'x', seq: 1 }));
+    const e = sealed[3]!;
+    const forged = [
+      { ...e, payload: new Uint8Array([42]) },
+      { ...e, batchIndex: 4 },
+      { ...e, batchSize: 8 },
+      { ...e, batchPath: e.batchPath.slice(1) },
+      { ...e, batchPath: [...e.batchPath, e.batchPath[0]!] },
+      { ...e, batchPath: [sealed[0]!.batchPath[0]!, ...e.batchPath.slice(1)] },
+      { ...lone, signature: e.signature, batchPath: e.batchPath, batchIndex: 3, batchSize: 7 },
+      { ...e, domain: DOMAIN.response },
+    ];
+    for (const f of forged) {
+      await assert.rejects(open(envelopes.encode(f), { domain: f.domain as typeof DOMAIN.event, signer: key.publicKey }), /signature|path|batches/, JSON.stringify([f.batchIndex, f.batchSize, f.batchPath.length]));
+    }
+  });
+
+  it('builds hash trees whose every path leads to the root, for every batch size up to 40', () => {
+    for (let size = 1; size <= 40; size++) {
+      const leaves = Array.from({ length: size }, (_, i) => merkleLeaf(new Uint8Array([i, size])));
+      const { root, paths } = merkleTree(leaves);
+      for (let i = 0; i < size; i++) {
+        assert.deepEqual(merkleRootFrom(leaves[i]!, i, size, paths[i]!), root, `size ${size}, leaf ${i}`);
+        assert.ok(paths[i]!.length <= Math.ceil(Math.log2(size)));
+      }
+      if (size > 1) assert.equal(merkleRootFrom(leaves[0]!, size, size, paths[0]!), undefined, 'a place outside the batch');
     }
   });
 
