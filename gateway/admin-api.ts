@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parseConsumerKey } from '../src/crypto/consumer-key.ts';
-import { grantRemoteStart, useGrant } from '../src/domain/authorization.ts';
 import { REFUSALS, refusalOf } from '../src/domain/refusals.ts';
 import type { TransactionInfo } from '../src/domain/model.ts';
 import type { ChargePointService } from '../src/domain/charge-point-service.ts';
@@ -15,8 +14,7 @@ import { InvalidTagError, TAG_STATUSES, type OperatorTag, type TagChange } from 
 import { actualValue, variableName, type ConfigurationSnapshot } from '../src/domain/configuration.ts';
 import type { LocalListSync } from '../src/app/local-list-sync.ts';
 import type { OcppServer } from '../src/ocpp/core/server.ts';
-import { StationCallError, type StationLinks } from '../src/app/station-link.ts';
-import { ConnectionClosedError } from '../src/ocpp/core/errors.ts';
+import type { StationLinks } from '../src/app/station-link.ts';
 import { CertificateError, type StationCertificates } from '../src/app/station-certificates.ts';
 import { INSTALL_CERTIFICATE_USES, type CertificateIdUse, type InstallCertificateUse } from '../src/domain/certificates.ts';
 import { hashDataId } from '../src/domain/certificates.ts';
@@ -43,7 +41,7 @@ export interface AdminApiDeps {
   snapshot: () => Promise<unknown>;
   service: ChargePointService;
   store: LevelStore;
-  /** The node's clock (the grant's expiry is compared with it). */
+  /** The node's clock (the audit log's times, the refusal counts per minute). */
   now: () => Date;
   ocpp: OcppServer;
   commands: StationLinks;
@@ -76,7 +74,6 @@ export function csmsActions(ocppVersion: string): readonly string[] {
 }
 
 // How long an operator's remote start tag is good for the station's own start.
-const REMOTE_START_GRANT_MS = 5 * 60_000;
 
 
 // Command bodies: one JSON schema each, used to validate requests AND in /openapi.json.
@@ -580,32 +577,10 @@ function stream(req: IncomingMessage, res: ServerResponse, snapshot: () => Promi
 
 async function runCommand(deps: AdminApiDeps, id: string, name: CommandName, body: Record<string, unknown>): Promise<unknown> {
   switch (name) {
-    case 'remote-start': {
-      // The station's own StartTransaction with this tag is then accepted, on the list or not
-      // (seen: answered Invalid, and the charger stopped).
-      // Granted before asking (the station's start may come before its answer); withdrawn when
-      // it refuses, so the tag does not stay good for five minutes.
-      // A lost answer (timeout) keeps the grant: the station may have started.
-      const idTag = body.idTag as string;
-      const withdraw = () => deps.service.update(id, ({ state }) => useGrant(state, idTag, deps.now()));
-      await deps.service.update(id, ({ state }) => grantRemoteStart(state, idTag, new Date(deps.now().getTime() + REMOTE_START_GRANT_MS)));
-      let answer;
-      try {
-        answer = await deps.commands.for(id).remoteStart({ connectorId: body.connectorId as number, idTag, remoteStartId: Date.now() % 2 ** 31 });
-      } catch (err) {
-        // Offline before it was sent, or refused with a CALLERROR: the station starts nothing.
-        if (err instanceof ConnectionClosedError || (err instanceof StationCallError && err.code === 'Refused')) await withdraw();
-        throw err;
-      }
-      if (!answer.accepted) await withdraw();
-      return answer;
-    }
-    case 'remote-stop': {
-      const state = await deps.service.state(id);
-      const tx = state?.transactions[body.transactionId as number];
-      if (!tx) throw new HttpError(404, `no open transaction ${String(body.transactionId)} on ${id}`, 'transactionId');
-      return deps.commands.for(id).remoteStop({ transactionId: tx.id, ocppTransactionId: tx.ocppTransactionId });
-    }
+    case 'remote-start':
+      return deps.operator.remoteStart(id, body.connectorId as number, body.idTag as string);
+    case 'remote-stop':
+      return deps.operator.remoteStop(id, body.transactionId as number);
     case 'unlock':
       return deps.operator.unlock(id, body.connectorId as number);
     case 'trigger':

@@ -1,3 +1,4 @@
+import { readCapped } from './capped-body.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ValidateFunction } from 'ajv';
 
@@ -45,14 +46,7 @@ export function checked(check: ValidateFunction, body: unknown): Record<string, 
 }
 
 export async function readText(req: IncomingMessage, limit: number): Promise<string> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new HttpError(413, `the body is larger than ${limit / 1024} KiB`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readCapped(req, limit, () => new HttpError(413, `the body is larger than ${limit / 1024} KiB`))).toString('utf8');
 }
 
 export function page(url: URL): { limit: number; offset: number } {

@@ -6,6 +6,7 @@ import type { LogUploads } from '../src/app/log-uploads.ts';
 import { REFUSALS, refusalOf } from '../src/domain/refusals.ts';
 import type { Logger } from '../src/log/logger.ts';
 import { multipartFile } from './multipart.ts';
+import { readCapped } from './capped-body.ts';
 import { CodedError } from '../src/coded-error.ts';
 import type { FileTransferSocket } from '../src/ocpp/core/server.ts';
 
@@ -146,13 +147,6 @@ async function receiveLog(deps: FileRoutesDeps, req: IncomingMessage, identity: 
   });
 }
 
-async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) throw new CodedError('TooLarge', `the upload is larger than ${max} bytes (files.maxLogBytes)`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return readCapped(req, max, () => new CodedError('TooLarge', `the upload is larger than ${max} bytes (files.maxLogBytes)`));
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { ChargePointService } from '../domain/charge-point-service.ts';
 import {
-  beginFirmwareUpdate, endRolloutStation, firmwareNameProblem, firmwareOutcome, rolloutNext, updateTimedOut,
+  requestFirmwareUpdate, firmwareAnswered, firmwareUnanswered, endRolloutStation, firmwareNameProblem, firmwareOutcome, rolloutNext, updateTimedOut,
   type FirmwareImage, type FirmwareRollout, type FirmwareUpdate,
 } from '../domain/firmware.ts';
 import { FileTooLargeError, type FileBlobs, type FirmwareRecords } from '../domain/ports.ts';
@@ -10,7 +10,7 @@ import { SerialTask } from '../serial-task.ts';
 import { BridgeError, stationFailure } from './bridge-error.ts';
 import { FileTransferError, type FileUrls } from './file-transfer.ts';
 import { knownStation, onlineStation } from './online-station.ts';
-import type { StationLinks } from './station-link.ts';
+import { StationCallError, type StationLinks } from './station-link.ts';
 
 export interface FirmwareUpdatesOptions {
   service: ChargePointService;
@@ -156,6 +156,12 @@ export class FirmwareUpdates {
     const location = this.opts.urls(identity, `/firmware/${image.id}/${image.name}`);
     if (!location) throw new BridgeError('Conflict', `no address is known where ${identity} can download files: set files.publicUrl`);
     const requestId = randomInt(1, 2 ** 31 - 1);
+    // Recorded before it is sent (a quick station reports Downloading before its answer is stored).
+    const previous = await this.opts.service.update(identity, ({ state }) => {
+      const before = state.firmware && structuredClone(state.firmware);
+      requestFirmwareUpdate(state, { requestId, image, at: this.opts.now(), ...(rolloutId ? { rolloutId } : {}) });
+      return before;
+    });
     let answer: string;
     try {
       answer = await this.opts.commands.for(identity).updateFirmware({
@@ -163,14 +169,24 @@ export class FirmwareUpdates {
         ...(image.signature ? { signature: image.signature, signingCertificate: image.signingCertificate } : {}),
       });
     } catch (err) {
+      // Not sent, or refused outright: the station's last update stands. A lost answer keeps the
+      // request (the station may be downloading; a rollout times it out).
+      if (!(err instanceof StationCallError && err.code === 'Timeout')) {
+        await this.opts.service.update(identity, ({ state }) => {
+          if (state.firmware?.requestId !== requestId) return;
+          if (previous) state.firmware = previous;
+          else delete state.firmware;
+        });
+      }
       throw stationFailure(err, 'the firmware update');
     }
-    let update: FirmwareUpdate | undefined;
-    await this.opts.service.update(identity, ({ state }) => {
-      update = beginFirmwareUpdate(state, { requestId, image, answer, at: this.opts.now(), ...(rolloutId ? { rolloutId } : {}) });
+    const update = await this.opts.service.update(identity, ({ state }) => {
+      const answered = firmwareAnswered(state, requestId, answer, this.opts.now());
+      return answered && structuredClone(answered);
     });
     this.opts.log.info('firmware update sent', { station: identity, image: image.id, name: image.name, requestId, answer, ...(rolloutId ? { rollout: rolloutId } : {}) });
-    return update!;
+    if (!update) throw new BridgeError('Conflict', `another firmware update replaced this one on ${identity}`);
+    return update;
   }
 
   /** The station's current (or last) update. */
@@ -237,10 +253,10 @@ export class FirmwareUpdates {
       const now = this.opts.now();
       for (const s of rollout.stations.filter((e) => e.state === 'updating')) {
         const update = (await this.opts.service.state(s.identity))?.firmware;
-        if (!update || update.rolloutId !== rollout.id) {
+        if (!update || update.rolloutId !== rollout.id || firmwareUnanswered(update)) {
           changed = true;
-          // Saved as updating, but the node stopped before the station took it: it waits again.
-          if (!update || update.requestedAt < s.startedAt) Object.assign(s, { state: 'waiting', startedAt: '' });
+          // Saved as updating, but the node stopped before the station took it (or answered): it waits again.
+          if (!update || firmwareUnanswered(update) || update.requestedAt < s.startedAt) Object.assign(s, { state: 'waiting', startedAt: '' });
           else endRolloutStation(rollout, s.identity, 'failed', now, 'another update replaced it');
         }
         else if (update.ended) changed = endRolloutStation(rollout, s.identity, firmwareOutcome(update.status) ?? 'failed', now, update.status) || changed;

@@ -10,6 +10,8 @@ const FAILED = new Set([
   'DownloadFailed', 'InstallationFailed', 'InvalidSignature', 'InstallVerificationFailed',
   'InvalidCertificate', 'RevokedCertificate', 'Rejected',
 ]);
+// An update sent and not answered yet.
+const REQUESTED = 'Requested';
 // Kept per station: a download and install rarely report more than ten statuses.
 const HISTORY_KEPT = 20;
 
@@ -19,19 +21,39 @@ export function firmwareOutcome(status: string): 'installed' | 'failed' | undefi
   return FAILED.has(status) ? 'failed' : undefined;
 }
 
-/** The station took an update request: its answer starts the update's record (a new one replaces the last). */
-export function beginFirmwareUpdate(
-  state: ChargePointState,
-  u: { requestId: number; image: FirmwareImage; answer: string; at: Date; rolloutId?: string },
-): FirmwareUpdate {
+/**
+ * An update about to be sent: its record (replacing the last) exists before the station is
+ * asked, so the statuses a quick station reports before its answer has been stored are kept.
+ */
+export function requestFirmwareUpdate(state: ChargePointState, u: { requestId: number; image: FirmwareImage; at: Date; rolloutId?: string }): FirmwareUpdate {
   const at = u.at.toISOString();
-  const update: FirmwareUpdate = {
+  state.firmware = {
     requestId: u.requestId, imageId: u.image.id, imageName: u.image.name, requestedAt: at,
-    status: u.answer, statusAt: at, history: [{ status: u.answer, at }], rolloutId: u.rolloutId ?? '',
-    ended: firmwareOutcome(u.answer) !== undefined,
+    status: REQUESTED, statusAt: at, history: [], rolloutId: u.rolloutId ?? '', ended: false,
   };
-  state.firmware = update;
+  return state.firmware;
+}
+
+/**
+ * The station's answer to the request: first in the history (it came before any status the
+ * station reports), and the update's status unless a status already came; a refusal ends it.
+ * Undefined when another request replaced this one meanwhile.
+ */
+export function firmwareAnswered(state: ChargePointState, requestId: number, answer: string, at: Date): FirmwareUpdate | undefined {
+  const update = state.firmware;
+  if (update?.requestId !== requestId) return undefined;
+  update.history.unshift({ status: answer, at: at.toISOString() });
+  if (firmwareOutcome(answer) === 'failed' || update.status === REQUESTED) {
+    update.status = answer;
+    update.statusAt = at.toISOString();
+    update.ended = firmwareOutcome(answer) !== undefined;
+  }
   return update;
+}
+
+/** Sent (or about to be) but neither answered nor reported on: after a restart, it was never taken. */
+export function firmwareUnanswered(update: FirmwareUpdate): boolean {
+  return update.status === REQUESTED && update.history.length === 0;
 }
 
 /**

@@ -25,11 +25,13 @@ interface Station {
   failNext: boolean;
   updating: number;
   maxUpdating: number;
+  /** Reports Downloading before it answers the update request, as a quick charger may. */
+  quick: boolean;
 }
 
 async function station(url: string, identity: string, version: OcppVersionName): Promise<Station> {
   const client = await connectRpcClient(url, identity, version);
-  const s: Station = { client, requests: [], downloads: [], failNext: false, updating: 0, maxUpdating: 0 };
+  const s: Station = { client, requests: [], downloads: [], failNext: false, updating: 0, maxUpdating: 0, quick: false };
   const v16 = version === 'ocpp1.6';
   const report = (status: string, requestId?: number) => (requestId === undefined
     ? client.call('FirmwareStatusNotification', { status })
@@ -38,7 +40,7 @@ async function station(url: string, identity: string, version: OcppVersionName):
     s.updating++;
     s.maxUpdating = Math.max(s.maxUpdating, s.updating);
     try {
-      await report('Downloading', requestId);
+      if (!s.quick) await report('Downloading', requestId);
       const res = await fetch(s.failNext ? `${location}-missing` : location);
       s.failNext = false;
       if (!res.ok) {
@@ -54,12 +56,13 @@ async function station(url: string, identity: string, version: OcppVersionName):
     }
   };
   const later = (job: () => Promise<void>) => setTimeout(() => { job().catch(() => undefined); }, 50);
-  client.handle('UpdateFirmware', ({ params }: { params: any }) => {
+  client.handle('UpdateFirmware', async ({ params }: { params: any }) => {
     s.requests.push({ action: 'UpdateFirmware', params });
     if (v16) {
       later(() => install(params.location));
       return {};
     }
+    if (s.quick) await report('Downloading', params.requestId);
     later(() => install(params.firmware.location, params.requestId));
     return { status: 'Accepted' };
   });
@@ -138,6 +141,17 @@ describe('firmware and logs', () => {
     const rest = await fetch(request.params.location, { headers: { Range: 'bytes=1000-' } });
     assert.equal(rest.status, 206);
     assert.deepEqual(Buffer.from(await rest.arrayBuffer()), image.subarray(1000));
+  });
+
+  it('keeps the statuses a station reports before its answer to the update is stored (seen: Downloading lost)', async () => {
+    const cp = await station(gw.url, 'FW-QUICK', 'ocpp2.0.1');
+    stations['FW-QUICK'] = cp;
+    cp.quick = true;
+    const sent = await api('POST', '/api/stations/FW-QUICK/firmware', { image: sha256(image) });
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    await eventually(async () => (await api('GET', '/api/stations/FW-QUICK/firmware')).body.update?.status === 'Installed', 10_000, 'no Installed');
+    const { update } = (await api('GET', '/api/stations/FW-QUICK/firmware')).body;
+    assert.deepEqual(update.history.map((h: any) => h.status), ['Accepted', 'Downloading', 'Downloaded', 'Installing', 'Installed']);
   });
 
   it('sends a signed image with its signature: SignedUpdateFirmware to 1.6, UpdateFirmware to 2.0.1', async () => {
