@@ -13,7 +13,7 @@ import { BridgeError, stationFailure } from './bridge-error.ts';
 import { onlineStation } from './online-station.ts';
 import type { LocalListSync } from './local-list-sync.ts';
 import {
-  authorizeConsumer, authorizeContract, beginRemoteStart, existingAuthorization, existingContractSession, failUnstarted, markStopping, refuseStart, reserveForConsumer,
+  authorizeConsumer, authorizeContract, beginRemoteStart, existingAuthorization, existingContractSession, existingReservation, failUnstarted, markStopping, refuseStart, reserveForConsumer,
   revertStop,
 } from './session-operations.ts';
 import type { StationLinks } from './station-link.ts';
@@ -192,8 +192,8 @@ export class ChargingBridge {
       reservationId: randomInt(1, 2 ** 31 - 1), ...(maxPending === undefined ? {} : { maxPending }),
     };
     // Refused early, before a budget is reserved; the same checks run again under the station lock.
-    const early = reserveForConsumer(structuredClone(await this.onlineStation(req.station)), reservation);
-    if (!early.created) return early;
+    const early = existingReservation(await this.onlineStation(req.station), reservation);
+    if (early) return { session: structuredClone(early), created: false };
     const budget = await this.reserveBudget(key, req.budget);
     return this.opts.service.update(req.station, ({ state: s }) => structuredClone(reserveForConsumer(s, { ...reservation, ...(budget === undefined ? {} : { budget }) })));
   }

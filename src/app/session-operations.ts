@@ -71,18 +71,29 @@ export interface NewReservation extends NewAuthorization {
 }
 
 /**
+ * The consumer's reservation of this connector made before (a retried request), or undefined
+ * when one may be made; refuses another active session of the consumer, a full station, or a
+ * connector that cannot be held. Changes nothing.
+ */
+export function existingReservation(state: ChargePointState, r: NewReservation): ConsumerSession | undefined {
+  const existing = sessionOfConsumer(state, r.key.hex);
+  if (existing?.reservationId && existing.connectorId === r.connectorId) return existing;
+  if (existing) throw new BridgeError('Conflict', `you already have a ${existing.state} session on ${state.id}; cancel it before reserving`);
+  existingAuthorization(state, r.key, r.maxPending);
+  const refusal = connectorRefusal(state, r.connectorId, r.now);
+  if (refusal) throw new BridgeError(refusal.code, refusal.message);
+  return undefined;
+}
+
+/**
  * Reserve: a new authorization that holds a connector until it expires, kept before the
  * station is asked, so no one else can take the connector meanwhile. The same request again
  * returns the session it made; any other active session of the consumer on the station
  * refuses (one at a time).
  */
 export function reserveForConsumer(state: ChargePointState, r: NewReservation): { session: ConsumerSession; created: boolean } {
-  const existing = sessionOfConsumer(state, r.key.hex);
-  if (existing?.reservationId && existing.connectorId === r.connectorId) return { session: existing, created: false };
-  if (existing) throw new BridgeError('Conflict', `you already have a ${existing.state} session on ${state.id}; cancel it before reserving`);
-  existingAuthorization(state, r.key, r.maxPending);
-  const refusal = connectorRefusal(state, r.connectorId, r.now);
-  if (refusal) throw new BridgeError(refusal.code, refusal.message);
+  const existing = existingReservation(state, r);
+  if (existing) return { session: existing, created: false };
   const session = newSession({
     id: r.id, station: state.id, keyText: r.key.text, keyHex: r.key.hex, idTag: idTagForKey(r.key.bytes), now: r.now, expiresAt: r.expiresAt,
     reservation: { id: r.reservationId, connectorId: r.connectorId }, ...(r.budget === undefined ? {} : { budget: r.budget }),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { TurnBatch } from '../turn-batch.ts';
 import { codecFor } from '../proto/codec.ts';
 import type { Events_Event as Event } from '../proto/types.ts';
 import { energySoFarWh } from '../domain/transactions.ts';
@@ -90,76 +91,27 @@ class EventNonces {
   }
 }
 
-/** The most events one signature covers: each carries log2 of it in hashes (10 × 32 bytes here). */
-const MAX_BATCH = 1024;
-
-/**
- * Seals the events of every change made in one event-loop turn with one signature (a hash
- * tree's root; see sealBatch), instead of one each: under many busy stations a signature was
- * the largest cost of a status change. Each change still gets its envelopes before it commits.
- */
-class TurnSealer {
-  private pending: { items: SealOptions[]; resolve: (e: Uint8Array[]) => void; reject: (err: unknown) => void }[] = [];
-  private scheduled = false;
-  private readonly signer: Signer;
-
-  constructor(signer: Signer) {
-    this.signer = signer;
-  }
-
-  seal(items: SealOptions[]): Promise<Uint8Array[]> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ items, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => { void this.flush(); });
-      }
-    });
-  }
-
-  private async flush(): Promise<void> {
-    const waiting = this.pending;
-    this.pending = [];
-    this.scheduled = false;
-    // Whole changes per batch, at most MAX_BATCH events each (a bigger change is a batch of its own).
-    let batch: typeof waiting = [];
-    let count = 0;
-    for (const change of waiting) {
-      if (count && count + change.items.length > MAX_BATCH) {
-        await this.sign(batch);
-        batch = [];
-        count = 0;
-      }
-      batch.push(change);
-      count += change.items.length;
-    }
-    await this.sign(batch);
-  }
-
-  private async sign(batch: typeof this.pending): Promise<void> {
-    try {
-      const envelopes = await sealBatch(this.signer, batch.flatMap((c) => c.items));
-      let at = 0;
-      for (const change of batch) change.resolve(envelopes.slice(at, (at += change.items.length)));
-    } catch (err) {
-      for (const change of batch) change.reject(err);
-    }
-  }
-}
-
 /**
  * Turns changes into signed events with per-topic sequence numbers (1, 2, 3, ...). The
  * numbers continue after a restart from the store's counters. The envelope is made once,
  * before the change commits, and published byte for byte (also when replayed after a crash).
  */
 export class EventOutbox {
-  private readonly sealer: TurnSealer;
+  // The events of every change made in one event-loop turn are signed together (one signature
+  // over a hash tree's root, see sealBatch), not one by one: under many busy stations a
+  // signature was the largest cost of a status change. Each change still gets its envelopes
+  // before it commits.
+  private readonly sealer: TurnBatch<SealOptions[], Uint8Array[]>;
   private readonly seqs: Map<string, number>;
   private readonly now: () => number;
   private readonly nonces = new EventNonces();
 
   constructor(signer: Signer, seqs: Map<string, number>, now: () => number = Date.now) {
-    this.sealer = new TurnSealer(signer);
+    this.sealer = new TurnBatch(async (changes) => {
+      const envelopes = await sealBatch(signer, changes.flat());
+      let at = 0;
+      return changes.map((c) => envelopes.slice(at, (at += c.length)));
+    });
     this.seqs = seqs;
     this.now = now;
   }
@@ -171,7 +123,7 @@ export class EventOutbox {
       return { domain: DOMAIN.event, payload: eventCodec.encode(event), topic, seq, timestampMs: this.now(), nonce: this.nonces.next() };
     });
     if (!wire.length) return [];
-    const envelopes = await this.sealer.seal(wire);
+    const envelopes = await this.sealer.add(wire);
     return wire.map((w, i) => ({ topic: w.topic, seq: w.seq, envelope: envelopes[i]! }));
   };
 }

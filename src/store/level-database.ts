@@ -1,5 +1,6 @@
 import { Level } from 'level';
 import { CodedError } from '../coded-error.ts';
+import { TurnBatch } from '../turn-batch.ts';
 
 export type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
 export type KeyRange = { gt?: string; gte?: string; lt?: string; limit?: number; reverse?: boolean };
@@ -38,8 +39,11 @@ export interface LevelStoreOptions {
 export class LevelDatabase {
   private readonly db: Level<string, Uint8Array>;
   private readonly sync: boolean;
-  private pending: { ops: BatchOp[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
-  private flushScheduled = false;
+  // Batches from the same event-loop turn, written as one.
+  private readonly grouped = new TurnBatch<BatchOp[], void>(async (groups) => {
+    await this.write(groups.length === 1 ? groups[0]! : groups.flat());
+    return groups.map(() => undefined);
+  });
   private failure: StorageError | undefined;
   private recovering = false;
   private readonly failureListeners: ((err: StorageError) => void)[] = [];
@@ -122,24 +126,7 @@ export class LevelDatabase {
    * busy at the same time; each caller's promise resolves only once its ops are written.
    */
   writeGrouped(ops: BatchOp[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ ops, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  private flush(): void {
-    const group = this.pending;
-    this.pending = [];
-    this.flushScheduled = false;
-    const ops = group.length === 1 ? group[0]!.ops : group.flatMap((g) => g.ops);
-    this.write(ops).then(
-      () => { for (const g of group) g.resolve(); },
-      (err: unknown) => { for (const g of group) g.reject(err); },
-    );
+    return this.grouped.add(ops);
   }
 
   private failed(err: unknown): StorageError {
@@ -185,7 +172,7 @@ export class LevelDatabase {
 
   async close(): Promise<void> {
     // Let a scheduled group commit finish first: its callers are waiting to answer stations.
-    while (this.flushScheduled || this.pending.length) await new Promise((r) => setImmediate(r));
+    while (this.grouped.busy) await new Promise((r) => setImmediate(r));
     await this.db.close();
   }
 }
