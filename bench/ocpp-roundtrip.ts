@@ -5,6 +5,7 @@
 // Heartbeat, StatusNotification, MeterValues (1.6, 4 values, in a transaction) or
 // TransactionEvent (2.0.1 Updated, 4 values). Each server runs in its own process; the load
 // comes from this process over loopback; the rounds interleave the servers.
+// BENCH_THREADS=1 prints each server's CPU by thread (main, libuv pool, LevelDB, V8 helpers).
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';

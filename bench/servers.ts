@@ -1,7 +1,7 @@
 // The servers compared by ocpp-roundtrip.ts, each run in its own process:
 //   node bench/servers.ts <raw|ocpp-rpc|gateway>
 // Prints {"port": N} once listening; on "report" over IPC sends its CPU time and exits.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
@@ -77,6 +77,18 @@ if (kind === 'raw') {
 }
 
 const cpuAtStart = process.cpuUsage();
+// CPU ticks per thread (main, libuv pool, LevelDB's own, V8's helpers) from /proc, by name.
+const threadTicks = (): Map<string, number> => {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const [utime, stime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
+    out.set(`${name}#${tid}`, utime! + stime!);
+  }
+  return out;
+};
+let threadsAtStart = new Map<string, number>();
 process.on('message', (msg) => {
   if (msg === 'snapshot') {
     // BENCH_SNAPSHOT=1 npm run bench:memory: heap snapshots before and after the connections.
@@ -89,10 +101,20 @@ process.on('message', (msg) => {
   }
   if (msg === 'reset') {
     Object.assign(cpuAtStart, process.cpuUsage());
+    threadsAtStart = threadTicks();
     process.send!({ reset: true });
   }
   if (msg === 'report') {
     const cpu = process.cpuUsage(cpuAtStart);
+    // BENCH_THREADS=1: where the CPU went, by thread name (ticks are 10 ms each).
+    if (process.env.BENCH_THREADS === '1') {
+      const byName = new Map<string, number>();
+      for (const [key, ticks] of threadTicks()) {
+        const name = key.split('#')[0]!;
+        byName.set(name, (byName.get(name) ?? 0) + ticks - (threadsAtStart.get(key) ?? 0));
+      }
+      console.error(`${kind} threads (ms):`, [...byName].filter(([, t]) => t > 0).map(([n, t]) => `${n} ${t * 10}`).join(', '));
+    }
     process.send!({ cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage().rss }, () => {
       void stop().then(() => process.exit(0));
     });

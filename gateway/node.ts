@@ -200,8 +200,9 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   const p2p = events
     ? await parts.start('p2p', () => startP2p(config, events.key, store, consumerApi, compatDeps, log.child({ component: 'p2p' })), (p) => p.stop())
     : undefined;
-  if (p2p) {
+  if (p2p && events) {
     service.committed.outbox.on(() => p2p.publisher.nudge());
+    events.outbox.audience(p2p.follows);
     const compat = p2p.compat;
     if (compat) {
       service.committed.sessionEvent.on((event) => {

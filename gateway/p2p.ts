@@ -54,6 +54,8 @@ export interface RunningP2p {
   compat?: PeaqCompat;
   /** Announces on the DHT that this gateway serves a station (best effort). */
   announce(identity: string): void;
+  /** Whether a connected peer follows the topic (gossipsub's own view). */
+  follows(topic: string): boolean;
   stop(): Promise<void>;
 }
 
@@ -120,6 +122,7 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
     publisher,
     ...(compat ? { compat } : {}),
     announce: (identity) => announcer.announce(identity),
+    follows: (topic) => node.services.pubsub.getSubscribers(topic).length > 0,
     async stop() {
       clearInterval(cleaner);
       announcer.stop();

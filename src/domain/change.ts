@@ -59,4 +59,10 @@ export interface OutboxRecord {
   topic: string;
   seq: number;
   envelope: Uint8Array;
+  /**
+   * Whether a connected peer followed the topic when the event was made. One that no peer
+   * followed is only archived, never queued for publishing: a wallet that follows the topic
+   * later fetches it from the archive (EventsRequest), as it does for anything it missed.
+   */
+  followed: boolean;
 }

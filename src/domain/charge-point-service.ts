@@ -130,7 +130,7 @@ export class ChargePointService {
   private readonly cache = new Map<string, ChargePointState>();
   /**
    * Told after a commit, once its change is durable: consumer session changes, new outbox
-   * entries (the publisher drains them), newly queued settlements (the settlement runs).
+   * entries to publish (the publisher drains them), newly queued settlements (the settlement runs).
    */
   readonly committed = {
     sessionEvent: new Listeners<SessionEvent>(),
@@ -582,7 +582,7 @@ export class ChargePointService {
         if (this.outbox && draft.events.length) draft.change.outbox.push(...(await this.outbox(draft.events)));
         await this.repo.commit(draft.change);
         this.committedStatus.set(identity, state.status);
-        if (draft.change.outbox.length) this.committed.outbox.emit();
+        if (draft.change.outbox.some((record) => record.followed)) this.committed.outbox.emit();
         if (draft.change.settlements.length) this.committed.settlement.emit();
         for (const event of draft.events) {
           if (event.type !== 'booted' && event.type !== 'stationChanged') this.committed.sessionEvent.emit(event);

@@ -105,6 +105,8 @@ export class EventOutbox {
   private readonly seqs: Map<string, number>;
   private readonly now: () => number;
   private readonly nonces = new EventNonces();
+  // Until libp2p runs, every event is queued (the publisher decides once it can tell).
+  private follows: (topic: string) => boolean = () => true;
 
   constructor(signer: Signer, seqs: Map<string, number>, now: () => number = Date.now) {
     this.sealer = new TurnBatch(async (changes) => {
@@ -124,6 +126,15 @@ export class EventOutbox {
     });
     if (!wire.length) return [];
     const envelopes = await this.sealer.add(wire);
-    return wire.map((w, i) => ({ topic: w.topic, seq: w.seq, envelope: envelopes[i]! }));
+    return wire.map((w, i) => ({ topic: w.topic, seq: w.seq, envelope: envelopes[i]!, followed: this.follows(w.topic) }));
   };
+
+  /**
+   * Who listens: an event on a topic no connected peer follows is archived only, in its
+   * change's batch, instead of being queued, read back and deleted by the publisher (three
+   * storage operations per status change of a station nobody watches).
+   */
+  audience(follows: (topic: string) => boolean): void {
+    this.follows = follows;
+  }
 }

@@ -7,8 +7,8 @@ const outboxCodec = codecFor('store.OutboxEntry');
 
 /**
  * Signed events: the outbox of those not yet published (written in the batch of the change
- * that caused them), each topic's last sequence number, and the published ones kept for
- * subscribers catching up.
+ * that caused them, when a peer follows their topic), each topic's last sequence number, and
+ * every event kept for subscribers catching up.
  */
 export class LevelEventRecords {
   private readonly db: LevelDatabase;
@@ -67,7 +67,7 @@ export class LevelEventRecords {
   opsFor(change: ChangeRecord): BatchOp[] {
     const ops: BatchOp[] = [];
     for (const event of change.outbox) {
-      ops.push({ type: 'put', key: keys.outbox(this.nextOutboxId++), value: outboxCodec.encode(event) });
+      if (event.followed) ops.push({ type: 'put', key: keys.outbox(this.nextOutboxId++), value: outboxCodec.encode(event) });
       ops.push({ type: 'put', key: keys.topicSeq(event.topic), value: encodeText(String(event.seq)) });
       ops.push({ type: 'put', key: keys.event(event.topic, event.seq), value: event.envelope });
     }

@@ -47,6 +47,16 @@ describe('signed events: nonces and signatures', () => {
     assert.ok(ed25519Verify(key.publicKey, signingBytes(single), single.signature));
   });
 
+  it('queues an event for publishing only when a peer follows its topic (every event until libp2p can tell)', async () => {
+    const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
+    const outbox = new EventOutbox({ publicKey: key.publicKey, scheme: 'ED25519' as const, sign: key.sign }, new Map());
+    const changed = (identity: string) => ({ type: 'stationChanged' as const, identity, state: emptyState(identity) });
+    assert.deepEqual((await outbox.project([changed('EARLY')])).map((r) => r.followed), [true]);
+    outbox.audience((topic) => topic.endsWith('/WATCHED'));
+    const records = await Promise.all([outbox.project([changed('WATCHED')]), outbox.project([changed('QUIET')])]);
+    assert.deepEqual(records.flat().map((r) => [r.topic.split('/').pop(), r.followed]), [['WATCHED', true], ['QUIET', false]]);
+  });
+
   it('refuses a batched event whose path, place or batch was changed, or that claims another event\'s signature', async () => {
     const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
     const signer = { publicKey: key.publicKey, scheme: 'ED25519' as const, sign: key.sign };

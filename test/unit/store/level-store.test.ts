@@ -22,7 +22,7 @@ describe('LevelDB store: what lasts across a reopen, and what deleting a station
     rmSync(folder, { recursive: true, force: true });
   });
 
-  const event = (topic: string, seq: number) => ({ topic, seq, envelope: new Uint8Array([seq]) });
+  const event = (topic: string, seq: number, followed = true) => ({ topic, seq, envelope: new Uint8Array([seq]), followed });
   const payout = (sessionId: string, state: string, callHash: string) => ({
     consumerKeyHex: 'c1', sessionId, kind: 'spent', seq: 0, state, callHash, amount: '5', station: 'LS-1',
   }) as never;
@@ -38,6 +38,15 @@ describe('LevelDB store: what lasts across a reopen, and what deleting a station
     assert.deepEqual([...(await store.events.topicSeqs())].sort(), [['t1', 2], ['t2', 1]]);
     assert.deepEqual((await store.events.eventsAfter('t1', 0, 10)).map((e) => e[0]), [1, 2]);
     assert.equal(await store.events.outboxSize(), 2);
+  });
+
+  it('archives an event no peer follows without queueing it for publishing, and numbers on', async () => {
+    await store.commit({ ...emptyChange('LS-1', emptyState('LS-1')), outbox: [event('quiet', 1, false), event('quiet', 2, false)] });
+    assert.ok((await store.events.outboxEntries(100)).every((e) => e.topic !== 'quiet'), 'nothing queued');
+    assert.deepEqual((await store.events.eventsAfter('quiet', 0, 10)).map((e) => e[0]), [1, 2], 'both archived for catch-up');
+    await store.close();
+    store = await LevelStore.open(folder);
+    assert.equal((await store.events.topicSeqs()).get('quiet'), 2, 'the numbering continues after a reopen');
   });
 
   it('lists an open payout until a later change closes it, and drops a debt paid down to zero', async () => {
