@@ -43,8 +43,25 @@ const gatewayCpuMs = (): number => {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 };
 
+type RoundResult = { start: number[]; stop: number[]; failures: string[] };
+
+/** One session on each of `level` stations at once, shared among the wallet processes. */
+async function round(level: number): Promise<RoundResult[]> {
+  const stations = Array.from({ length: level }, (_, i) => `LAT-${i}`);
+  const shares = wallets.map((_, w) => stations.filter((__, i) => i % wallets.length === w)).filter((s) => s.length);
+  return Promise.all(shares.map(async (share, w) => {
+    const child = wallets[w]!;
+    const answer = once(child, 'message');
+    child.send({ stations: share });
+    return ((await answer) as [RoundResult])[0];
+  }));
+}
+
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
+// The first sessions through fresh processes compile their code paths (tens of ms that a node
+// running for a while no longer shows): one round at the first level runs first, not counted.
+await round(levels[0]!);
 console.log('| parallel sessions | sessions | start p50 | start p99 | stop+receipt p50 | stop+receipt p99 | failed | gateway CPU per session |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const level of levels) {
@@ -54,16 +71,8 @@ for (const level of levels) {
   // One session per station at a time; a level below 100 repeats more to fill its percentiles.
   const rounds = level < 100 ? repeats * 20 : repeats;
   const cpuBefore = gatewayCpuMs();
-  for (let round = 0; round < rounds; round++) {
-    const stations = Array.from({ length: level }, (_, i) => `LAT-${i}`);
-    const shares = wallets.map((_, w) => stations.filter((__, i) => i % wallets.length === w)).filter((s) => s.length);
-    const answers = await Promise.all(shares.map(async (share, w) => {
-      const child = wallets[w]!;
-      const answer = once(child, 'message');
-      child.send({ stations: share });
-      return ((await answer) as [{ start: number[]; stop: number[]; failures: string[] }])[0];
-    }));
-    for (const a of answers) {
+  for (let r = 0; r < rounds; r++) {
+    for (const a of await round(level)) {
       start.push(...a.start);
       stop.push(...a.stop);
       failures.push(...a.failures);

@@ -8,7 +8,7 @@ import type { ConsumerApi } from '../src/p2p/consumer-api.ts';
 import type { Signer } from '../src/p2p/envelope.ts';
 import { EventOutbox } from '../src/p2p/event-outbox.ts';
 import { createP2pNode, type P2pNode } from '../src/p2p/node.ts';
-import { REQUEST_PROTOCOL, stationCid } from '../src/p2p/protocol.ts';
+import { REQUEST_PROTOCOL, REQUESTS_PROTOCOL, stationCid } from '../src/p2p/protocol.ts';
 import { PeaqCompat } from '../src/p2p/peaq-compat.ts';
 import { EventPublisher } from '../src/p2p/publisher.ts';
 import { RateLimiter } from '../src/p2p/rate-limit.ts';
@@ -84,6 +84,8 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
     log,
   });
   await node.handle(REQUEST_PROTOCOL, server.handle, { maxInboundStreams: 64 });
+  // A wallet needs one such stream per connection; a few spare for a reconnecting app.
+  await node.handle(REQUESTS_PROTOCOL, server.handleMany, { maxInboundStreams: 4 });
   const publisher = new EventPublisher({ outbox: store.events, pubsub: node.services.pubsub, maxPerSecond: config.p2p.maxEventsPerSecond, log });
   publisher.nudge();
   // Nonces only matter inside the freshness window; older minutes are dropped whole.

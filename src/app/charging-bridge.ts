@@ -99,7 +99,7 @@ function waiter<T>(): Waiter<T> {
  */
 export class ChargingBridge {
   private readonly opts: ChargingBridgeOptions;
-  private readonly starts = new Map<string, Waiter<TransactionInfo>>();
+  private readonly starts = new Map<string, Waiter<{ session: ConsumerSession; transaction: TransactionInfo }>>();
   private readonly stops = new Map<string, Waiter<ConsumerSession>>();
   private readonly closing = new AbortController();
   private readonly consumerLocks: KeyedQueue;
@@ -125,7 +125,8 @@ export class ChargingBridge {
       return;
     }
     if (event.type === 'sessionStarted') {
-      this.starts.get(event.session.id)?.resolve(event.transaction);
+      // A copy as committed: the station's later messages change the state in place.
+      this.starts.get(event.session.id)?.resolve(structuredClone({ session: event.session, transaction: event.transaction }));
       // Started on another connector than it reserved: the station still holds that one.
       this.sendCancellations(event.identity);
       return;
@@ -285,7 +286,7 @@ export class ChargingBridge {
     const own = sessionOfConsumer(state, key.hex);
     refuseStart(state, own, req.connectorId, this.now());
 
-    const started = waiter<TransactionInfo>();
+    const started = waiter<{ session: ConsumerSession; transaction: TransactionInfo }>();
     this.starts.set(own.id, started);
     try {
       const remoteStartId = await this.opts.service.update(req.station, ({ state: s }) => beginRemoteStart(s, own.id, req.connectorId, this.now()));
@@ -302,15 +303,14 @@ export class ChargingBridge {
         throw new BridgeError('Refused', answer.reason ?? 'the station rejected the remote start');
       }
       // Accepted is not started: the session starts with the station's own start message.
-      let transaction = await this.within(started.promise, this.opts.startTimeoutMs);
-      if (!transaction) {
-        const reason = `${req.station} did not start a transaction within ${this.opts.startTimeoutMs / 1000} s`;
-        if (await this.fail(req.station, own.id, reason)) throw new BridgeError('Timeout', reason);
-      }
-      // Read back under the station lock; the transaction may have started at the deadline.
+      const startedInTime = await this.within(started.promise, this.opts.startTimeoutMs);
+      if (startedInTime) return startedInTime;
+      const reason = `${req.station} did not start a transaction within ${this.opts.startTimeoutMs / 1000} s`;
+      if (await this.fail(req.station, own.id, reason)) throw new BridgeError('Timeout', reason);
+      // Not failed: the transaction started at the deadline. Read back under the station lock.
       const after = await this.opts.service.state(req.station);
       const session = after?.sessions[own.id];
-      transaction ??= session ? after?.transactions[session.transactionId] : undefined;
+      const transaction = session ? after?.transactions[session.transactionId] : undefined;
       if (!session || !transaction) throw new BridgeError('Conflict', 'the session ended while starting');
       return { session, transaction };
     } finally {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Message } from '@libp2p/gossipsub';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { lpStream } from '@libp2p/utils';
 import { multiaddr } from '@multiformats/multiaddr';
 import { codecFor } from '../proto/codec.ts';
 import type {
@@ -10,9 +9,10 @@ import type {
 } from '../proto/types.ts';
 import { DOMAIN, open, seal, type SignedEnvelope } from '../p2p/envelope.ts';
 import { createP2pNode, type P2pNode } from '../p2p/node.ts';
-import { MAX_RESPONSE_BYTES, REQUEST_PROTOCOL, consumerTopic, stationCid, stationTopic } from '../p2p/protocol.ts';
+import { consumerTopic, stationCid, stationTopic } from '../p2p/protocol.ts';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { badResponse, ConsumerError } from './errors.ts';
+import { RequestChannel } from './request-channel.ts';
 import type { ConsumerSigner } from './signer.ts';
 
 const requestCodec = codecFor('cgw.Request');
@@ -78,12 +78,15 @@ export class ConsumerClient {
   readonly gatewayPeer: string;
   readonly gatewayKey: Uint8Array;
   private readonly timeoutMs: number;
+  // Shared with the clients made by `as`: one request stream per node.
+  private readonly channel: RequestChannel;
   private readonly lastSeq = new Map<string, number>();
   private readonly handlers = new Map<string, (e: GatewayEvent) => void>();
   private readonly pending = new Map<string, Promise<void>>();
 
-  private constructor(node: P2pNode, signer: ConsumerSigner, gatewayPeer: string, gatewayKey: Uint8Array, timeoutMs: number) {
+  private constructor(node: P2pNode, signer: ConsumerSigner, gatewayPeer: string, gatewayKey: Uint8Array, timeoutMs: number, channel?: RequestChannel) {
     this.node = node;
+    this.channel = channel ?? new RequestChannel(node, gatewayPeer);
     this.signer = signer;
     this.gatewayPeer = gatewayPeer;
     this.gatewayKey = gatewayKey;
@@ -112,7 +115,7 @@ export class ConsumerClient {
    * shared: close the client that connected, not the ones made here.
    */
   as(signer: ConsumerSigner): ConsumerClient {
-    return new ConsumerClient(this.node, signer, this.gatewayPeer, this.gatewayKey, this.timeoutMs);
+    return new ConsumerClient(this.node, signer, this.gatewayPeer, this.gatewayKey, this.timeoutMs, this.channel);
   }
 
   async close(): Promise<void> {
@@ -129,11 +132,8 @@ export class ConsumerClient {
   /** Sends an already sealed request envelope (e.g. to test a replay) and verifies the answer. */
   async send(envelope: Uint8Array, nonce: Uint8Array): Promise<Response> {
     const signal = AbortSignal.timeout(this.timeoutMs);
-    const stream = await this.node.dialProtocol(peerIdFromString(this.gatewayPeer), REQUEST_PROTOCOL, { signal });
-    const lp = lpStream(stream, { maxDataLength: MAX_RESPONSE_BYTES });
-    await lp.write(envelope, { signal });
-    const answer = await open((await lp.read({ signal })).subarray(), { domain: DOMAIN.response, signer: this.gatewayKey }).catch((err: unknown) => { throw badResponse(err); });
-    await stream.close().catch(() => {});
+    const bytes = await this.channel.send(envelope, nonce, signal);
+    const answer = await open(bytes, { domain: DOMAIN.response, signer: this.gatewayKey }).catch((err: unknown) => { throw badResponse(err); });
     if (answer.inReplyTo.length && Buffer.compare(Buffer.from(answer.inReplyTo), Buffer.from(nonce)) !== 0) {
       throw new ConsumerError('BadResponse', 'the answer is for another request');
     }

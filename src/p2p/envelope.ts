@@ -80,6 +80,15 @@ export async function sealBatch(signer: Signer, items: SealOptions[]): Promise<U
   return unsigned.map((u, i) => envelopeCodec.encode({ ...u, signature, batchPath: paths[i]!, batchIndex: i, batchSize: items.length }));
 }
 
+/** The envelope in `bytes`, unverified (to route or name it before it is checked), or undefined when it is none. */
+export function decodeEnvelope(bytes: Uint8Array): SignedEnvelope | undefined {
+  try {
+    return envelopeCodec.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /** What the envelope's signature covers: its SigningInput, or the root of the batch it was signed in. */
 function signedBytes(e: SignedEnvelope): Uint8Array {
   if (!e.batchSize) return signingBytes(e);

@@ -6,6 +6,13 @@ import { sha256 } from 'multiformats/hashes/sha2';
 /** Consumer requests: one signed cgw.Request per stream, answered by one signed cgw.Response. */
 export const REQUEST_PROTOCOL = '/charging-gateway/request/1.0.0';
 
+/**
+ * Consumer requests, many on one long-lived stream: the same signed requests and responses,
+ * each response naming its request by in_reply_to (the request's nonce). It saves the wallet
+ * a stream and its protocol negotiation (a round trip) per request.
+ */
+export const REQUESTS_PROTOCOL = '/charging-gateway/requests/1.0.0';
+
 /** Requests larger than this are refused without being read further. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 

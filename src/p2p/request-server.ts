@@ -6,7 +6,7 @@ import { codecFor } from '../proto/codec.ts';
 import { refusalOf } from '../domain/refusals.ts';
 import type { Cgw_Request as Request, Cgw_Response as Response, Events_Event as Event } from '../proto/types.ts';
 import type { ConsumerApi, EventArchive, NonceStore } from './consumer-api.ts';
-import { DOMAIN, open, seal, type SignedEnvelope, type Signer } from './envelope.ts';
+import { DOMAIN, decodeEnvelope, open, seal, type SignedEnvelope, type Signer } from './envelope.ts';
 import { Refusal } from './refusal.ts';
 import { eventsPage } from './events-page.ts';
 import { MAX_REQUEST_BYTES } from './protocol.ts';
@@ -33,8 +33,20 @@ export interface RequestServerOptions {
 
 const ok = (message: string) => ({ error: false, message });
 
+/** How many requests of one stream the gateway handles at a time (REQUESTS_PROTOCOL). */
+export const MAX_REQUESTS_UNDER_WAY = 16;
+
+/** Why a frame could not be read: too large (named by @libp2p/utils' length-prefixed reader), or anything else. */
+function unreadable(err: unknown): Refusal {
+  const name = (err as Error).name;
+  return name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError'
+    ? new Refusal('TooLarge', `requests are limited to ${MAX_REQUEST_BYTES} bytes`)
+    : new Refusal('InvalidRequest', `could not read a request: ${(err as Error).message}`);
+}
+
 /**
- * Serves the consumer request protocol: one signed request per stream, checked for size,
+ * Serves the consumer request protocols (one request per stream, or many on one stream): each
+ * signed request is checked for size,
  * signature, freshness, replay and key ownership before anything happens, and one signed
  * response (a cgw.ErrorResponse for every refusal; never a crash, never a state change).
  */
@@ -45,21 +57,86 @@ export class RequestServer {
     this.opts = opts;
   }
 
+  /** REQUEST_PROTOCOL: one request, one answer, then the stream closes. */
   readonly handle = async (stream: Stream, connection: Connection): Promise<void> => {
     const peer = connection.remotePeer.toString();
     const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES });
+    let answer: Uint8Array;
+    if (!this.opts.limiter.take(peer)) {
+      answer = await this.refuse(new Refusal('RateLimited', 'too many requests from this peer; slow down'));
+    } else {
+      try {
+        answer = await this.answer(peer, (await lp.read({ signal: AbortSignal.timeout(this.opts.readTimeoutMs ?? 10_000) })).subarray(), false);
+      } catch (err) {
+        answer = await this.refuse(unreadable(err));
+      }
+    }
+    try {
+      await lp.write(answer);
+      await stream.close();
+    } catch (err) {
+      this.opts.log.debug('could not answer a consumer request (stream gone)', { peer, err });
+      stream.abort(err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+
+  /**
+   * REQUESTS_PROTOCOL: many requests on one stream, each answered once it is done (a start
+   * that waits for the driver does not hold up a status query behind it), named by its nonce
+   * in in_reply_to. A frame that cannot be read is answered without in_reply_to and ends the
+   * stream once the requests under way are answered.
+   */
+  readonly handleMany = async (stream: Stream, connection: Connection): Promise<void> => {
+    const peer = connection.remotePeer.toString();
+    const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES });
+    const underWay = new Set<Promise<void>>();
+    let writing: Promise<void> = Promise.resolve();
+    const send = (answer: Uint8Array): Promise<void> => (writing = writing.then(() => lp.write(answer)));
+    try {
+      for (;;) {
+        // Backpressure: the stream is not read further while its quota of requests is under way.
+        while (underWay.size >= MAX_REQUESTS_UNDER_WAY) await Promise.race(underWay);
+        let bytes: Uint8Array;
+        try {
+          bytes = (await lp.read()).subarray();
+        } catch (err) {
+          // The wallet closed its side (between frames, or halfway through one: nothing to answer).
+          if ((err as Error).name === 'UnexpectedEOFError') break;
+          await send(await this.refuse(unreadable(err)));
+          break;
+        }
+        const request = decodeEnvelope(bytes);
+        if (!request || request.nonce.length < 16) {
+          await send(await this.refuse(new Refusal('InvalidRequest', 'not a signed envelope with a nonce of at least 16 bytes')));
+          break;
+        }
+        const task = (this.opts.limiter.take(peer)
+          ? this.answer(peer, bytes, true)
+          : this.refuse(new Refusal('RateLimited', 'too many requests from this peer; slow down'), request.nonce)
+        ).then(send)
+          // The wallet went away meanwhile: its answer has nowhere to go (the loop ends with the stream).
+          .catch((err: unknown) => { this.opts.log.debug('could not answer a consumer request (stream gone)', { peer, err }); })
+          .finally(() => underWay.delete(task));
+        underWay.add(task);
+      }
+      await Promise.allSettled(underWay);
+      await writing;
+      await stream.close();
+    } catch (err) {
+      this.opts.log.debug('could not answer consumer requests (stream gone)', { peer, err });
+      stream.abort(err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+
+  /**
+   * The signed answer to one request. `replyToClaimed`: name the request's nonce also when it
+   * is refused before its signature is checked (on a stream of many requests the wallet needs
+   * it to tell which request an answer is for).
+   */
+  private async answer(peer: string, bytes: Uint8Array, replyToClaimed: boolean): Promise<Uint8Array> {
     let request: SignedEnvelope | undefined;
     let response: Response;
     try {
-      if (!this.opts.limiter.take(peer)) throw new Refusal('RateLimited', 'too many requests from this peer; slow down');
-      let bytes: Uint8Array;
-      try {
-        bytes = (await lp.read({ signal: AbortSignal.timeout(this.opts.readTimeoutMs ?? 10_000) })).subarray();
-      } catch (err) {
-        // Named by @libp2p/utils' length-prefixed reader for a length over maxDataLength.
-        const tooLarge = (err as Error).name === 'InvalidDataLengthError' || (err as Error).name === 'InvalidDataLengthLengthError';
-        throw new Refusal(tooLarge ? 'TooLarge' : 'InvalidRequest', tooLarge ? `requests are limited to ${MAX_REQUEST_BYTES} bytes` : `could not read a request: ${(err as Error).message}`);
-      }
       request = await this.verify(bytes);
       response = await this.dispatch(request);
     } catch (err) {
@@ -67,19 +144,17 @@ export class RequestServer {
       response = { error: refusalOf(err) ?? { code: 'InternalError', message: 'the gateway could not handle this request' } };
       if (!(err instanceof Refusal)) this.opts.log.warn('consumer request failed', { peer, err });
     }
-    try {
-      const envelope = await seal(this.opts.signer, {
-        domain: DOMAIN.response,
-        payload: responseCodec.encode(response),
-        ...(request ? { inReplyTo: request.nonce } : {}),
-      });
-      await lp.write(envelope);
-      await stream.close();
-    } catch (err) {
-      this.opts.log.debug('could not answer a consumer request (stream gone)', { peer, err });
-      stream.abort(err instanceof Error ? err : new Error(String(err)));
-    }
-  };
+    const inReplyTo = request?.nonce ?? (replyToClaimed ? decodeEnvelope(bytes)?.nonce : undefined);
+    return this.seal(response, inReplyTo);
+  }
+
+  private refuse(refusal: Refusal, inReplyTo?: Uint8Array): Promise<Uint8Array> {
+    return this.seal({ error: refusalOf(refusal)! }, inReplyTo);
+  }
+
+  private seal(response: Response, inReplyTo: Uint8Array | undefined): Promise<Uint8Array> {
+    return seal(this.opts.signer, { domain: DOMAIN.response, payload: responseCodec.encode(response), ...(inReplyTo ? { inReplyTo } : {}) });
+  }
 
 
   /** Signature and freshness, then replay: the nonce is recorded durably before anything acts on it. */

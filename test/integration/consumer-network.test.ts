@@ -2,19 +2,26 @@
 // (the consumer SDK) and a charge point (ocpp-rpc, strict) in this one, over real libp2p.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { lpStream } from '@libp2p/utils';
 import { after, before, describe, it } from 'node:test';
 import { ConsumerClient, type GatewayEvent } from '../../src/consumer/client.ts';
 import { verifyReceipt } from '../../src/consumer/receipts.ts';
 import { ed25519Signer, sr25519Signer } from '../../src/consumer/signer.ts';
 import { codecFor } from '../../src/proto/codec.ts';
-import { DOMAIN, seal } from '../../src/p2p/envelope.ts';
+import { DOMAIN, open, seal } from '../../src/p2p/envelope.ts';
+import { REQUESTS_PROTOCOL } from '../../src/p2p/protocol.ts';
 import { Charger } from '../helpers/charger.ts';
 import { tempDir } from '../helpers/gateway.ts';
 import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
 import { eventually } from '../helpers/wait.ts';
 
 const requestCodec = codecFor('cgw.Request');
+const responseCodec = codecFor('cgw.Response');
 const envelopeCodec = codecFor('cgw.SignedEnvelope');
 
 describe('consumer network over libp2p (gateway in its own process)', () => {
@@ -79,6 +86,87 @@ describe('consumer network over libp2p (gateway in its own process)', () => {
     await charger.meterValues(2, 500);
     const receipt = await client.stop('P2P-CP', 2);
     assert.equal(receipt.energyWh, 500);
+    await client.close();
+  });
+
+  it('sends all of a wallet\'s requests over one stream, where a start that waits holds up no query behind it', async () => {
+    const client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: ed25519Signer() });
+    await client.authorize('P2P-CP');
+    charger.behaviour.neverStart = true;
+    try {
+      // A wallet that leaves while its start waits: the answer has nowhere to go, which must not harm the node.
+      const quitter = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: ed25519Signer() });
+      await quitter.authorize('P2P-CP');
+      void quitter.start('P2P-CP', 1).catch(() => {});
+      await eventually(async () => (await quitter.status('P2P-CP')).session?.state === 'starting', 5_000, 'the quitter\'s start never began');
+      // Gone without a goodbye (a phone losing its network): the connection is cut, not closed.
+      for (const connection of quitter.node.getConnections()) connection.abort(new Error('the wallet lost its network'));
+      await quitter.close();
+      let startSettled = false;
+      const start = client.start('P2P-CP', 2).then(() => 'started', (err: any) => err.code).finally(() => { startSettled = true; });
+      await eventually(async () => (await client.status('P2P-CP')).session?.state === 'starting', 5_000, 'the start never began');
+      assert.equal(startSettled, false, 'the status was answered while the start still waited for the station');
+      assert.equal(await start, 'Timeout');
+    } finally {
+      charger.behaviour.neverStart = false;
+    }
+    assert.equal(gateway.child.exitCode, null, 'the node outlived the answer it could not deliver');
+    assert.equal((await client.status('P2P-CP')).session?.state, 'failed');
+    const streams = client.node.getConnections().flatMap((c) => c.streams).filter((s) => s.protocol === REQUESTS_PROTOCOL);
+    assert.equal(streams.length, 1, 'one request stream for authorize, start and the status queries');
+    await client.close();
+  });
+
+  it('falls back to a stream per request with a gateway that speaks only the one-request protocol', async () => {
+    const peer = fork(fileURLToPath(new URL('../helpers/single-request-peer.ts', import.meta.url)), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    try {
+      const [{ address }] = (await once(peer, 'message')) as [{ address: string }];
+      const client = await ConsumerClient.connect({ gateway: address, signer: ed25519Signer() });
+      assert.deepEqual(await Promise.all([client.status('OLD-CP'), client.status('OLD-CP')]), [{}, {}]);
+      assert.deepEqual(await client.status('OLD-CP'), {});
+      peer.send('count');
+      assert.deepEqual((await once(peer, 'message'))[0], { streams: 3 }, 'each request on a stream of its own');
+      await client.close();
+    } finally {
+      peer.send('stop');
+      await once(peer, 'exit');
+    }
+  });
+
+  it('answers many requests on one stream by their nonces, and ends the stream after a frame it cannot read (an attacker\'s stream)', async () => {
+    const wallet = ed25519Signer();
+    const client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: wallet });
+    const statusRequest = async () => {
+      const nonce = randomBytes(16);
+      return { nonce, envelope: await seal(wallet, { domain: DOMAIN.request, payload: requestCodec.encode({ sessionStatus: { chargePointClientId: 'P2P-CP', consumerPublicKey: wallet.address } }), nonce }) };
+    };
+    const answersTo = async (frames: Uint8Array[]) => {
+      const stream = await client.node.dialProtocol(peerIdFromString(gateway.peerId), REQUESTS_PROTOCOL);
+      const lp = lpStream(stream, { maxDataLength: 1 << 20 });
+      for (const frame of frames) await lp.write(frame);
+      const answers: { inReplyTo: string; error: string }[] = [];
+      // The gateway answers what it read, then closes its side: a read after that fails.
+      for (;;) {
+        const bytes = await lp.read({ signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+        if (!bytes) break;
+        const answer = await open(bytes.subarray(), { domain: DOMAIN.response, signer: peerIdFromString(gateway.peerId).publicKey!.raw });
+        answers.push({ inReplyTo: Buffer.from(answer.inReplyTo).toString('hex'), error: responseCodec.decode(answer.payload).error?.code ?? '' });
+      }
+      return answers;
+    };
+    const requests = await Promise.all([statusRequest(), statusRequest(), statusRequest()]);
+    const after = await statusRequest();
+    const answers = await answersTo([...requests.map((r) => r.envelope), randomBytes(200), after.envelope]);
+    assert.deepEqual(answers.filter((a) => a.inReplyTo).map((a) => [a.inReplyTo, a.error]).sort(), requests.map((r) => [Buffer.from(r.nonce).toString('hex'), '']).sort(), 'each request answered, named by its nonce');
+    assert.deepEqual(answers.filter((a) => !a.inReplyTo).map((a) => a.error), ['InvalidRequest'], 'the junk frame is answered without a name');
+    assert.equal(answers.length, 4, 'nothing after the junk frame is read');
+    // A request signed by another key is refused, and named so the wallet can tell which.
+    const forged = await statusRequest();
+    const tampered = envelopeCodec.encode({ ...envelopeCodec.decode(forged.envelope), signature: new Uint8Array(64) });
+    assert.deepEqual(await answersTo([tampered]), [{ inReplyTo: Buffer.from(forged.nonce).toString('hex'), error: 'BadSignature' }]);
+    assert.deepEqual(await answersTo([randomBytes(70 * 1024)]), [{ inReplyTo: '', error: 'TooLarge' }]);
+    // And the SDK's own stream is served as before.
+    assert.equal((await client.status('P2P-CP')).session, undefined);
     await client.close();
   });
 

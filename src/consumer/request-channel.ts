@@ -1,0 +1,124 @@
+import type { Stream } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { lpStream } from '@libp2p/utils';
+import { decodeEnvelope } from '../p2p/envelope.ts';
+import type { P2pNode } from '../p2p/node.ts';
+import { MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, REQUEST_PROTOCOL, REQUESTS_PROTOCOL } from '../p2p/protocol.ts';
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+interface Waiting {
+  resolve(answer: Uint8Array): void;
+  reject(err: unknown): void;
+}
+
+/** One open REQUESTS_PROTOCOL stream, and the requests sent on it that wait for their answers, by nonce. */
+class ManyRequestsStream {
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly lp;
+  private writing: Promise<void> = Promise.resolve();
+  ended = false;
+
+  constructor(stream: Stream) {
+    this.lp = lpStream(stream, { maxDataLength: MAX_RESPONSE_BYTES });
+    void this.readAnswers();
+  }
+
+  send(envelope: Uint8Array, nonce: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
+    const key = hex(nonce);
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        this.waiting.delete(key);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      const settled = (): void => { signal.removeEventListener('abort', onAbort); };
+      this.waiting.set(key, {
+        resolve: (answer) => { settled(); resolve(answer); },
+        reject: (err) => { settled(); reject(err); },
+      });
+      // One frame after another: concurrent requests never interleave their bytes.
+      this.writing = this.writing.then(() => this.lp.write(envelope, { signal })).catch((err: unknown) => {
+        this.waiting.get(key)?.reject(err);
+        this.waiting.delete(key);
+      });
+    });
+  }
+
+  private async readAnswers(): Promise<void> {
+    let failure: Error = new Error('the gateway closed the request stream');
+    try {
+      for (;;) {
+        const answer = (await this.lp.read()).subarray();
+        const replyTo = decodeEnvelope(answer)?.inReplyTo;
+        const key = replyTo?.length ? hex(replyTo) : '';
+        const waiting = this.waiting.get(key);
+        // An answer for no request of ours (the gateway could not read a frame): the gateway
+        // ends the stream after it, and what still waits fails below.
+        if (!waiting) continue;
+        this.waiting.delete(key);
+        waiting.resolve(answer);
+      }
+    } catch (err) {
+      if ((err as Error).name !== 'UnexpectedEOFError') failure = err as Error;
+    } finally {
+      this.ended = true;
+      for (const waiting of this.waiting.values()) waiting.reject(failure);
+      this.waiting.clear();
+    }
+  }
+}
+
+/**
+ * How a client's requests reach its gateway: many on one long-lived stream
+ * (REQUESTS_PROTOCOL, no stream to open and negotiate per request), or one stream per request
+ * (REQUEST_PROTOCOL) for a gateway that does not speak the first, and for bytes the gateway
+ * could not name in its answer (not an envelope, a nonce other than the one given, too large).
+ */
+export class RequestChannel {
+  private readonly node: P2pNode;
+  private readonly gatewayPeer: string;
+  private current: ManyRequestsStream | undefined;
+  private opening: Promise<ManyRequestsStream | undefined> | undefined;
+  private oneEach = false;
+
+  constructor(node: P2pNode, gatewayPeer: string) {
+    this.node = node;
+    this.gatewayPeer = gatewayPeer;
+  }
+
+  /** The gateway's answer (its signed envelope, not yet verified). */
+  async send(envelope: Uint8Array, nonce: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
+    const named = nonce.length >= 16 && envelope.length <= MAX_REQUEST_BYTES && hex(decodeEnvelope(envelope)?.nonce ?? new Uint8Array()) === hex(nonce);
+    const stream = named && !this.oneEach ? await this.stream(signal) : undefined;
+    return stream ? stream.send(envelope, nonce, signal) : this.sendAlone(envelope, signal);
+  }
+
+  private async stream(signal: AbortSignal): Promise<ManyRequestsStream | undefined> {
+    if (this.current && !this.current.ended) return this.current;
+    this.opening ??= (async () => {
+      try {
+        const stream = await this.node.dialProtocol(peerIdFromString(this.gatewayPeer), REQUESTS_PROTOCOL, { signal });
+        return (this.current = new ManyRequestsStream(stream));
+      } catch (err) {
+        // An older gateway: one stream per request from now on.
+        if ((err as Error).name !== 'UnsupportedProtocolError') throw err;
+        this.oneEach = true;
+        return undefined;
+      } finally {
+        this.opening = undefined;
+      }
+    })();
+    return this.opening;
+  }
+
+  private async sendAlone(envelope: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
+    const stream = await this.node.dialProtocol(peerIdFromString(this.gatewayPeer), REQUEST_PROTOCOL, { signal });
+    const lp = lpStream(stream, { maxDataLength: MAX_RESPONSE_BYTES });
+    await lp.write(envelope, { signal });
+    const answer = (await lp.read({ signal })).subarray();
+    // The answer is in: closing is the stream's own business.
+    void stream.close().catch(() => {});
+    return answer;
+  }
+}
