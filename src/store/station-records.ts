@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { codecFor } from '../proto/codec.ts';
 import type { ChargePointState, Store_MeterSample as MeterSample, Store_StationReport as StationReport, TransactionInfo } from '../proto/types.ts';
 import type { ChangeRecord } from '../domain/change.ts';
@@ -107,7 +107,8 @@ export class LevelStationRecords implements StationRecords {
     for (const s of change.seqNos) ops.push({ type: 'put', key: keys.seqNo(identity, s.transactionId, s.seqNo), value: EMPTY });
     for (const r of change.readings) {
       // The key names the reading, so a replayed message overwrites its own readings.
-      const hash = createHash('sha256').update(r.source).update(r.reading.rawJson).digest('hex').slice(0, 16);
+      // sha256 of source then rawJson, as always (the same keys as before), in one native call.
+      const digest = hash('sha256', r.source + r.reading.rawJson, 'hex').slice(0, 16);
       const sample: MeterSample = {
         stationTime: r.reading.stationTime,
         receivedAt: r.receivedAt,
@@ -118,7 +119,7 @@ export class LevelStationRecords implements StationRecords {
         // Readings outside a transaction are kept as reports now; older records may carry it.
         claimedTransactionId: 0,
       };
-      ops.push({ type: 'put', key: keys.reading(identity, r.transactionId, r.connectorId, r.reading.stationTime, hash), value: sampleCodec.encode(sample) });
+      ops.push({ type: 'put', key: keys.reading(identity, r.transactionId, r.connectorId, r.reading.stationTime, digest), value: sampleCodec.encode(sample) });
     }
     for (const r of change.reports) {
       const report: StationReport = { action: r.action, receivedAt: r.receivedAt, payloadJson: r.payloadJson };

@@ -3,8 +3,27 @@
 const ISO_8601 =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:(Z|z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 
+/**
+ * The canonical UTC form most stations write ("2024-05-01T10:00:00.000Z", or without the
+ * fraction), read natively: a meter message's timestamp was a few percent of its CPU through
+ * the lenient reader below.
+ */
+function canonical(text: string): Date | undefined {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) return undefined;
+  const date = new Date(ms);
+  const iso = date.toISOString();
+  // Only when it writes back as given: Date.parse also takes other forms, and rolls 02-30 over to 03-01.
+  const same = iso === text || (text.length === 20 && text[19] === 'Z' && iso.length === 24 && iso.startsWith(text.slice(0, 19)));
+  return same ? date : undefined;
+}
+
 /** Parses a station timestamp leniently; undefined when it is not a date-time at all. */
 export function parseTimestamp(text: string): Date | undefined {
+  return canonical(text) ?? parseLeniently(text);
+}
+
+function parseLeniently(text: string): Date | undefined {
   const m = ISO_8601.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s = '0', frac = '', , sign, oh = '0', om = '0'] = m;
