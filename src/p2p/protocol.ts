@@ -13,6 +13,12 @@ export const REQUEST_PROTOCOL = '/charging-gateway/request/1.0.0';
  */
 export const REQUESTS_PROTOCOL = '/charging-gateway/requests/1.0.0';
 
+/** How many requests of one REQUESTS_PROTOCOL stream the gateway handles at a time (it reads no further meanwhile). */
+export const MAX_REQUESTS_UNDER_WAY = 16;
+
+/** A REQUESTS_PROTOCOL stream on which no frame arrives for this long is ended by the gateway. */
+export const REQUESTS_IDLE_MS = 5 * 60_000;
+
 /** Requests larger than this are refused without being read further. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 

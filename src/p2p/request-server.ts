@@ -9,7 +9,7 @@ import type { ConsumerApi, EventArchive, NonceStore } from './consumer-api.ts';
 import { DOMAIN, decodeEnvelope, open, seal, type SignedEnvelope, type Signer } from './envelope.ts';
 import { Refusal } from './refusal.ts';
 import { eventsPage } from './events-page.ts';
-import { MAX_REQUEST_BYTES } from './protocol.ts';
+import { MAX_REQUEST_BYTES, MAX_REQUESTS_UNDER_WAY, REQUESTS_IDLE_MS } from './protocol.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 const requestCodec = codecFor('cgw.Request');
@@ -33,8 +33,8 @@ export interface RequestServerOptions {
 
 const ok = (message: string) => ({ error: false, message });
 
-/** How many requests of one stream the gateway handles at a time (REQUESTS_PROTOCOL). */
-export const MAX_REQUESTS_UNDER_WAY = 16;
+// An answer the wallet does not take within this (it stopped reading) ends its stream.
+const ANSWER_WRITE_MS = 30_000;
 
 /** Why a frame could not be read: too large (named by @libp2p/utils' length-prefixed reader), or anything else. */
 function unreadable(err: unknown): Refusal {
@@ -84,24 +84,29 @@ export class RequestServer {
    * REQUESTS_PROTOCOL: many requests on one stream, each answered once it is done (a start
    * that waits for the driver does not hold up a status query behind it), named by its nonce
    * in in_reply_to. A frame that cannot be read is answered without in_reply_to and ends the
-   * stream once the requests under way are answered.
+   * stream once the requests under way are answered; so does a stream idle for
+   * REQUESTS_IDLE_MS (without an answer), and one whose wallet takes no answer for 30 s.
    */
   readonly handleMany = async (stream: Stream, connection: Connection): Promise<void> => {
     const peer = connection.remotePeer.toString();
-    const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES });
+    // Frames a wallet sends ahead of the 16 under way wait unread; beyond a quota's worth, the
+    // stream is reset (the reader's overflow), so no peer piles up memory here.
+    const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES, maxBufferSize: (MAX_REQUESTS_UNDER_WAY + 1) * MAX_REQUEST_BYTES });
     const underWay = new Set<Promise<void>>();
     let writing: Promise<void> = Promise.resolve();
-    const send = (answer: Uint8Array): Promise<void> => (writing = writing.then(() => lp.write(answer)));
+    const send = (answer: Uint8Array): Promise<void> => (writing = writing.then(() => lp.write(answer, { signal: AbortSignal.timeout(ANSWER_WRITE_MS) })));
     try {
       for (;;) {
         // Backpressure: the stream is not read further while its quota of requests is under way.
         while (underWay.size >= MAX_REQUESTS_UNDER_WAY) await Promise.race(underWay);
         let bytes: Uint8Array;
         try {
-          bytes = (await lp.read()).subarray();
+          bytes = (await lp.read({ signal: AbortSignal.timeout(REQUESTS_IDLE_MS) })).subarray();
         } catch (err) {
-          // The wallet closed its side (between frames, or halfway through one: nothing to answer).
-          if ((err as Error).name === 'UnexpectedEOFError') break;
+          // The wallet closed its side (between frames, or halfway through one), or went quiet
+          // (a frame cut short by the deadline cannot be read on): nothing to answer.
+          const name = (err as Error).name;
+          if (name === 'UnexpectedEOFError' || name === 'TimeoutError' || name === 'AbortError') break;
           await send(await this.refuse(unreadable(err)));
           break;
         }
@@ -114,8 +119,11 @@ export class RequestServer {
           ? this.answer(peer, bytes, true)
           : this.refuse(new Refusal('RateLimited', 'too many requests from this peer; slow down'), request.nonce)
         ).then(send)
-          // The wallet went away meanwhile: its answer has nowhere to go (the loop ends with the stream).
-          .catch((err: unknown) => { this.opts.log.debug('could not answer a consumer request (stream gone)', { peer, err }); })
+          // The wallet went away or stopped reading: its answer has nowhere to go, and the stream ends.
+          .catch((err: unknown) => {
+            this.opts.log.debug('could not answer a consumer request (stream gone)', { peer, err });
+            stream.abort(err instanceof Error ? err : new Error(String(err)));
+          })
           .finally(() => underWay.delete(task));
         underWay.add(task);
       }

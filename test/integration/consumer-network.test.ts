@@ -92,6 +92,8 @@ describe('consumer network over libp2p (gateway in its own process)', () => {
   it('sends all of a wallet\'s requests over one stream, where a start that waits holds up no query behind it', async () => {
     const client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: ed25519Signer() });
     await client.authorize('P2P-CP');
+    const requestStreams = () => client.node.getConnections().flatMap((c) => c.streams).filter((s) => s.protocol === REQUESTS_PROTOCOL).map((s) => s.id);
+    const [first] = requestStreams();
     charger.behaviour.neverStart = true;
     try {
       // A wallet that leaves while its start waits: the answer has nowhere to go, which must not harm the node.
@@ -112,8 +114,7 @@ describe('consumer network over libp2p (gateway in its own process)', () => {
     }
     assert.equal(gateway.child.exitCode, null, 'the node outlived the answer it could not deliver');
     assert.equal((await client.status('P2P-CP')).session?.state, 'failed');
-    const streams = client.node.getConnections().flatMap((c) => c.streams).filter((s) => s.protocol === REQUESTS_PROTOCOL);
-    assert.equal(streams.length, 1, 'one request stream for authorize, start and the status queries');
+    assert.deepEqual(requestStreams(), [first], 'the stream that carried the authorization carried the start and the status queries');
     await client.close();
   });
 
@@ -144,6 +145,8 @@ describe('consumer network over libp2p (gateway in its own process)', () => {
       const stream = await client.node.dialProtocol(peerIdFromString(gateway.peerId), REQUESTS_PROTOCOL);
       const lp = lpStream(stream, { maxDataLength: 1 << 20 });
       for (const frame of frames) await lp.write(frame);
+      // Done sending: the gateway answers what it read and ends the stream.
+      await stream.close();
       const answers: { inReplyTo: string; error: string }[] = [];
       // The gateway answers what it read, then closes its side: a read after that fails.
       for (;;) {
@@ -160,6 +163,12 @@ describe('consumer network over libp2p (gateway in its own process)', () => {
     assert.deepEqual(answers.filter((a) => a.inReplyTo).map((a) => [a.inReplyTo, a.error]).sort(), requests.map((r) => [Buffer.from(r.nonce).toString('hex'), '']).sort(), 'each request answered, named by its nonce');
     assert.deepEqual(answers.filter((a) => !a.inReplyTo).map((a) => a.error), ['InvalidRequest'], 'the junk frame is answered without a name');
     assert.equal(answers.length, 4, 'nothing after the junk frame is read');
+    // Two requests with one nonce at the same moment: each gets its own answer (the second is a replay).
+    const twice = await statusRequest();
+    const quick = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: wallet, timeoutMs: 10_000 });
+    const outcomes = await Promise.all([0, 1].map(() => quick.send(twice.envelope, twice.nonce).then(() => 'accepted', (err: any) => err.code)));
+    assert.deepEqual(outcomes.sort(), ['Replayed', 'accepted']);
+    await quick.close();
     // A request signed by another key is refused, and named so the wallet can tell which.
     const forged = await statusRequest();
     const tampered = envelopeCodec.encode({ ...envelopeCodec.decode(forged.envelope), signature: new Uint8Array(64) });

@@ -9,6 +9,8 @@ const ISO_8601 =
  * the lenient reader below.
  */
 function canonical(text: string): Date | undefined {
+  // Years 0-99 are left to the lenient reader, which has always read them as 1900-1999 (Date.UTC).
+  if (text.startsWith('00')) return undefined;
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) return undefined;
   const date = new Date(ms);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { parseTimestamp, readStationTime } from '../../../src/ocpp/core/timestamps.ts';
 
 describe('lenient ISO 8601 timestamps', () => {
@@ -19,13 +20,18 @@ describe('lenient ISO 8601 timestamps', () => {
     for (const t of ['2026-02-30T00:00:00.000Z', '2026-11-21T24:00:00Z', '2026-11-31T10:00:00.000Z', 'Sat, 21 Nov 2026 08:00:00 GMT']) assert.equal(parseTimestamp(t), undefined, t);
   });
 
-  it('reads the canonical form to the millisecond, with and without the fraction', () => {
-    for (let i = 0; i < 2_000; i++) {
-      const ms = Math.floor(Math.random() * 4_102_444_800_000);
+  it('reads the canonical form to the millisecond, with and without the fraction, as the lenient reader does', () => {
+    // Years 100-9999; the lenient reader (the same text without its Z, or with +00:00) is the reference.
+    fc.assert(fc.property(fc.integer({ min: -59_011_459_200_000, max: 253_402_300_799_999 }), (ms) => {
       const iso = new Date(ms).toISOString();
-      assert.equal(parseTimestamp(iso)?.getTime(), ms, iso);
-      assert.equal(parseTimestamp(`${iso.slice(0, 19)}Z`)?.getTime(), ms - (ms % 1000), iso);
-    }
+      const lenient = parseTimestamp(`${iso.slice(0, 23)}+00:00`)?.getTime();
+      assert.equal(parseTimestamp(iso)?.getTime(), lenient, iso);
+      assert.equal(lenient, ms, iso);
+      assert.equal(parseTimestamp(`${iso.slice(0, 19)}Z`)?.getTime(), parseTimestamp(iso.slice(0, 19))?.getTime(), iso);
+    }), { numRuns: 5_000 });
+    // Years below 100 read as before (1900 + year), with or without the Z.
+    assert.equal(parseTimestamp('0001-01-01T00:00:00Z')?.toISOString(), '1901-01-01T00:00:00.000Z');
+    assert.equal(parseTimestamp('0001-01-01T00:00:00Z')?.getTime(), parseTimestamp('0001-01-01T00:00:00')?.getTime());
   });
 
   it('flags far-future times and times before boot, keeping unparsable text as sent', () => {
