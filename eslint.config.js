@@ -37,7 +37,7 @@ export default tseslint.config(
       }],
     },
   },
-  { files: ['eslint.config.js', 'eslint.layers.js', 'bin/**/*.js', 'gateway/dashboard/**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'eslint.layers.js', 'bin/**/*.js', 'gateway/node-flags.js', 'gateway/dashboard/**/*.js'], ...tseslint.configs.disableTypeChecked },
   { files: ['bin/**/*.js'], languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } } },
   { files: ['gateway/dashboard/**/*.js'], ...tseslint.configs.disableTypeChecked },
   {

@@ -4,6 +4,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../gateway/node-flags.js';
 import { IdleStation } from '../test/helpers/idle-station.ts';
 
 const [connections = 10_000] = process.argv.slice(2).map(Number);
@@ -12,7 +13,7 @@ const SERVER = fileURLToPath(new URL('./servers.ts', import.meta.url));
 interface Usage { rss: number; heap: number }
 
 async function measure(kind: string): Promise<Usage> {
-  const child = fork(SERVER, [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, '--expose-gc'] });
+  const child = fork(SERVER, [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...NODE_FLAGS, '--expose-gc'] });
   const exited = once(child, 'exit');
   const [{ port }] = (await once(child, 'message')) as [{ port: number }];
   const usage = async (): Promise<Usage> => {

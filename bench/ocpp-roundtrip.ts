@@ -4,13 +4,15 @@
 // load: `mix` (a 1.6 station's realistic mix), or one message type sent again and again:
 // Heartbeat, StatusNotification, MeterValues (1.6, 4 values, in a transaction) or
 // TransactionEvent (2.0.1 Updated, 4 values). Each server runs in its own process; the load
-// comes from this process over loopback; the rounds interleave the servers.
+// comes from this process over loopback; the rounds interleave the servers. Every server runs
+// with the node's V8 flags (gateway/node-flags.js), as `npm start` runs the gateway.
 // BENCH_THREADS=1 prints each server's CPU by thread (main, libuv pool, LevelDB, V8 helpers).
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { NODE_FLAGS } from '../gateway/node-flags.js';
 
 const [connections = 100, seconds = 5, rounds = 3] = process.argv.slice(2, 5).map(Number);
 const load = process.argv[5] ?? 'mix';
@@ -67,7 +69,7 @@ async function runAgainst(kind: string): Promise<{ kind: string; perSecond: numb
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   // BENCH_COMPARE=<another checkout> also runs that checkout's gateway ("baseline"), beside this one.
   const [script, serverKind] = kind === 'baseline' ? [join(process.env.BENCH_COMPARE!, 'bench/servers.ts'), 'gateway'] : [SERVER, kind];
-  const child = fork(script, [serverKind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profile] });
+  const child = fork(script, [serverKind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...NODE_FLAGS, ...profile] });
   const exited = once(child, 'exit');
   const [{ port, p2p }] = (await once(child, 'message')) as [{ port: number; p2p?: string }];
   // BENCH_SUBSCRIBER=1: a wallet in its own process follows every station's topic, so each

@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../helpers/gateway.ts';
 import { freePort } from '../helpers/net.ts';
+import { NODE_FLAGS } from '../../gateway/node-flags.js';
 import { spawnGateway } from '../helpers/process.ts';
 import { eventually } from '../helpers/wait.ts';
 
@@ -38,6 +39,8 @@ describe('first steps', () => {
     ['npm start', ['npm', 'start', '--silent'], {}],
     // The installed binary; under Node 20 (as on a fresh machine) it runs the node as its child.
     ['npx charging-gateway start (Node 20)', ['/usr/bin/node', BIN, 'start'], {}],
+    // On a current Node it runs the node as its child too, to give it its V8 flags.
+    ['npx charging-gateway start (Node 22)', [process.execPath, BIN, 'start'], {}],
   ];
   for (const [name, command, extra] of starters) {
     it(`${name}: SIGTERM to the started process stops the node, none is left behind`, async () => {
@@ -55,6 +58,7 @@ describe('first steps', () => {
       child.stderr.on('data', (c: Buffer) => { log += c.toString(); });
       await eventually(() => log.includes('"gateway started"'), 30_000, `did not start:\n${log}`);
       assert.equal(nodesOf(dataDir).length, 1);
+      for (const flag of NODE_FLAGS) assert.ok(nodesOf(dataDir)[0]!.includes(flag), `the node runs with ${flag}: ${nodesOf(dataDir)[0]}`);
       child.kill('SIGTERM');
       await once(child, 'exit');
       await eventually(() => nodesOf(dataDir).length === 0, 15_000, `a node was left running: ${nodesOf(dataDir).join('; ')}`);

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
+import { NODE_FLAGS } from '../../gateway/node-flags.js';
+
 const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url));
 
 export interface GatewayProcess {
@@ -41,7 +43,8 @@ export interface SpawnOptions {
 }
 
 export async function spawnGateway(env: Record<string, string>, { timeoutMs = 20_000, nodeArgs = [], fileSizeLimitBytes, obeyFileModes, openFileLimit }: SpawnOptions = {}): Promise<GatewayProcess> {
-  let command = [process.execPath, ...nodeArgs, CLI, 'start'];
+  // As `npm start` runs it: with the node's V8 flags.
+  let command = [process.execPath, ...NODE_FLAGS, ...nodeArgs, CLI, 'start'];
   // The soft limit only, so that it can be raised again from outside (the disk freed: prlimit --pid).
   if (fileSizeLimitBytes !== undefined) command = ['/bin/sh', '-c', `ulimit -S -f ${Math.ceil(fileSizeLimitBytes / 512)} && exec "$0" "$@"`, ...command];
   if (openFileLimit !== undefined) command = ['prlimit', `--nofile=${openFileLimit}:${openFileLimit}`, '--', ...command];
