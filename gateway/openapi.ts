@@ -124,7 +124,7 @@ export function openApiDocument(version: string): object {
       '/api/stations/{identity}/firmware': {
         get: { summary: 'The station\'s last firmware update: its answer, then each status it reported, and whether it ended', parameters: [stationParam], responses: { 200: json({ type: 'object', properties: { update: { type: 'object', nullable: true } } }), ...errors } },
         post: {
-          summary: 'Send the station an update with an image (1.6 UpdateFirmware, or SignedUpdateFirmware for a signed image; 2.0.1 UpdateFirmware): it downloads from /files/firmware on the OCPP port. Answers the update as started, with the station\'s answer as its status',
+          summary: 'Send the station an update with an image (1.6 UpdateFirmware, or SignedUpdateFirmware for a signed image; 2.0.1 UpdateFirmware): it downloads from /files/firmware on the OCPP port. Answers the update as it stands (a quick station may already have reported a status) with the station\'s answer in `answer`',
           parameters: [stationParam], requestBody: { required: true, content: { 'application/json': { schema: FIRMWARE_UPDATE } } },
           responses: { 200: json({ type: 'object' }), 502: json(error, 'The station is offline or did not answer'), ...errors },
         },

@@ -163,8 +163,8 @@ export function stationPage(root, identity) {
   function renderFirmwareForm() {
     const send = action('Update firmware', () => (image.value ? `Install ${image.selectedOptions[0]?.textContent} on ${identity}? It downloads the image and reboots.` : (notify('upload an image first', false), undefined)), async () => {
       const r = await api('POST', `${base}/firmware`, { image: image.value });
-      // The station's answer (first in the update's history): a quick station may already have reported Downloading.
-      return `${r.imageName} ${r.history?.[0]?.status ?? r.status}`;
+      // The station's answer: a quick station may already have reported Downloading (its status).
+      return `${r.imageName} ${r.answer}`;
     }, refresh);
     const add = action('Upload image', () => (upload.files?.[0] ? `Upload ${upload.files[0].name} to the node's firmware store?` : (notify('choose a file first', false), undefined)), async () => {
       const file = upload.files[0];

@@ -150,7 +150,7 @@ export class FirmwareUpdates {
    * as 1.6 SignedUpdateFirmware or 2.0.1 UpdateFirmware with its signature. The station's answer
    * starts its update record; its status notifications follow it.
    */
-  async update(identity: string, imageId: string, when: { retrieveAt?: string; installAt?: string } = {}, rolloutId?: string): Promise<FirmwareUpdate> {
+  async update(identity: string, imageId: string, when: { retrieveAt?: string; installAt?: string } = {}, rolloutId?: string): Promise<FirmwareUpdate & { answer: string }> {
     const image = await this.image(imageId);
     await onlineStation(this.opts.service, this.opts.commands, identity);
     const location = this.opts.urls(identity, `/firmware/${image.id}/${image.name}`);
@@ -186,7 +186,8 @@ export class FirmwareUpdates {
     });
     this.opts.log.info('firmware update sent', { station: identity, image: image.id, name: image.name, requestId, answer, ...(rolloutId ? { rollout: rolloutId } : {}) });
     if (!update) throw new BridgeError('Conflict', `another firmware update replaced this one on ${identity}`);
-    return update;
+    // The answer on its own: a quick station's first status report may already stand in `status`.
+    return { ...update, answer };
   }
 
   /** The station's current (or last) update. */
@@ -275,7 +276,7 @@ export class FirmwareUpdates {
           await this.opts.records.putRollout(rollout);
           try {
             const update = await this.update(next.identity, rollout.imageId, {}, rollout.id);
-            if (update.ended) endRolloutStation(rollout, next.identity, 'failed', now, `the station answered ${update.status}`);
+            if (update.ended) endRolloutStation(rollout, next.identity, 'failed', now, `the station answered ${update.answer}`);
           } catch (err) {
             endRolloutStation(rollout, next.identity, 'failed', now, (err as Error).message);
           }

@@ -119,7 +119,7 @@ describe('the README walkthrough', () => {
     writeFileSync(file, randomBytes(200_000));
     const image = await json('firmware', 'upload', file);
     assert.equal(image.name, 'cp-fw-1.1.bin');
-    assert.equal((await json('firmware', 'install', 'CP01', 'cp-fw-1.1.bin')).status, 'Accepted');
+    assert.equal((await json('firmware', 'install', 'CP01', 'cp-fw-1.1.bin')).answer, 'Accepted');
     await eventually(() => stationLog.includes('firmware installed'), 15_000, stationLog);
     assert.ok(stationLog.includes(`sha256 ${image.id}`), 'the station downloaded the very image');
     const { update } = await eventually(async () => {

@@ -149,6 +149,8 @@ describe('firmware and logs', () => {
     cp.quick = true;
     const sent = await api('POST', '/api/stations/FW-QUICK/firmware', { image: sha256(image) });
     assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    // Its answer stands on its own in the response, whatever it reported first (seen: the CLI printed Downloading).
+    assert.equal(sent.body.answer, 'Accepted');
     await eventually(async () => (await api('GET', '/api/stations/FW-QUICK/firmware')).body.update?.status === 'Installed', 10_000, 'no Installed');
     const { update } = (await api('GET', '/api/stations/FW-QUICK/firmware')).body;
     assert.deepEqual(update.history.map((h: any) => h.status), ['Accepted', 'Downloading', 'Downloaded', 'Installing', 'Installed']);
