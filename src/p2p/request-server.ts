@@ -66,7 +66,7 @@ export class RequestServer {
       answer = await this.refuse(new Refusal('RateLimited', 'too many requests from this peer; slow down'));
     } else {
       try {
-        answer = await this.answer(peer, (await lp.read({ signal: AbortSignal.timeout(this.opts.readTimeoutMs ?? 10_000) })).subarray(), false);
+        answer = await this.answer(peer, (await lp.read({ signal: AbortSignal.timeout(this.opts.readTimeoutMs ?? 10_000) })).subarray());
       } catch (err) {
         answer = await this.refuse(unreadable(err));
       }
@@ -116,7 +116,7 @@ export class RequestServer {
           break;
         }
         const task = (this.opts.limiter.take(peer)
-          ? this.answer(peer, bytes, true)
+          ? this.answer(peer, bytes, request.nonce)
           : this.refuse(new Refusal('RateLimited', 'too many requests from this peer; slow down'), request.nonce)
         ).then(send)
           // The wallet went away or stopped reading: its answer has nowhere to go, and the stream ends.
@@ -137,11 +137,11 @@ export class RequestServer {
   };
 
   /**
-   * The signed answer to one request. `replyToClaimed`: name the request's nonce also when it
+   * The signed answer to one request. `claimedNonce`: the nonce to name also when the request
    * is refused before its signature is checked (on a stream of many requests the wallet needs
    * it to tell which request an answer is for).
    */
-  private async answer(peer: string, bytes: Uint8Array, replyToClaimed: boolean): Promise<Uint8Array> {
+  private async answer(peer: string, bytes: Uint8Array, claimedNonce?: Uint8Array): Promise<Uint8Array> {
     let request: SignedEnvelope | undefined;
     let response: Response;
     try {
@@ -152,8 +152,7 @@ export class RequestServer {
       response = { error: refusalOf(err) ?? { code: 'InternalError', message: 'the gateway could not handle this request' } };
       if (!(err instanceof Refusal)) this.opts.log.warn('consumer request failed', { peer, err });
     }
-    const inReplyTo = request?.nonce ?? (replyToClaimed ? decodeEnvelope(bytes)?.nonce : undefined);
-    return this.seal(response, inReplyTo);
+    return this.seal(response, request?.nonce ?? claimedNonce);
   }
 
   private refuse(refusal: Refusal, inReplyTo?: Uint8Array): Promise<Uint8Array> {
