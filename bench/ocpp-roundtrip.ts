@@ -67,6 +67,8 @@ function* oneMessage(action: string, n: number): Generator<[string, object]> {
 async function runAgainst(kind: string): Promise<{ kind: string; perSecond: number; cpuMicrosPerMsg: number; rssMb: number }> {
   // BENCH_PROFILE=dir writes a V8 CPU profile of each server into dir (open in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  // BENCH_NODE_FLAGS='--trace-gc ...': more V8 flags for every server (after the node's own).
+  profile.push(...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
   // BENCH_COMPARE=<another checkout> also runs that checkout's gateway ("baseline"), beside this one.
   const [script, serverKind] = kind === 'baseline' ? [join(process.env.BENCH_COMPARE!, 'bench/servers.ts'), 'gateway'] : [SERVER, kind];
   const child = fork(script, [serverKind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...NODE_FLAGS, ...profile] });

@@ -111,7 +111,7 @@ process.on('message', (msg) => {
     if (process.env.BENCH_THREADS === '1') {
       const byName = new Map<string, number>();
       for (const [key, ticks] of threadTicks()) {
-        const name = key.split('#')[0]!;
+        const name = process.env.BENCH_THREADS_BY_ID ? key : key.split('#')[0]!;
         byName.set(name, (byName.get(name) ?? 0) + ticks - (threadsAtStart.get(key) ?? 0));
       }
       console.error(`${kind} threads (ms):`, [...byName].filter(([, t]) => t > 0).map(([n, t]) => `${n} ${t * 10}`).join(', '));

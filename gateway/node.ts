@@ -379,6 +379,7 @@ function createOcppServer(config: Config, deps: {
     pingIntervalMs: config.ocpp.pingIntervalSec * 1000,
     callTimeoutMs: config.ocpp.callTimeoutSec * 1000,
     limits: { messagesPerSecond: config.ocpp.maxMessagesPerSecond, burst: config.ocpp.messageBurst, badMessagesPerMinute: config.ocpp.maxBadMessagesPerMinute },
+    framesPerTurn: config.ocpp.framesPerTurn,
     handshakeTimeoutMs: config.ocpp.handshakeTimeoutSec * 1000,
     connectionLimits: {
       maxConnections: stationSocketBudget(config.ocpp.maxConnections),

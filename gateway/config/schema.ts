@@ -17,6 +17,7 @@ export interface Config {
     maxFrameBytes: number;
     maxMessagesPerSecond: number;
     messageBurst: number;
+    framesPerTurn: number;
     maxBadMessagesPerMinute: number;
     handshakeTimeoutSec: number;
     bootTimeoutSec: number;
@@ -193,7 +194,7 @@ export const configSchema: JSONSchemaType<Config> = {
     },
     ocpp: {
       type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
-      required: ['host', 'port', 'path', 'tls', 'heartbeatIntervalSec', 'bootRetryIntervalSec', 'callTimeoutSec', 'pingIntervalSec', 'maxFrameBytes', 'maxMessagesPerSecond', 'messageBurst', 'maxBadMessagesPerMinute', 'handshakeTimeoutSec', 'bootTimeoutSec', 'maxConnections', 'maxPendingConnections', 'maxPendingPerAddress', 'acceptUnknownIdTags'],
+      required: ['host', 'port', 'path', 'tls', 'heartbeatIntervalSec', 'bootRetryIntervalSec', 'callTimeoutSec', 'pingIntervalSec', 'maxFrameBytes', 'maxMessagesPerSecond', 'messageBurst', 'framesPerTurn', 'maxBadMessagesPerMinute', 'handshakeTimeoutSec', 'bootTimeoutSec', 'maxConnections', 'maxPendingConnections', 'maxPendingPerAddress', 'acceptUnknownIdTags'],
       properties: {
         host: { type: 'string', default: '0.0.0.0', description: 'Address the OCPP endpoint listens on.' },
         port: port('Plain WebSocket port (security profiles 0 and 1); 0 picks a free port.', 9000),
@@ -215,6 +216,7 @@ export const configSchema: JSONSchemaType<Config> = {
         maxFrameBytes: { type: 'integer', minimum: 1024, default: 4194304, description: 'Largest WebSocket message accepted; larger ones close the connection (1009).' },
         maxMessagesPerSecond: { type: 'number', exclusiveMinimum: 0, default: 20, description: 'Messages per second one station may send; above it the gateway reads its socket more slowly (nothing is dropped).' },
         messageBurst: { type: 'integer', minimum: 1, default: 200, description: 'Messages a station may send in a burst above maxMessagesPerSecond (a reconnect replaying its queue).' },
+        framesPerTurn: { type: 'integer', minimum: 1, default: 128, description: 'Station messages the node takes up per event-loop turn, all stations together: when more arrive at once (thousands of stations sending together) the rest wait unread, in order, for the next turn, so each is answered within a few turns and the node spends less on garbage collection.' },
         maxBadMessagesPerMinute: { type: 'integer', minimum: 0, default: 30, description: 'Malformed or schema-invalid messages per minute before a station is disconnected (1008); 0: no limit.' },
         handshakeTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 10, description: 'Time a client has to complete the TLS handshake and its WebSocket upgrade request.' },
         bootTimeoutSec: { type: 'number', exclusiveMinimum: 0, default: 60, description: 'A connection whose station is not accepted and sends no BootNotification within this is closed (1008).' },

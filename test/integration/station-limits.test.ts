@@ -107,3 +107,44 @@ describe('per-station rate and keep-alive together', () => {
     station.close();
   });
 });
+
+describe('many stations sending at once', () => {
+  const PER_TURN = 3;
+  let gw: TestGateway;
+  before(async () => { gw = await startTestGateway({ ocpp: { framesPerTurn: PER_TURN } }); });
+  after(() => gw.cleanup());
+
+  it(`answers every message of a burst, each station's in order, taking ${PER_TURN} per turn; a station that leaves mid-burst holds nobody up`, async () => {
+    const STATIONS = 40;
+    const EACH = 12; // beyond the frames a station may have waiting before its socket stops being read
+    const statuses = ['Available', 'Preparing', 'Charging', 'SuspendedEV', 'Finishing'] as const;
+    const stations = await Promise.all(Array.from({ length: STATIONS }, async (_, i) => {
+      const st = await RawStation.connect(`${gw.url}/BURST-${i}`, 'ocpp1.6');
+      assert.equal((await st.call('b', 'BootNotification', BOOT_16))[0], 3);
+      return st;
+    }));
+    const leaver = await RawStation.connect(`${gw.url}/BURST-LEAVER`, 'ocpp1.6');
+    assert.equal((await leaver.call('b', 'BootNotification', BOOT_16))[0], 3);
+    const lastStatus = (i: number): string => statuses[(i + EACH - 1) % statuses.length]!;
+
+    for (let n = 0; n < EACH; n++) {
+      leaver.send([2, `l${n}`, 'Heartbeat', {}]);
+      stations.forEach((st, i) => st.send([2, `s${n}`, 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: statuses[(i + n) % statuses.length] }]));
+    }
+    leaver.ws.terminate();
+
+    await Promise.all(stations.map(async (st, i) => {
+      const ids: unknown[] = [];
+      for (let n = 0; n < EACH; n++) {
+        const answer = await st.next(10_000);
+        assert.equal(answer[0], 3, `BURST-${i}: ${JSON.stringify(answer)}`);
+        ids.push(answer[1]);
+      }
+      assert.deepEqual(ids, Array.from({ length: EACH }, (_, n) => `s${n}`), `BURST-${i}: answered in the order sent`);
+    }));
+    for (let i = 0; i < STATIONS; i++) {
+      assert.equal((await gw.service.state(`BURST-${i}`))?.connectors[1]?.status, lastStatus(i), `BURST-${i} ends in the status it sent last`);
+    }
+    for (const st of stations) st.close();
+  });
+});

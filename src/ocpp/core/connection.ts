@@ -7,6 +7,7 @@ import { CALL, CALLERROR, CALLRESULT, FrameError, decodeFrame, encodeCall, encod
 import type { Frame, Payload } from './frame.ts';
 import type { SchemaIssue, SchemaSet } from './schemas.ts';
 import { InboundGuard, type InboundLimits } from './inbound-guard.ts';
+import type { TurnAdmission } from './turn-admission.ts';
 import { errorKindOf, judge, type ValidationPolicy } from './validation-policy.ts';
 import type { OcppVersion } from './version.ts';
 
@@ -25,6 +26,8 @@ export interface ConnectionOptions {
   policy: ValidationPolicy;
   callTimeoutMs: number;
   limits: InboundLimits;
+  /** Shared by every connection of the server: how many frames are taken up per event-loop turn. */
+  admission: TurnAdmission;
   handler: InboundHandler;
   /** Actions the central system handles; other known actions are answered NotSupported. */
   handledActions: ReadonlySet<string>;
@@ -70,6 +73,8 @@ interface OutboundCall {
 
 // Ids of calls that timed out, so a late answer is recognised and dropped quietly.
 const LATE_ANSWER_MEMORY = 32;
+// Frames a station may have waiting for the node's next turn before its socket stops being read.
+const WAITING_FRAMES_READ = 8;
 
 /**
  * One station's OCPP-J session over a WebSocket. Outbound: at most one CALL in flight,
@@ -95,6 +100,7 @@ export class OcppConnection {
   // Frames received but not handled yet: they wait here while the station is over its rate.
   private readonly inbox: { data: WebSocket.RawData; isBinary: boolean }[] = [];
   private inboxTimer: NodeJS.Timeout | undefined;
+  private readonly wake = (): void => this.drainInbox();
 
   constructor(ws: WebSocket, opts: ConnectionOptions) {
     this.ws = ws;
@@ -220,10 +226,19 @@ export class OcppConnection {
     if (this.timedOut.length > LATE_ANSWER_MEMORY) this.timedOut.shift();
   }
 
-  /** Handles what the station sent, in order, at most at its rate; reading pauses while it waits. */
+  /**
+   * Handles what the station sent, in order, at most at its rate and as the node's turns have
+   * room (TurnAdmission); reading pauses while it waits for its rate, or with many frames waiting.
+   */
   private drainInbox(): void {
     if (this.inboxTimer) return;
+    const { admission } = this.opts;
     while (this.inbox.length && this.ws.readyState === this.ws.OPEN) {
+      if (admission.full) {
+        admission.wait(this.wake);
+        if (this.inbox.length > WAITING_FRAMES_READ) this.ws.pause();
+        return;
+      }
       const wait = this.guard.take();
       if (wait > 0) {
         this.ws.pause();
@@ -233,6 +248,7 @@ export class OcppConnection {
         }, wait);
         return;
       }
+      admission.take();
       const { data, isBinary } = this.inbox.shift()!;
       this.onMessage(data, isBinary);
     }
@@ -383,6 +399,7 @@ export class OcppConnection {
     this.closed = true;
     clearInterval(this.keepAlive);
     clearTimeout(this.inboxTimer);
+    this.opts.admission.forget(this.wake);
     this.inbox.length = 0;
     const err = new ConnectionClosedError(`connection to ${this.identity} closed`);
     if (this.inFlight) this.finishOutbound(this.inFlight.call.id, 'closed')?.reject(err);

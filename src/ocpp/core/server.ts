@@ -14,6 +14,7 @@ import { PasswordCheck, type PasswordCheckLimits, type PasswordOutcome } from '.
 import { identityProblem, type StationDirectory, type StationPolicy } from './stations.ts';
 import { parseBasicAuth } from './passwords.ts';
 import { StationConnections } from './station-connections.ts';
+import { TurnAdmission } from './turn-admission.ts';
 import { OCPP_VERSIONS, isOcppVersion, type OcppVersion } from './version.ts';
 
 /** How one OCPP version's messages reach the rest of the gateway. */
@@ -46,6 +47,8 @@ export interface OcppServerOptions {
   callTimeoutMs: number;
   /** Rate and bad-message limits per station connection. */
   limits: InboundLimits;
+  /** Station frames taken up per event-loop turn across all connections (TurnAdmission). */
+  framesPerTurn: number;
   /** A TLS handshake or an HTTP upgrade request not complete within this is dropped (slowloris). */
   handshakeTimeoutMs: number;
   /** Caps on sockets, checked before a byte is read. */
@@ -116,12 +119,14 @@ export class OcppServer {
   private readonly deviationCounts = new Map<string, number>();
   private readonly gate: ConnectionGate;
   private readonly passwords: PasswordCheck;
+  private readonly admission: TurnAdmission;
   private refusalsLogged = 0;
 
   constructor(opts: OcppServerOptions) {
     this.opts = opts;
     this.live = opts.connections ?? new StationConnections();
     this.passwords = new PasswordCheck(opts.passwordLimits);
+    this.admission = new TurnAdmission(opts.framesPerTurn);
     this.gate = new ConnectionGate(opts.connectionLimits, (reason, address) => {
       opts.onConnectionRefused?.(reason);
       // A flood would flood the log too: the first refusals are logged, then one in a thousand.
@@ -344,6 +349,7 @@ export class OcppServer {
       policy: admission.policy.validation,
       callTimeoutMs: this.opts.callTimeoutMs,
       limits: this.opts.limits,
+      admission: this.admission,
       handler: adapter.handle,
       handledActions: adapter.handledActions,
       noErrorOnInternalFailure: adapter.transactionActions,
