@@ -47,12 +47,44 @@ function floatFix(type: protobuf.Type, seen = new Map<protobuf.Type, Fix | undef
   return fix;
 }
 
+function holdsEnum(type: protobuf.Type, seen = new Set<protobuf.Type>()): boolean {
+  if (seen.has(type)) return false;
+  seen.add(type);
+  return type.fieldsArray.some((f) => f.resolvedType instanceof protobuf.Enum || (f.resolvedType instanceof protobuf.Type && holdsEnum(f.resolvedType, seen)));
+}
+
+/**
+ * protobufjs encodes a plain object as it is when its values already have the wire's types
+ * (which the generated types promise); only enums are held as names and must become numbers.
+ * `fromObject` would copy the whole object (and make a Long of every 64-bit number) on each
+ * encode: a type whose enums are all top-level scalars gets a shallow copy with them
+ * converted, and only a type with enums deeper down goes through `fromObject`. The bytes are
+ * the same either way (test/unit/proto/codec.test.ts).
+ */
+function encoderFor(type: protobuf.Type): (value: Record<string, unknown>) => Uint8Array {
+  const enums = type.fieldsArray.filter((f) => f.resolvedType instanceof protobuf.Enum);
+  const deeper = type.fieldsArray.some((f) => f.resolvedType instanceof protobuf.Type && holdsEnum(f.resolvedType));
+  if (deeper || enums.some((f) => f.repeated || f.map)) return (value) => type.encode(type.fromObject(value)).finish();
+  if (!enums.length) return (value) => type.encode(value).finish();
+  const numbers = enums.map((f) => [f.name, (f.resolvedType as protobuf.Enum).values] as const);
+  return (value) => {
+    const ready = { ...value };
+    for (const [name, values] of numbers) {
+      const v = ready[name];
+      // A name the enum lacks is left out, as fromObject does.
+      if (typeof v === 'string') ready[name] = values[v];
+    }
+    return type.encode(ready).finish();
+  };
+}
+
 export function codecFor<N extends keyof ProtoTypes>(name: N): MessageCodec<ProtoTypes[N]> {
   sharedRoot ??= loadProtoRoot();
   const type = sharedRoot.lookupType(name);
   const fix = floatFix(type);
+  const encode = encoderFor(type);
   return {
-    encode: (value) => type.encode(type.fromObject(value as Record<string, unknown>)).finish(),
+    encode: (value) => encode(value as Record<string, unknown>),
     decode: (bytes) => {
       const out = type.toObject(type.decode(bytes), TO_OBJECT);
       fix?.(out);
