@@ -19,7 +19,7 @@ const load = process.argv[5] ?? 'mix';
 const SERVER = fileURLToPath(new URL('./servers.ts', import.meta.url));
 const WALLET = fileURLToPath(new URL('./event-wallet.ts', import.meta.url));
 
-/** One station's realistic loop: mostly meter values, some status and heartbeats, a transaction now and then. */
+/** One station's realistic loop: mostly meter values, some status and heartbeats, a transaction started and stopped every 50 meter values. */
 function* stationMessages(n: number): Generator<[string, object]> {
   yield ['BootNotification', { chargePointVendor: 'Bench', chargePointModel: 'B1' }];
   let meter = 0;
@@ -29,6 +29,8 @@ function* stationMessages(n: number): Generator<[string, object]> {
     yield ['MeterValues', { connectorId: 1, meterValue: [{ timestamp: new Date(1_700_000_000_000 + i * 1000).toISOString(), sampledValue: [{ value: String(meter) }, { value: '16', measurand: 'Current.Import', unit: 'A' }] }] }];
     if (i % 10 === 0) yield ['StatusNotification', { connectorId: 1, errorCode: 'NoError', status: i % 20 === 0 ? 'Charging' : 'SuspendedEV' }];
     if (i % 10 === 5) yield ['Heartbeat', {}];
+    // The loop names the transaction the last StartTransaction answer gave.
+    if (i % 50 === 49) yield ['StopTransaction', { transactionId: 0, meterStop: meter, timestamp: new Date(1_700_000_000_000 + i * 1000).toISOString() }];
   }
 }
 
@@ -93,7 +95,8 @@ async function runAgainst(kind: string): Promise<{ kind: string; perSecond: numb
     const next = (): void => {
       if (!running) { resolve(); return; }
       const [action, payload] = messages.next().value as [string, Record<string, unknown>];
-      if (action === 'MeterValues' && txId) payload.transactionId = txId;
+      if ((action === 'MeterValues' || action === 'StopTransaction') && txId) payload.transactionId = txId;
+      if (action === 'StopTransaction') txId = 0;
       ws.send(JSON.stringify([2, String(++id), action, payload]));
     };
     ws.on('message', (data) => {
