@@ -137,11 +137,13 @@ for (let round = 0; round < rounds; round++) {
     entry.rss.push(r.rssMb);
   }
 }
-const rawCpu = median(results.raw!.cpu);
-const rpcCpu = median(results['ocpp-rpc']!.cpu);
-console.log(`${load === 'mix' ? 'OCPP 1.6 station mix' : load}, ${connections} connections, ${seconds} s x ${rounds} rounds (medians)`);
-console.log('server      msgs/s   server CPU µs/msg   x raw ws   x ocpp-rpc   RSS MB');
+// Ratios are taken within each round (the servers of a round run one after the other, minutes
+// apart at most) and their median is shown: the machine's speed drifts between rounds more
+// than the servers differ.
+const ratios = (kind: string, peer: string): number[] => results[kind]!.cpu.map((cpu, i) => cpu / results[peer]!.cpu[i]!);
+console.log(`${load === 'mix' ? 'OCPP 1.6 station mix' : load}, ${connections} connections, ${seconds} s x ${rounds} rounds (medians; ratios within each round)`);
+console.log('server      msgs/s   server CPU µs/msg   x raw ws   x ocpp-rpc   RSS MB   x ocpp-rpc by round');
 for (const [kind, r] of Object.entries(results)) {
-  const cpu = median(r.cpu);
-  console.log(`${kind.padEnd(10)} ${median(r.perSecond).toFixed(0).padStart(7)}   ${cpu.toFixed(1).padStart(17)}   ${(cpu / rawCpu).toFixed(2).padStart(8)}   ${(cpu / rpcCpu).toFixed(2).padStart(10)}   ${median(r.rss).toFixed(0).padStart(6)}`);
+  const byRound = ratios(kind, 'ocpp-rpc');
+  console.log(`${kind.padEnd(10)} ${median(r.perSecond).toFixed(0).padStart(7)}   ${median(r.cpu).toFixed(1).padStart(17)}   ${median(ratios(kind, 'raw')).toFixed(2).padStart(8)}   ${median(byRound).toFixed(2).padStart(10)}   ${median(r.rss).toFixed(0).padStart(6)}   ${byRound.map((x) => x.toFixed(2)).join(' ')}`);
 }

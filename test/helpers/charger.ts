@@ -41,6 +41,9 @@ export class Charger {
   private clock = Date.parse('2026-11-21T10:00:00Z');
   /** Open transaction per connector: 1.6 integer id or 2.0.1 string id. */
   readonly open = new Map<number, { id: number | string; seqNo: number; idTag: string }>();
+  // 1.6 StartTransactions sent and not yet answered: a RemoteStopTransaction that arrives right
+  // behind the answer (in the same read) is for the transaction that answer opens.
+  private readonly starting = new Set<Promise<unknown>>();
   private txCounter = 0;
 
   private constructor(identity: string, version: OcppVersionName, client: any) {
@@ -76,10 +79,15 @@ export class Charger {
     if (reservationId !== undefined) this.reserved.delete(connectorId);
     if (this.is16) {
       await this.status(connectorId, 'Preparing');
-      const { transactionId } = await this.client.call('StartTransaction', {
+      const started = this.client.call('StartTransaction', {
         connectorId, idTag, meterStart: this.meter, timestamp: this.time(), ...(reservationId === undefined ? {} : { reservationId }),
-      });
-      this.open.set(connectorId, { id: transactionId, seqNo: 0, idTag });
+      }).then(({ transactionId }: { transactionId: number }) => { this.open.set(connectorId, { id: transactionId, seqNo: 0, idTag }); });
+      this.starting.add(started);
+      try {
+        await started;
+      } finally {
+        this.starting.delete(started);
+      }
       await this.status(connectorId, 'Charging');
     } else {
       const id = `${this.identity}-tx-${++this.txCounter}`;
@@ -231,7 +239,8 @@ export class Charger {
         if (!this.behaviour.neverStart) later(() => this.startTransaction(params.connectorId, params.idTag));
         return { status: 'Accepted' };
       });
-      c.handle('RemoteStopTransaction', ({ params }: any) => {
+      c.handle('RemoteStopTransaction', async ({ params }: any) => {
+        if (![...this.open.values()].some((tx) => tx.id === params.transactionId)) await Promise.allSettled([...this.starting]);
         const connector = [...this.open].find(([, tx]) => tx.id === params.transactionId)?.[0];
         if (this.behaviour.rejectRemoteStop || connector === undefined) return { status: 'Rejected' };
         if (!this.behaviour.neverStop) later(() => this.stopTransaction(connector, 'Remote'));

@@ -35,7 +35,7 @@ function sample(type: protobuf.Type, depth: number): Record<string, unknown> {
     };
     const v = value();
     if (v === undefined) continue;
-    if (f.map) out[f.name] = f.keyType === 'string' ? { a: v, '': v } : { '-3': v, 5: v };
+    if (f.map) out[f.name] = 'keyType' in f && f.keyType === 'string' ? { a: v, '': v } : { '-3': v, 5: v };
     else out[f.name] = f.repeated ? [v, v] : v;
   }
   return out;
