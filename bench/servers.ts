@@ -107,7 +107,8 @@ process.on('message', (msg) => {
   }
   if (msg === 'report') {
     const cpu = process.cpuUsage(cpuAtStart);
-    // BENCH_THREADS=1: where the CPU went, by thread name (ticks are 10 ms each).
+    // BENCH_THREADS=1: where the CPU went, by thread name (ticks are 10 ms each); with
+    // BENCH_THREADS_BY_ID=1 each thread apart (V8's GC helpers share the main thread's name).
     if (process.env.BENCH_THREADS === '1') {
       const byName = new Map<string, number>();
       for (const [key, ticks] of threadTicks()) {
