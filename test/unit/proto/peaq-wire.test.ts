@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import protobuf from 'protobufjs';
 import { codecFor } from '../../../src/proto/codec.ts';
 import { loadProtoRoot } from '../../../src/proto/schema.ts';
+import { sampleMessage } from '../../helpers/proto-sample.ts';
 
 const str = (field: number, s: string) => [(field << 3) | 2, Buffer.byteLength(s), ...Buffer.from(s)];
 const msg = (field: number, body: number[]) => {
@@ -43,37 +44,11 @@ describe('peaq wire format (events, p2p, gateway, document)', () => {
 
   it('round-trips every message of every package with every field set', () => {
     const root = loadProtoRoot();
-    const sample = (type: protobuf.Type, depth: number): Record<string, unknown> => {
-      const out: Record<string, unknown> = {};
-      const oneofSeen = new Set<string>();
-      for (const f of type.fieldsArray) {
-        if (f.partOf && !f.partOf.name.startsWith('_')) {
-          if (oneofSeen.has(f.partOf.name)) continue;
-          oneofSeen.add(f.partOf.name);
-        }
-        const value = (): unknown => {
-          if (f.resolvedType instanceof protobuf.Enum) return Object.keys(f.resolvedType.values).at(-1);
-          if (f.resolvedType instanceof protobuf.Type) return depth > 2 ? undefined : sample(f.resolvedType, depth + 1);
-          switch (f.type) {
-            case 'string': return `${f.name}-v`;
-            case 'bool': return true;
-            case 'bytes': return Buffer.from([1, 2, 3]);
-            case 'float': case 'double': return 1.5;
-            default: return 7;
-          }
-        };
-        const v = value();
-        if (v === undefined) continue;
-        if (f.map) out[f.name] = { 3: v };
-        else out[f.name] = f.repeated ? [v, v] : v;
-      }
-      return out;
-    };
     const checked: string[] = [];
     const visit = (ns: protobuf.NamespaceBase): void => {
       for (const nested of ns.nestedArray) {
         if (nested instanceof protobuf.Type) {
-          const value = sample(nested, 0);
+          const value = sampleMessage(nested);
           const again = nested.toObject(nested.decode(nested.encode(nested.fromObject(value)).finish()), { longs: Number, enums: String, bytes: Buffer });
           assert.deepEqual(JSON.parse(JSON.stringify(again)), JSON.parse(JSON.stringify(value)), nested.fullName);
           checked.push(nested.fullName.slice(1));
