@@ -21,7 +21,8 @@ export interface ConsumerApi {
 
 /** Replay protection: a (signer, nonce) is accepted once. */
 export interface NonceStore {
-  recordNonce(minute: number, signerHex: string, nonceHex: string): Promise<boolean>;
+  /** False when seen before. `earliestReceipt`: the earliest moment (epoch ms) another copy of the request can have been received. */
+  recordNonce(minute: number, signerHex: string, nonceHex: string, earliestReceipt: number): Promise<boolean>;
   dropNoncesBefore(minute: number): Promise<void>;
 }
 

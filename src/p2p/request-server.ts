@@ -169,7 +169,9 @@ export class RequestServer {
     const envelope = await open(bytes, { domain: DOMAIN.request, maxSkewMs: this.opts.maxSkewMs });
     if (envelope.nonce.length < 16) throw new Refusal('InvalidRequest', 'the nonce must be at least 16 bytes');
     const minute = Math.floor(envelope.timestampMs / 60_000);
-    const fresh = await this.opts.nonces.recordNonce(minute, Buffer.from(envelope.signer).toString('hex'), Buffer.from(envelope.nonce).toString('hex'));
+    // A copy outside the freshness window is refused as Stale, so none can have come earlier than this.
+    const earliestReceipt = envelope.timestampMs - this.opts.maxSkewMs;
+    const fresh = await this.opts.nonces.recordNonce(minute, Buffer.from(envelope.signer).toString('hex'), Buffer.from(envelope.nonce).toString('hex'), earliestReceipt);
     if (!fresh) throw new Refusal('Replayed', 'this request (signer and nonce) was already received');
     return envelope;
   }
