@@ -21,8 +21,7 @@ export interface ConsumerApi {
 
 /** Replay protection: a (signer, nonce) is accepted once. */
 export interface NonceStore {
-  /** False when seen before. `earliestReceipt`: the earliest moment (epoch ms) another copy of the request can have been received. */
-  recordNonce(minute: number, signerHex: string, nonceHex: string, earliestReceipt: number): Promise<boolean>;
+  recordNonce(minute: number, signerHex: string, nonceHex: string): Promise<boolean>;
   dropNoncesBefore(minute: number): Promise<void>;
 }
 

@@ -39,3 +39,6 @@ export function consumerTopic(keyHex: string): string {
 export async function stationCid(identity: string): Promise<CID> {
   return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(`charging-gateway/station/${identity}`)));
 }
+
+/** A request's nonce: 16 bytes at least (the SDK's), 64 at most (each is kept for the freshness window). */
+export const MAX_NONCE_BYTES = 64;

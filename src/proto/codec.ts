@@ -53,26 +53,73 @@ function holdsEnum(type: protobuf.Type, seen = new Set<protobuf.Type>()): boolea
   return type.fieldsArray.some((f) => f.resolvedType instanceof protobuf.Enum || (f.resolvedType instanceof protobuf.Type && holdsEnum(f.resolvedType, seen)));
 }
 
+const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
+type Kind = 'one' | 'list' | 'map';
+// The 64-bit fields of a type and the message fields that lead to more: where a number beyond
+// 64 bits may sit. undefined when the type holds no 64-bit field anywhere.
+interface LongPlan { longs: { name: string; kind: Kind }[]; nested: { name: string; kind: Kind; plan: LongPlan }[] }
+
+const kindOf = (f: protobuf.Field): Kind => (f.map ? 'map' : f.repeated ? 'list' : 'one');
+
+function longPlan(type: protobuf.Type, seen = new Map<protobuf.Type, LongPlan | undefined>()): LongPlan | undefined {
+  if (seen.has(type)) return seen.get(type);
+  const plan: LongPlan = { longs: [], nested: [] };
+  seen.set(type, plan);
+  for (const f of type.fieldsArray) {
+    if (LONG_TYPES.has(f.type)) plan.longs.push({ name: f.name, kind: kindOf(f) });
+    else if (f.resolvedType instanceof protobuf.Type) {
+      const inner = longPlan(f.resolvedType, seen);
+      if (inner) plan.nested.push({ name: f.name, kind: kindOf(f), plan: inner });
+    }
+  }
+  const holds = plan.longs.length > 0 || plan.nested.length > 0;
+  seen.set(type, holds ? plan : undefined);
+  return holds ? plan : undefined;
+}
+
+// Whether any value of a field (one, a list's or a map's) passes `test`.
+function anyValue(v: unknown, kind: Kind, test: (x: unknown) => boolean): boolean {
+  if (v === null || v === undefined) return false;
+  if (kind === 'one') return test(v);
+  return (kind === 'list' && Array.isArray(v) ? v : Object.values(v as object)).some(test);
+}
+
+const beyond64 = (x: unknown): boolean => typeof x === 'number' && !(Math.abs(x) < 2 ** 63) && !Number.isNaN(x);
+
+/** Whether a number beyond what 64 bits hold (or an infinity) sits in a 64-bit field. */
+function holdsHugeLong(plan: LongPlan, m: Record<string, unknown>): boolean {
+  for (const { name, kind } of plan.longs) if (anyValue(m[name], kind, beyond64)) return true;
+  for (const { name, kind, plan: inner } of plan.nested) {
+    if (anyValue(m[name], kind, (x) => typeof x === 'object' && x !== null && holdsHugeLong(inner, x as Record<string, unknown>))) return true;
+  }
+  return false;
+}
+
 /**
  * protobufjs encodes a plain object as it is when its values already have the wire's types
  * (which the generated types promise); only enums are held as names and must become numbers.
  * `fromObject` would copy the whole object (and make a Long of every 64-bit number) on each
  * encode: a type whose enums are all top-level scalars gets a shallow copy with them
- * converted, and only a type with enums deeper down goes through `fromObject`. The bytes are
- * the same either way (test/unit/proto/codec.test.ts).
+ * converted, and only a type with enums deeper down goes through `fromObject`. A number beyond
+ * 64 bits (a station's absurd meter reading) also goes through `fromObject`, which clamps it
+ * where the encoder alone would wrap it round. The bytes are the same either way
+ * (test/unit/proto/codec.test.ts).
  */
 function encoderFor(type: protobuf.Type): (value: Record<string, unknown>) => Uint8Array {
   const enums = type.fieldsArray.filter((f) => f.resolvedType instanceof protobuf.Enum);
   const deeper = type.fieldsArray.some((f) => f.resolvedType instanceof protobuf.Type && holdsEnum(f.resolvedType));
-  if (deeper || enums.some((f) => f.repeated || f.map)) return (value) => type.encode(type.fromObject(value)).finish();
-  if (!enums.length) return (value) => type.encode(value).finish();
+  const viaFromObject = (value: Record<string, unknown>): Uint8Array => type.encode(type.fromObject(value)).finish();
+  if (deeper || enums.some((f) => f.repeated || f.map)) return viaFromObject;
+  const longs = longPlan(type);
   const numbers = enums.map((f) => [f.name, (f.resolvedType as protobuf.Enum).values] as const);
   return (value) => {
+    if (longs && holdsHugeLong(longs, value)) return viaFromObject(value);
+    if (!numbers.length) return type.encode(value).finish();
     const ready = { ...value };
     for (const [name, values] of numbers) {
       const v = ready[name];
-      // A name the enum lacks is left out, as fromObject does.
-      if (typeof v === 'string') ready[name] = values[v];
+      // A name the enum lacks is left out, as fromObject does (`values` inherits the numbers' names).
+      if (typeof v === 'string') ready[name] = Object.hasOwn(values, v) ? values[v] : undefined;
     }
     return type.encode(ready).finish();
   };

@@ -57,6 +57,8 @@ export const keys = {
   consumerSessionRange: (keyHex: string) => ({ gte: `sc:${keyHex}:`, lt: `sc:${keyHex};` }),
   nonce: (minute: number, signerHex: string, nonceHex: string) => `nn:${pad(minute)}:${signerHex}:${nonceHex}`,
   noncesBefore: (minute: number) => ({ gte: 'nn:', lt: `nn:${pad(minute)}` }),
+  newestNonce: { gte: 'nn:', lt: 'nn;', reverse: true, limit: 1 },
+  nonceMinute: (key: string): number => Number(key.slice(3, 13)),
   outbox: (id: number) => `ob:${String(id).padStart(16, '0')}`,
   outboxRange: { gte: 'ob:', lt: 'ob;' },
   outboxId: (key: string) => Number(key.slice(3)),

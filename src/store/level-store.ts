@@ -58,7 +58,9 @@ export class LevelStore implements ChargePointRepository {
 
   static async open(location: string, options: LevelStoreOptions = { sync: false }): Promise<LevelStore> {
     const db = await LevelDatabase.open(location, options);
-    return new LevelStore(db, await LevelEventRecords.open(db));
+    const store = new LevelStore(db, await LevelEventRecords.open(db));
+    await store.nonces.load();
+    return store;
   }
 
   /** Writes one handled message's change atomically (grouped with the changes of the same event-loop turn). */

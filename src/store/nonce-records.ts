@@ -1,7 +1,6 @@
 import { EMPTY, type LevelDatabase } from './level-database.ts';
 import { keys } from './keys.ts';
 
-const CLOCK_MARGIN_MS = 60_000;
 
 /**
  * Request nonces seen, kept per minute of their timestamp so the ones older than the
@@ -11,28 +10,32 @@ export class LevelNonceRecords {
   private readonly db: LevelDatabase;
   // Nonces being recorded right now: the check and the claim happen in one synchronous step.
   private readonly claimed = new Set<string>();
-  // Every nonce this store recorded, by minute: a request no earlier process can have received
-  // is checked here instead of with a storage read (one LevelDB get per consumer request).
+  // Every nonce this store recorded, by minute.
   private readonly recorded = new Map<number, Set<string>>();
-  // Later than the store opened, with a margin for the clock having been set back at a restart.
-  private readonly memoryDecidesAfter = Date.now() + CLOCK_MARGIN_MS;
+  // The newest minute a nonce was stored under when the store opened. A replay carries its
+  // original's minute, so a request of a later minute cannot have been recorded by an earlier
+  // process: it is decided from `recorded`, without a storage read (one LevelDB get per
+  // consumer request). No clock is trusted for this. Until loaded, storage is always read.
+  private newestStoredMinute = Infinity;
 
   constructor(db: LevelDatabase) {
     this.db = db;
   }
 
-  /**
-   * Records a request nonce; false when (signer, nonce) was seen before. `earliestReceipt`: the
-   * earliest moment (epoch ms) another copy of the request can have been received, its timestamp
-   * less the freshness window. A request that cannot have reached an earlier process is decided
-   * from what this store recorded; any other is also looked up in storage.
-   */
-  async recordNonce(minute: number, signerHex: string, nonceHex: string, earliestReceipt = -Infinity): Promise<boolean> {
+  /** Reads the newest stored minute (once, when the store opens). */
+  async load(): Promise<void> {
+    let newest = -Infinity;
+    for await (const key of this.db.keys(keys.newestNonce)) newest = keys.nonceMinute(key);
+    this.newestStoredMinute = newest;
+  }
+
+  /** Records a request nonce; false when (signer, nonce) was seen before. */
+  async recordNonce(minute: number, signerHex: string, nonceHex: string): Promise<boolean> {
     const key = keys.nonce(minute, signerHex, nonceHex);
     if (this.claimed.has(key) || this.recorded.get(minute)?.has(key)) return false;
     this.claimed.add(key);
     try {
-      if (earliestReceipt <= this.memoryDecidesAfter && (await this.db.get(key)) !== undefined) return false;
+      if (minute <= this.newestStoredMinute && (await this.db.get(key)) !== undefined) return false;
       await this.db.write([{ type: 'put', key, value: EMPTY }]);
       let ofMinute = this.recorded.get(minute);
       if (!ofMinute) this.recorded.set(minute, (ofMinute = new Set()));

@@ -3,9 +3,10 @@ import protobuf from 'protobufjs';
 /**
  * A plain object of `type` with every field set (one member of each real oneof, nested messages
  * a few levels deep), with values at the edges of their types: negative and 53-bit numbers,
- * multi-byte text, bytes with 0 and 255, maps with negative and string keys.
+ * multi-byte text, bytes with 0 and 255, maps with negative and string keys. `long` is the
+ * value of every signed 64-bit field (its negation in the unsigned ones).
  */
-export function sampleMessage(type: protobuf.Type, depth = 0): Record<string, unknown> {
+export function sampleMessage(type: protobuf.Type, depth = 0, long = -9_007_199_254_740_991): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const oneofSeen = new Set<string>();
   for (const f of type.fieldsArray) {
@@ -15,7 +16,7 @@ export function sampleMessage(type: protobuf.Type, depth = 0): Record<string, un
     }
     const value = (): unknown => {
       if (f.resolvedType instanceof protobuf.Enum) return Object.keys(f.resolvedType.values).at(-1);
-      if (f.resolvedType instanceof protobuf.Type) return depth > 2 ? undefined : sampleMessage(f.resolvedType, depth + 1);
+      if (f.resolvedType instanceof protobuf.Type) return depth > 2 ? undefined : sampleMessage(f.resolvedType, depth + 1, long);
       switch (f.type) {
         case 'string': return `${f.name}-é€`;
         case 'bool': return true;
@@ -23,8 +24,8 @@ export function sampleMessage(type: protobuf.Type, depth = 0): Record<string, un
         case 'float': case 'double': return -16.25;
         case 'int32': case 'sint32': case 'sfixed32': return -2_000_000_000;
         case 'uint32': case 'fixed32': return 4_000_000_000;
-        case 'int64': case 'sint64': case 'sfixed64': return -9_007_199_254_740_991;
-        default: return 9_007_199_254_740_991;
+        case 'int64': case 'sint64': case 'sfixed64': return long;
+        default: return -long;
       }
     };
     const v = value();

@@ -89,6 +89,21 @@ describe('hostile consumers (gateway in its own process)', () => {
     await fresh.close();
   });
 
+  it('refuses a nonce longer than 64 bytes (every nonce is kept for the freshness window); takes one of 64', async () => {
+    const wallet = ed25519Signer();
+    const client = await connectWallet(gateway, wallet);
+    try {
+      const query = requestCodec.encode({ events: { topic: 'no-such-topic', afterSeq: 0, limit: 1 } });
+      for (const [size, expected] of [[65, 'InvalidRequest'], [64, 'accepted'], [15, 'InvalidRequest']] as const) {
+        const nonce = randomBytes(size);
+        const envelope = await seal(wallet, { domain: DOMAIN.request, payload: query, nonce });
+        assert.equal(await codeOf(client.send(envelope, nonce)), expected, `a nonce of ${size} bytes`);
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
   it('slows a flooding peer with RateLimited while other peers are served', async () => {
     const flooder = await connectWallet(gateway, ed25519Signer());
     const codes = await Promise.all(Array.from({ length: 60 }, () => codeOf(flooder.status('HOSTILE-CP'))));

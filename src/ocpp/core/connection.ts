@@ -100,7 +100,11 @@ export class OcppConnection {
   // Frames received but not handled yet: they wait here while the station is over its rate.
   private readonly inbox: { data: WebSocket.RawData; isBinary: boolean }[] = [];
   private inboxTimer: NodeJS.Timeout | undefined;
-  private readonly wake = (): void => this.drainInbox();
+  private waitingForTurn = false;
+  private readonly wake = (): void => {
+    this.waitingForTurn = false;
+    this.drainInbox();
+  };
 
   constructor(ws: WebSocket, opts: ConnectionOptions) {
     this.ws = ws;
@@ -178,8 +182,9 @@ export class OcppConnection {
   startKeepAlive(intervalMs: number): void {
     if (intervalMs <= 0) return;
     this.keepAlive = setInterval(() => {
-      // While the station is held to its rate its socket is not read, so its pong waits too.
-      if (!this.alive && !this.inboxTimer) {
+      // While the station is held to its rate, or waits for the node's turn, its socket is not
+      // read, so its pong waits too.
+      if (!this.alive && !this.inboxTimer && !this.waitingForTurn) {
         this.opts.log.warn('no pong within the ping interval: dropping half-open connection');
         this.ws.terminate();
         return;
@@ -235,6 +240,7 @@ export class OcppConnection {
     const { admission } = this.opts;
     while (this.inbox.length && this.ws.readyState === this.ws.OPEN) {
       if (admission.full) {
+        this.waitingForTurn = true;
         admission.wait(this.wake);
         if (this.inbox.length > WAITING_FRAMES_READ) this.ws.pause();
         return;
@@ -252,7 +258,8 @@ export class OcppConnection {
       const { data, isBinary } = this.inbox.shift()!;
       this.onMessage(data, isBinary);
     }
-    if (this.ws.isPaused && this.ws.readyState === this.ws.OPEN) this.ws.resume();
+    // Also while closing: the station's close frame must be read for the close to complete.
+    if (this.ws.isPaused && this.ws.readyState !== this.ws.CLOSED) this.ws.resume();
   }
 
   /** A message that breaks the protocol: counted, and the station is cut off past its limit. */

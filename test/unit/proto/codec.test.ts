@@ -34,10 +34,35 @@ describe('protobuf codec', () => {
     for (const name of ['gateway.ChargePointState', 'cgw.SignedEnvelope', 'events.Event', 'store.MeterSample']) assert.ok(checked.includes(name), name);
   });
 
+  it('clamps numbers beyond 64 bits as fromObject does (a station can send an absurd meter reading), in every message type', () => {
+    const root = loadProtoRoot();
+    let checked = 0;
+    const visit = (ns: protobuf.NamespaceBase): void => {
+      for (const nested of ns.nestedArray) {
+        if (nested instanceof protobuf.Type && nested.fieldsArray.length) {
+          const name = nested.fullName.slice(1) as keyof ProtoTypes;
+          for (const long of [1e19, -1e19, 2 ** 63, Infinity, -Infinity]) {
+            const held = sampleMessage(nested, 0, long);
+            const expected = nested.encode(nested.fromObject(held)).finish();
+            assert.deepEqual(Buffer.from(codecFor(name).encode(held as ProtoTypes[typeof name])), Buffer.from(expected), `${name} with ${long}`);
+          }
+          checked++;
+        }
+        if (nested instanceof protobuf.Namespace) visit(nested);
+      }
+    };
+    visit(root);
+    assert.ok(checked > 50);
+  });
+
   it('leaves out an enum name the schema does not know, as fromObject does', () => {
     const codec = codecFor('cgw.SignedEnvelope');
     const envelope = codec.decode(codec.encode(codec.decode(new Uint8Array(0))));
-    const unknown = { ...envelope, scheme: 'NoSuchScheme' } as unknown as typeof envelope;
-    assert.deepEqual(codec.decode(codec.encode(unknown)), envelope);
+    const type = loadProtoRoot().lookupType('cgw.SignedEnvelope');
+    for (const scheme of ['NoSuchScheme', '1', 'toString']) {
+      const unknown = { ...envelope, scheme } as unknown as typeof envelope;
+      assert.deepEqual(Buffer.from(codec.encode(unknown)), Buffer.from(type.encode(type.fromObject(unknown)).finish()), scheme);
+      assert.deepEqual(codec.decode(codec.encode(unknown)), envelope, scheme);
+    }
   });
 });
