@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream } from '@libp2p/utils';
 import { decodeEnvelope } from '../p2p/envelope.ts';
 import type { P2pNode } from '../p2p/node.ts';
-import { MAX_REQUEST_BYTES, MAX_REQUESTS_UNDER_WAY, MAX_RESPONSE_BYTES, REQUEST_PROTOCOL, REQUESTS_PROTOCOL } from '../p2p/protocol.ts';
+import { MAX_NONCE_BYTES, MAX_REQUEST_BYTES, MAX_REQUESTS_UNDER_WAY, MAX_RESPONSE_BYTES, MIN_NONCE_BYTES, REQUEST_PROTOCOL, REQUESTS_PROTOCOL } from '../p2p/protocol.ts';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
@@ -128,7 +128,7 @@ export class RequestChannel {
 
   /** The gateway's answer (its signed envelope, not yet verified). */
   async send(envelope: Uint8Array, nonce: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
-    const named = nonce.length >= 16 && envelope.length <= MAX_REQUEST_BYTES && hex(decodeEnvelope(envelope)?.nonce ?? new Uint8Array()) === hex(nonce);
+    const named = nonce.length >= MIN_NONCE_BYTES && nonce.length <= MAX_NONCE_BYTES && envelope.length <= MAX_REQUEST_BYTES && hex(decodeEnvelope(envelope)?.nonce ?? new Uint8Array()) === hex(nonce);
     const stream = named && !this.oneEach ? await this.stream() : undefined;
     return stream?.takes(nonce) ? stream.send(envelope, nonce, signal) : this.sendAlone(envelope, signal);
   }

@@ -19,6 +19,10 @@ export const MAX_REQUESTS_UNDER_WAY = 16;
 /** A REQUESTS_PROTOCOL stream on which no frame arrives for this long is ended by the gateway. */
 export const REQUESTS_IDLE_MS = 5 * 60_000;
 
+/** A request's nonce: 16 bytes at least (the SDK's), 64 at most (each is kept for the freshness window). */
+export const MIN_NONCE_BYTES = 16;
+export const MAX_NONCE_BYTES = 64;
+
 /** Requests larger than this are refused without being read further. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 
@@ -39,6 +43,3 @@ export function consumerTopic(keyHex: string): string {
 export async function stationCid(identity: string): Promise<CID> {
   return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(`charging-gateway/station/${identity}`)));
 }
-
-/** A request's nonce: 16 bytes at least (the SDK's), 64 at most (each is kept for the freshness window). */
-export const MAX_NONCE_BYTES = 64;

@@ -9,7 +9,7 @@ import type { ConsumerApi, EventArchive, NonceStore } from './consumer-api.ts';
 import { DOMAIN, decodeEnvelope, open, seal, type SignedEnvelope, type Signer } from './envelope.ts';
 import { Refusal } from './refusal.ts';
 import { eventsPage } from './events-page.ts';
-import { MAX_NONCE_BYTES, MAX_REQUEST_BYTES, MAX_REQUESTS_UNDER_WAY, REQUESTS_IDLE_MS } from './protocol.ts';
+import { MAX_NONCE_BYTES, MAX_REQUEST_BYTES, MIN_NONCE_BYTES, MAX_REQUESTS_UNDER_WAY, REQUESTS_IDLE_MS } from './protocol.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 const requestCodec = codecFor('cgw.Request');
@@ -168,7 +168,7 @@ export class RequestServer {
   private async verify(bytes: Uint8Array): Promise<SignedEnvelope> {
     const envelope = await open(bytes, { domain: DOMAIN.request, maxSkewMs: this.opts.maxSkewMs });
     // Bounded above too: every nonce is kept (in memory and storage) for the freshness window.
-    if (envelope.nonce.length < 16 || envelope.nonce.length > MAX_NONCE_BYTES) throw new Refusal('InvalidRequest', `the nonce must be 16 to ${MAX_NONCE_BYTES} bytes`);
+    if (envelope.nonce.length < MIN_NONCE_BYTES || envelope.nonce.length > MAX_NONCE_BYTES) throw new Refusal('InvalidRequest', `the nonce must be ${MIN_NONCE_BYTES} to ${MAX_NONCE_BYTES} bytes`);
     const minute = Math.floor(envelope.timestampMs / 60_000);
     const fresh = await this.opts.nonces.recordNonce(minute, Buffer.from(envelope.signer).toString('hex'), Buffer.from(envelope.nonce).toString('hex'));
     if (!fresh) throw new Refusal('Replayed', 'this request (signer and nonce) was already received');

@@ -1,7 +1,6 @@
 import { EMPTY, type LevelDatabase } from './level-database.ts';
 import { keys } from './keys.ts';
 
-
 /**
  * Request nonces seen, kept per minute of their timestamp so the ones older than the
  * freshness window are dropped as one range.

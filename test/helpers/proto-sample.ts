@@ -35,3 +35,13 @@ export function sampleMessage(type: protobuf.Type, depth = 0, long = -9_007_199_
   }
   return out;
 }
+
+/** Every message type under `ns`, nested ones included, with its name without the leading dot. */
+export function messageTypes(ns: protobuf.NamespaceBase): { name: string; type: protobuf.Type }[] {
+  const out: { name: string; type: protobuf.Type }[] = [];
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof protobuf.Type) out.push({ name: nested.fullName.slice(1), type: nested });
+    if (nested instanceof protobuf.Namespace) out.push(...messageTypes(nested));
+  }
+  return out;
+}

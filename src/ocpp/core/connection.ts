@@ -100,11 +100,7 @@ export class OcppConnection {
   // Frames received but not handled yet: they wait here while the station is over its rate.
   private readonly inbox: { data: WebSocket.RawData; isBinary: boolean }[] = [];
   private inboxTimer: NodeJS.Timeout | undefined;
-  private waitingForTurn = false;
-  private readonly wake = (): void => {
-    this.waitingForTurn = false;
-    this.drainInbox();
-  };
+  private readonly wake = (): void => this.drainInbox();
 
   constructor(ws: WebSocket, opts: ConnectionOptions) {
     this.ws = ws;
@@ -184,7 +180,7 @@ export class OcppConnection {
     this.keepAlive = setInterval(() => {
       // While the station is held to its rate, or waits for the node's turn, its socket is not
       // read, so its pong waits too.
-      if (!this.alive && !this.inboxTimer && !this.waitingForTurn) {
+      if (!this.alive && !this.inboxTimer && !this.opts.admission.waits(this.wake)) {
         this.opts.log.warn('no pong within the ping interval: dropping half-open connection');
         this.ws.terminate();
         return;
@@ -240,7 +236,6 @@ export class OcppConnection {
     const { admission } = this.opts;
     while (this.inbox.length && this.ws.readyState === this.ws.OPEN) {
       if (admission.full) {
-        this.waitingForTurn = true;
         admission.wait(this.wake);
         if (this.inbox.length > WAITING_FRAMES_READ) this.ws.pause();
         return;

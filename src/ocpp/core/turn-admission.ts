@@ -35,6 +35,11 @@ export class TurnAdmission {
     this.waiting.add(wake);
   }
 
+  /** Whether `wake` waits for a turn. */
+  waits(wake: () => void): boolean {
+    return this.waiting.has(wake);
+  }
+
   /** A closed connection stops waiting. */
   forget(wake: () => void): void {
     this.waiting.delete(wake);

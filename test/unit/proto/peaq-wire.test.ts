@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import protobuf from 'protobufjs';
 import { codecFor } from '../../../src/proto/codec.ts';
 import { loadProtoRoot } from '../../../src/proto/schema.ts';
-import { sampleMessage } from '../../helpers/proto-sample.ts';
+import { messageTypes, sampleMessage } from '../../helpers/proto-sample.ts';
 
 const str = (field: number, s: string) => [(field << 3) | 2, Buffer.byteLength(s), ...Buffer.from(s)];
 const msg = (field: number, body: number[]) => {
@@ -45,18 +44,12 @@ describe('peaq wire format (events, p2p, gateway, document)', () => {
   it('round-trips every message of every package with every field set', () => {
     const root = loadProtoRoot();
     const checked: string[] = [];
-    const visit = (ns: protobuf.NamespaceBase): void => {
-      for (const nested of ns.nestedArray) {
-        if (nested instanceof protobuf.Type) {
-          const value = sampleMessage(nested);
-          const again = nested.toObject(nested.decode(nested.encode(nested.fromObject(value)).finish()), { longs: Number, enums: String, bytes: Buffer });
-          assert.deepEqual(JSON.parse(JSON.stringify(again)), JSON.parse(JSON.stringify(value)), nested.fullName);
-          checked.push(nested.fullName.slice(1));
-        }
-        if (nested instanceof protobuf.Namespace) visit(nested);
-      }
-    };
-    visit(root);
+    for (const { name, type } of messageTypes(root)) {
+      const value = sampleMessage(type);
+      const again = type.toObject(type.decode(type.encode(type.fromObject(value)).finish()), { longs: Number, enums: String, bytes: Buffer });
+      assert.deepEqual(JSON.parse(JSON.stringify(again)), JSON.parse(JSON.stringify(value)), name);
+      checked.push(name);
+    }
     for (const pkg of ['events.', 'p2p.', 'gateway.', 'document.', 'cgw.', 'session.', 'store.']) {
       assert.ok(checked.some((n) => n.startsWith(pkg)), `no ${pkg} message checked`);
     }
