@@ -21,6 +21,7 @@ import type { OcppConnection } from '../src/ocpp/core/connection.ts';
 import { LocalListSync } from '../src/app/local-list-sync.ts';
 import { OcppServer, type OcppServerOptions } from '../src/ocpp/core/server.ts';
 import { StationConnections } from '../src/ocpp/core/station-connections.ts';
+import { BootDeadline } from '../src/ocpp/core/boot-deadline.ts';
 import type { StationDirectory } from '../src/ocpp/core/stations.ts';
 import type { LedgerRecords } from '../chain/deposit-ledger.ts';
 import { Lifecycle } from './lifecycle.ts';
@@ -355,16 +356,14 @@ function createOcppServer(config: Config, deps: {
   // Unlisted identities admitted but not stored yet, until when they are counted.
   const admittedUnlisted = new Map<string, number>();
   // A socket that upgrades but never boots (and was never accepted) is not kept alive by pings forever.
-  const closeIfNeverBooted = (connection: OcppConnection): void => {
-    const connectedAt = Date.now();
-    setTimeout(() => {
-      if (deps.connections.get(connection.identity) !== connection) return;
-      void service.state(connection.identity).then((state) => {
-        const booted = state && (state.status === 'Accepted' || Date.parse(state.bootReceivedAt || '') >= connectedAt - 1_000);
-        if (!booted) connection.close(1008, 'no BootNotification');
-      });
-    }, config.ocpp.bootTimeoutSec * 1000).unref();
-  };
+  const bootDeadline = new BootDeadline<OcppConnection>(config.ocpp.bootTimeoutSec * 1000, (connection, elapsedMs) => {
+    if (deps.connections.get(connection.identity) !== connection) return;
+    const connectedAt = Date.now() - elapsedMs;
+    void service.state(connection.identity).then((state) => {
+      const booted = state && (state.status === 'Accepted' || Date.parse(state.bootReceivedAt || '') >= connectedAt - 1_000);
+      if (!booted) connection.close(1008, 'no BootNotification');
+    });
+  });
   return new OcppServer({
     host: config.ocpp.host,
     port: config.ocpp.port,
@@ -395,10 +394,13 @@ function createOcppServer(config: Config, deps: {
     // A station accepted before (kept across reconnects) gets its list reconciled at once.
     // An unlisted identity that left before it was stored no longer holds a place.
     // (Not when a new connection of the same identity replaced it: that one still boots.)
-    onDisconnect: (connection) => { if (!deps.connections.get(connection.identity)) admittedUnlisted.delete(connection.identity); },
+    onDisconnect: (connection) => {
+      bootDeadline.drop(connection);
+      if (!deps.connections.get(connection.identity)) admittedUnlisted.delete(connection.identity);
+    },
     onConnect: (connection) => {
       void service.isAccepted(connection.identity).then((accepted) => { if (accepted) deps.stationReady(connection.identity); });
-      closeIfNeverBooted(connection);
+      bootDeadline.watch(connection);
     },
     // Under open registration every identity that connects is kept: at most so many, counting
     // those admitted and not stored yet (seen: ten new ones at once all got in past a cap of 3).

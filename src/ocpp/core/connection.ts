@@ -17,13 +17,13 @@ import type { OcppVersion } from './version.ts';
  */
 export type InboundHandler = (action: string, payload: Payload, connection: OcppConnection) => Promise<{ response: Payload; after?: () => void }>;
 
-export interface ConnectionOptions {
-  identity: string;
+/**
+ * What every connection of one OCPP version shares, made once by the server: kept apart from
+ * each connection's own fields, so an idle station holds no copy of it.
+ */
+export interface ConnectionContext {
   version: OcppVersion;
-  /** Monotonic across the server: a higher generation replaced a lower one. */
-  generation: number;
   schemas: SchemaSet;
-  policy: ValidationPolicy;
   callTimeoutMs: number;
   limits: InboundLimits;
   /** Shared by every connection of the server: how many frames are taken up per event-loop turn. */
@@ -36,15 +36,25 @@ export interface ConnectionOptions {
    * messages): on our own failure they get no answer, so the station retries later.
    */
   noErrorOnInternalFailure: ReadonlySet<string>;
-  onDeviation: (action: string, issues: SchemaIssue[]) => void;
+  onDeviation: (connection: OcppConnection, action: string, issues: SchemaIssue[]) => void;
+  /** After the socket closed and the calls under way were failed. */
+  onClosed: (connection: OcppConnection, code: number, reason: Buffer) => void;
+  observer?: OcppObserver;
+  /** Frames of the stations an operator captures (frame-capture.ts). */
+  frames?: FrameTap;
+}
+
+/** One connection's own: its station and how it was admitted. */
+export interface ConnectionOptions {
+  identity: string;
+  /** Monotonic across the server: a higher generation replaced a lower one. */
+  generation: number;
+  policy: ValidationPolicy;
   /**
    * True when the station's BootNotification is answered Rejected: then the only CALL the
    * central system may send is TriggerMessage(BootNotification).
    */
   rejected: boolean;
-  observer?: OcppObserver;
-  /** Frames of the stations an operator captures (frame-capture.ts). */
-  frames?: FrameTap;
   /** Where the station reached the node over HTTP(S) (scheme://host:port, as it dialed): files are offered there. */
   httpOrigin?: string;
   log: Logger;
@@ -87,7 +97,10 @@ export class OcppConnection {
   readonly generation: number;
   readonly httpOrigin: string | undefined;
   private readonly ws: WebSocket;
-  private readonly opts: ConnectionOptions;
+  private readonly context: ConnectionContext;
+  private readonly policy: ValidationPolicy;
+  private readonly rejected: boolean;
+  private readonly log: Logger;
   private readonly queue: OutboundCall[] = [];
   private inFlight: { call: OutboundCall; timer: NodeJS.Timeout; onAbort: () => void; sentAt: number } | undefined;
   private readonly inboundIds = new Set<string>();
@@ -95,28 +108,30 @@ export class OcppConnection {
   private closed = false;
   private replaced = false;
   private alive = true;
-  private keepAlive: NodeJS.Timeout | undefined;
   private readonly guard: InboundGuard;
   // Frames received but not handled yet: they wait here while the station is over its rate.
   private readonly inbox: { data: WebSocket.RawData; isBinary: boolean }[] = [];
   private inboxTimer: NodeJS.Timeout | undefined;
   private readonly wake = (): void => this.drainInbox();
 
-  constructor(ws: WebSocket, opts: ConnectionOptions) {
+  constructor(ws: WebSocket, context: ConnectionContext, own: ConnectionOptions) {
     this.ws = ws;
-    this.opts = opts;
-    this.identity = opts.identity;
-    this.version = opts.version;
-    this.httpOrigin = opts.httpOrigin;
-    this.generation = opts.generation;
-    this.guard = new InboundGuard(opts.limits);
+    this.context = context;
+    this.identity = own.identity;
+    this.version = context.version;
+    this.httpOrigin = own.httpOrigin;
+    this.generation = own.generation;
+    this.policy = own.policy;
+    this.rejected = own.rejected;
+    this.log = own.log;
+    this.guard = new InboundGuard(context.limits);
     ws.on('message', (data, isBinary) => {
       this.inbox.push({ data, isBinary });
       this.drainInbox();
     });
     ws.on('pong', () => { this.alive = true; });
-    ws.on('close', () => this.onClose());
-    ws.on('error', (err) => opts.log.warn('websocket error', { err }));
+    ws.on('close', (code, reason) => this.onClose(code, reason));
+    ws.on('error', (err) => this.log.warn('websocket error', { err }));
   }
 
   /**
@@ -125,8 +140,8 @@ export class OcppConnection {
    * deviations, the refused ones returned.
    */
   judgeEmbedded(action: string, issues: SchemaIssue[]): SchemaIssue[] {
-    const verdict = judge(this.opts.policy, issues);
-    if (verdict.tolerated.length) this.opts.onDeviation(action, verdict.tolerated);
+    const verdict = judge(this.policy, issues);
+    if (verdict.tolerated.length) this.context.onDeviation(this, action, verdict.tolerated);
     return verdict.refused;
   }
 
@@ -142,10 +157,10 @@ export class OcppConnection {
 
   /** Sends a CALL and resolves with the station's (validated) CALLRESULT payload. */
   call(action: string, payload: Payload, options: CallOptions = {}): Promise<Payload> {
-    const issues = this.opts.schemas.validate(action, 'req', payload);
+    const issues = this.context.schemas.validate(action, 'req', payload);
     if (issues.length) return Promise.reject(new InvalidOutboundError(`invalid ${action} request: ${issues.map((i) => i.message).join('; ')}`));
     if (!this.isActive) return Promise.reject(new ConnectionClosedError(`${this.identity} is not connected`));
-    if (this.opts.rejected && !(action === 'TriggerMessage' && payload.requestedMessage === 'BootNotification')) {
+    if (this.rejected && !(action === 'TriggerMessage' && payload.requestedMessage === 'BootNotification')) {
       return Promise.reject(new RpcError('SecurityError', `${this.identity} is Rejected: only TriggerMessage(BootNotification) may be sent to it`));
     }
     if (options.signal?.aborted) return Promise.reject(options.signal.reason as Error);
@@ -154,7 +169,7 @@ export class OcppConnection {
         id: randomUUID(),
         action,
         payload,
-        timeoutMs: options.timeoutMs ?? this.opts.callTimeoutMs,
+        timeoutMs: options.timeoutMs ?? this.context.callTimeoutMs,
         signal: options.signal,
         resolve,
         reject,
@@ -174,21 +189,20 @@ export class OcppConnection {
     this.close(1000, 'replaced by a newer connection');
   }
 
-  /** WebSocket pings; a socket that misses a pong for a whole interval is dropped as half-open. */
-  startKeepAlive(intervalMs: number): void {
-    if (intervalMs <= 0) return;
-    this.keepAlive = setInterval(() => {
-      // While the station is held to its rate, or waits for the node's turn, its socket is not
-      // read, so its pong waits too.
-      if (!this.alive && !this.inboxTimer && !this.opts.admission.waits(this.wake)) {
-        this.opts.log.warn('no pong within the ping interval: dropping half-open connection');
-        this.ws.terminate();
-        return;
-      }
-      this.alive = false;
-      this.ws.ping();
-    }, intervalMs);
-    this.keepAlive.unref();
+  /**
+   * Once per ping interval (KeepAlive): a socket that sent no pong since the last ping is
+   * dropped as half-open, else it is pinged again.
+   */
+  keepAliveTick(): void {
+    // While the station is held to its rate, or waits for the node's turn, its socket is not
+    // read, so its pong waits too.
+    if (!this.alive && !this.inboxTimer && !this.context.admission.waits(this.wake)) {
+      this.log.warn('no pong within the ping interval: dropping half-open connection');
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.ws.ping();
   }
 
   private pump(): void {
@@ -214,7 +228,7 @@ export class OcppConnection {
   private finishOutbound(id: string, outcome: 'result' | 'error' | 'timeout' | 'closed' = 'result'): OutboundCall | undefined {
     if (!this.inFlight || this.inFlight.call.id !== id) return undefined;
     const { call, timer, onAbort, sentAt } = this.inFlight;
-    this.opts.observer?.outbound(this.version, call.action, (performance.now() - sentAt) / 1000, outcome);
+    this.context.observer?.outbound(this.version, call.action, (performance.now() - sentAt) / 1000, outcome);
     clearTimeout(timer);
     call.signal?.removeEventListener('abort', onAbort);
     this.inFlight = undefined;
@@ -233,7 +247,7 @@ export class OcppConnection {
    */
   private drainInbox(): void {
     if (this.inboxTimer) return;
-    const { admission } = this.opts;
+    const { admission } = this.context;
     while (this.inbox.length && this.ws.readyState === this.ws.OPEN) {
       if (admission.full) {
         admission.wait(this.wake);
@@ -260,7 +274,7 @@ export class OcppConnection {
   /** A message that breaks the protocol: counted, and the station is cut off past its limit. */
   private badMessage(): void {
     if (!this.guard.badMessage() || this.closed) return;
-    this.opts.log.warn('too many malformed or invalid messages: closing the connection', { limitPerMinute: this.opts.limits.badMessagesPerMinute });
+    this.log.warn('too many malformed or invalid messages: closing the connection', { limitPerMinute: this.context.limits.badMessagesPerMinute });
     this.close(1008, 'too many malformed or invalid messages');
   }
 
@@ -271,15 +285,15 @@ export class OcppConnection {
       return;
     }
     const text = data.toString();
-    if (this.opts.frames?.wants(this.identity)) this.opts.frames.record(this.identity, 'in', text);
-    this.opts.log.debug('received', { frame: text.length > 2048 ? `${text.slice(0, 2048)}…` : text });
+    if (this.context.frames?.wants(this.identity)) this.context.frames.record(this.identity, 'in', text);
+    this.log.debug('received', { frame: text.length > 2048 ? `${text.slice(0, 2048)}…` : text });
     let frame: Frame;
     try {
       frame = decodeFrame(text);
     } catch (err) {
       if (!(err instanceof FrameError)) throw err;
       // Never answer what looked like a CALLRESULT/CALLERROR: that could loop forever.
-      if (err.isResponse) this.opts.log.warn('dropped malformed response', { reason: err.message });
+      if (err.isResponse) this.log.warn('dropped malformed response', { reason: err.message });
       else this.sendError(err.id ?? '-1', err.kind, err.message);
       this.badMessage();
       return;
@@ -294,7 +308,7 @@ export class OcppConnection {
         return;
       default:
         // 1.6 ignores unknown message types; 2.0.1 answers them.
-        if (this.version === 'ocpp1.6') this.opts.log.warn('ignored unknown message type', { messageType: frame.messageType });
+        if (this.version === 'ocpp1.6') this.log.warn('ignored unknown message type', { messageType: frame.messageType });
         else this.sendError(frame.id ?? '-1', 'MessageTypeNotSupported', `message type ${String(frame.messageType)} is not supported`);
         this.badMessage();
     }
@@ -304,7 +318,7 @@ export class OcppConnection {
     const pending = this.inFlight?.call;
     if (!pending || pending.id !== frame.id) {
       const late = this.timedOut.includes(frame.id);
-      this.opts.log.warn(late ? 'dropped late answer to a timed-out call' : 'dropped answer to an unknown call', { id: frame.id });
+      this.log.warn(late ? 'dropped late answer to a timed-out call' : 'dropped answer to an unknown call', { id: frame.id });
       if (!late) this.badMessage();
       return;
     }
@@ -313,13 +327,13 @@ export class OcppConnection {
       pending.reject(new RpcError(kindOfCode(frame.code), frame.description || frame.code, { ...frame.details, code: frame.code }));
       return;
     }
-    const verdict = judge(this.opts.policy, this.opts.schemas.validate(pending.action, 'conf', frame.payload));
+    const verdict = judge(this.policy, this.context.schemas.validate(pending.action, 'conf', frame.payload));
     if (verdict.refused.length) {
       const first = verdict.refused[0]!;
       pending.reject(new RpcError(errorKindOf(first), `station answered ${pending.action} with an invalid payload: ${first.message}`));
       return;
     }
-    if (verdict.tolerated.length) this.opts.onDeviation(`${pending.action}.conf`, verdict.tolerated);
+    if (verdict.tolerated.length) this.context.onDeviation(this, `${pending.action}.conf`, verdict.tolerated);
     pending.resolve(frame.payload);
   }
 
@@ -328,7 +342,7 @@ export class OcppConnection {
       this.refuseInvalid(id, action, 'RpcFrameworkError', `message id ${id} is already being handled`);
       return;
     }
-    const { schemas, handledActions } = this.opts;
+    const { schemas, handledActions } = this.context;
     if (!schemas.actions.has(action)) {
       this.refuseInvalid(id, action, 'NotImplemented', `unknown action ${action}`);
       return;
@@ -337,36 +351,36 @@ export class OcppConnection {
       this.refuseInvalid(id, action, 'NotSupported', `${action} is not supported by this central system`);
       return;
     }
-    const verdict = judge(this.opts.policy, schemas.validate(action, 'req', payload));
+    const verdict = judge(this.policy, schemas.validate(action, 'req', payload));
     if (verdict.refused.length) {
       const first = verdict.refused[0]!;
       this.refuseInvalid(id, action, errorKindOf(first), first.message, { issues: verdict.refused.map((i) => i.message) });
       return;
     }
-    if (verdict.tolerated.length) this.opts.onDeviation(action, verdict.tolerated);
+    if (verdict.tolerated.length) this.context.onDeviation(this, action, verdict.tolerated);
 
     this.inboundIds.add(id);
     try {
-      const { response, after } = await this.opts.handler(action, payload, this);
+      const { response, after } = await this.context.handler(action, payload, this);
       const issues = schemas.validate(action, 'conf', response);
       if (issues.length) throw new Error(`our ${action} response is invalid: ${issues.map((i) => i.message).join('; ')}`);
       this.send(encodeResult(id, response));
-      this.opts.observer?.inbound(this.version, action, 'result');
+      this.context.observer?.inbound(this.version, action, 'result');
       if (after) {
         try {
           after();
         } catch (err) {
-          this.opts.log.error('work after an answer failed', { action, id, err });
+          this.log.error('work after an answer failed', { action, id, err });
         }
       }
     } catch (err) {
       if (err instanceof RpcError) {
         this.refuse(id, action, err.kind, err.message, err.details);
-      } else if (this.opts.noErrorOnInternalFailure.has(action)) {
-        this.opts.observer?.inbound(this.version, action, 'unanswered');
-        this.opts.log.error('could not process a transaction message; left unanswered so the station retries', { action, id, err });
+      } else if (this.context.noErrorOnInternalFailure.has(action)) {
+        this.context.observer?.inbound(this.version, action, 'unanswered');
+        this.log.error('could not process a transaction message; left unanswered so the station retries', { action, id, err });
       } else {
-        this.opts.log.error('handler failed', { action, id, err });
+        this.log.error('handler failed', { action, id, err });
         this.refuse(id, action, 'InternalError', 'the central system could not process this message');
       }
     } finally {
@@ -383,7 +397,7 @@ export class OcppConnection {
   /** Answers a station's CALL with a CALLERROR (and counts it). */
   private refuse(id: string, action: string, kind: RpcError['kind'], description: string, details: Payload = {}): void {
     this.sendError(id, kind, description, details);
-    this.opts.observer?.inbound(this.version, action, 'error', codeFor(this.version, kind));
+    this.context.observer?.inbound(this.version, action, 'error', codeFor(this.version, kind));
   }
 
   private sendError(id: string, kind: RpcError['kind'], description: string, details: Payload = {}): void {
@@ -392,19 +406,19 @@ export class OcppConnection {
 
   private send(text: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.opts.frames?.wants(this.identity)) this.opts.frames.record(this.identity, 'out', text);
-    this.opts.log.debug('sent', { frame: text.length > 2048 ? `${text.slice(0, 2048)}…` : text });
+    if (this.context.frames?.wants(this.identity)) this.context.frames.record(this.identity, 'out', text);
+    this.log.debug('sent', { frame: text.length > 2048 ? `${text.slice(0, 2048)}…` : text });
     this.ws.send(text);
   }
 
-  private onClose(): void {
+  private onClose(code: number, reason: Buffer): void {
     this.closed = true;
-    clearInterval(this.keepAlive);
     clearTimeout(this.inboxTimer);
-    this.opts.admission.forget(this.wake);
+    this.context.admission.forget(this.wake);
     this.inbox.length = 0;
     const err = new ConnectionClosedError(`connection to ${this.identity} closed`);
     if (this.inFlight) this.finishOutbound(this.inFlight.call.id, 'closed')?.reject(err);
     for (const call of this.queue.splice(0)) call.reject(err);
+    this.context.onClosed(this, code, reason);
   }
 }

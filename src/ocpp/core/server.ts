@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../log/logger.ts';
-import { OcppConnection, type InboundHandler, type OcppObserver } from './connection.ts';
+import { OcppConnection, type ConnectionContext, type InboundHandler, type OcppObserver } from './connection.ts';
 import { ConnectionGate, type ConnectionLimits, type GateRefusal } from './connection-gate.ts';
 import type { InboundLimits } from './inbound-guard.ts';
 import { schemasFor, type SchemaIssue } from './schemas.ts';
@@ -14,6 +14,7 @@ import { PasswordCheck, type PasswordCheckLimits, type PasswordOutcome } from '.
 import { identityProblem, type StationDirectory, type StationPolicy } from './stations.ts';
 import { parseBasicAuth } from './passwords.ts';
 import { StationConnections } from './station-connections.ts';
+import { KeepAlive } from './keep-alive.ts';
 import { TurnAdmission } from './turn-admission.ts';
 import { OCPP_VERSIONS, isOcppVersion, type OcppVersion } from './version.ts';
 
@@ -120,6 +121,8 @@ export class OcppServer {
   private readonly gate: ConnectionGate;
   private readonly passwords: PasswordCheck;
   private readonly admission: TurnAdmission;
+  private readonly keepAlive: KeepAlive<OcppConnection>;
+  private readonly contexts = new Map<OcppVersion, ConnectionContext>();
   private refusalsLogged = 0;
 
   constructor(opts: OcppServerOptions) {
@@ -127,6 +130,7 @@ export class OcppServer {
     this.live = opts.connections ?? new StationConnections();
     this.passwords = new PasswordCheck(opts.passwordLimits);
     this.admission = new TurnAdmission(opts.framesPerTurn);
+    this.keepAlive = new KeepAlive(opts.pingIntervalMs);
     this.gate = new ConnectionGate(opts.connectionLimits, (reason, address) => {
       opts.onConnectionRefused?.(reason);
       // A flood would flood the log too: the first refusals are logged, then one in a thousand.
@@ -232,6 +236,7 @@ export class OcppServer {
     while (this.live.all().some((c) => c.handling > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const connection of this.live.all()) connection.close(1001, 'central system shutting down');
     for (const client of this.wss.clients) client.terminate();
+    this.keepAlive.stop();
     await Promise.all(this.servers.map(({ server }) => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -329,6 +334,39 @@ export class OcppServer {
     return false;
   }
 
+  /** What every connection of `version` shares (made once). */
+  private contextFor(version: OcppVersion): ConnectionContext {
+    const made = this.contexts.get(version);
+    if (made) return made;
+    const adapter = this.opts.adapters[version];
+    const context: ConnectionContext = {
+      version,
+      schemas: schemasFor(version),
+      callTimeoutMs: this.opts.callTimeoutMs,
+      limits: this.opts.limits,
+      admission: this.admission,
+      handler: adapter.handle,
+      handledActions: adapter.handledActions,
+      noErrorOnInternalFailure: adapter.transactionActions,
+      ...(this.opts.observer ? { observer: this.opts.observer } : {}),
+      ...(this.opts.frames ? { frames: this.opts.frames } : {}),
+      onDeviation: (connection, action, issues) => {
+        this.opts.log.warn('schema deviation tolerated', { station: connection.identity, generation: connection.generation, action, issues: issues.map((i) => i.message) });
+        const key = `${connection.identity}\u0000${action}`;
+        this.deviationCounts.set(key, (this.deviationCounts.get(key) ?? 0) + 1);
+        this.opts.onDeviation?.(connection.identity, action, issues);
+      },
+      onClosed: (connection, code, reason) => {
+        this.live.remove(connection);
+        this.keepAlive.remove(connection);
+        this.opts.log.info('station disconnected', { station: connection.identity, code, reason: reason.toString(), generation: connection.generation });
+        this.opts.onDisconnect?.(connection);
+      },
+    };
+    this.contexts.set(version, context);
+    return context;
+  }
+
   private onSocket(ws: WebSocket, req: IncomingMessage): void {
     this.gate.upgraded(tcpSocketOf(req));
     const admission = this.admissions.get(req)!;
@@ -340,29 +378,12 @@ export class OcppServer {
       return;
     }
     const version = ws.protocol;
-    const adapter = this.opts.adapters[version];
-    const connection = new OcppConnection(ws, {
+    const connection = new OcppConnection(ws, this.contextFor(version), {
       identity,
-      version,
       generation: ++this.generation,
-      schemas: schemasFor(version),
       policy: admission.policy.validation,
-      callTimeoutMs: this.opts.callTimeoutMs,
-      limits: this.opts.limits,
-      admission: this.admission,
-      handler: adapter.handle,
-      handledActions: adapter.handledActions,
-      noErrorOnInternalFailure: adapter.transactionActions,
       rejected: admission.policy.registration === 'Rejected',
-      ...(this.opts.observer ? { observer: this.opts.observer } : {}),
-      ...(this.opts.frames ? { frames: this.opts.frames } : {}),
       ...(req.headers.host && /^[A-Za-z0-9.:[\]-]{1,300}$/.test(req.headers.host) ? { httpOrigin: `${admission.transport === 'wss' ? 'https' : 'http'}://${req.headers.host}` } : {}),
-      onDeviation: (action, issues) => {
-        log.warn('schema deviation tolerated', { action, issues: issues.map((i) => i.message) });
-        const key = `${identity}\u0000${action}`;
-        this.deviationCounts.set(key, (this.deviationCounts.get(key) ?? 0) + 1);
-        this.opts.onDeviation?.(identity, action, issues);
-      },
       log: log.child({ generation: this.generation }),
     });
     const previous = this.live.set(connection);
@@ -370,12 +391,7 @@ export class OcppServer {
       log.info('new connection replaces the previous one', { previousGeneration: previous.generation });
       previous.replace();
     }
-    ws.on('close', (code, reason) => {
-      this.live.remove(connection);
-      log.info('station disconnected', { code, reason: reason.toString(), generation: connection.generation });
-      this.opts.onDisconnect?.(connection);
-    });
-    connection.startKeepAlive(this.opts.pingIntervalMs);
+    this.keepAlive.add(connection);
     log.info('station connected', { version, transport: admission.transport, profile: admission.policy.securityProfile, generation: connection.generation });
     this.opts.onConnect?.(connection);
   }
