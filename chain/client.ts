@@ -36,6 +36,9 @@ export class ChainError extends Error {
   }
 }
 
+// How long a fresh connection may take to read the chain's metadata before it is tried again.
+const READY_TIMEOUT_MS = 30_000;
+
 /**
  * One long-lived connection to a Substrate chain through @polkadot/api, kept up by its own
  * supervisor. Node 22's built-in WebSocket fires no `close` after a refused connection, so
@@ -46,21 +49,28 @@ export class ChainError extends Error {
 export class ChainClient {
   readonly endpoint: string;
   private current: ApiPromise | undefined;
+  // The API being connected, not ready yet (closed at once by disconnect).
+  private connecting: ApiPromise | undefined;
   private detected: RuntimeShape | undefined;
   private stopped = false;
   private readonly waiters: (() => void)[] = [];
   private readonly submissions = new KeyedQueue();
   private readonly onChange: (event: 'ready' | 'disconnected') => void;
+  private readonly readyTimeoutMs: number;
 
-  private constructor(endpoint: string, onChange: (event: 'ready' | 'disconnected') => void) {
+  private constructor(endpoint: string, onChange: (event: 'ready' | 'disconnected') => void, readyTimeoutMs: number) {
     this.endpoint = endpoint;
     this.onChange = onChange;
+    this.readyTimeoutMs = readyTimeoutMs;
     void this.supervise();
   }
 
-  /** Starts connecting (and reconnecting) in the background and returns at once. */
-  static open(endpoint: string, onChange: (event: 'ready' | 'disconnected') => void = () => {}): ChainClient {
-    return new ChainClient(endpoint, onChange);
+  /**
+   * Starts connecting (and reconnecting) in the background and returns at once. A connection
+   * that has not read the chain's metadata within `readyTimeoutMs` is given up and tried again.
+   */
+  static open(endpoint: string, onChange: (event: 'ready' | 'disconnected') => void = () => {}, { readyTimeoutMs = READY_TIMEOUT_MS } = {}): ChainClient {
+    return new ChainClient(endpoint, onChange, readyTimeoutMs);
   }
 
   /** Opens and waits until the chain answered (for scripts and tests). */
@@ -115,15 +125,31 @@ export class ChainClient {
         continue;
       }
       const api = new ApiPromise({ provider: new WsProvider(this.endpoint, 0), noInitWarn: true, ...peaqApiOptions() });
+      this.connecting = api;
       api.on('error', () => {});
       const dropped = new Promise<void>((resolve) => api.once('disconnected', () => resolve()));
+      // A port that accepts but a node that never answers (still starting, or a refused
+      // WebSocket, which fires no close here) would otherwise be waited on for ever.
+      let gaveUp: NodeJS.Timeout | undefined;
+      const tooSlow = new Promise<never>((_, reject) => { gaveUp = setTimeout(() => reject(new Error('no metadata in time')), this.readyTimeoutMs); });
       try {
-        await api.connect();
-        await Promise.race([api.isReadyOrError, dropped.then(() => { throw new Error('dropped while connecting'); })]);
+        await Promise.race([
+          api.connect().then(() => api.isReadyOrError),
+          dropped.then(() => { throw new Error('dropped while connecting'); }),
+          tooSlow,
+        ]);
       } catch {
         await api.disconnect().catch(() => {});
+        if (this.stopped) break;
         await pause();
         continue;
+      } finally {
+        clearTimeout(gaveUp);
+        this.connecting = undefined;
+      }
+      if (this.stopped) {
+        await api.disconnect().catch(() => {});
+        break;
       }
       delay = 500;
       this.current = api;
@@ -238,6 +264,7 @@ export class ChainClient {
     this.stopped = true;
     const api = this.current;
     this.current = undefined;
+    await this.connecting?.disconnect().catch(() => {});
     await api?.disconnect();
   }
 }
