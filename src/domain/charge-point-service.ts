@@ -13,7 +13,7 @@ import type { Tariff } from './pricing.ts';
 import { buildReceipt, signedValuesIn } from './receipts.ts';
 import { endSessionOf, linkStartedTransaction, type ConsumerSession } from './sessions.ts';
 import { removeReservation } from './reservations.ts';
-import { applyReading, closeTransaction, nextTransactionId, openTransaction, orphanTransaction } from './transactions.ts';
+import { applyReading, closeTransaction, nextTransactionId, openTransaction, peekTransactionId, orphanTransaction } from './transactions.ts';
 
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -342,14 +342,20 @@ export class ChargePointService {
     return this.mutate(origin, async (draft) => {
       const { change } = draft;
       const decision = authorize(change.state, start.idTag, this.policy, this.now());
-      const known = await this.repo.stations.findStartKey(origin.identity, key);
+      // The replay check and the check that the next id is free read storage together: one
+      // wait instead of two before a start is answered.
+      const candidate = peekTransactionId(change.state);
+      const [known, taken] = await Promise.all([
+        this.repo.stations.findStartKey(origin.identity, key),
+        this.repo.stations.loadFinished(origin.identity, candidate),
+      ]);
       if (known !== undefined) {
         // A replay gets the answer the start got (a refused consumer tag stays refused).
         const tx = change.state.transactions[known] ?? (await this.repo.stations.loadFinished(origin.identity, known));
         return { transactionId: known, decision: tx?.idTagStatus === 'Invalid' ? { status: 'Invalid' } : decision, replay: true };
       }
       const receivedAt = this.now().toISOString();
-      const tx = openTransaction(change.state, start, decision.status, receivedAt, await this.freshTransactionId(origin.identity, change.state));
+      const tx = openTransaction(change.state, start, decision.status, receivedAt, await this.freshTransactionId(origin.identity, change.state, taken ? undefined : candidate));
       change.startKeys.push({ key, transactionId: tx.id });
       const final = this.startDecision(draft, tx, decision);
       return { transactionId: tx.id, decision: final, replay: false };
@@ -429,7 +435,19 @@ export class ChargePointService {
       const state = change.state;
       const decision = cmd.start.idTag ? authorize(state, cmd.start.idTag, this.policy, this.now()) : undefined;
       const withDecision = decision ? { decision } : {};
-      let localId = state.transactionIds[ocppId] ?? (await this.repo.stations.findOcppTransaction(origin.identity, ocppId));
+      let localId = state.transactionIds[ocppId];
+      // An id not open here: the lookup and the check that the next local id is free read
+      // storage together (one wait instead of two before a new transaction is answered).
+      let freeId: number | undefined;
+      if (localId === undefined) {
+        const candidate = peekTransactionId(state);
+        const [found, taken] = await Promise.all([
+          this.repo.stations.findOcppTransaction(origin.identity, ocppId),
+          this.repo.stations.loadFinished(origin.identity, candidate),
+        ]);
+        localId = found;
+        if (!taken) freeId = candidate;
+      }
       if (localId !== undefined && !state.transactions[localId]) {
         // An event for a transaction id that already ended. The same Started again (a retry) has
         // the same start time, and a late event of that transaction was made before its end;
@@ -462,7 +480,7 @@ export class ChargePointService {
         }
       }
       if (!tx) {
-        tx = openTransaction(state, cmd.start, decision?.status ?? '', receivedAt, await this.freshTransactionId(origin.identity, state));
+        tx = openTransaction(state, cmd.start, decision?.status ?? '', receivedAt, await this.freshTransactionId(origin.identity, state, freeId));
         change.ocppTransactionIds.push({ ocppTransactionId: ocppId, transactionId: tx.id });
       } else if (cmd.start.idTag && !tx.idTag) {
         tx.idTag = cmd.start.idTag;
@@ -493,8 +511,10 @@ export class ChargePointService {
    * The next transaction id that no record holds: a stop for an id this node never issued is
    * kept as an orphan under that id, and a later transaction must not take it over.
    */
-  private async freshTransactionId(identity: string, state: ChargePointState): Promise<number> {
+  /** The next id no finished transaction holds (`free`: one already found free). */
+  private async freshTransactionId(identity: string, state: ChargePointState, free?: number): Promise<number> {
     let id = nextTransactionId(state);
+    if (id === free) return id;
     while (await this.repo.stations.loadFinished(identity, id)) id = nextTransactionId(state);
     return id;
   }

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { authorize } from '../../../src/domain/authorization.ts';
 import { emptyState } from '../../../src/domain/charge-point.ts';
+import { emptyChange } from '../../../src/domain/change.ts';
 import { ChargePointService, StaleConnectionError, type Origin } from '../../../src/domain/charge-point-service.ts';
 import { chargingStatus, energyRegisterWh } from '../../../src/domain/meter.ts';
 import { nextTransactionId } from '../../../src/domain/transactions.ts';
@@ -95,6 +96,32 @@ describe('ChargePointService on a real LevelDB', () => {
     const ids = (await Promise.all(starts)).map((r) => r.transactionId);
     assert.deepEqual(new Set(ids).size, 20);
     assert.equal(Object.keys((await store.stations.loadState('S3'))!.transactions).length, 20);
+  });
+
+  it('a new transaction (1.6 or 2.0.1) never takes the id of a finished one, also when the station counter went back', async () => {
+    const origin: Origin = { identity: 'S-IDS', isCurrent: () => true };
+    await service.boot(origin, BOOT);
+    for (let i = 0; i < 2; i++) {
+      const { transactionId } = await service.startTransaction(origin, { connectorId: 1, idTag: 'A', meterStartWh: i, stationTime: `2026-11-29T10:0${i}:00.000Z` });
+      await service.stopTransaction(origin, transactionId, { meterStopWh: i + 1, stationTime: `2026-11-29T10:0${i}:30.000Z` }, { readings: [] });
+    }
+    // The state as an older copy had it (counter at 0), with transactions 1 and 2 finished in storage.
+    const state = (await store.stations.loadState('S-IDS'))!;
+    state.currentTransactionId = 0;
+    await store.commit(emptyChange('S-IDS', state));
+    const restarted = new ChargePointService({ repository: store, authorization: { acceptUnknownIdTags: true }, tariff: TARIFF });
+    const started = await restarted.startTransaction(origin, { connectorId: 1, idTag: 'A', meterStartWh: 5, stationTime: '2026-11-29T11:00:00.000Z' });
+    assert.equal(started.transactionId, 3);
+    await restarted.stopTransaction(origin, 3, { meterStopWh: 6, stationTime: '2026-11-29T11:00:30.000Z' }, { readings: [] });
+    const again = (await store.stations.loadState('S-IDS'))!;
+    again.currentTransactionId = 1;
+    await store.commit(emptyChange('S-IDS', again));
+    const later = new ChargePointService({ repository: store, authorization: { acceptUnknownIdTags: true }, tariff: TARIFF });
+    const event = await later.transactionEvent(origin, {
+      eventType: 'Started', seqNo: 0, readings: [],
+      start: { connectorId: 2, idTag: 'A', meterStartWh: 0, stationTime: '2026-11-29T12:00:00.000Z', ocppTransactionId: 'TX-NEW' },
+    });
+    assert.equal(event.transaction.id, 4, 'ids 2 and 3 are finished transactions');
   });
 });
 
