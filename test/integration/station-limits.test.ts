@@ -108,6 +108,28 @@ describe('per-station rate and keep-alive together', () => {
   });
 });
 
+describe('per-station rate, pings off', () => {
+  let gw: TestGateway;
+  // No pings: a dropped half-open socket would hide a close that never completes.
+  before(async () => { gw = await startTestGateway({ ocpp: { maxMessagesPerSecond: 10, messageBurst: 1, pingIntervalSec: 0 } }); });
+  after(() => gw.cleanup());
+
+  it('closes a station held to its rate as soon as a new connection replaces it (its socket is read again for the close)', async () => {
+    const old = await RawStation.connect(`${gw.url}/REPLACED`, 'ocpp1.6');
+    assert.equal((await old.call('b', 'BootNotification', BOOT_16))[0], 3);
+    // 20 messages at 10/s: its socket stops being read while it waits for its rate.
+    for (let i = 0; i < 20; i++) old.send([2, `h${i}`, 'Heartbeat', {}]);
+    await old.next(5_000);
+    const closed = once(old.ws, 'close').then(() => 'closed' as const);
+    const replacement = await RawStation.connect(`${gw.url}/REPLACED`, 'ocpp1.6');
+    // Without reading the station's close reply the close waits for ws's 30 s timeout.
+    const outcome = await Promise.race([closed, new Promise((r) => setTimeout(() => r('still open'), 10_000))]);
+    assert.equal(outcome, 'closed');
+    assert.equal((await replacement.call('b2', 'BootNotification', BOOT_16))[0], 3);
+    replacement.close();
+  });
+});
+
 describe('many stations sending at once', () => {
   const PER_TURN = 3;
   let gw: TestGateway;
