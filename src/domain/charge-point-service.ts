@@ -14,6 +14,7 @@ import { buildReceipt, signedValuesIn } from './receipts.ts';
 import { endSessionOf, linkStartedTransaction, type ConsumerSession } from './sessions.ts';
 import { removeReservation } from './reservations.ts';
 import { applyReading, closeTransaction, nextTransactionId, openTransaction, peekTransactionId, orphanTransaction } from './transactions.ts';
+import { isoTime } from './clock.ts';
 
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -265,13 +266,13 @@ export class ChargePointService {
 
   async boot(origin: Origin, cmd: Omit<BootCommand, 'receivedAt'>): Promise<void> {
     await this.mutate(origin, ({ change, events }) => {
-      applyBoot(change.state, { ...cmd, receivedAt: this.now().toISOString() });
+      applyBoot(change.state, { ...cmd, receivedAt: isoTime(this.now()) });
       events.push({ type: 'booted', identity: origin.identity, state: change.state });
     });
   }
 
   async heartbeat(origin: Origin): Promise<void> {
-    await this.mutate(origin, ({ change }) => { change.state.lastSeenAt = this.now().toISOString(); });
+    await this.mutate(origin, ({ change }) => { change.state.lastSeenAt = isoTime(this.now()); });
   }
 
   /** 2.0.1 ReservationStatusUpdate: the station says a reservation expired or was removed. */
@@ -281,7 +282,7 @@ export class ChargePointService {
 
   async status(origin: Origin, cmd: Omit<StatusCommand, 'receivedAt'>): Promise<void> {
     await this.mutate(origin, ({ change, events }) => {
-      applyStatus(change.state, { ...cmd, receivedAt: this.now().toISOString() });
+      applyStatus(change.state, { ...cmd, receivedAt: isoTime(this.now()) });
       events.push({ type: 'stationChanged', identity: origin.identity, state: change.state });
     });
   }
@@ -315,7 +316,7 @@ export class ChargePointService {
       payloadJson = truncatedStub(report.payloadJson, bytes);
       quota.onTruncated?.(report.action);
     }
-    change.reports.push({ action: report.action, payloadJson, receivedAt: this.now().toISOString() });
+    change.reports.push({ action: report.action, payloadJson, receivedAt: isoTime(this.now()) });
     const state = change.state;
     state.reportsBytes += Buffer.byteLength(payloadJson);
     if (!quota || state.reportsBytes <= quota.maxBytesPerStation) return;
@@ -354,7 +355,7 @@ export class ChargePointService {
         const tx = change.state.transactions[known] ?? (await this.repo.stations.loadFinished(origin.identity, known));
         return { transactionId: known, decision: tx?.idTagStatus === 'Invalid' ? { status: 'Invalid' } : decision, replay: true };
       }
-      const receivedAt = this.now().toISOString();
+      const receivedAt = isoTime(this.now());
       const tx = openTransaction(change.state, start, decision.status, receivedAt, await this.freshTransactionId(origin.identity, change.state, taken ? undefined : candidate));
       change.startKeys.push({ key, transactionId: tx.id });
       const final = this.startDecision(draft, tx, decision);
@@ -377,7 +378,7 @@ export class ChargePointService {
         claimedTransactionId = txId;
         txId = 0;
       }
-      const receivedAt = this.now().toISOString();
+      const receivedAt = isoTime(this.now());
       if (txId === 0) {
         // Outside any transaction (idle clock-aligned values, or an id this node never issued):
         // kept as the station sent them within its report quota, never filed under a transaction.
@@ -410,7 +411,7 @@ export class ChargePointService {
         const finished = await this.repo.stations.loadFinished(origin.identity, txId);
         if (finished) return { transaction: finished, ...withDecision, replay: true };
       }
-      const receivedAt = this.now().toISOString();
+      const receivedAt = isoTime(this.now());
       const connectorId = open?.connectorId ?? 0;
       for (const reading of extra.readings) {
         if (open) applyReading(open, reading);
@@ -468,7 +469,7 @@ export class ChargePointService {
         const known = state.transactions[localId] ?? (await this.repo.stations.loadFinished(origin.identity, localId));
         if (known) return { transaction: known, ...withDecision, replay: true };
       }
-      const receivedAt = this.now().toISOString();
+      const receivedAt = isoTime(this.now());
       let tx = localId !== undefined ? state.transactions[localId] : undefined;
       if (localId !== undefined && !tx) {
         // An event after the transaction ended (late Updated): keep its readings only.
@@ -557,7 +558,7 @@ export class ChargePointService {
     change.finishedSessions.push(session);
     if (this.settle) {
       change.settlements.push({
-        sessionId: session.id, station: change.identity, spent: session.receipt.totalAmount, createdAt: this.now().toISOString(), attempts: 0, lastError: '',
+        sessionId: session.id, station: change.identity, spent: session.receipt.totalAmount, createdAt: isoTime(this.now()), attempts: 0, lastError: '',
         budget: session.budget, consumerKeyHex: session.consumerKeyHex,
       });
     }
@@ -595,7 +596,7 @@ export class ChargePointService {
       try {
         const draft: Draft = { change: emptyChange(identity, state), events: [] };
         // Every message of a station counts as seen (seen: lastSeenAt moved on boot only).
-        if (origin.fromStation) state.lastSeenAt = this.now().toISOString();
+        if (origin.fromStation) state.lastSeenAt = isoTime(this.now());
         const result = await fn(draft);
         // Checked last, inside the lock: a replaced connection never overwrites newer state.
         if (!origin.isCurrent()) throw new StaleConnectionError(identity);

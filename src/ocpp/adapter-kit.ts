@@ -2,6 +2,7 @@ import { StaleConnectionError, type ChargePointService, type Origin } from '../d
 import type { BootNotificationRequestData } from '../domain/model.ts';
 import type { ReportPart } from '../domain/configuration.ts';
 import { applyFirmwareStatus } from '../domain/firmware.ts';
+import { isoTime } from '../domain/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { StationDirectory } from './core/stations.ts';
 import { readStationTime } from './core/timestamps.ts';
@@ -165,7 +166,7 @@ export function answerHeartbeat(deps: AdapterDeps): ActionHandler<unknown, { cur
 }
 
 export function nowIso(deps: AdapterDeps): string {
-  return (deps.now?.() ?? new Date()).toISOString();
+  return isoTime(deps.now?.() ?? new Date());
 }
 
 function registrationOf(deps: AdapterDeps, identity: string): 'Accepted' | 'Pending' | 'Rejected' {

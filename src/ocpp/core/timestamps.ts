@@ -20,8 +20,31 @@ function canonical(text: string): Date | undefined {
   return same ? date : undefined;
 }
 
+const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+
+/**
+ * The milliseconds of a timestamp written exactly as toISOString writes it
+ * ("2024-05-01T10:00:00.000Z", the form most stations send), which is then its own ISO text;
+ * undefined for anything else. Checked by position, so no date is written back to compare:
+ * only a day past the 28th can roll over (02-30 reads as 03-02), and those take the general way.
+ */
+function exactIsoMs(text: string): number | undefined {
+  if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return undefined;
+  for (const i of DIGIT_AT) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  // Years 0-99 read as 1900-1999 (the lenient reader's rule); 24:00, :60 and impossible months go the general way.
+  if (text.startsWith('00') || text.slice(5, 7) > '12' || text.slice(5, 7) === '00' || text.slice(8, 10) > '28' || text.slice(8, 10) === '00') return undefined;
+  if (text.slice(11, 13) > '23' || text[14]! > '5' || text[17]! > '5') return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 /** Parses a station timestamp leniently; undefined when it is not a date-time at all. */
 export function parseTimestamp(text: string): Date | undefined {
+  const exact = exactIsoMs(text);
+  if (exact !== undefined) return new Date(exact);
   return canonical(text) ?? parseLeniently(text);
 }
 
@@ -50,8 +73,9 @@ export const FUTURE_TOLERANCE_MS = 5 * 60_000;
  * before the station's last boot, which usually mean a clock that was never set.
  */
 export function readStationTime(text: string, now: Date, bootedAt?: Date): { iso: string; suspect: boolean } {
-  const date = parseTimestamp(text);
-  if (!date) return { iso: text, suspect: true };
-  const suspect = date.getTime() > now.getTime() + FUTURE_TOLERANCE_MS || (bootedAt !== undefined && date < bootedAt);
-  return { iso: date.toISOString(), suspect };
+  const exact = exactIsoMs(text);
+  const ms = exact ?? parseTimestamp(text)?.getTime();
+  if (ms === undefined) return { iso: text, suspect: true };
+  const suspect = ms > now.getTime() + FUTURE_TOLERANCE_MS || (bootedAt !== undefined && ms < bootedAt.getTime());
+  return { iso: exact !== undefined ? text : new Date(ms).toISOString(), suspect };
 }

@@ -34,6 +34,18 @@ describe('lenient ISO 8601 timestamps', () => {
     assert.equal(parseTimestamp('0001-01-01T00:00:00Z')?.getTime(), parseTimestamp('0001-01-01T00:00:00')?.getTime());
   });
 
+  it('reads any text shaped like the canonical form exactly as the lenient reader reads it (impossible dates too)', () => {
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const text = fc.tuple(fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')), two(19), two(39), two(29), two(69), two(69), fc.integer({ min: 0, max: 999 }))
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${String(ms).padStart(3, '0')}Z`);
+    const now = new Date('2026-11-21T08:00:00Z');
+    fc.assert(fc.property(text, (t) => {
+      const lenient = parseTimestamp(`${t.slice(0, 23)}+00:00`);
+      assert.equal(parseTimestamp(t)?.getTime(), lenient?.getTime(), t);
+      assert.equal(readStationTime(t, now).iso, lenient ? lenient.toISOString() : t, t);
+    }), { numRuns: 20_000 });
+  });
+
   it('flags far-future times and times before boot, keeping unparsable text as sent', () => {
     const now = new Date('2026-11-21T08:00:00Z');
     assert.equal(readStationTime('2026-11-21T07:59:00Z', now).suspect, false);
