@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import WebSocket from 'ws';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
@@ -38,19 +38,23 @@ export class ChainError extends Error {
 
 // How long a fresh connection may take to read the chain's metadata before it is tried again.
 const READY_TIMEOUT_MS = 30_000;
+// How long the WebSocket upgrade may take (TCP and TLS included).
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * One long-lived connection to a Substrate chain through @polkadot/api, kept up by its own
  * supervisor. Node 22's built-in WebSocket fires no `close` after a refused connection, so
  * the provider's own retry never runs (and leaks a timer): instead the supervisor waits until
- * the chain's port accepts TCP, then opens a fresh provider and API; when that connection
- * drops it starts over. Transactions go out with `nonce: -1` and are awaited until in a block.
+ * the endpoint completes a WebSocket upgrade, then opens a fresh provider and API, given up when
+ * it has not read the metadata in time; when that connection drops it starts over. Transactions go out with `nonce: -1` and are awaited until in a block.
  */
 export class ChainClient {
   readonly endpoint: string;
   private current: ApiPromise | undefined;
   // The API being connected, not ready yet (closed at once by disconnect).
   private connecting: ApiPromise | undefined;
+  // Ends the backoff's wait early (disconnect).
+  private wake: (() => void) | undefined;
   private detected: RuntimeShape | undefined;
   private stopped = false;
   private readonly waiters: (() => void)[] = [];
@@ -111,45 +115,30 @@ export class ChainClient {
   }
 
   private async supervise(): Promise<void> {
-    const { hostname, port, protocol } = new URL(this.endpoint);
-    const tcpPort = Number(port) || (protocol === 'wss:' ? 443 : 80);
     // Backoff while the chain is away: 0.5 s, doubling to 15 s; back to the start once connected.
     let delay = 500;
     const pause = async (): Promise<void> => {
-      await new Promise((r) => setTimeout(r, delay));
+      await this.sleep(delay);
       delay = Math.min(delay * 2, 15_000);
     };
     while (!this.stopped) {
-      if (!(await reachable(hostname, tcpPort))) {
+      // The upgrade is tried with `ws` first: the provider's own socket (Node's built-in
+      // WebSocket) fires no close when it is given up before it opened, and the provider then
+      // keeps its timers for ever.
+      if (!(await upgrades(this.endpoint, Math.min(HANDSHAKE_TIMEOUT_MS, this.readyTimeoutMs)))) {
         await pause();
         continue;
       }
+      if (this.stopped) break;
       const api = new ApiPromise({ provider: new WsProvider(this.endpoint, 0), noInitWarn: true, ...peaqApiOptions() });
       this.connecting = api;
       api.on('error', () => {});
       const dropped = new Promise<void>((resolve) => api.once('disconnected', () => resolve()));
-      // A port that accepts but a node that never answers (still starting, or a refused
-      // WebSocket, which fires no close here) would otherwise be waited on for ever.
-      let gaveUp: NodeJS.Timeout | undefined;
-      const tooSlow = new Promise<never>((_, reject) => { gaveUp = setTimeout(() => reject(new Error('no metadata in time')), this.readyTimeoutMs); });
-      try {
-        await Promise.race([
-          api.connect().then(() => api.isReadyOrError),
-          dropped.then(() => { throw new Error('dropped while connecting'); }),
-          tooSlow,
-        ]);
-      } catch {
+      const ready = await this.becameReady(api, dropped);
+      if (!ready || this.stopped) {
         await api.disconnect().catch(() => {});
-        if (this.stopped) break;
         await pause();
         continue;
-      } finally {
-        clearTimeout(gaveUp);
-        this.connecting = undefined;
-      }
-      if (this.stopped) {
-        await api.disconnect().catch(() => {});
-        break;
       }
       delay = 500;
       this.current = api;
@@ -161,6 +150,43 @@ export class ChainClient {
       await api.disconnect().catch(() => {});
       if (!this.stopped) this.onChange('disconnected');
     }
+  }
+
+  /**
+   * Whether the API read the chain's metadata within readyTimeoutMs: a node that took the
+   * connection but never answers (still starting) would otherwise be waited on for ever.
+   */
+  private async becameReady(api: ApiPromise, dropped: Promise<void>): Promise<boolean> {
+    let gaveUp: NodeJS.Timeout | undefined;
+    const tooSlow = new Promise<never>((_, reject) => { gaveUp = setTimeout(() => reject(new Error('no metadata in time')), this.readyTimeoutMs); });
+    try {
+      await Promise.race([
+        api.connect().then(() => api.isReadyOrError),
+        dropped.then(() => { throw new Error('dropped while connecting'); }),
+        tooSlow,
+      ]);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(gaveUp);
+      this.connecting = undefined;
+    }
+  }
+
+  /** Waits `ms`, or less when the client is stopped meanwhile. */
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   address(publicKey: Uint8Array): string {
@@ -262,6 +288,7 @@ export class ChainClient {
 
   async disconnect(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
     const api = this.current;
     this.current = undefined;
     await this.connecting?.disconnect().catch(() => {});
@@ -269,14 +296,18 @@ export class ChainClient {
   }
 }
 
-/** Whether a TCP connection to host:port is accepted now. */
-function reachable(host: string, port: number): Promise<boolean> {
+/** Whether the endpoint completes a WebSocket upgrade within `timeoutMs` (the socket is closed again). */
+function upgrades(endpoint: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean): void => { socket.destroy(); resolve(ok); };
-    socket.setTimeout(2_000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
+    const ws = new WebSocket(endpoint, { handshakeTimeout: timeoutMs });
+    const done = (ok: boolean): void => {
+      ws.removeAllListeners();
+      ws.on('error', () => {});
+      ws.terminate();
+      resolve(ok);
+    };
+    ws.once('open', () => done(true));
+    ws.once('error', () => done(false));
   });
 }
 

@@ -359,10 +359,10 @@ function createOcppServer(config: Config, deps: {
   const bootDeadline = new BootDeadline<OcppConnection>(config.ocpp.bootTimeoutSec * 1000, (connection, elapsedMs) => {
     if (deps.connections.get(connection.identity) !== connection) return;
     const connectedAt = Date.now() - elapsedMs;
-    void service.state(connection.identity).then((state) => {
+    service.state(connection.identity).then((state) => {
       const booted = state && (state.status === 'Accepted' || Date.parse(state.bootReceivedAt || '') >= connectedAt - 1_000);
       if (!booted) connection.close(1008, 'no BootNotification');
-    });
+    }, (err: unknown) => log.warn('could not read a station to check its boot deadline; kept', { station: connection.identity, err }));
   });
   return new OcppServer({
     host: config.ocpp.host,

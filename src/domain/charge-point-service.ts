@@ -87,6 +87,12 @@ export interface TransactionEventCommand {
   stop?: TransactionStop;
 }
 
+/** The station's next transaction id, and whether a finished transaction holds it. */
+interface NextId {
+  id: number;
+  taken: boolean;
+}
+
 /** 1.6 StartTransaction's business key: a retry with a new message id maps to the same transaction. */
 export function startKey(start: TransactionStart): string {
   return createHash('sha256')
@@ -343,20 +349,14 @@ export class ChargePointService {
     return this.mutate(origin, async (draft) => {
       const { change } = draft;
       const decision = authorize(change.state, start.idTag, this.policy, this.now());
-      // The replay check and the check that the next id is free read storage together: one
-      // wait instead of two before a start is answered.
-      const candidate = peekTransactionId(change.state);
-      const [known, taken] = await Promise.all([
-        this.repo.stations.findStartKey(origin.identity, key),
-        this.repo.stations.loadFinished(origin.identity, candidate),
-      ]);
+      const { found: known, next } = await this.withNextId(origin.identity, change.state, this.repo.stations.findStartKey(origin.identity, key));
       if (known !== undefined) {
         // A replay gets the answer the start got (a refused consumer tag stays refused).
         const tx = change.state.transactions[known] ?? (await this.repo.stations.loadFinished(origin.identity, known));
         return { transactionId: known, decision: tx?.idTagStatus === 'Invalid' ? { status: 'Invalid' } : decision, replay: true };
       }
       const receivedAt = isoTime(this.now());
-      const tx = openTransaction(change.state, start, decision.status, receivedAt, await this.freshTransactionId(origin.identity, change.state, taken ? undefined : candidate));
+      const tx = openTransaction(change.state, start, decision.status, receivedAt, await this.freshTransactionId(origin.identity, change.state, next));
       change.startKeys.push({ key, transactionId: tx.id });
       const final = this.startDecision(draft, tx, decision);
       return { transactionId: tx.id, decision: final, replay: false };
@@ -437,18 +437,8 @@ export class ChargePointService {
       const decision = cmd.start.idTag ? authorize(state, cmd.start.idTag, this.policy, this.now()) : undefined;
       const withDecision = decision ? { decision } : {};
       let localId = state.transactionIds[ocppId];
-      // An id not open here: the lookup and the check that the next local id is free read
-      // storage together (one wait instead of two before a new transaction is answered).
-      let freeId: number | undefined;
-      if (localId === undefined) {
-        const candidate = peekTransactionId(state);
-        const [found, taken] = await Promise.all([
-          this.repo.stations.findOcppTransaction(origin.identity, ocppId),
-          this.repo.stations.loadFinished(origin.identity, candidate),
-        ]);
-        localId = found;
-        if (!taken) freeId = candidate;
-      }
+      let next: NextId | undefined;
+      if (localId === undefined) ({ found: localId, next } = await this.withNextId(origin.identity, state, this.repo.stations.findOcppTransaction(origin.identity, ocppId)));
       if (localId !== undefined && !state.transactions[localId]) {
         // An event for a transaction id that already ended. The same Started again (a retry) has
         // the same start time, and a late event of that transaction was made before its end;
@@ -481,7 +471,7 @@ export class ChargePointService {
         }
       }
       if (!tx) {
-        tx = openTransaction(state, cmd.start, decision?.status ?? '', receivedAt, await this.freshTransactionId(origin.identity, state, freeId));
+        tx = openTransaction(state, cmd.start, decision?.status ?? '', receivedAt, await this.freshTransactionId(origin.identity, state, next));
         change.ocppTransactionIds.push({ ocppTransactionId: ocppId, transactionId: tx.id });
       } else if (cmd.start.idTag && !tx.idTag) {
         tx.idTag = cmd.start.idTag;
@@ -510,14 +500,31 @@ export class ChargePointService {
 
   /**
    * The next transaction id that no record holds: a stop for an id this node never issued is
-   * kept as an orphan under that id, and a later transaction must not take it over.
+   * kept as an orphan under that id, and a later transaction must not take it over. `checked`:
+   * the next id as withNextId read it.
    */
-  /** The next id no finished transaction holds (`free`: one already found free). */
-  private async freshTransactionId(identity: string, state: ChargePointState, free?: number): Promise<number> {
+  private async freshTransactionId(identity: string, state: ChargePointState, checked?: NextId): Promise<number> {
     let id = nextTransactionId(state);
-    if (id === free) return id;
-    while (await this.repo.stations.loadFinished(identity, id)) id = nextTransactionId(state);
+    let taken = id === checked?.id ? checked.taken : await this.isFinished(identity, id);
+    while (taken) {
+      id = nextTransactionId(state);
+      taken = await this.isFinished(identity, id);
+    }
     return id;
+  }
+
+  /**
+   * `lookup` (a start's replay check) read together with whether a finished transaction holds
+   * the station's next id: one wait for storage instead of two before a start is answered.
+   */
+  private async withNextId<T>(identity: string, state: ChargePointState, lookup: Promise<T>): Promise<{ found: T; next: NextId }> {
+    const id = peekTransactionId(state);
+    const [found, taken] = await Promise.all([lookup, this.isFinished(identity, id)]);
+    return { found, next: { id, taken } };
+  }
+
+  private async isFinished(identity: string, transactionId: number): Promise<boolean> {
+    return (await this.repo.stations.loadFinished(identity, transactionId)) !== undefined;
   }
 
   /** A consumer charging on this transaction hears about its progress. */

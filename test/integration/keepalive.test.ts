@@ -1,5 +1,6 @@
 // Server pings find half-open sockets; 2.0.1 permessage-deflate is negotiated.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { BOOT_201, RawStation } from '../helpers/clients.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
@@ -20,6 +21,23 @@ describe('keep-alive and compression', () => {
     assert.ok(gw.ocpp.connection('ALIVE')?.isActive, 'the live one stays');
     alive.close();
     silent.ws.terminate();
+  });
+
+  it('pings each open connection once: a closed or replaced one leaves the keep-alive', async () => {
+    const settled = async (n: number): Promise<void> => {
+      const deadline = Date.now() + 5000;
+      while (gw.ocpp.keptAlive !== n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(gw.ocpp.keptAlive, n);
+    };
+    await settled(0); // the stations of the test before have gone
+    const stations = await Promise.all(Array.from({ length: 6 }, (_, i) => RawStation.connect(`${gw.url}/KA-${i}`, 'ocpp1.6')));
+    assert.equal(gw.ocpp.keptAlive, 6);
+    const replacement = await RawStation.connect(`${gw.url}/KA-0`, 'ocpp1.6');
+    await once(stations[0]!.ws, 'close');
+    await settled(6); // the replaced connection left, its replacement came
+    for (const station of stations.slice(1)) station.close();
+    replacement.ws.terminate();
+    await settled(0);
   });
 
   it('negotiates permessage-deflate and handles compressed frames', async () => {

@@ -7,9 +7,11 @@ const SLOTS = 16;
 
 /**
  * One timer for the pings of every connection: the connections are spread over 16 slots, one
- * slot served per sixteenth of the interval, so each connection is served once per interval
- * and the pings of many stations do not all leave in the same turn. (A timer per connection
- * held about 200 bytes of every idle station's memory.)
+ * slot served per sixteenth of the interval, so each connection is served once per interval.
+ * A new connection joins the emptiest slot, so even stations that all reconnect at once are
+ * pinged over the whole interval, not in one turn. (A timer per connection held about 200
+ * bytes of every idle station's memory.) A connection's first turn only pings it (a new one
+ * counts as alive), so a half-open socket is still dropped only after a whole interval.
  */
 export class KeepAlive<C extends KeptAlive> {
   private readonly intervalMs: number;
@@ -22,12 +24,16 @@ export class KeepAlive<C extends KeptAlive> {
     this.intervalMs = intervalMs;
   }
 
-  /** Served from a whole interval on (it joins the slot served last). */
+  /** How many connections are served. */
+  get size(): number {
+    return this.count;
+  }
+
   add(connection: C): void {
-    if (this.intervalMs <= 0) return;
-    const slot = this.slots[(this.next + SLOTS - 1) % SLOTS]!;
-    if (slot.has(connection)) return;
-    slot.add(connection);
+    if (this.intervalMs <= 0 || this.slots.some((slot) => slot.has(connection))) return;
+    let emptiest = this.slots[0]!;
+    for (const slot of this.slots) if (slot.size < emptiest.size) emptiest = slot;
+    emptiest.add(connection);
     this.count++;
     this.timer ??= setInterval(() => this.tick(), this.intervalMs / SLOTS).unref();
   }

@@ -334,6 +334,11 @@ export class OcppServer {
     return false;
   }
 
+  /** How many connections the keep-alive pings (each open one once). */
+  get keptAlive(): number {
+    return this.keepAlive.size;
+  }
+
   /** What every connection of `version` shares (made once). */
   private contextFor(version: OcppVersion): ConnectionContext {
     const made = this.contexts.get(version);
