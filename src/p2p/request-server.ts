@@ -111,8 +111,8 @@ export class RequestServer {
           break;
         }
         const request = decodeEnvelope(bytes);
-        if (!request || request.nonce.length < 16) {
-          await send(await this.refuse(new Refusal('InvalidRequest', 'not a signed envelope with a nonce of at least 16 bytes')));
+        if (!request || request.nonce.length < MIN_NONCE_BYTES) {
+          await send(await this.refuse(new Refusal('InvalidRequest', `not a signed envelope with a nonce of at least ${MIN_NONCE_BYTES} bytes`)));
           break;
         }
         const task = (this.opts.limiter.take(peer)

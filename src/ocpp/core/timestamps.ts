@@ -44,7 +44,11 @@ function exactIsoMs(text: string): number | undefined {
 /** Parses a station timestamp leniently; undefined when it is not a date-time at all. */
 export function parseTimestamp(text: string): Date | undefined {
   const exact = exactIsoMs(text);
-  if (exact !== undefined) return new Date(exact);
+  return exact !== undefined ? new Date(exact) : parseGenerally(text);
+}
+
+/** Any form but the exact one (which exactIsoMs reads). */
+function parseGenerally(text: string): Date | undefined {
   return canonical(text) ?? parseLeniently(text);
 }
 
@@ -74,7 +78,7 @@ export const FUTURE_TOLERANCE_MS = 5 * 60_000;
  */
 export function readStationTime(text: string, now: Date, bootedAt?: Date): { iso: string; suspect: boolean } {
   const exact = exactIsoMs(text);
-  const ms = exact ?? parseTimestamp(text)?.getTime();
+  const ms = exact ?? parseGenerally(text)?.getTime();
   if (ms === undefined) return { iso: text, suspect: true };
   const suspect = ms > now.getTime() + FUTURE_TOLERANCE_MS || (bootedAt !== undefined && ms < bootedAt.getTime());
   return { iso: exact !== undefined ? text : new Date(ms).toISOString(), suspect };
