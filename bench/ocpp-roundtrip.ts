@@ -2,8 +2,10 @@
 // ocpp-rpc strict server (the library users would pick instead), same client, same run.
 //   npm run bench:roundtrip -- [connections=100] [seconds=5] [rounds=3] [load=mix]
 // load: `mix` (a 1.6 station's realistic mix), or one message type sent again and again:
-// Heartbeat, StatusNotification, MeterValues (1.6, 4 values, in a transaction) or
-// TransactionEvent (2.0.1 Updated, 4 values). Each server runs in its own process; the load
+// Heartbeat, StatusNotification, MeterValues (1.6, 4 values, in a transaction),
+// TransactionEvent (2.0.1 Updated, 4 values), BootNotification, Authorize, StartStop (1.6
+// StartTransaction and StopTransaction in turn) or StartedEnded (2.0.1 TransactionEvent Started
+// and Ended in turn, a new transaction each time). Each server runs in its own process; the load
 // comes from this process over loopback; the rounds interleave the servers. Every server runs
 // with the node's V8 flags (gateway/node-flags.js), as `npm start` runs the gateway.
 // BENCH_THREADS=1 prints each server's CPU by thread (main, libuv pool, LevelDB, V8 helpers).
@@ -42,6 +44,14 @@ const FOUR_16 = (meter: number) => [
 
 /** One message type again and again, after what it needs (a boot, an open transaction). */
 function* oneMessage(action: string, n: number): Generator<[string, object]> {
+  if (action === 'StartedEnded') {
+    yield ['BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Bench', model: 'B1' } }];
+    for (let i = 1; ; i++) {
+      const transactionInfo = { transactionId: `BENCH-${n}-${i}` };
+      yield ['TransactionEvent', { eventType: 'Started', timestamp: at(2 * i), triggerReason: 'Authorized', seqNo: 0, transactionInfo, idToken: { idToken: `TAG${n}`, type: 'Central' }, evse: { id: 1, connectorId: 1 }, meterValue: [{ timestamp: at(2 * i), sampledValue: [{ value: i * 100 }] }] }];
+      yield ['TransactionEvent', { eventType: 'Ended', timestamp: at(2 * i + 1), triggerReason: 'EVDeparted', seqNo: 1, transactionInfo: { ...transactionInfo, stoppedReason: 'EVDisconnected' }, meterValue: [{ timestamp: at(2 * i + 1), sampledValue: [{ value: i * 100 + 50, context: 'Transaction.End' }] }] }];
+    }
+  }
   if (action === 'TransactionEvent') {
     yield ['BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Bench', model: 'B1' } }];
     const transactionInfo = { transactionId: `BENCH-${n}` };
@@ -59,6 +69,13 @@ function* oneMessage(action: string, n: number): Generator<[string, object]> {
   if (action === 'MeterValues') yield ['StartTransaction', { connectorId: 1, idTag: `TAG${n}`, meterStart: 0, timestamp: at(0) }];
   for (let i = 1; ; i++) {
     if (action === 'Heartbeat') yield ['Heartbeat', {}];
+    else if (action === 'BootNotification') yield ['BootNotification', { chargePointVendor: 'Bench', chargePointModel: 'B1', firmwareVersion: `1.${i % 2}` }];
+    else if (action === 'Authorize') yield ['Authorize', { idTag: `TAG${n}-${i % 16}` }];
+    else if (action === 'StartStop') {
+      // The loop names the transaction the StartTransaction answer gave.
+      yield ['StartTransaction', { connectorId: 1, idTag: `TAG${n}`, meterStart: i * 100, timestamp: at(2 * i) }];
+      yield ['StopTransaction', { transactionId: 0, meterStop: i * 100 + 50, timestamp: at(2 * i + 1) }];
+    }
     // Each one a change (a status that stays does not make an event).
     else if (action === 'StatusNotification') yield ['StatusNotification', { connectorId: 1, errorCode: 'NoError', status: i % 2 ? 'Charging' : 'SuspendedEV' }];
     else if (action === 'MeterValues') yield ['MeterValues', { connectorId: 1, meterValue: [{ timestamp: at(i), sampledValue: FOUR_16(i * 10) }] }];
@@ -82,7 +99,7 @@ async function runAgainst(kind: string): Promise<{ kind: string; perSecond: numb
   const wallet = process.env.BENCH_SUBSCRIBER === '1' && p2p ? fork(WALLET, [p2p, String(connections), 'BENCH-'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }) : undefined;
   if (wallet) await once(wallet, 'message');
   const sockets = await Promise.all(Array.from({ length: connections }, async (_, i) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ocpp/BENCH-${i}`, load === 'TransactionEvent' ? 'ocpp2.0.1' : 'ocpp1.6');
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ocpp/BENCH-${i}`, load === 'TransactionEvent' || load === 'StartedEnded' ? 'ocpp2.0.1' : 'ocpp1.6');
     await once(ws, 'open');
     return ws;
   }));
@@ -129,7 +146,8 @@ async function runAgainst(kind: string): Promise<{ kind: string; perSecond: numb
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const results: Record<string, { perSecond: number[]; cpu: number[]; rss: number[] }> = {};
 for (let round = 0; round < rounds; round++) {
-  for (const kind of ['raw', 'ocpp-rpc', 'gateway', ...(process.env.BENCH_COMPARE ? ['baseline'] : [])]) {
+  // BENCH_SERVERS=gateway,...: only these servers (e.g. to profile one); ratios need ocpp-rpc and raw.
+  for (const kind of (process.env.BENCH_SERVERS ?? ['raw', 'ocpp-rpc', 'gateway', ...(process.env.BENCH_COMPARE ? ['baseline'] : [])].join(',')).split(',')) {
     const r = await runAgainst(kind);
     const entry = (results[kind] ??= { perSecond: [], cpu: [], rss: [] });
     entry.perSecond.push(r.perSecond);
@@ -144,6 +162,7 @@ const ratios = (kind: string, peer: string): number[] => results[kind]!.cpu.map(
 console.log(`${load === 'mix' ? 'OCPP 1.6 station mix' : load}, ${connections} connections, ${seconds} s x ${rounds} rounds (medians; ratios within each round)`);
 console.log('server      msgs/s   server CPU µs/msg   x raw ws   x ocpp-rpc   RSS MB   x ocpp-rpc by round');
 for (const [kind, r] of Object.entries(results)) {
+  if (!results['ocpp-rpc'] || !results.raw) { console.log(`${kind.padEnd(10)} ${median(r.perSecond).toFixed(0).padStart(7)}   ${median(r.cpu).toFixed(1).padStart(17)}`); continue; }
   const byRound = ratios(kind, 'ocpp-rpc');
   console.log(`${kind.padEnd(10)} ${median(r.perSecond).toFixed(0).padStart(7)}   ${median(r.cpu).toFixed(1).padStart(17)}   ${median(ratios(kind, 'raw')).toFixed(2).padStart(8)}   ${median(byRound).toFixed(2).padStart(10)}   ${median(r.rss).toFixed(0).padStart(6)}   ${byRound.map((x) => x.toFixed(2)).join(' ')}`);
 }

@@ -23,6 +23,7 @@ const answers: Record<string, object> = {
   StatusNotification: {},
   MeterValues: {},
   TransactionEvent: {},
+  Authorize: { idTagInfo: { status: 'Accepted' } },
 };
 
 if (kind === 'raw') {

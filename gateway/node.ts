@@ -6,6 +6,7 @@ import type { Logger } from '../src/log/logger.ts';
 import { priceSession } from '../src/domain/pricing.ts';
 import { formatAmount } from '../src/domain/amounts.ts';
 import { KeyedQueue } from '../src/domain/keyed-queue.ts';
+import { KeyedCoalescer } from '../src/domain/keyed-coalescer.ts';
 import { ChargingBridge } from '../src/app/charging-bridge.ts';
 import { OperatorCommands } from '../src/app/operator-commands.ts';
 import type { AdapterDeps } from '../src/ocpp/adapter-kit.ts';
@@ -216,9 +217,14 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   // announced on the DHT, and the DID document (started once the OCPP port is ours) lists it.
   const stationsReady = new Listeners<string>();
   const { readOnConnect, maxAgeHours } = config.stations.configuration;
+  // Both steps log their own failures; asks during a run fold into one more run after it.
+  const bringUpToDate = new KeyedCoalescer((station, err) => log.warn('station not brought up to date', { station, err }));
   stationsReady.on((identity) => {
     // One after the other: a station answers one call at a time.
-    void bridge.onStationReady(identity).then(() => (readOnConnect ? configuration.onStationReady(identity, maxAgeHours * 3_600_000) : undefined));
+    bringUpToDate.ask(identity, async () => {
+      await bridge.onStationReady(identity);
+      if (readOnConnect) await configuration.onStationReady(identity, maxAgeHours * 3_600_000);
+    });
     p2p?.announce(identity);
     firmware.stationReady(identity);
   });

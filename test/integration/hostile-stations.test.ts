@@ -12,6 +12,7 @@ import { encodeAddress } from '@polkadot/util-crypto';
 import WebSocket from 'ws';
 import { once } from 'node:events';
 import { Charger } from '../helpers/charger.ts';
+import { IdleStation } from '../helpers/idle-station.ts';
 import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
 import { eventually } from '../helpers/wait.ts';
 
@@ -127,6 +128,23 @@ describe('hostile stations', () => {
     assert.match(metrics, /^cgw_station_reports_truncated_total\{action="DataTransfer"\} 40$/m);
     assert.match(metrics, /^cgw_station_reports_dropped_total [1-9]\d*$/m);
     await cp.close();
+  });
+
+  it('brings a station that boots again and again up to date once more, not once per boot (seen: a reconciliation queued per boot, without bound)', async () => {
+    const station = await IdleStation.connect(`${gw.url}/REBOOTING-CP`);
+    const boots = await Promise.all(Array.from({ length: 100 }, () => station.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' })));
+    assert.ok(boots.every(([type]) => type === 3), 'every boot answered');
+    // Settled: no new call from the node for half a second.
+    let seen = -1;
+    await eventually(async () => {
+      const now = station.callsReceived.get('GetLocalListVersion') ?? 0;
+      const settled = now === seen;
+      seen = now;
+      await new Promise((r) => setTimeout(r, 500));
+      return settled && now > 0;
+    }, 20_000, 'the node never stopped asking');
+    assert.ok(seen <= 2, `the local list was checked ${seen} times for 100 boots sent at once`);
+    station.ws.close();
   });
 
   it('closes a socket that never boots; keeps at most so many unlisted identities; an operator deletes stations (seen: kept forever)', async () => {
