@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const runs: [string, string[]][] = [
   ['ocpp-roundtrip.ts', ['100', '5', '3']],
-  ...['Heartbeat', 'StatusNotification', 'MeterValues', 'TransactionEvent'].map((load): [string, string[]] => ['ocpp-roundtrip.ts', ['100', '5', '3', load]]),
+  ...['Heartbeat', 'StatusNotification', 'MeterValues', 'TransactionEvent', 'BootNotification', 'Authorize', 'StartStop', 'StartedEnded'].map((load): [string, string[]] => ['ocpp-roundtrip.ts', ['100', '5', '3', load]]),
   ['idle-memory.ts', ['10000']],
   ['cold-start.ts', ['10000', '3']],
   ['outbox-replay.ts', ['20000']],

@@ -36,6 +36,13 @@ function* stationMessages(n: number): Generator<[string, object]> {
   }
 }
 
+// What an idle station answers the server's calls with (by OCPP version).
+const STATION_ANSWERS: Record<string, (v201: boolean) => object> = {
+  GetLocalListVersion: (v201) => (v201 ? { versionNumber: 0 } : { listVersion: 0 }),
+  GetConfiguration: () => ({ configurationKey: [] }),
+  GetBaseReport: () => ({ status: 'NotSupported' }),
+};
+
 const at = (i: number): string => new Date(1_700_000_000_000 + i * 1000).toISOString();
 const FOUR_16 = (meter: number) => [
   { value: String(meter), measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
@@ -105,6 +112,7 @@ async function runAgainst(kind: string): Promise<{ kind: string; perSecond: numb
   }));
   let done = 0;
   let running = true;
+  const v201 = load === 'TransactionEvent' || load === 'StartedEnded';
   const loops = sockets.map((ws, n) => new Promise<void>((resolve) => {
     const messages = load === 'mix' ? stationMessages(n) : oneMessage(load, n);
     let id = 0;
@@ -117,7 +125,14 @@ async function runAgainst(kind: string): Promise<{ kind: string; perSecond: numb
       ws.send(JSON.stringify([2, String(++id), action, payload]));
     };
     ws.on('message', (data) => {
-      const [type, , result] = JSON.parse(data.toString()) as [number, string, Record<string, unknown>];
+      const frame = JSON.parse(data.toString()) as unknown[];
+      // The server's own CALL (a gateway catching up a station's local list or configuration):
+      // answered as an idle station would, and not counted.
+      if (frame[0] === 2) {
+        ws.send(JSON.stringify([3, frame[1], STATION_ANSWERS[frame[2] as string]?.(v201) ?? {}]));
+        return;
+      }
+      const [type, , result] = frame as [number, string, Record<string, unknown>];
       if (type === 3 && typeof result.transactionId === 'number') txId = result.transactionId;
       done++;
       next();

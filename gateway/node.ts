@@ -217,14 +217,18 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   // announced on the DHT, and the DID document (started once the OCPP port is ours) lists it.
   const stationsReady = new Listeners<string>();
   const { readOnConnect, maxAgeHours } = config.stations.configuration;
-  // Both steps log their own failures; asks during a run fold into one more run after it.
-  const bringUpToDate = new KeyedCoalescer((station, err) => log.warn('station not brought up to date', { station, err }));
+  // Asks while a step runs fold into one more run after it: a station that boots again and
+  // again is caught up once more, not once per boot. Each step logs its own failures.
+  const notUpToDate = (station: string, err: unknown): void => log.warn('station not brought up to date', { station, err });
+  const readConfiguration = new KeyedCoalescer((identity) => configuration.onStationReady(identity, maxAgeHours * 3_600_000), notUpToDate);
+  const reconcile = new KeyedCoalescer(async (identity) => {
+    await bridge.onStationReady(identity);
+    // After the list, not beside it: a station answers one call at a time. Apart from it, so a
+    // configuration read waiting for a slow report never holds up the next reconciliation.
+    if (readOnConnect) readConfiguration.ask(identity);
+  }, notUpToDate);
   stationsReady.on((identity) => {
-    // One after the other: a station answers one call at a time.
-    bringUpToDate.ask(identity, async () => {
-      await bridge.onStationReady(identity);
-      if (readOnConnect) await configuration.onStationReady(identity, maxAgeHours * 3_600_000);
-    });
+    reconcile.ask(identity);
     p2p?.announce(identity);
     firmware.stationReady(identity);
   });

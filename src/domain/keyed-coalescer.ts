@@ -1,44 +1,45 @@
-type Task = () => Promise<void>;
-
 /**
- * Runs a task per key (a station identity) at most once at a time; the asks made while it runs
- * fold into one more run after it (the latest ask's task). For work that brings a station up to
- * date (its local list, its configuration), where ten asks in a row need one run: a station
- * sending BootNotification after BootNotification would otherwise queue a reconciliation per
- * boot, each waiting on calls to the station, without bound.
+ * Runs a job per key (a station identity) at most once at a time; the asks made while it runs
+ * fold into one more run after it. For work that brings a station up to date (its local list,
+ * its configuration), where ten asks in a row need one run: a station sending BootNotification
+ * after BootNotification would otherwise queue a reconciliation per boot, each waiting on calls
+ * to the station, without bound. Like SerialTask, per key, and a key is forgotten when idle.
  */
 export class KeyedCoalescer {
-  // A key is here while its task runs; the value is the task asked for meanwhile, if any.
-  private readonly next = new Map<string, Task | undefined>();
+  // A key is here while its job runs; true when asked again meanwhile.
+  private readonly again = new Map<string, boolean>();
+  private readonly job: (key: string) => Promise<void>;
   private readonly onError: (key: string, err: unknown) => void;
 
-  constructor(onError: (key: string, err: unknown) => void) {
+  constructor(job: (key: string) => Promise<void>, onError: (key: string, err: unknown) => void) {
+    this.job = job;
     this.onError = onError;
   }
 
-  ask(key: string, task: Task): void {
-    if (this.next.has(key)) {
-      this.next.set(key, task);
+  ask(key: string): void {
+    if (this.again.has(key)) {
+      this.again.set(key, true);
       return;
     }
-    this.next.set(key, undefined);
-    void this.run(key, task);
+    this.again.set(key, false);
+    void this.run(key);
   }
 
   /** Keys with a run under way. */
   get size(): number {
-    return this.next.size;
+    return this.again.size;
   }
 
-  private async run(key: string, first: Task): Promise<void> {
-    for (let task: Task | undefined = first; task; task = this.next.get(key)) {
-      this.next.set(key, undefined);
+  private async run(key: string): Promise<void> {
+    do {
+      this.again.set(key, false);
       try {
-        await task();
+        await this.job(key);
       } catch (err) {
-        this.onError(key, err);
+        // A failing handler must not leave the key held for good.
+        try { this.onError(key, err); } catch { /* nothing more to do */ }
       }
-    }
-    this.next.delete(key);
+    } while (this.again.get(key));
+    this.again.delete(key);
   }
 }

@@ -82,10 +82,11 @@ export class LevelDatabase {
    * One record. Read on the calling thread while the database is open: an asynchronous get
    * hands each read to libuv's thread pool and back, 12-20 µs of this thread's time and ~40 µs
    * of CPU in all per read on this machine, against ~1 µs for the read itself from LevelDB's
-   * memtable and caches (bench notes: BENCHMARKS.md, "What moved"). A read that must go to
-   * disk holds the event loop for that read; the records read on the message path (a start's
-   * replay key, a finished transaction, a station's state on connect) are small and recent.
-   * While storage is being reopened the read waits for it, as before.
+   * memtable and caches (BENCHMARKS.md, "What moved"). A read that must go to disk holds the
+   * event loop for that read (on slow or network storage, every station waits for it); the
+   * records read on the message path (a start's replay key, a finished transaction) are small
+   * and mostly absent, which LevelDB's bloom filters answer from memory. While storage is
+   * opening (reopened after a failure) the read waits for it; while closing it is refused.
    */
   get(key: string): Promise<Uint8Array | undefined> {
     if (this.db.status !== 'open') return this.db.get(key);

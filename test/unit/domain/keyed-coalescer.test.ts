@@ -4,34 +4,55 @@ import { KeyedCoalescer } from '../../../src/domain/keyed-coalescer.ts';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** A job whose runs wait until released, recording each run's key. */
+function heldJob() {
+  const runs: string[] = [];
+  const releases: (() => void)[] = [];
+  const job = (key: string) => new Promise<void>((resolve) => { runs.push(key); releases.push(resolve); });
+  return { runs, job, release: () => releases.shift()!() };
+}
+
 describe('KeyedCoalescer: one run at a time per key, asks meanwhile folded into one more', () => {
-  it('runs once more after the run under way however many asks came meanwhile, with the latest task', async () => {
-    const runs: string[] = [];
-    let release!: () => void;
-    const coalescer = new KeyedCoalescer(() => {});
-    coalescer.ask('CP1', () => new Promise<void>((r) => { runs.push('first'); release = r; }));
-    for (let i = 0; i < 50; i++) coalescer.ask('CP1', async () => { runs.push(`ask ${i}`); });
+  it('runs once more after the run under way however many asks came meanwhile, and again for an ask during that run', async () => {
+    const { runs, job, release } = heldJob();
+    const coalescer = new KeyedCoalescer(job, () => {});
+    for (let i = 0; i < 50; i++) coalescer.ask('CP1');
     await tick();
-    assert.deepEqual(runs, ['first'], 'nothing else while the first runs');
+    assert.deepEqual(runs, ['CP1'], 'nothing else while the first runs');
     release();
     await tick();
-    assert.deepEqual(runs, ['first', 'ask 49']);
+    assert.deepEqual(runs, ['CP1', 'CP1'], 'the 49 asks made during it: one more run');
+    coalescer.ask('CP1');
+    release();
+    await tick();
+    assert.deepEqual(runs, ['CP1', 'CP1', 'CP1'], 'an ask during the second run: a third');
+    release();
+    await tick();
     assert.equal(coalescer.size, 0, 'an idle key is forgotten');
+    coalescer.ask('CP1');
+    assert.equal(runs.length, 4, 'and runs at once when asked again');
+    release();
   });
 
-  it('runs other keys alongside, and goes on after a failed run', async () => {
+  it('runs other keys alongside, goes on after a failed run, and is not stopped by a failing error handler', async () => {
     const runs: string[] = [];
     const errors: string[] = [];
-    const coalescer = new KeyedCoalescer((key, err) => errors.push(`${key}: ${(err as Error).message}`));
-    coalescer.ask('CP1', async () => { runs.push('CP1'); throw new Error('offline'); });
-    coalescer.ask('CP2', async () => { runs.push('CP2'); });
-    coalescer.ask('CP1', async () => { runs.push('CP1 again'); });
+    let fail = true;
+    const coalescer = new KeyedCoalescer(async (key) => {
+      runs.push(key);
+      if (key === 'CP1' && fail) throw new Error('offline');
+    }, (key, err) => {
+      errors.push(`${key}: ${(err as Error).message}`);
+      throw new Error('the error handler failed too');
+    });
+    coalescer.ask('CP1');
+    coalescer.ask('CP2');
+    coalescer.ask('CP1');
+    fail = false;
     await tick();
     await tick();
-    assert.deepEqual(runs, ['CP1', 'CP2', 'CP1 again']);
+    assert.deepEqual(runs, ['CP1', 'CP2', 'CP1']);
     assert.deepEqual(errors, ['CP1: offline']);
-    coalescer.ask('CP1', async () => { runs.push('CP1 later'); });
-    await tick();
-    assert.equal(runs.at(-1), 'CP1 later', 'a key runs again once idle');
+    assert.equal(coalescer.size, 0, 'no key held by the failure');
   });
 });

@@ -36,4 +36,34 @@ describe('event publisher', () => {
       await publisher.stop(0);
     }
   });
+
+  it('drains a backlog of several batches after one nudge, and an event queued during a drain with its nudge, reading the outbox once per batch', async () => {
+    const outbox = new ListOutbox();
+    let reads = 0;
+    const read = outbox.outboxEntries.bind(outbox);
+    outbox.outboxEntries = async (limit: number) => { reads++; return read(limit); };
+    const topic = 'cgw/v1/station/FOLLOWED';
+    for (let i = 1; i <= 250; i++) outbox.entries.push({ id: `e${String(i).padStart(4, '0')}`, topic, seq: i, envelope: new Uint8Array([i % 256]) });
+    const sent: number[] = [];
+    const pubsub: PubSubSink = {
+      publish: async () => {
+        sent.push(sent.length + 1);
+        // A change committed while the last batch is being published: queued, then nudged.
+        if (sent.length === 240) {
+          outbox.entries.push({ id: 'e9999', topic, seq: 251, envelope: new Uint8Array([0]) });
+          publisher.nudge();
+        }
+      },
+      getSubscribers: () => ['wallet'],
+    };
+    const publisher = new EventPublisher({ outbox, pubsub, maxPerSecond: 100_000, log: silentLogger });
+    try {
+      publisher.nudge();
+      await eventually(() => outbox.entries.length === 0, 5_000, 'the outbox drains');
+      assert.equal(sent.length, 251, 'every event published once');
+      assert.equal(reads, 4, 'three batches and the one queued during the last: no read that finds the outbox empty');
+    } finally {
+      await publisher.stop(0);
+    }
+  });
 });
