@@ -232,7 +232,15 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     p2p?.announce(identity);
     firmware.stationReady(identity);
   });
-  const stationReady = (identity: string): void => stationsReady.emit(identity);
+  // Once per connection: at connect for a station accepted before, else at its first accepted
+  // boot. Booting again on the same socket leaves nothing new to catch up (seen: a station that
+  // booted 100 times was reconciled 100 times).
+  const madeReady = new WeakSet<OcppConnection>();
+  const stationReady = (connection: OcppConnection): void => {
+    if (madeReady.has(connection)) return;
+    madeReady.add(connection);
+    stationsReady.emit(connection.identity);
+  };
 
   const { ocpp, ports } = await parts.start('OCPP server', async () => {
     const server = createOcppServer(config, {
@@ -338,7 +346,7 @@ function createOcppServer(config: Config, deps: {
   directory: StationDirectory;
   connections: StationConnections;
   metrics: GatewayMetrics;
-  stationReady: (identity: string) => void;
+  stationReady: (connection: OcppConnection) => void;
   onReport: NonNullable<AdapterDeps['onReport']>;
   onFirmwareStatus: NonNullable<AdapterDeps['onFirmwareStatus']>;
   onLogStatus: NonNullable<AdapterDeps['onLogStatus']>;
@@ -409,7 +417,7 @@ function createOcppServer(config: Config, deps: {
       if (!deps.connections.get(connection.identity)) admittedUnlisted.delete(connection.identity);
     },
     onConnect: (connection) => {
-      void service.isAccepted(connection.identity).then((accepted) => { if (accepted) deps.stationReady(connection.identity); });
+      void service.isAccepted(connection.identity).then((accepted) => { if (accepted) deps.stationReady(connection); });
       bootDeadline.watch(connection);
     },
     // Under open registration every identity that connects is kept: at most so many, counting

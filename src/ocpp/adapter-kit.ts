@@ -27,7 +27,7 @@ export interface AdapterDeps {
   now?: () => Date;
   log: Logger;
   /** Told when a BootNotification was answered Accepted (after the answer went out). */
-  onAccepted?: (identity: string) => void;
+  onAccepted?: (connection: OcppConnection) => void;
   /** Told of each part of a 2.0.1 report (NotifyReport) once it is answered. */
   onReport?: (identity: string, part: ReportPart) => void;
   /** Told once a firmware status notification is answered (its status is in the station's state). */
@@ -153,7 +153,7 @@ export async function answerBoot(
  */
 export function afterBoot(deps: AdapterDeps): (payload: unknown, response: { status: string }, connection: OcppConnection) => void {
   return (_payload, response, connection) => {
-    if (response.status === 'Accepted') deps.onAccepted?.(connection.identity);
+    if (response.status === 'Accepted') deps.onAccepted?.(connection);
   };
 }
 
