@@ -18,6 +18,7 @@ import { NODE_FLAGS } from '../gateway/node-flags.js';
 
 const [connections = 100, seconds = 5, rounds = 3] = process.argv.slice(2, 5).map(Number);
 const load = process.argv[5] ?? 'mix';
+const V201 = load === 'TransactionEvent' || load === 'StartedEnded';
 const SERVER = fileURLToPath(new URL('./servers.ts', import.meta.url));
 const WALLET = fileURLToPath(new URL('./event-wallet.ts', import.meta.url));
 
@@ -41,6 +42,7 @@ const STATION_ANSWERS: Record<string, (v201: boolean) => object> = {
   GetLocalListVersion: (v201) => (v201 ? { versionNumber: 0 } : { listVersion: 0 }),
   GetConfiguration: () => ({ configurationKey: [] }),
   GetBaseReport: () => ({ status: 'NotSupported' }),
+  SendLocalList: () => ({ status: 'Accepted' }),
 };
 
 const at = (i: number): string => new Date(1_700_000_000_000 + i * 1000).toISOString();
@@ -106,13 +108,13 @@ async function runAgainst(kind: string): Promise<{ kind: string; perSecond: numb
   const wallet = process.env.BENCH_SUBSCRIBER === '1' && p2p ? fork(WALLET, [p2p, String(connections), 'BENCH-'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }) : undefined;
   if (wallet) await once(wallet, 'message');
   const sockets = await Promise.all(Array.from({ length: connections }, async (_, i) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ocpp/BENCH-${i}`, load === 'TransactionEvent' || load === 'StartedEnded' ? 'ocpp2.0.1' : 'ocpp1.6');
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ocpp/BENCH-${i}`, V201 ? 'ocpp2.0.1' : 'ocpp1.6');
     await once(ws, 'open');
     return ws;
   }));
   let done = 0;
+  let serverCalls = 0;
   let running = true;
-  const v201 = load === 'TransactionEvent' || load === 'StartedEnded';
   const loops = sockets.map((ws, n) => new Promise<void>((resolve) => {
     const messages = load === 'mix' ? stationMessages(n) : oneMessage(load, n);
     let id = 0;
@@ -129,7 +131,8 @@ async function runAgainst(kind: string): Promise<{ kind: string; perSecond: numb
       // The server's own CALL (a gateway catching up a station's local list or configuration):
       // answered as an idle station would, and not counted.
       if (frame[0] === 2) {
-        ws.send(JSON.stringify([3, frame[1], STATION_ANSWERS[frame[2] as string]?.(v201) ?? {}]));
+        serverCalls++;
+        ws.send(JSON.stringify([3, frame[1], STATION_ANSWERS[frame[2] as string]?.(V201) ?? {}]));
         return;
       }
       const [type, , result] = frame as [number, string, Record<string, unknown>];
@@ -139,8 +142,14 @@ async function runAgainst(kind: string): Promise<{ kind: string; perSecond: numb
     });
     next();
   }));
-  // Warm up, then measure the server's CPU over a fixed window.
-  await new Promise((r) => setTimeout(r, 1000));
+  // Warm up, then measure the server's CPU over a fixed window. The warm-up lasts until the
+  // server's own calls (the gateway catching up each station after its boot: once per
+  // connection, not the load's work) have stopped for a second, 30 s at most.
+  const warmUntil = Date.now() + 30_000;
+  for (let seen = -1; seen !== serverCalls && Date.now() < warmUntil;) {
+    seen = serverCalls;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
   child.send('reset');
   await once(child, 'message');
   const startCount = done;

@@ -204,6 +204,8 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     : undefined;
   if (p2p && events) {
     service.committed.outbox.on(() => p2p.publisher.nudge());
+    // For what was committed before the listener was there (a drain stops at a short batch).
+    p2p.publisher.nudge();
     events.outbox.audience(p2p.follows);
     const compat = p2p.compat;
     if (compat) {
@@ -217,24 +219,26 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   // announced on the DHT, and the DID document (started once the OCPP port is ours) lists it.
   const stationsReady = new Listeners<string>();
   const { readOnConnect, maxAgeHours } = config.stations.configuration;
-  // Asks while a step runs fold into one more run after it: a station that boots again and
-  // again is caught up once more, not once per boot. Each step logs its own failures.
-  const notUpToDate = (station: string, err: unknown): void => log.warn('station not brought up to date', { station, err });
-  const readConfiguration = new KeyedCoalescer((identity) => configuration.onStationReady(identity, maxAgeHours * 3_600_000), notUpToDate);
+  // Asks while a step runs fold into one more run after it: a station reconnecting again and
+  // again is caught up once more, not once per connection. Both steps catch and log their own
+  // failures; the handler is the coalescer's backstop.
+  const unexpected = (step: string) => (station: string, err: unknown): void => log.warn(`station ${step} failed unexpectedly`, { station, err });
+  const readConfiguration = new KeyedCoalescer((identity) => configuration.onStationReady(identity, maxAgeHours * 3_600_000), unexpected('configuration read'));
   const reconcile = new KeyedCoalescer(async (identity) => {
     await bridge.onStationReady(identity);
-    // After the list, not beside it: a station answers one call at a time. Apart from it, so a
-    // configuration read waiting for a slow report never holds up the next reconciliation.
+    // The list first: what a driver needs to start. The configuration read is coalesced apart,
+    // so one waiting for a slow 2.0.1 report never holds up the next reconciliation.
     if (readOnConnect) readConfiguration.ask(identity);
-  }, notUpToDate);
+  }, unexpected('local list catch-up'));
   stationsReady.on((identity) => {
     reconcile.ask(identity);
     p2p?.announce(identity);
     firmware.stationReady(identity);
   });
   // Once per connection: at connect for a station accepted before, else at its first accepted
-  // boot. Booting again on the same socket leaves nothing new to catch up (seen: a station that
-  // booted 100 times was reconciled 100 times).
+  // boot. Booting again on the same socket leaves nothing new to catch up (seen: 100 boots on
+  // one socket, 100 reconciliations). A station's registration is fixed while the node runs
+  // (config), so its boots on one socket are all answered alike.
   const madeReady = new WeakSet<OcppConnection>();
   const stationReady = (connection: OcppConnection): void => {
     if (madeReady.has(connection)) return;
@@ -409,13 +413,13 @@ function createOcppServer(config: Config, deps: {
     observer: deps.metrics.observer,
     frames: deps.frames,
     files: deps.files,
-    // A station accepted before (kept across reconnects) gets its list reconciled at once.
     // An unlisted identity that left before it was stored no longer holds a place.
     // (Not when a new connection of the same identity replaced it: that one still boots.)
     onDisconnect: (connection) => {
       bootDeadline.drop(connection);
       if (!deps.connections.get(connection.identity)) admittedUnlisted.delete(connection.identity);
     },
+    // A station accepted before (kept across reconnects) is caught up at once.
     onConnect: (connection) => {
       void service.isAccepted(connection.identity).then((accepted) => { if (accepted) deps.stationReady(connection); });
       bootDeadline.watch(connection);
