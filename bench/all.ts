@@ -1,4 +1,4 @@
-// Every benchmark in turn, with bounded defaults (a few minutes in all; loopback only):
+// Every benchmark in turn, with bounded defaults (the OCPP loads alone about 13 minutes; loopback only):
 //   npm run bench
 // Each prints a Markdown table for BENCHMARKS.md. A benchmark that fails is reported and the
 // others still run; the exit code is 0 either way (benchmarks never fail a run on a number).
