@@ -6,7 +6,7 @@ import type { Logger } from '../src/log/logger.ts';
 import { priceSession } from '../src/domain/pricing.ts';
 import { formatAmount } from '../src/domain/amounts.ts';
 import { KeyedQueue } from '../src/domain/keyed-queue.ts';
-import { KeyedCoalescer } from '../src/domain/keyed-coalescer.ts';
+import { KeyedSerialTasks } from '../src/serial-task.ts';
 import { ChargingBridge } from '../src/app/charging-bridge.ts';
 import { OperatorCommands } from '../src/app/operator-commands.ts';
 import type { AdapterDeps } from '../src/ocpp/adapter-kit.ts';
@@ -221,17 +221,17 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   const { readOnConnect, maxAgeHours } = config.stations.configuration;
   // Asks while a step runs fold into one more run after it: a station reconnecting again and
   // again is caught up once more, not once per connection. Both steps catch and log their own
-  // failures; the handler is the coalescer's backstop.
+  // failures; the handler is a backstop.
   const unexpected = (step: string) => (station: string, err: unknown): void => log.warn(`station ${step} failed unexpectedly`, { station, err });
-  const readConfiguration = new KeyedCoalescer((identity) => configuration.onStationReady(identity, maxAgeHours * 3_600_000), unexpected('configuration read'));
-  const reconcile = new KeyedCoalescer(async (identity) => {
+  const readConfiguration = new KeyedSerialTasks((identity) => configuration.onStationReady(identity, maxAgeHours * 3_600_000), unexpected('configuration read'));
+  const reconcile = new KeyedSerialTasks(async (identity) => {
     await bridge.onStationReady(identity);
-    // The list first: what a driver needs to start. The configuration read is coalesced apart,
+    // The list first: what a driver needs to start. The configuration read runs apart,
     // so one waiting for a slow 2.0.1 report never holds up the next reconciliation.
-    if (readOnConnect) readConfiguration.ask(identity);
+    if (readOnConnect) readConfiguration.request(identity);
   }, unexpected('local list catch-up'));
   stationsReady.on((identity) => {
-    reconcile.ask(identity);
+    reconcile.request(identity);
     p2p?.announce(identity);
     firmware.stationReady(identity);
   });

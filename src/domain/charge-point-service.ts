@@ -13,7 +13,7 @@ import type { Tariff } from './pricing.ts';
 import { buildReceipt, signedValuesIn } from './receipts.ts';
 import { endSessionOf, linkStartedTransaction, type ConsumerSession } from './sessions.ts';
 import { removeReservation } from './reservations.ts';
-import { applyReading, closeTransaction, nextTransactionId, openTransaction, peekTransactionId, orphanTransaction } from './transactions.ts';
+import { applyReading, closeTransaction, nextTransactionId, openTransaction, orphanTransaction } from './transactions.ts';
 import { isoTime } from './clock.ts';
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -85,12 +85,6 @@ export interface TransactionEventCommand {
   start: TransactionStart;
   readings: MeterReading[];
   stop?: TransactionStop;
-}
-
-/** The station's next transaction id, and whether a finished transaction holds it. */
-interface NextId {
-  id: number;
-  taken: boolean;
 }
 
 /** 1.6 StartTransaction's business key: a retry with a new message id maps to the same transaction. */
@@ -349,14 +343,14 @@ export class ChargePointService {
     return this.mutate(origin, async (draft) => {
       const { change } = draft;
       const decision = authorize(change.state, start.idTag, this.policy, this.now());
-      const { found: known, next } = await this.withNextId(origin.identity, change.state, this.repo.stations.findStartKey(origin.identity, key));
+      const known = await this.repo.stations.findStartKey(origin.identity, key);
       if (known !== undefined) {
         // A replay gets the answer the start got (a refused consumer tag stays refused).
         const tx = change.state.transactions[known] ?? (await this.repo.stations.loadFinished(origin.identity, known));
         return { transactionId: known, decision: tx?.idTagStatus === 'Invalid' ? { status: 'Invalid' } : decision, replay: true };
       }
       const receivedAt = isoTime(this.now());
-      const tx = openTransaction(change.state, start, decision.status, receivedAt, await this.freshTransactionId(origin.identity, change.state, next));
+      const tx = openTransaction(change.state, start, decision.status, receivedAt, await this.freshTransactionId(origin.identity, change.state));
       change.startKeys.push({ key, transactionId: tx.id });
       const final = this.startDecision(draft, tx, decision);
       return { transactionId: tx.id, decision: final, replay: false };
@@ -436,9 +430,7 @@ export class ChargePointService {
       const state = change.state;
       const decision = cmd.start.idTag ? authorize(state, cmd.start.idTag, this.policy, this.now()) : undefined;
       const withDecision = decision ? { decision } : {};
-      let localId = state.transactionIds[ocppId];
-      let next: NextId | undefined;
-      if (localId === undefined) ({ found: localId, next } = await this.withNextId(origin.identity, state, this.repo.stations.findOcppTransaction(origin.identity, ocppId)));
+      let localId = state.transactionIds[ocppId] ?? (await this.repo.stations.findOcppTransaction(origin.identity, ocppId));
       if (localId !== undefined && !state.transactions[localId]) {
         // An event for a transaction id that already ended. The same Started again (a retry) has
         // the same start time, and a late event of that transaction was made before its end;
@@ -471,7 +463,7 @@ export class ChargePointService {
         }
       }
       if (!tx) {
-        tx = openTransaction(state, cmd.start, decision?.status ?? '', receivedAt, await this.freshTransactionId(origin.identity, state, next));
+        tx = openTransaction(state, cmd.start, decision?.status ?? '', receivedAt, await this.freshTransactionId(origin.identity, state));
         change.ocppTransactionIds.push({ ocppTransactionId: ocppId, transactionId: tx.id });
       } else if (cmd.start.idTag && !tx.idTag) {
         tx.idTag = cmd.start.idTag;
@@ -500,31 +492,12 @@ export class ChargePointService {
 
   /**
    * The next transaction id that no record holds: a stop for an id this node never issued is
-   * kept as an orphan under that id, and a later transaction must not take it over. `checked`:
-   * the next id as withNextId read it.
+   * kept as an orphan under that id, and a later transaction must not take it over.
    */
-  private async freshTransactionId(identity: string, state: ChargePointState, checked?: NextId): Promise<number> {
+  private async freshTransactionId(identity: string, state: ChargePointState): Promise<number> {
     let id = nextTransactionId(state);
-    let taken = id === checked?.id ? checked.taken : await this.isFinished(identity, id);
-    while (taken) {
-      id = nextTransactionId(state);
-      taken = await this.isFinished(identity, id);
-    }
+    while (await this.repo.stations.loadFinished(identity, id)) id = nextTransactionId(state);
     return id;
-  }
-
-  /**
-   * `lookup` (a start's replay check) read together with whether a finished transaction holds
-   * the station's next id: one wait for storage instead of two before a start is answered.
-   */
-  private async withNextId<T>(identity: string, state: ChargePointState, lookup: Promise<T>): Promise<{ found: T; next: NextId }> {
-    const id = peekTransactionId(state);
-    const [found, taken] = await Promise.all([lookup, this.isFinished(identity, id)]);
-    return { found, next: { id, taken } };
-  }
-
-  private async isFinished(identity: string, transactionId: number): Promise<boolean> {
-    return (await this.repo.stations.loadFinished(identity, transactionId)) !== undefined;
   }
 
   /** A consumer charging on this transaction hears about its progress. */

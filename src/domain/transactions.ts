@@ -33,15 +33,9 @@ export function emptyTransaction(id: number): TransactionInfo {
 
 /** The next local transaction id from the station's counter (wraps before int32 overflow). */
 export function nextTransactionId(state: ChargePointState): number {
-  const id = peekTransactionId(state);
-  state.currentTransactionId = id;
-  return id;
-}
-
-/** The id nextTransactionId would give, without taking it. */
-export function peekTransactionId(state: ChargePointState): number {
   let id = state.currentTransactionId >= MAX_TRANSACTION_ID ? 1 : state.currentTransactionId + 1;
   while (state.transactions[id]) id = id >= MAX_TRANSACTION_ID ? 1 : id + 1;
+  state.currentTransactionId = id;
   return id;
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KeyedCoalescer } from '../../../src/domain/keyed-coalescer.ts';
+import { KeyedSerialTasks } from '../../src/serial-task.ts';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -12,24 +12,24 @@ function heldJob() {
   return { runs, job, release: () => releases.shift()!() };
 }
 
-describe('KeyedCoalescer: one run at a time per key, asks meanwhile folded into one more', () => {
+describe('KeyedSerialTasks: one run at a time per key, asks meanwhile folded into one more', () => {
   it('runs once more after the run under way however many asks came meanwhile, and again for an ask during that run', async () => {
     const { runs, job, release } = heldJob();
-    const coalescer = new KeyedCoalescer(job, () => {});
-    for (let i = 0; i < 50; i++) coalescer.ask('CP1');
+    const tasks = new KeyedSerialTasks(job, () => {});
+    for (let i = 0; i < 50; i++) tasks.request('CP1');
     await tick();
     assert.deepEqual(runs, ['CP1'], 'nothing else while the first runs');
     release();
     await tick();
     assert.deepEqual(runs, ['CP1', 'CP1'], 'the 49 asks made during it: one more run');
-    coalescer.ask('CP1');
+    tasks.request('CP1');
     release();
     await tick();
     assert.deepEqual(runs, ['CP1', 'CP1', 'CP1'], 'an ask during the second run: a third');
     release();
     await tick();
-    assert.equal(coalescer.size, 0, 'an idle key is forgotten');
-    coalescer.ask('CP1');
+    assert.equal(tasks.size, 0, 'an idle key is forgotten');
+    tasks.request('CP1');
     assert.equal(runs.length, 4, 'and runs at once when asked again');
     release();
   });
@@ -38,21 +38,21 @@ describe('KeyedCoalescer: one run at a time per key, asks meanwhile folded into 
     const runs: string[] = [];
     const errors: string[] = [];
     let fail = true;
-    const coalescer = new KeyedCoalescer(async (key) => {
+    const tasks = new KeyedSerialTasks(async (key) => {
       runs.push(key);
       if (key === 'CP1' && fail) throw new Error('offline');
     }, (key, err) => {
       errors.push(`${key}: ${(err as Error).message}`);
       throw new Error('the error handler failed too');
     });
-    coalescer.ask('CP1');
-    coalescer.ask('CP2');
-    coalescer.ask('CP1');
+    tasks.request('CP1');
+    tasks.request('CP2');
+    tasks.request('CP1');
     fail = false;
     await tick();
     await tick();
     assert.deepEqual(runs, ['CP1', 'CP2', 'CP1']);
     assert.deepEqual(errors, ['CP1: offline']);
-    assert.equal(coalescer.size, 0, 'no key held by the failure');
+    assert.equal(tasks.size, 0, 'no key held by the failure');
   });
 });
