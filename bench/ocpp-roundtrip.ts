@@ -190,3 +190,8 @@ for (const [kind, r] of Object.entries(results)) {
   const byRound = ratios(kind, 'ocpp-rpc');
   console.log(`${kind.padEnd(10)} ${median(r.perSecond).toFixed(0).padStart(7)}   ${median(r.cpu).toFixed(1).padStart(17)}   ${median(ratios(kind, 'raw')).toFixed(2).padStart(8)}   ${median(byRound).toFixed(2).padStart(10)}   ${median(r.rss).toFixed(0).padStart(6)}   ${byRound.map((x) => x.toFixed(2)).join(' ')}`);
 }
+// BENCH_COMPARE: this checkout's gateway against the other's, round by round.
+if (results.baseline && results.gateway) {
+  const byRound = ratios('gateway', 'baseline');
+  console.log(`gateway / baseline: ${median(byRound).toFixed(3)} (by round: ${byRound.map((x) => x.toFixed(3)).join(' ')})`);
+}

@@ -40,11 +40,11 @@ export function signerOf(key: GatewayKey): Signer {
   return { publicKey: key.publicKey, scheme: 'ED25519', sign: key.sign };
 }
 
-/** The event outbox needs the key and the topic counters before the service exists. */
+/** The event outbox needs the key and where each topic's numbering stands before the service exists. */
 export async function prepareEvents(config: Config, store: LevelStore, log: Logger): Promise<{ key: GatewayKey; outbox: EventOutbox }> {
   const { key, created } = await loadOrCreateGatewayKey(keyFileOf(config));
   if (created) log.info('created the gateway key', { keyFile: keyFileOf(config), peerId: key.peerId });
-  return { key, outbox: new EventOutbox(signerOf(key), await store.events.topicSeqs()) };
+  return { key, outbox: new EventOutbox(signerOf(key), (topic) => store.events.lastSeq(topic)) };
 }
 
 export interface RunningP2p {

@@ -1,19 +1,31 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 // A binary hash tree over a batch of items, so that one signature over its root vouches for
 // each item, and each item carries only the few hashes that lead from it to the root. Leaves
 // and inner nodes hash with different prefixes (0x00, 0x01), so a node can never pass for a
 // leaf. A level with an odd count carries its last node up unchanged.
 
-const LEAF = Buffer.from([0]);
-const NODE = Buffer.from([1]);
+const LEAF = 0;
+const NODE = 1;
+
+// One-shot hashing of one buffer: a Hash object per node cost more than the hashing itself.
+function sha256(prefix: number, ...parts: Uint8Array[]): Buffer {
+  const input = Buffer.allocUnsafe(1 + parts.reduce((n, p) => n + p.length, 0));
+  input[0] = prefix;
+  let at = 1;
+  for (const part of parts) {
+    input.set(part, at);
+    at += part.length;
+  }
+  return hash('sha256', input, 'buffer');
+}
 
 export function merkleLeaf(item: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF).update(item).digest();
+  return sha256(LEAF, item);
 }
 
 function parent(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE).update(left).update(right).digest();
+  return sha256(NODE, left, right);
 }
 
 /** The root of the leaves, and for each leaf the sibling hashes from it up to the root. */

@@ -93,7 +93,7 @@ class EventNonces {
 
 /**
  * Turns changes into signed events with per-topic sequence numbers (1, 2, 3, ...). The
- * numbers continue after a restart from the store's counters. The envelope is made once,
+ * numbers continue after a restart from each topic's last stored event. The envelope is made once,
  * before the change commits, and published byte for byte (also when replayed after a crash).
  */
 export class EventOutbox {
@@ -102,24 +102,32 @@ export class EventOutbox {
   // signature was the largest cost of a status change. Each change still gets its envelopes
   // before it commits.
   private readonly sealer: TurnBatch<SealOptions[], Uint8Array[]>;
-  private readonly seqs: Map<string, number>;
+  // Each topic's last sequence number: read from storage at its first event since the start
+  // (one read per topic, not every topic's at startup), then counted here.
+  private readonly seqs = new Map<string, number>();
+  private readonly reading = new Map<string, Promise<void>>();
+  private readonly lastSeq: (topic: string) => Promise<number>;
   private readonly now: () => number;
   private readonly nonces = new EventNonces();
   // Until libp2p runs, every event is queued (the publisher decides once it can tell).
   private follows: (topic: string) => boolean = () => true;
 
-  constructor(signer: Signer, seqs: Map<string, number>, now: () => number = Date.now) {
+  constructor(signer: Signer, lastSeq: (topic: string) => Promise<number>, now: () => number = Date.now) {
     this.sealer = new TurnBatch(async (changes) => {
       const envelopes = await sealBatch(signer, changes.flat());
       let at = 0;
       return changes.map((c) => envelopes.slice(at, (at += c.length)));
     });
-    this.seqs = seqs;
+    this.lastSeq = lastSeq;
     this.now = now;
   }
 
   readonly project = async (events: DomainEvent[]): Promise<OutboxRecord[]> => {
-    const wire = events.flatMap(toWireEvents).map(({ topic, event }) => {
+    const projected = events.flatMap(toWireEvents);
+    for (const { topic } of projected) if (!this.seqs.has(topic)) await this.readSeq(topic);
+    // Numbered and handed to the sealer in one synchronous step: the order of the numbers on a
+    // topic is the order of the batches and commits.
+    const wire = projected.map(({ topic, event }) => {
       const seq = (this.seqs.get(topic) ?? 0) + 1;
       this.seqs.set(topic, seq);
       return { domain: DOMAIN.event, payload: eventCodec.encode(event), topic, seq, timestampMs: this.now(), nonce: this.nonces.next() };
@@ -128,6 +136,18 @@ export class EventOutbox {
     const envelopes = await this.sealer.add(wire);
     return wire.map((w, i) => ({ topic: w.topic, seq: w.seq, envelope: envelopes[i]!, followed: this.follows(w.topic) }));
   };
+
+  /** Reads where a topic's numbering stands, once however many changes ask at the same time. */
+  private readSeq(topic: string): Promise<void> {
+    let reading = this.reading.get(topic);
+    if (!reading) {
+      reading = this.lastSeq(topic).then(
+        (last) => { this.seqs.set(topic, last); },
+      ).finally(() => this.reading.delete(topic));
+      this.reading.set(topic, reading);
+    }
+    return reading;
+  }
 
   /**
    * Who listens: an event on a topic no connected peer follows is archived only, in its

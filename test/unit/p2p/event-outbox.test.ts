@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { emptyState } from '../../../src/domain/charge-point.ts';
@@ -16,9 +17,9 @@ describe('signed events: nonces and signatures', () => {
     const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
     const signer = { publicKey: key.publicKey, scheme: 'ED25519' as const, sign: key.sign };
     const changed = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'stationChanged' as const, identity: `N${i}`, state: emptyState(`N${i}`) }));
-    const first = await new EventOutbox(signer, new Map()).project(changed(200));
+    const first = await new EventOutbox(signer, async () => 0).project(changed(200));
     // A second process that lost its counters (a reset data folder) numbers from 1 again.
-    const second = await new EventOutbox(signer, new Map()).project(changed(200));
+    const second = await new EventOutbox(signer, async () => 0).project(changed(200));
     const all = [...first, ...second].map((r) => envelopes.decode(r.envelope));
     assert.equal(new Set(all.map((e) => Buffer.from(e.nonce).toString('hex'))).size, 400, 'no nonce twice');
     assert.deepEqual(first.map((r) => r.seq), second.map((r) => r.seq), 'the same topics and numbers');
@@ -30,7 +31,7 @@ describe('signed events: nonces and signatures', () => {
     const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
     let signatures = 0;
     const signer = { publicKey: key.publicKey, scheme: 'ED25519' as const, sign: (m: Uint8Array) => { signatures++; return key.sign(m); } };
-    const outbox = new EventOutbox(signer, new Map());
+    const outbox = new EventOutbox(signer, async () => 0);
     // Fifty stations' status changes handled in the same turn, as under load.
     const changes = await Promise.all(Array.from({ length: 50 }, (_, i) => outbox.project([{ type: 'stationChanged' as const, identity: `B${i}`, state: emptyState(`B${i}`) }])));
     assert.equal(signatures, 1, 'one signature for the turn');
@@ -47,9 +48,35 @@ describe('signed events: nonces and signatures', () => {
     assert.ok(ed25519Verify(key.publicKey, signingBytes(single), single.signature));
   });
 
+  it('continues each topic from its stored number, read once however many changes ask at once, and again after a failed read', async () => {
+    const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
+    const reads: string[] = [];
+    let failNext = false;
+    const stored = async (topic: string) => {
+      reads.push(topic);
+      await new Promise((r) => setTimeout(r, 20));
+      if (failNext) {
+        failNext = false;
+        throw new Error('storage unavailable');
+      }
+      return topic.endsWith('/BUSY') ? 41 : 0;
+    };
+    const outbox = new EventOutbox({ publicKey: key.publicKey, scheme: 'ED25519' as const, sign: key.sign }, stored);
+    const changed = (identity: string) => ({ type: 'stationChanged' as const, identity, state: emptyState(identity) });
+    // Ten changes of one station's topic at the same time, before its number was read.
+    const records = (await Promise.all(Array.from({ length: 10 }, () => outbox.project([changed('BUSY')])))).flat();
+    assert.deepEqual(records.map((r) => r.seq), [42, 43, 44, 45, 46, 47, 48, 49, 50, 51], 'on from 41, in the order asked, none twice');
+    assert.equal(reads.length, 1, 'one read for the topic');
+    assert.deepEqual((await outbox.project([changed('BUSY')])).map((r) => r.seq), [52], 'then counted without reading');
+    failNext = true;
+    await assert.rejects(outbox.project([changed('NEW')]), /storage unavailable/);
+    assert.deepEqual((await outbox.project([changed('NEW')])).map((r) => r.seq), [1], 'a failed read is not remembered');
+    assert.equal(reads.length, 3);
+  });
+
   it('queues an event for publishing only when a peer follows its topic (every event until libp2p can tell)', async () => {
     const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
-    const outbox = new EventOutbox({ publicKey: key.publicKey, scheme: 'ED25519' as const, sign: key.sign }, new Map());
+    const outbox = new EventOutbox({ publicKey: key.publicKey, scheme: 'ED25519' as const, sign: key.sign }, async () => 0);
     const changed = (identity: string) => ({ type: 'stationChanged' as const, identity, state: emptyState(identity) });
     assert.deepEqual((await outbox.project([changed('EARLY')])).map((r) => r.followed), [true]);
     outbox.audience((topic) => topic.endsWith('/WATCHED'));
@@ -76,6 +103,33 @@ describe('signed events: nonces and signatures', () => {
     ];
     for (const f of forged) {
       await assert.rejects(open(envelopes.encode(f), { domain: f.domain as typeof DOMAIN.event, signer: key.publicKey }), /signature|path|batches/, JSON.stringify([f.batchIndex, f.batchSize, f.batchPath.length]));
+    }
+  });
+
+  it('seals batches that a wallet verifies from node.proto\'s description alone (leaf, node, odd level, root)', async () => {
+    const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
+    const signer = { publicKey: key.publicKey, scheme: 'ED25519' as const, sign: key.sign };
+    const roots = codecFor('cgw.BatchRoot');
+    // Written from the comments on SignedEnvelope, not from src/crypto/merkle.ts.
+    const sha256 = (...parts: Uint8Array[]) => parts.reduce((h, p) => h.update(p), createHash('sha256')).digest();
+    const rootOf = (e: ReturnType<typeof envelopes.decode>): Buffer => {
+      let node = sha256(Buffer.from([0]), signingBytes(e));
+      let [index, width, used] = [e.batchIndex, e.batchSize, 0];
+      for (; width > 1; width = Math.ceil(width / 2), index = Math.floor(index / 2)) {
+        if (index === width - 1 && width % 2 === 1) continue;
+        const sibling = e.batchPath[used++]!;
+        node = index % 2 === 0 ? sha256(Buffer.from([1]), node, sibling) : sha256(Buffer.from([1]), sibling, node);
+      }
+      assert.equal(used, e.batchPath.length);
+      return node;
+    };
+    for (const size of [2, 3, 5, 8, 13]) {
+      const items = Array.from({ length: size }, (_, i) => ({ domain: DOMAIN.event, payload: new Uint8Array([i]), topic: `t/${i}`, seq: i + 1 }));
+      for (const bytes of await sealBatch(signer, items)) {
+        const e = envelopes.decode(bytes);
+        const signed = roots.encode({ domain: 'cgw/event-batch/v1', signer: e.signer, scheme: e.scheme, root: rootOf(e), size: e.batchSize });
+        assert.ok(verify(null, signed, createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), e.signer]), format: 'der', type: 'spki' }), e.signature), `size ${size}, event ${e.batchIndex}`);
+      }
     }
   });
 
