@@ -66,7 +66,8 @@ export interface CompatDeps {
 }
 
 /** Starts the libp2p peer: the consumer request protocol, event publishing and DHT announcements. */
-export async function startP2p(config: Config, key: GatewayKey, store: LevelStore, api: ConsumerApi, compatDeps: CompatDeps, log: Logger): Promise<RunningP2p> {
+export async function startP2p(config: Config, events: { key: GatewayKey; outbox: EventOutbox }, store: LevelStore, api: ConsumerApi, compatDeps: CompatDeps, log: Logger): Promise<RunningP2p> {
+  const { key } = events;
   const node = await createP2pNode({ privateKey: key.libp2pKey, listen: config.p2p.listen, announce: config.p2p.announce, dhtPrivateAddresses: config.p2p.dht.privateAddresses });
   // Join the gateways' DHT through the configured peers (best effort: they may start later).
   for (const address of config.p2p.bootstrap) {
@@ -81,6 +82,7 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
     maxSkewMs: config.p2p.requestMaxSkewSec * 1000,
     limiter: new RateLimiter(config.p2p.requestsPerSecond, config.p2p.requestBurst),
     formatAmount: (amount) => formatAmount(amount, config.tariff.decimals, config.tariff.currency),
+    consumerActive: (topic) => events.outbox.warm(topic),
     log,
   });
   await node.handle(REQUEST_PROTOCOL, server.handle, { maxInboundStreams: 64 });

@@ -18,14 +18,16 @@ export function signaturesReady(): Promise<boolean> {
  */
 export async function verifySignature(scheme: Scheme, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
-  const candidates = [message, u8aWrapBytes(message)];
-  if (scheme === 'ED25519') return candidates.some((m) => ed25519Verify(publicKey, m, signature));
-  await signaturesReady();
-  return candidates.some((m) => {
-    try {
-      return sr25519Verify(m, signature, publicKey);
-    } catch {
-      return false;
-    }
-  });
+  const verifies = scheme === 'ED25519'
+    ? (m: Uint8Array) => ed25519Verify(publicKey, m, signature)
+    : (m: Uint8Array) => {
+      try {
+        return sr25519Verify(m, signature, publicKey);
+      } catch {
+        return false;
+      }
+    };
+  if (scheme === 'SR25519') await signaturesReady();
+  // The wrapped form is made only when the bare message does not verify.
+  return verifies(message) || verifies(u8aWrapBytes(message));
 }

@@ -137,6 +137,14 @@ export class EventOutbox {
     return wire.map((w, i) => ({ topic: w.topic, seq: w.seq, envelope: envelopes[i]!, followed: this.follows(w.topic) }));
   };
 
+  /**
+   * Reads where a topic's numbering stands ahead of its first event (a consumer's, while their
+   * request goes on). A failed read is left to the event, which reads again.
+   */
+  warm(topic: string): void {
+    if (!this.seqs.has(topic)) this.readSeq(topic).catch(() => {});
+  }
+
   /** Reads where a topic's numbering stands, once however many changes ask at the same time. */
   private readSeq(topic: string): Promise<void> {
     let reading = this.reading.get(topic);

@@ -72,6 +72,18 @@ describe('signed events: nonces and signatures', () => {
     await assert.rejects(outbox.project([changed('NEW')]), /storage unavailable/);
     assert.deepEqual((await outbox.project([changed('NEW')])).map((r) => r.seq), [1], 'a failed read is not remembered');
     assert.equal(reads.length, 3);
+    // Read ahead (a consumer's request under way): the first event then numbers without a read;
+    // a failed read ahead is read again by the event.
+    outbox.warm('cgw/v1/station/AHEAD');
+    outbox.warm('cgw/v1/station/AHEAD');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(reads.length, 4, 'one read ahead, however often asked');
+    assert.deepEqual((await outbox.project([changed('AHEAD')])).map((r) => r.seq), [1]);
+    failNext = true;
+    outbox.warm('cgw/v1/station/LATER');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual((await outbox.project([changed('LATER')])).map((r) => r.seq), [1]);
+    assert.equal(reads.length, 6);
   });
 
   it('queues an event for publishing only when a peer follows its topic (every event until libp2p can tell)', async () => {
