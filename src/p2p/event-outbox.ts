@@ -73,6 +73,9 @@ export function toWireEvents(e: DomainEvent): { topic: string; event: Event }[] 
   }
 }
 
+// Topics read ahead and kept until their first event (see EventOutbox.warm).
+const READ_AHEAD_KEPT = 1_024;
+
 /**
  * Event nonces: a random prefix drawn once per process and a counter. An event is already
  * unique by (signer, topic, seq); the nonce keeps it unique should the data folder be reset and
@@ -105,7 +108,10 @@ export class EventOutbox {
   // Each topic's last sequence number: read from storage at its first event since the start
   // (one read per topic, not every topic's at startup), then counted here.
   private readonly seqs = new Map<string, number>();
-  private readonly reading = new Map<string, Promise<void>>();
+  private readonly reading = new Map<string, Promise<number>>();
+  // Read ahead for topics that have no event yet (a consumer's request under way), the newest
+  // READ_AHEAD_KEPT: anyone can sign requests with new keys, so these are not kept for good.
+  private readonly ahead = new Map<string, number>();
   private readonly lastSeq: (topic: string) => Promise<number>;
   private readonly now: () => number;
   private readonly nonces = new EventNonces();
@@ -124,9 +130,10 @@ export class EventOutbox {
 
   readonly project = async (events: DomainEvent[]): Promise<OutboxRecord[]> => {
     const projected = events.flatMap(toWireEvents);
-    for (const { topic } of projected) if (!this.seqs.has(topic)) await this.readSeq(topic);
-    // Numbered and handed to the sealer in one synchronous step: the order of the numbers on a
-    // topic is the order of the batches and commits.
+    const unread = [...new Set(projected.map((p) => p.topic))].filter((topic) => !this.seqs.has(topic));
+    if (unread.length) await Promise.all(unread.map((topic) => this.knowSeq(topic)));
+    // Numbered and handed to the sealer in one synchronous step: a topic's numbers follow the
+    // order in which changes reach the sealer.
     const wire = projected.map(({ topic, event }) => {
       const seq = (this.seqs.get(topic) ?? 0) + 1;
       this.seqs.set(topic, seq);
@@ -142,16 +149,28 @@ export class EventOutbox {
    * request goes on). A failed read is left to the event, which reads again.
    */
   warm(topic: string): void {
-    if (!this.seqs.has(topic)) this.readSeq(topic).catch(() => {});
+    if (this.seqs.has(topic) || this.ahead.has(topic)) return;
+    this.readSeq(topic).then((last) => {
+      if (this.seqs.has(topic)) return;
+      this.ahead.set(topic, last);
+      if (this.ahead.size > READ_AHEAD_KEPT) this.ahead.delete(this.ahead.keys().next().value!);
+    }, () => {});
   }
 
-  /** Reads where a topic's numbering stands, once however many changes ask at the same time. */
-  private readSeq(topic: string): Promise<void> {
+  /** Makes `seqs` hold the topic's last number: read ahead, or read now. */
+  private async knowSeq(topic: string): Promise<void> {
+    let last = this.ahead.get(topic);
+    this.ahead.delete(topic);
+    last ??= await this.readSeq(topic);
+    if (!this.seqs.has(topic)) this.seqs.set(topic, last);
+    this.ahead.delete(topic);
+  }
+
+  /** Reads where a topic's numbering stands, once however many ask at the same time. */
+  private readSeq(topic: string): Promise<number> {
     let reading = this.reading.get(topic);
     if (!reading) {
-      reading = this.lastSeq(topic).then(
-        (last) => { this.seqs.set(topic, last); },
-      ).finally(() => this.reading.delete(topic));
+      reading = this.lastSeq(topic).finally(() => this.reading.delete(topic));
       this.reading.set(topic, reading);
     }
     return reading;

@@ -29,9 +29,9 @@ export interface RequestServerOptions {
   /** Amounts in answers as a person reads them ("1 PEAQ"). */
   formatAmount?: (amount: bigint) => string;
   /**
-   * The topic of a consumer whose request was verified (before it is acted on): the node reads
-   * where its numbering stands while the request goes on, so the consumer's first event (a
-   * started session's) does not wait for that read.
+   * The topic of a consumer whose request was verified and is new (before it is acted on): the
+   * node reads where its numbering stands while the request goes on, so the consumer's first
+   * event (a started session's) does not wait for that read.
    */
   consumerActive?: (topic: string) => void;
 }
@@ -177,9 +177,9 @@ export class RequestServer {
     if (envelope.nonce.length < MIN_NONCE_BYTES || envelope.nonce.length > MAX_NONCE_BYTES) throw new Refusal('InvalidRequest', `the nonce must be ${MIN_NONCE_BYTES} to ${MAX_NONCE_BYTES} bytes`);
     const minute = Math.floor(envelope.timestampMs / 60_000);
     const signerHex = Buffer.from(envelope.signer).toString('hex');
-    this.opts.consumerActive?.(consumerTopic(signerHex));
     const fresh = await this.opts.nonces.recordNonce(minute, signerHex, Buffer.from(envelope.nonce).toString('hex'));
     if (!fresh) throw new Refusal('Replayed', 'this request (signer and nonce) was already received');
+    this.opts.consumerActive?.(consumerTopic(signerHex));
     return envelope;
   }
 

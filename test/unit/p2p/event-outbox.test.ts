@@ -84,6 +84,14 @@ describe('signed events: nonces and signatures', () => {
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual((await outbox.project([changed('LATER')])).map((r) => r.seq), [1]);
     assert.equal(reads.length, 6);
+    // What is read ahead is bounded (anyone can sign requests with new keys): the oldest go.
+    for (let i = 0; i < 1_100; i++) outbox.warm(`cgw/v1/station/MANY-${i}`);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(reads.length, 1_106);
+    await outbox.project([changed('MANY-1099')]);
+    assert.equal(reads.length, 1_106, 'a recent one is still known');
+    await outbox.project([changed('MANY-0')]);
+    assert.equal(reads.length, 1_107, 'the oldest was let go and is read again');
   });
 
   it('queues an event for publishing only when a peer follows its topic (every event until libp2p can tell)', async () => {
