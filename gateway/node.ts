@@ -200,7 +200,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     priceOf: (energyWh: number, durationS: number) => priceSession(config.tariff, energyWh, durationS).total.toString(),
   };
   const p2p = events
-    ? await parts.start('p2p', () => startP2p(config, events, store, consumerApi, compatDeps, log.child({ component: 'p2p' })), (p) => p.stop())
+    ? await parts.start('p2p', () => startP2p(config, events.key, store, consumerApi, compatDeps, log.child({ component: 'p2p' })), (p) => p.stop())
     : undefined;
   if (p2p && events) {
     service.committed.outbox.on(() => p2p.publisher.nudge());

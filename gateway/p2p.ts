@@ -40,11 +40,11 @@ export function signerOf(key: GatewayKey): Signer {
   return { publicKey: key.publicKey, scheme: 'ED25519', sign: key.sign };
 }
 
-/** The event outbox needs the key and where each topic's numbering stands before the service exists. */
+/** The event outbox needs the key and the topic counters before the service exists. */
 export async function prepareEvents(config: Config, store: LevelStore, log: Logger): Promise<{ key: GatewayKey; outbox: EventOutbox }> {
   const { key, created } = await loadOrCreateGatewayKey(keyFileOf(config));
   if (created) log.info('created the gateway key', { keyFile: keyFileOf(config), peerId: key.peerId });
-  return { key, outbox: new EventOutbox(signerOf(key), (topic) => store.events.lastSeq(topic)) };
+  return { key, outbox: new EventOutbox(signerOf(key), await store.events.topicSeqs()) };
 }
 
 export interface RunningP2p {
@@ -66,8 +66,7 @@ export interface CompatDeps {
 }
 
 /** Starts the libp2p peer: the consumer request protocol, event publishing and DHT announcements. */
-export async function startP2p(config: Config, events: { key: GatewayKey; outbox: EventOutbox }, store: LevelStore, api: ConsumerApi, compatDeps: CompatDeps, log: Logger): Promise<RunningP2p> {
-  const { key } = events;
+export async function startP2p(config: Config, key: GatewayKey, store: LevelStore, api: ConsumerApi, compatDeps: CompatDeps, log: Logger): Promise<RunningP2p> {
   const node = await createP2pNode({ privateKey: key.libp2pKey, listen: config.p2p.listen, announce: config.p2p.announce, dhtPrivateAddresses: config.p2p.dht.privateAddresses });
   // Join the gateways' DHT through the configured peers (best effort: they may start later).
   for (const address of config.p2p.bootstrap) {
@@ -82,7 +81,6 @@ export async function startP2p(config: Config, events: { key: GatewayKey; outbox
     maxSkewMs: config.p2p.requestMaxSkewSec * 1000,
     limiter: new RateLimiter(config.p2p.requestsPerSecond, config.p2p.requestBurst),
     formatAmount: (amount) => formatAmount(amount, config.tariff.decimals, config.tariff.currency),
-    consumerActive: (topic) => events.outbox.warm(topic),
     log,
   });
   await node.handle(REQUEST_PROTOCOL, server.handle, { maxInboundStreams: 64 });

@@ -73,9 +73,6 @@ export function toWireEvents(e: DomainEvent): { topic: string; event: Event }[] 
   }
 }
 
-// Topics read ahead and kept until their first event (see EventOutbox.warm).
-const READ_AHEAD_KEPT = 1_024;
-
 /**
  * Event nonces: a random prefix drawn once per process and a counter. An event is already
  * unique by (signer, topic, seq); the nonce keeps it unique should the data folder be reset and
@@ -96,7 +93,7 @@ class EventNonces {
 
 /**
  * Turns changes into signed events with per-topic sequence numbers (1, 2, 3, ...). The
- * numbers continue after a restart from each topic's last stored event. The envelope is made once,
+ * numbers continue after a restart from the store's counters. The envelope is made once,
  * before the change commits, and published byte for byte (also when replayed after a crash).
  */
 export class EventOutbox {
@@ -105,36 +102,24 @@ export class EventOutbox {
   // signature was the largest cost of a status change. Each change still gets its envelopes
   // before it commits.
   private readonly sealer: TurnBatch<SealOptions[], Uint8Array[]>;
-  // Each topic's last sequence number: read from storage at its first event since the start
-  // (one read per topic, not every topic's at startup), then counted here.
-  private readonly seqs = new Map<string, number>();
-  private readonly reading = new Map<string, Promise<number>>();
-  // Read ahead for topics that have no event yet (a consumer's request under way), the newest
-  // READ_AHEAD_KEPT: anyone can sign requests with new keys, so these are not kept for good.
-  private readonly ahead = new Map<string, number>();
-  private readonly lastSeq: (topic: string) => Promise<number>;
+  private readonly seqs: Map<string, number>;
   private readonly now: () => number;
   private readonly nonces = new EventNonces();
   // Until libp2p runs, every event is queued (the publisher decides once it can tell).
   private follows: (topic: string) => boolean = () => true;
 
-  constructor(signer: Signer, lastSeq: (topic: string) => Promise<number>, now: () => number = Date.now) {
+  constructor(signer: Signer, seqs: Map<string, number>, now: () => number = Date.now) {
     this.sealer = new TurnBatch(async (changes) => {
       const envelopes = await sealBatch(signer, changes.flat());
       let at = 0;
       return changes.map((c) => envelopes.slice(at, (at += c.length)));
     });
-    this.lastSeq = lastSeq;
+    this.seqs = seqs;
     this.now = now;
   }
 
   readonly project = async (events: DomainEvent[]): Promise<OutboxRecord[]> => {
-    const projected = events.flatMap(toWireEvents);
-    const unread = [...new Set(projected.map((p) => p.topic))].filter((topic) => !this.seqs.has(topic));
-    if (unread.length) await Promise.all(unread.map((topic) => this.knowSeq(topic)));
-    // Numbered and handed to the sealer in one synchronous step: a topic's numbers follow the
-    // order in which changes reach the sealer.
-    const wire = projected.map(({ topic, event }) => {
+    const wire = events.flatMap(toWireEvents).map(({ topic, event }) => {
       const seq = (this.seqs.get(topic) ?? 0) + 1;
       this.seqs.set(topic, seq);
       return { domain: DOMAIN.event, payload: eventCodec.encode(event), topic, seq, timestampMs: this.now(), nonce: this.nonces.next() };
@@ -143,38 +128,6 @@ export class EventOutbox {
     const envelopes = await this.sealer.add(wire);
     return wire.map((w, i) => ({ topic: w.topic, seq: w.seq, envelope: envelopes[i]!, followed: this.follows(w.topic) }));
   };
-
-  /**
-   * Reads where a topic's numbering stands ahead of its first event (a consumer's, while their
-   * request goes on). A failed read is left to the event, which reads again.
-   */
-  warm(topic: string): void {
-    if (this.seqs.has(topic) || this.ahead.has(topic)) return;
-    this.readSeq(topic).then((last) => {
-      if (this.seqs.has(topic)) return;
-      this.ahead.set(topic, last);
-      if (this.ahead.size > READ_AHEAD_KEPT) this.ahead.delete(this.ahead.keys().next().value!);
-    }, () => {});
-  }
-
-  /** Makes `seqs` hold the topic's last number: read ahead, or read now. */
-  private async knowSeq(topic: string): Promise<void> {
-    let last = this.ahead.get(topic);
-    this.ahead.delete(topic);
-    last ??= await this.readSeq(topic);
-    if (!this.seqs.has(topic)) this.seqs.set(topic, last);
-    this.ahead.delete(topic);
-  }
-
-  /** Reads where a topic's numbering stands, once however many ask at the same time. */
-  private readSeq(topic: string): Promise<number> {
-    let reading = this.reading.get(topic);
-    if (!reading) {
-      reading = this.lastSeq(topic).finally(() => this.reading.delete(topic));
-      this.reading.set(topic, reading);
-    }
-    return reading;
-  }
 
   /**
    * Who listens: an event on a topic no connected peer follows is archived only, in its

@@ -9,7 +9,7 @@ import type { ConsumerApi, EventArchive, NonceStore } from './consumer-api.ts';
 import { DOMAIN, decodeEnvelope, open, seal, type SignedEnvelope, type Signer } from './envelope.ts';
 import { Refusal } from './refusal.ts';
 import { eventsPage } from './events-page.ts';
-import { MAX_NONCE_BYTES, MAX_REQUEST_BYTES, MIN_NONCE_BYTES, MAX_REQUESTS_UNDER_WAY, REQUESTS_IDLE_MS, consumerTopic } from './protocol.ts';
+import { MAX_NONCE_BYTES, MAX_REQUEST_BYTES, MIN_NONCE_BYTES, MAX_REQUESTS_UNDER_WAY, REQUESTS_IDLE_MS } from './protocol.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 const requestCodec = codecFor('cgw.Request');
@@ -28,12 +28,6 @@ export interface RequestServerOptions {
   readTimeoutMs?: number;
   /** Amounts in answers as a person reads them ("1 PEAQ"). */
   formatAmount?: (amount: bigint) => string;
-  /**
-   * The topic of a consumer whose request was verified and is new (before it is acted on): the
-   * node reads where its numbering stands while the request goes on, so the consumer's first
-   * event (a started session's) does not wait for that read.
-   */
-  consumerActive?: (topic: string) => void;
 }
 
 
@@ -176,10 +170,8 @@ export class RequestServer {
     // Bounded above too: every nonce is kept (in memory and storage) for the freshness window.
     if (envelope.nonce.length < MIN_NONCE_BYTES || envelope.nonce.length > MAX_NONCE_BYTES) throw new Refusal('InvalidRequest', `the nonce must be ${MIN_NONCE_BYTES} to ${MAX_NONCE_BYTES} bytes`);
     const minute = Math.floor(envelope.timestampMs / 60_000);
-    const signerHex = Buffer.from(envelope.signer).toString('hex');
-    const fresh = await this.opts.nonces.recordNonce(minute, signerHex, Buffer.from(envelope.nonce).toString('hex'));
+    const fresh = await this.opts.nonces.recordNonce(minute, Buffer.from(envelope.signer).toString('hex'), Buffer.from(envelope.nonce).toString('hex'));
     if (!fresh) throw new Refusal('Replayed', 'this request (signer and nonce) was already received');
-    this.opts.consumerActive?.(consumerTopic(signerHex));
     return envelope;
   }
 

@@ -1,14 +1,14 @@
 import { codecFor } from '../proto/codec.ts';
 import type { ChangeRecord } from '../domain/change.ts';
-import { type BatchOp, type LevelDatabase, decodeText } from './level-database.ts';
+import { type BatchOp, type LevelDatabase, decodeText, encodeText } from './level-database.ts';
 import { keys } from './keys.ts';
 
 const outboxCodec = codecFor('store.OutboxEntry');
 
 /**
  * Signed events: the outbox of those not yet published (written in the batch of the change
- * that caused them, when a peer follows their topic), and every event kept for subscribers
- * catching up (a topic's last one tells where its numbering continues).
+ * that caused them, when a peer follows their topic), each topic's last sequence number, and
+ * every event kept for subscribers catching up.
  */
 export class LevelEventRecords {
   private readonly db: LevelDatabase;
@@ -28,17 +28,11 @@ export class LevelEventRecords {
     return records;
   }
 
-  /**
-   * The last sequence number given out on a topic (to continue its numbering after a restart):
-   * its last archived event, or the counter an earlier version kept beside the archive. Read
-   * once per topic by the outbox; a counter written with every event cost a third storage
-   * operation per status change (BENCHMARKS.md).
-   */
-  async lastSeq(topic: string): Promise<number> {
-    let last = 0;
-    for await (const key of this.db.keys(keys.lastEvent(topic))) last = keys.eventSeq(key);
-    const counter = await this.db.get(keys.topicSeq(topic));
-    return Math.max(last, counter ? Number(decodeText(counter)) : 0);
+  /** The last sequence number of every topic (to continue numbering after a restart). */
+  async topicSeqs(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for await (const [key, value] of this.db.entries(keys.topicSeqRange)) out.set(key.slice(3), Number(decodeText(value)));
+    return out;
   }
 
   /** Events not yet published, oldest first. */
@@ -74,6 +68,7 @@ export class LevelEventRecords {
     const ops: BatchOp[] = [];
     for (const event of change.outbox) {
       if (event.followed) ops.push({ type: 'put', key: keys.outbox(this.nextOutboxId++), value: outboxCodec.encode(event) });
+      ops.push({ type: 'put', key: keys.topicSeq(event.topic), value: encodeText(String(event.seq)) });
       ops.push({ type: 'put', key: keys.event(event.topic, event.seq), value: event.envelope });
     }
     return ops;

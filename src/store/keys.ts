@@ -1,7 +1,7 @@
 /**
  * LevelDB key layout. Keys are UTF-8 text; ':' separates parts and never occurs in a
- * station identity (refused at the handshake), nor in an event topic (an identity or a key
- * in hex). Numbers are zero-padded so records sort in numeric order within a station.
+ * station identity (refused at the handshake). Numbers are zero-padded so records sort
+ * in numeric order within a station.
  *
  *   cp:<identity>                                   ChargePointState (gateway.ChargePointState)
  *   tx:<identity>:<txId>                            finished TransactionInfo
@@ -14,9 +14,8 @@
  *   sc:<consumer key hex>:<createdAt>:<sessionId>   the station identity: a consumer's sessions by time
  *   nn:<minute>:<signer hex>:<nonce hex>            empty: a request nonce seen (dropped after the window)
  *   ob:<outbox id>                                  store.OutboxEntry: an event not yet published
- *   oc:<topic>                                      a topic's last sequence number (earlier versions wrote it; read, never written)
- *   ev:<topic>:<seq>                                every event's envelope, kept for catch-up (never dropped: a topic's
- *                                                   last one is where its numbering continues after a restart)
+ *   oc:<topic>                                      last sequence number given out on a topic
+ *   ev:<topic>:<seq>                                a published event envelope, kept for catch-up
  *   st:<sessionId>                                  store.SettlementJob: a session to settle on chain
  *   po:<consumer key hex>:<sessionId>:<kind>:<seq>  store.Payout: a payout from the consumer's multisig
  *   pw:<call hash>                                  the po: key of a payout not yet executed (the chain watcher's list)
@@ -64,6 +63,7 @@ export const keys = {
   outboxRange: { gte: 'ob:', lt: 'ob;' },
   outboxId: (key: string) => Number(key.slice(3)),
   topicSeq: (topic: string) => `oc:${topic}`,
+  topicSeqRange: { gte: 'oc:', lt: 'oc;' },
   settlement: (sessionId: string) => `st:${sessionId}`,
   settlementRange: { gte: 'st:', lt: 'st;' },
   payout: (keyHex: string, sessionId: string, kind: string, seq: number) => `po:${keyHex}:${sessionId}:${kind}:${pad(seq)}`,
@@ -92,6 +92,4 @@ export const keys = {
   consumerContractRange: (keyHex: string) => ({ gte: `ec:${keyHex}:`, lt: `ec:${keyHex};` }),
   event: (topic: string, seq: number) => `ev:${topic}:${String(seq).padStart(16, '0')}`,
   eventRange: (topic: string, afterSeq: number) => ({ gt: `ev:${topic}:${String(afterSeq).padStart(16, '0')}`, lt: `ev:${topic};` }),
-  lastEvent: (topic: string) => ({ gt: `ev:${topic}:`, lt: `ev:${topic};`, reverse: true, limit: 1 }),
-  eventSeq: (key: string) => Number(key.slice(-16)),
 };

@@ -17,9 +17,9 @@ describe('signed events: nonces and signatures', () => {
     const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
     const signer = { publicKey: key.publicKey, scheme: 'ED25519' as const, sign: key.sign };
     const changed = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'stationChanged' as const, identity: `N${i}`, state: emptyState(`N${i}`) }));
-    const first = await new EventOutbox(signer, async () => 0).project(changed(200));
+    const first = await new EventOutbox(signer, new Map()).project(changed(200));
     // A second process that lost its counters (a reset data folder) numbers from 1 again.
-    const second = await new EventOutbox(signer, async () => 0).project(changed(200));
+    const second = await new EventOutbox(signer, new Map()).project(changed(200));
     const all = [...first, ...second].map((r) => envelopes.decode(r.envelope));
     assert.equal(new Set(all.map((e) => Buffer.from(e.nonce).toString('hex'))).size, 400, 'no nonce twice');
     assert.deepEqual(first.map((r) => r.seq), second.map((r) => r.seq), 'the same topics and numbers');
@@ -31,7 +31,7 @@ describe('signed events: nonces and signatures', () => {
     const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
     let signatures = 0;
     const signer = { publicKey: key.publicKey, scheme: 'ED25519' as const, sign: (m: Uint8Array) => { signatures++; return key.sign(m); } };
-    const outbox = new EventOutbox(signer, async () => 0);
+    const outbox = new EventOutbox(signer, new Map());
     // Fifty stations' status changes handled in the same turn, as under load.
     const changes = await Promise.all(Array.from({ length: 50 }, (_, i) => outbox.project([{ type: 'stationChanged' as const, identity: `B${i}`, state: emptyState(`B${i}`) }])));
     assert.equal(signatures, 1, 'one signature for the turn');
@@ -48,55 +48,9 @@ describe('signed events: nonces and signatures', () => {
     assert.ok(ed25519Verify(key.publicKey, signingBytes(single), single.signature));
   });
 
-  it('continues each topic from its stored number, read once however many changes ask at once, and again after a failed read', async () => {
-    const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
-    const reads: string[] = [];
-    let failNext = false;
-    const stored = async (topic: string) => {
-      reads.push(topic);
-      await new Promise((r) => setTimeout(r, 20));
-      if (failNext) {
-        failNext = false;
-        throw new Error('storage unavailable');
-      }
-      return topic.endsWith('/BUSY') ? 41 : 0;
-    };
-    const outbox = new EventOutbox({ publicKey: key.publicKey, scheme: 'ED25519' as const, sign: key.sign }, stored);
-    const changed = (identity: string) => ({ type: 'stationChanged' as const, identity, state: emptyState(identity) });
-    // Ten changes of one station's topic at the same time, before its number was read.
-    const records = (await Promise.all(Array.from({ length: 10 }, () => outbox.project([changed('BUSY')])))).flat();
-    assert.deepEqual(records.map((r) => r.seq), [42, 43, 44, 45, 46, 47, 48, 49, 50, 51], 'on from 41, in the order asked, none twice');
-    assert.equal(reads.length, 1, 'one read for the topic');
-    assert.deepEqual((await outbox.project([changed('BUSY')])).map((r) => r.seq), [52], 'then counted without reading');
-    failNext = true;
-    await assert.rejects(outbox.project([changed('NEW')]), /storage unavailable/);
-    assert.deepEqual((await outbox.project([changed('NEW')])).map((r) => r.seq), [1], 'a failed read is not remembered');
-    assert.equal(reads.length, 3);
-    // Read ahead (a consumer's request under way): the first event then numbers without a read;
-    // a failed read ahead is read again by the event.
-    outbox.warm('cgw/v1/station/AHEAD');
-    outbox.warm('cgw/v1/station/AHEAD');
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(reads.length, 4, 'one read ahead, however often asked');
-    assert.deepEqual((await outbox.project([changed('AHEAD')])).map((r) => r.seq), [1]);
-    failNext = true;
-    outbox.warm('cgw/v1/station/LATER');
-    await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual((await outbox.project([changed('LATER')])).map((r) => r.seq), [1]);
-    assert.equal(reads.length, 6);
-    // What is read ahead is bounded (anyone can sign requests with new keys): the oldest go.
-    for (let i = 0; i < 1_100; i++) outbox.warm(`cgw/v1/station/MANY-${i}`);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(reads.length, 1_106);
-    await outbox.project([changed('MANY-1099')]);
-    assert.equal(reads.length, 1_106, 'a recent one is still known');
-    await outbox.project([changed('MANY-0')]);
-    assert.equal(reads.length, 1_107, 'the oldest was let go and is read again');
-  });
-
   it('queues an event for publishing only when a peer follows its topic (every event until libp2p can tell)', async () => {
     const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
-    const outbox = new EventOutbox({ publicKey: key.publicKey, scheme: 'ED25519' as const, sign: key.sign }, async () => 0);
+    const outbox = new EventOutbox({ publicKey: key.publicKey, scheme: 'ED25519' as const, sign: key.sign }, new Map());
     const changed = (identity: string) => ({ type: 'stationChanged' as const, identity, state: emptyState(identity) });
     assert.deepEqual((await outbox.project([changed('EARLY')])).map((r) => r.followed), [true]);
     outbox.audience((topic) => topic.endsWith('/WATCHED'));
