@@ -9,9 +9,11 @@
 // comes from this process over loopback; the rounds interleave the servers. Every server runs
 // with the node's V8 flags (gateway/node-flags.js), as `npm start` runs the gateway.
 // BENCH_THREADS=1 prints each server's CPU by thread (main, libuv pool, LevelDB, V8 helpers).
+// BENCH_COMPARE=<other checkout> adds its gateway as "baseline"; with BENCH_ALTERNATE=<windows>
+// the two run side by side and take the load in turns instead of in rounds.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { NODE_FLAGS } from '../gateway/node-flags.js';
@@ -92,16 +94,26 @@ function* oneMessage(action: string, n: number): Generator<[string, object]> {
   }
 }
 
-async function runAgainst(kind: string): Promise<{ kind: string; perSecond: number; cpuMicrosPerMsg: number; rssMb: number }> {
+/** A server under load: its stations send while running, and pause between windows. */
+interface LoadedServer {
+  child: ReturnType<typeof fork>;
+  answered(): number;
+  resume(): void;
+  pause(): Promise<void>;
+  stop(ended?: boolean): Promise<void>;
+}
+
+async function startServer(kind: string): Promise<LoadedServer> {
   // BENCH_PROFILE=dir writes a V8 CPU profile of each server into dir (open in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   // BENCH_NODE_FLAGS='--trace-gc ...': more V8 flags for every server (after the node's own).
   profile.push(...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
   // BENCH_COMPARE=<another checkout> also runs that checkout's gateway ("baseline"), beside this one.
-  const [script, serverKind] = kind === 'baseline' ? [join(process.env.BENCH_COMPARE!, 'bench/servers.ts'), 'gateway'] : [SERVER, kind];
-  const child = fork(script, [serverKind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...NODE_FLAGS, ...profile] });
+  // (Run by this checkout's bench/servers.ts, which loads the other's gateway.)
+  const env = kind === 'baseline' ? { ...process.env, BENCH_GATEWAY_ROOT: process.env.BENCH_COMPARE! } : process.env;
+  const child = fork(SERVER, [kind === 'baseline' ? 'gateway' : kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...NODE_FLAGS, ...profile], env });
   const exited = once(child, 'exit');
-  const [{ port, p2p }] = (await once(child, 'message')) as [{ port: number; p2p?: string }];
+  const [{ port, p2p }] = (await Promise.race([once(child, 'message'), exited.then(() => { throw new Error(`the ${kind} server exited before listening`); })])) as [{ port: number; p2p?: string }];
   // BENCH_SUBSCRIBER=1: a wallet in its own process follows every station's topic, so each
   // event a message causes is built into a gossipsub message and sent (without one, an event
   // on a topic nobody follows is only kept for later).
@@ -115,17 +127,23 @@ async function runAgainst(kind: string): Promise<{ kind: string; perSecond: numb
   let done = 0;
   let serverCalls = 0;
   let running = true;
-  const loops = sockets.map((ws, n) => new Promise<void>((resolve) => {
+  // Each station's next message, and its messages waiting for an answer (0 or 1).
+  const senders: (() => void)[] = [];
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  sockets.forEach((ws, n) => {
     const messages = load === 'mix' ? stationMessages(n) : oneMessage(load, n);
     let id = 0;
     let txId = 0;
     const next = (): void => {
-      if (!running) { resolve(); return; }
+      if (!running) return;
       const [action, payload] = messages.next().value as [string, Record<string, unknown>];
       if ((action === 'MeterValues' || action === 'StopTransaction') && txId) payload.transactionId = txId;
       if (action === 'StopTransaction') txId = 0;
+      inFlight++;
       ws.send(JSON.stringify([2, String(++id), action, payload]));
     };
+    senders.push(next);
     ws.on('message', (data) => {
       const frame = JSON.parse(data.toString()) as unknown[];
       // The server's own CALL (a gateway catching up a station's local list or configuration):
@@ -138,37 +156,108 @@ async function runAgainst(kind: string): Promise<{ kind: string; perSecond: numb
       const [type, , result] = frame as [number, string, Record<string, unknown>];
       if (type === 3 && typeof result.transactionId === 'number') txId = result.transactionId;
       done++;
+      inFlight--;
+      if (!inFlight) drained?.();
       next();
     });
-    next();
-  }));
-  // Warm up, then measure the server's CPU over a fixed window. The warm-up lasts until the
-  // server's own calls (the gateway catching up each station after its boot: once per
-  // connection, not the load's work) have stopped for a second, 30 s at most.
+  });
+  for (const next of senders) next();
+  // Warm up. The warm-up lasts until the server's own calls (the gateway catching up each
+  // station after its boot: once per connection, not the load's work) have stopped for a
+  // second, 30 s at most.
   const warmUntil = Date.now() + 30_000;
   for (let seen = -1; seen !== serverCalls && Date.now() < warmUntil;) {
     seen = serverCalls;
     await new Promise((r) => setTimeout(r, 1000));
   }
+  return {
+    child,
+    answered: () => done,
+    resume: () => {
+      running = true;
+      for (const next of senders) next();
+    },
+    pause: async () => {
+      running = false;
+      if (inFlight) await Promise.race([new Promise<void>((r) => (drained = r)), new Promise((r) => setTimeout(r, 5_000))]);
+      drained = undefined;
+    },
+    // A server told to report exits by itself (writing its profile); one still serving is ended.
+    stop: async (ended = false) => {
+      running = false;
+      for (const ws of sockets) ws.terminate();
+      if (!ended) child.kill();
+      await exited;
+      wallet?.kill();
+    },
+  };
+}
+
+async function runAgainst(kind: string): Promise<{ kind: string; perSecond: number; cpuMicrosPerMsg: number; rssMb: number }> {
+  const server = await startServer(kind);
+  const { child } = server;
   child.send('reset');
   await once(child, 'message');
-  const startCount = done;
+  const startCount = server.answered();
   const started = process.hrtime.bigint();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  const measured = done - startCount;
+  const measured = server.answered() - startCount;
   child.send('report');
   const [report] = (await once(child, 'message')) as [{ cpuMicros: number; rssBytes: number }];
-  running = false;
-  for (const ws of sockets) ws.terminate();
-  await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 100))]);
-  await exited;
-  wallet?.kill();
+  await server.stop(true);
   return { kind, perSecond: measured / elapsed, cpuMicrosPerMsg: report.cpuMicros / measured, rssMb: report.rssBytes / 2 ** 20 };
+}
+
+/** A process's CPU time (all threads, user and system) in µs, from /proc. */
+function cpuMicrosOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime: fields 14 and 15 of stat, 12 and 13 after the command's name.
+  return (Number(fields[11]) + Number(fields[12])) * (1e6 / CLOCK_TICKS);
+}
+const CLOCK_TICKS = 100;
+
+/**
+ * BENCH_ALTERNATE=<windows> (with BENCH_COMPARE): the gateway and the baseline run side by side
+ * and take the load in turns, one window of `seconds` each, so that the machine's drift over
+ * minutes falls on both alike; each window's CPU comes from /proc (10 ms ticks). Prints the
+ * ratio of each pair of windows, and their median.
+ */
+async function alternate(windows: number): Promise<void> {
+  const servers = { gateway: await startServer('gateway'), baseline: await startServer('baseline') };
+  await servers.gateway.pause();
+  await servers.baseline.pause();
+  const perMessage = { gateway: [] as number[], baseline: [] as number[] };
+  for (let w = 0; w < windows; w++) {
+    // Alternating which goes first, so neither always follows the other's window.
+    for (const kind of w % 2 ? ['baseline', 'gateway'] as const : ['gateway', 'baseline'] as const) {
+      const server = servers[kind];
+      const pid = server.child.pid!;
+      server.resume();
+      // Steady state before the window (answers flowing, the turn's batches full).
+      await new Promise((r) => setTimeout(r, 300));
+      const [cpu, count] = [cpuMicrosOf(pid), server.answered()];
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+      perMessage[kind].push((cpuMicrosOf(pid) - cpu) / (server.answered() - count));
+      await server.pause();
+    }
+  }
+  await servers.gateway.stop();
+  await servers.baseline.stop();
+  const byWindow = perMessage.gateway.map((g, i) => g / perMessage.baseline[i]!);
+  const sorted = [...byWindow].sort((a, b) => a - b);
+  const quartile = (q: number) => sorted[Math.floor(q * (sorted.length - 1))]!.toFixed(3);
+  console.log(`${load}, ${connections} connections, ${windows} windows of ${seconds} s each, taken in turns`);
+  console.log(`gateway µs/msg ${median(perMessage.gateway).toFixed(1)}, baseline ${median(perMessage.baseline).toFixed(1)}`);
+  console.log(`gateway / baseline: ${median(byWindow).toFixed(3)} (quartiles ${quartile(0.25)}-${quartile(0.75)}; by window: ${byWindow.map((x) => x.toFixed(3)).join(' ')})`);
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const results: Record<string, { perSecond: number[]; cpu: number[]; rss: number[] }> = {};
+if (process.env.BENCH_ALTERNATE) {
+  await alternate(Number(process.env.BENCH_ALTERNATE));
+  process.exit(0);
+}
 for (let round = 0; round < rounds; round++) {
   // BENCH_SERVERS=gateway,...: only these servers (e.g. to profile one); ratios need ocpp-rpc and raw.
   for (const kind of (process.env.BENCH_SERVERS ?? ['raw', 'ocpp-rpc', 'gateway', ...(process.env.BENCH_COMPARE ? ['baseline'] : [])].join(',')).split(',')) {

@@ -7,9 +7,18 @@ import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
 import { RPCServer } from 'ocpp-rpc';
 import { WebSocketServer } from 'ws';
-import { loadConfig } from '../gateway/config/load.ts';
-import { startGateway } from '../gateway/node.ts';
-import { silentLogger } from '../src/log/logger.ts';
+import { pathToFileURL } from 'node:url';
+import * as configModule from '../gateway/config/load.ts';
+import * as nodeModule from '../gateway/node.ts';
+import * as loggerModule from '../src/log/logger.ts';
+
+// BENCH_GATEWAY_ROOT=<another checkout>: that checkout's gateway, run by this file (so two
+// gateways side by side get this file's settings, e.g. a libp2p port of their own).
+const root = process.env.BENCH_GATEWAY_ROOT;
+const from = <T>(module: T, path: string): Promise<T> => (root ? import(new URL(path, pathToFileURL(`${root}/`)).href) as Promise<T> : Promise.resolve(module));
+const { loadConfig } = await from(configModule, 'gateway/config/load.ts');
+const { startGateway } = await from(nodeModule, 'gateway/node.ts');
+const { silentLogger } = await from(loggerModule, 'src/log/logger.ts');
 
 const kind = process.argv[2];
 let stop: () => Promise<void> = async () => {};
@@ -53,6 +62,9 @@ if (kind === 'raw') {
   config.ocpp.host = '127.0.0.1';
   config.ocpp.port = 0;
   config.ocpp.acceptUnknownIdTags = true;
+  // Free ports: two gateways may run side by side (ocpp-roundtrip.ts's BENCH_ALTERNATE).
+  config.p2p.listen = ['/ip4/127.0.0.1/tcp/0'];
+  config.admin.port = 0;
   // The benchmark clients send as fast as they are answered; the per-station rate limit would
   // measure the limit, not the gateway.
   config.ocpp.maxMessagesPerSecond = 1e9;
