@@ -100,7 +100,7 @@ interface LoadedServer {
   answered(): number;
   resume(): void;
   pause(): Promise<void>;
-  stop(ended?: boolean): Promise<void>;
+  stop(reported?: boolean): Promise<void>;
 }
 
 async function startServer(kind: string): Promise<LoadedServer> {
@@ -182,11 +182,12 @@ async function startServer(kind: string): Promise<LoadedServer> {
       if (inFlight) await Promise.race([new Promise<void>((r) => (drained = r)), new Promise((r) => setTimeout(r, 5_000))]);
       drained = undefined;
     },
-    // A server told to report exits by itself (writing its profile); one still serving is ended.
-    stop: async (ended = false) => {
+    // A server told to report stops by itself (its data folder removed, its profile written):
+    // one not told yet is told now.
+    stop: async (reported = false) => {
       running = false;
       for (const ws of sockets) ws.terminate();
-      if (!ended) child.kill();
+      if (!reported) child.send('report');
       await exited;
       wallet?.kill();
     },

@@ -8,7 +8,8 @@ import { hash } from 'node:crypto';
 const LEAF = 0;
 const NODE = 1;
 
-// One-shot hashing of one buffer: a Hash object per node cost more than the hashing itself.
+// One buffer hashed in one call: 0.97-1.06 µs for a 200 B leaf here, against 1.1-1.3 µs with a
+// Hash object fed in parts (BENCHMARKS.md).
 function sha256(prefix: number, ...parts: Uint8Array[]): Buffer {
   const input = Buffer.allocUnsafe(1 + parts.reduce((n, p) => n + p.length, 0));
   input[0] = prefix;

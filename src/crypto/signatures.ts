@@ -27,7 +27,7 @@ export async function verifySignature(scheme: Scheme, publicKey: Uint8Array, mes
         return false;
       }
     };
-  if (scheme === 'SR25519') await signaturesReady();
+  if (scheme !== 'ED25519') await signaturesReady();
   // The wrapped form is made only when the bare message does not verify.
   return verifies(message) || verifies(u8aWrapBytes(message));
 }
