@@ -13,7 +13,7 @@
 // the two run side by side and take the load in turns instead of in rounds.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { cpuMicrosOf } from './process-cpu.ts';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { NODE_FLAGS } from '../gateway/node-flags.js';
@@ -209,14 +209,6 @@ async function runAgainst(kind: string): Promise<{ kind: string; perSecond: numb
   await server.stop(true);
   return { kind, perSecond: measured / elapsed, cpuMicrosPerMsg: report.cpuMicros / measured, rssMb: report.rssBytes / 2 ** 20 };
 }
-
-/** A process's CPU time (all threads, user and system) in µs, from /proc. */
-function cpuMicrosOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime: fields 14 and 15 of stat, 12 and 13 after the command's name.
-  return (Number(fields[11]) + Number(fields[12])) * (1e6 / CLOCK_TICKS);
-}
-const CLOCK_TICKS = 100;
 
 /**
  * BENCH_ALTERNATE=<windows> (with BENCH_COMPARE): the gateway and the baseline run side by side

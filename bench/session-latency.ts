@@ -8,11 +8,12 @@
 // back to back.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UNTHROTTLED_STATIONS, spawnGateway } from '../test/helpers/process.ts';
+import { cpuMicrosOf } from './process-cpu.ts';
 
 // BENCH_PROFILE=dir writes a V8 CPU profile of the gateway into dir.
 const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
@@ -37,11 +38,7 @@ const wallets = await Promise.all(Array.from({ length: WALLET_PROCESSES }, async
   return child;
 }));
 
-// The gateway's CPU time from /proc (user + system, in clock ticks of 10 ms).
-const gatewayCpuMs = (): number => {
-  const fields = readFileSync(`/proc/${gateway.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
+const gatewayCpuMs = (): number => cpuMicrosOf(gateway.child.pid!) / 1000;
 
 type RoundResult = { start: number[]; stop: number[]; failures: string[] };
 

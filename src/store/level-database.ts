@@ -82,8 +82,9 @@ export class LevelDatabase {
    * Reads one record, on the calling thread while the database is open: an asynchronous get
    * hands each read to libuv's thread pool and back, 12-21 µs of this thread's time and ~40 µs
    * of CPU in all per read on this machine, against ~1 µs for the read itself from LevelDB's
-   * memtable and caches (BENCHMARKS.md, "What LevelDB costs per operation"). A read that must go to disk holds the
-   * event loop for that read (on slow or network storage, every station waits for it); the
+   * memtable and caches (BENCHMARKS.md, "What LevelDB costs per operation"). A read that must
+   * go to disk holds the event loop for that read (on slow or network storage, every station
+   * waits for it); the
    * records read on the message path (a start's replay key, a finished transaction) are small
    * and mostly absent, which LevelDB's bloom filters answer from memory. While storage is
    * opening (reopened after a failure) the read waits for it; while closing it is refused.

@@ -2,9 +2,14 @@
 // no peer follows is not built into a gossipsub message (its signature was the largest cost of
 // publishing) but stays in the archive for the wallets that ask for it later.
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { emptyState } from '../../../src/domain/charge-point.ts';
+import { emptyChange } from '../../../src/domain/change.ts';
+import { LevelStore } from '../../../src/store/level-store.ts';
 import { EventPublisher, type OutboxSource, type PubSubSink } from '../../../src/p2p/publisher.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
+import { tempDir } from '../../helpers/gateway.ts';
 import { eventually } from '../../helpers/wait.ts';
 
 class ListOutbox implements OutboxSource {
@@ -38,32 +43,39 @@ describe('event publisher', () => {
   });
 
   it('drains a backlog of several batches after one nudge, and an event queued during a drain with its nudge, reading the outbox once per batch', async () => {
-    const outbox = new ListOutbox();
-    let reads = 0;
-    const read = outbox.outboxEntries.bind(outbox);
-    outbox.outboxEntries = async (limit: number) => { reads++; return read(limit); };
+    // The node's own LevelDB outbox; the pubsub side records what it is given (gossipsub
+    // itself runs in the integration tests, with wallets in their own processes).
+    const folder = tempDir('cgw-publisher-');
+    const store = await LevelStore.open(folder);
     const topic = 'cgw/v1/station/FOLLOWED';
-    for (let i = 1; i <= 250; i++) outbox.entries.push({ id: `e${String(i).padStart(4, '0')}`, topic, seq: i, envelope: new Uint8Array([i % 256]) });
+    const queue = (seqs: number[]) => store.commit({ ...emptyChange('P-1', emptyState('P-1')), outbox: seqs.map((seq) => ({ topic, seq, envelope: new Uint8Array([seq % 256]), followed: true })) });
+    await queue(Array.from({ length: 250 }, (_, i) => i + 1));
+    let reads = 0;
+    const outbox: OutboxSource = {
+      outboxEntries: (limit) => { reads++; return store.events.outboxEntries(limit); },
+      removeOutbox: (ids) => store.events.removeOutbox(ids),
+    };
     const sent: number[] = [];
+    let queued: Promise<void> | undefined;
     const pubsub: PubSubSink = {
-      publish: async () => {
-        sent.push(sent.length + 1);
+      publish: async (_topic, data) => {
+        sent.push(data[0]!);
         // A change committed while the last batch is being published: queued, then nudged.
-        if (sent.length === 240) {
-          outbox.entries.push({ id: 'e9999', topic, seq: 251, envelope: new Uint8Array([0]) });
-          publisher.nudge();
-        }
+        if (sent.length === 240) queued = queue([251]).then(() => publisher.nudge());
       },
       getSubscribers: () => ['wallet'],
     };
     const publisher = new EventPublisher({ outbox, pubsub, maxPerSecond: 100_000, log: silentLogger });
     try {
       publisher.nudge();
-      await eventually(() => outbox.entries.length === 0, 5_000, 'the outbox drains');
-      assert.equal(sent.length, 251, 'every event published once');
+      await eventually(async () => sent.length === 251 && (await store.events.outboxSize()) === 0, 5_000, 'the outbox drains');
+      await queued;
+      assert.deepEqual(sent, Array.from({ length: 251 }, (_, i) => (i + 1) % 256), 'every event published once, in order');
       assert.equal(reads, 4, 'three batches and the one queued during the last: no read that finds the outbox empty');
     } finally {
       await publisher.stop(0);
+      await store.close();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });
