@@ -40,8 +40,6 @@ import { startAdminServer } from './admin-http.ts';
 import { adminToken, adminTokenFile } from './admin-token.ts';
 import { openApiDocument } from './openapi.ts';
 import { PACKAGE_VERSION } from './version.ts';
-import { startChain } from './chain.ts';
-import { startDidPublisher } from './did.ts';
 import { prepareDataFolder } from './data-folder.ts';
 import { fileRoutes } from './file-routes.ts';
 import { fileUrls } from './file-urls.ts';
@@ -50,7 +48,6 @@ import { LogUploads } from '../src/app/log-uploads.ts';
 import { FolderFileBlobs } from '../src/store/file-blobs.ts';
 import { STORAGE_OPEN_FILES, stationSocketBudget } from './descriptors.ts';
 import { createMetrics, type GatewayMetrics, type MetricSources } from './metrics.ts';
-import { gatewayAccount } from '../chain/gateway-account.ts';
 import { prepareEvents, startP2p, type RunningP2p } from './p2p.ts';
 import { directoryFromConfig } from './stations.ts';
 import { contractApi, startPnc } from './pnc.ts';
@@ -95,6 +92,11 @@ export async function startGateway(config: Config, log: Logger, clock: Clock = s
   }
 }
 
+async function chainModules() {
+  const [{ startChain }, { gatewayAccount }, { startDidPublisher }] = await Promise.all([import('./chain.ts'), import('../chain/gateway-account.ts'), import('./did.ts')]);
+  return { startChain, gatewayAccount, startDidPublisher };
+}
+
 async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lifecycle): Promise<GatewayNode> {
   const now = (): Date => clock.now();
   const dataDir = resolve(config.dataDir);
@@ -130,10 +132,13 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   const commands = new StationCommands((identity) => connections.get(identity));
   // Everything that spends a consumer's deposit (authorization, settlement) runs under that consumer's lock.
   const consumerLocks = new KeyedQueue();
-  const chain = settle && events
-    ? await parts.start('chain', () => startChain(config, events.key.publicKey, ledgerRecords(service, store), consumerLocks, log.child({ component: 'chain' })), (c) => c.stop())
+  // The chain side (polkadot-js: about 2 s of module loading here, more than the rest of the
+  // node together) loads only when a chain is configured.
+  const chainSide = settle && events ? await chainModules() : undefined;
+  const chain = chainSide && events
+    ? await parts.start('chain', () => chainSide.startChain(config, events.key.publicKey, ledgerRecords(service, store), consumerLocks, log.child({ component: 'chain' })), (c) => c.stop())
     : undefined;
-  const account = chain && events ? await parts.start('gateway account', () => gatewayAccount(events.key.libp2pKey.raw.subarray(0, 32)), () => {}) : undefined;
+  const account = chainSide && events ? await parts.start('gateway account', () => chainSide.gatewayAccount(events.key.libp2pKey.raw.subarray(0, 32)), () => {}) : undefined;
   if (chain && account) {
     chain.startSettlement(account, store, (identity, r) => service.recordSettlement(identity, r));
     service.committed.settlement.on(() => chain.settlement?.nudge());
@@ -267,8 +272,8 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   }, (o) => o.ocpp.close());
   // Stops before the server: a wallet still waiting for a station's start or stop is told.
   parts.onStop('charging bridge', () => bridge.close());
-  if (chain && account && events && p2p) {
-    const did = await parts.start('DID publisher', () => startDidPublisher({ chain, account, key: events.key, multiaddrs: () => p2p.node.getMultiaddrs().map(String), service, config, log: log.child({ component: 'did' }) }), (d) => d.stop());
+  if (chainSide && chain && account && events && p2p) {
+    const did = await parts.start('DID publisher', () => chainSide.startDidPublisher({ chain, account, key: events.key, multiaddrs: () => p2p.node.getMultiaddrs().map(String), service, config, log: log.child({ component: 'did' }) }), (d) => d.stop());
     stationsReady.on((identity) => did.stationReady(identity));
   }
   recoverStorage(store, ocpp, parts, dataDir, log);

@@ -1,4 +1,4 @@
-import { decodeAddress } from '@polkadot/util-crypto';
+import { ss58PublicKey } from './ss58.ts';
 
 /** A consumer's public key as wallets send it (SS58 address or 0x hex) and as 32 canonical bytes. */
 export interface ConsumerKey {
@@ -13,18 +13,8 @@ export interface ConsumerKey {
  */
 export function parseConsumerKey(text: string): ConsumerKey {
   const trimmed = text.trim();
-  let bytes: Uint8Array;
-  if (/^(0x)?[0-9a-fA-F]{64}$/.test(trimmed)) {
-    bytes = Buffer.from(trimmed.replace(/^0x/, ''), 'hex');
-  } else {
-    const refusal = new Error(`consumer public key is neither 32 bytes of hex nor an SS58 address: "${text.slice(0, 80)}"`);
-    try {
-      bytes = decodeAddress(trimmed);
-    } catch {
-      throw refusal;
-    }
-    // decodeAddress also reads short hex and 33-byte ecdsa addresses: only 32-byte keys are consumers.
-    if (bytes.length !== 32) throw refusal;
-  }
+  // Only 32-byte keys are consumers (an SS58 address may also hold a 33-byte ecdsa key).
+  const bytes = /^(0x)?[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed.replace(/^0x/, ''), 'hex') : ss58PublicKey(trimmed);
+  if (!bytes) throw new Error(`consumer public key is neither 32 bytes of hex nor an SS58 address: "${text.slice(0, 80)}"`);
   return { text: trimmed, bytes, hex: Buffer.from(bytes).toString('hex') };
 }

@@ -71,4 +71,18 @@ describe('gateway key and signed envelopes', () => {
     assert.ok(!(await verifySignature('SR25519', pair.publicKey, new TextEncoder().encode('other'), sr25519Sign(message, pair))));
     assert.ok(!(await verifySignature('ED25519', pair.publicKey, message, sr25519Sign(message, pair))));
   });
+
+  it('accepts ed25519 over the <Bytes> wrapping too, and a message already wrapped as it is', async () => {
+    const pair = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(4));
+    const message = new TextEncoder().encode('request');
+    const signed = (m: Uint8Array) => nacl.sign.detached(m, pair.secretKey);
+    assert.ok(await verifySignature('ED25519', pair.publicKey, message, signed(u8aWrapBytes(message))));
+    const already = u8aWrapBytes(message);
+    assert.ok(await verifySignature('ED25519', pair.publicKey, already, signed(already)));
+    assert.ok(!(await verifySignature('ED25519', pair.publicKey, message, signed(u8aWrapBytes(new TextEncoder().encode('other'))))));
+    // polkadot-js leaves an Ethereum-style message unwrapped: its wrapping is not accepted either.
+    const ethereum = new TextEncoder().encode('\x19Ethereum Signed Message:\n4test');
+    const wrappedByHand = Buffer.concat([Buffer.from('<Bytes>'), ethereum, Buffer.from('</Bytes>')]);
+    assert.ok(!(await verifySignature('ED25519', pair.publicKey, ethereum, signed(wrappedByHand))));
+  });
 });
