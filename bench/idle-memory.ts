@@ -10,7 +10,7 @@ import { IdleStation } from '../test/helpers/idle-station.ts';
 const [connections = 10_000] = process.argv.slice(2).map(Number);
 const SERVER = fileURLToPath(new URL('./servers.ts', import.meta.url));
 
-interface Usage { rss: number; heap: number }
+interface Usage { rss: number; heap: number; young: number }
 
 async function measure(kind: string): Promise<Usage> {
   const child = fork(SERVER, [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...NODE_FLAGS, '--expose-gc'] });
@@ -47,12 +47,12 @@ async function measure(kind: string): Promise<Usage> {
   await once(child, 'message');
   await exited;
   if (calls.size) console.log(`${kind}: calls from the server`, Object.fromEntries(calls));
-  return { rss: (after.rss - before.rss) / connections, heap: (after.heap - before.heap) / connections };
+  return { rss: (after.rss - before.rss) / connections, heap: (after.heap - before.heap) / connections, young: (after.young - before.young) / connections };
 }
 
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 console.log(`idle memory per connected station, ${connections} connections (RSS growth after GC; JS heap + external)`);
 for (const kind of (process.env.BENCH_SERVERS ?? 'raw,ocpp-rpc,gateway').split(',')) {
-  const { rss, heap } = await measure(kind);
-  console.log(`${kind.padEnd(9)} rss ${kb(rss).padStart(9)}  heap ${kb(heap).padStart(9)}`);
+  const { rss, heap, young } = await measure(kind);
+  console.log(`${kind.padEnd(9)} rss ${kb(rss).padStart(9)}  heap ${kb(heap).padStart(9)}  V8's young generation ${kb(young).padStart(9)}`);
 }

@@ -3,7 +3,7 @@
 // Prints {"port": N} once listening; on "report" over IPC sends its CPU time and exits.
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
 import { RPCServer } from 'ocpp-rpc';
 import { WebSocketServer } from 'ws';
@@ -111,7 +111,10 @@ process.on('message', (msg) => {
   if (msg === 'rss') {
     (globalThis as { gc?: () => void }).gc?.();
     const { rss, heapUsed, external } = process.memoryUsage();
-    process.send!({ rss, heap: heapUsed + external });
+    // V8's young generation: its committed size grows with a burst of allocation (up to
+    // --max-semi-space-size) and is a cost of the process, not of each station.
+    const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+    process.send!({ rss, heap: heapUsed + external, young });
   }
   if (msg === 'reset') {
     Object.assign(cpuAtStart, process.cpuUsage());
