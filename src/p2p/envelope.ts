@@ -3,6 +3,7 @@ import { codecFor } from '../proto/codec.ts';
 import type { Cgw_SignedEnvelope as SignedEnvelope } from '../proto/types.ts';
 import { merkleLeaf, merkleRootFrom, merkleTree } from '../crypto/merkle.ts';
 import { verifySignature, type Scheme } from '../crypto/signatures.ts';
+import { BoundedMemo } from '../crypto/bounded-memo.ts';
 import { Refusal } from './refusal.ts';
 
 export type { SignedEnvelope };
@@ -125,8 +126,23 @@ export async function open(bytes: Uint8Array, o: OpenOptions): Promise<SignedEnv
     const skew = Math.abs((o.now ?? Date.now()) - e.timestampMs);
     if (skew > o.maxSkewMs) throw new Refusal('Stale', `timestamp is ${Math.round(skew / 1000)} s away from the gateway clock (allowed ${o.maxSkewMs / 1000} s)`);
   }
-  if (!(await verifySignature(e.scheme, e.signer, signedBytes(e), e.signature))) {
-    throw new Refusal('BadSignature', 'the signature does not match the envelope');
-  }
+  if (!(await signatureHolds(e))) throw new Refusal('BadSignature', 'the signature does not match the envelope');
   return e;
+}
+
+// The batch roots whose signature was checked: the events of one batch share it, and a wallet
+// following many topics receives them one by one (one signature check per batch instead of one
+// per event). An entry holds exactly what was verified (scheme, signer, signed bytes,
+// signature); any other combination is checked anew.
+const verifiedRoots = new BoundedMemo<string, string>(1024);
+
+async function signatureHolds(e: SignedEnvelope): Promise<boolean> {
+  const signed = signedBytes(e);
+  if (!e.batchSize) return verifySignature(e.scheme, e.signer, signed, e.signature);
+  const key = Buffer.from(e.signature).toString('hex');
+  const what = `${e.scheme}:${Buffer.from(e.signer).toString('hex')}:${Buffer.from(signed).toString('hex')}`;
+  if (verifiedRoots.get(key) === what) return true;
+  if (!(await verifySignature(e.scheme, e.signer, signed, e.signature))) return false;
+  verifiedRoots.set(key, what);
+  return true;
 }

@@ -58,11 +58,15 @@ describe('signed events: nonces and signatures', () => {
     assert.deepEqual(records.flat().map((r) => [r.topic.split('/').pop(), r.followed]), [['WATCHED', true], ['QUIET', false]]);
   });
 
-  it('refuses a batched event whose path, place or batch was changed, or that claims another event\'s signature', async () => {
+  it('refuses a batched event whose path, place or batch was changed, or that claims another event\'s signature, also once its batch has verified', async () => {
     const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
+    const other = gatewayKeyFrom(await generateKeyPair('Ed25519'));
     const signer = { publicKey: key.publicKey, scheme: 'ED25519' as const, sign: key.sign };
     const items = Array.from({ length: 7 }, (_, i) => ({ domain: DOMAIN.event, payload: new Uint8Array([i]), topic: `t${i}`, seq: 1 }));
-    const sealed = (await sealBatch(signer, items)).map((b) => envelopes.decode(b));
+    const bytes = await sealBatch(signer, items);
+    // A wallet has verified the whole batch (its root's signature is remembered) before the forgeries come.
+    for (const b of bytes) await open(b, { domain: DOMAIN.event, signer: key.publicKey });
+    const sealed = bytes.map((b) => envelopes.decode(b));
     const lone = envelopes.decode(await seal(signer, { domain: DOMAIN.event, payload: new Uint8Array([9]), topic: 'x', seq: 1 }));
     const e = sealed[3]!;
     const forged = [
@@ -74,10 +78,13 @@ describe('signed events: nonces and signatures', () => {
       { ...e, batchPath: [sealed[0]!.batchPath[0]!, ...e.batchPath.slice(1)] },
       { ...lone, signature: e.signature, batchPath: e.batchPath, batchIndex: 3, batchSize: 7 },
       { ...e, domain: DOMAIN.response },
+      { ...e, scheme: 'SR25519' as const },
     ];
     for (const f of forged) {
       await assert.rejects(open(envelopes.encode(f), { domain: f.domain as typeof DOMAIN.event, signer: key.publicKey }), /signature|path|batches/, JSON.stringify([f.batchIndex, f.batchSize, f.batchPath.length]));
     }
+    // The same batch, claimed by another key: checked against that key, and refused.
+    await assert.rejects(open(envelopes.encode({ ...e, signer: other.publicKey }), { domain: DOMAIN.event }), /signature/);
   });
 
   it('seals batches that a wallet verifies from node.proto\'s description alone (leaf, node, odd level, root)', async () => {
