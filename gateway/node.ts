@@ -110,7 +110,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     authorization: { acceptUnknownIdTags: config.ocpp.acceptUnknownIdTags, operatorTag: (idTag): OperatorTag | undefined => tags.lookup(idTag) },
     tariff: { ...config.tariff },
     now,
-    ...(events ? { outbox: events.outbox.project } : {}),
+    ...(events ? { outbox: events.outbox } : {}),
     settle,
     reportQuota: {
       maxItemBytes: config.storage.reportMaxItemBytes,

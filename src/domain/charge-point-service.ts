@@ -62,7 +62,11 @@ export interface SettlementRecord {
 }
 
 /** Turns a change's events into signed outbox records, committed in the same batch. */
-export type OutboxProjector = (events: DomainEvent[]) => Promise<OutboxRecord[]>;
+export interface OutboxProjector {
+  project(events: DomainEvent[]): Promise<OutboxRecord[]>;
+  /** The change of these records did not commit: their sequence numbers are given out again. */
+  release(records: OutboxRecord[]): void;
+}
 
 export interface MeterValuesCommand {
   connectorId: number;
@@ -580,8 +584,14 @@ export class ChargePointService {
         const result = await fn(draft);
         // Checked last, inside the lock: a replaced connection never overwrites newer state.
         if (!origin.isCurrent()) throw new StaleConnectionError(identity);
-        if (this.outbox && draft.events.length) draft.change.outbox.push(...(await this.outbox(draft.events)));
-        await this.repo.commit(draft.change);
+        if (this.outbox && draft.events.length) draft.change.outbox.push(...(await this.outbox.project(draft.events)));
+        try {
+          await this.repo.commit(draft.change);
+        } catch (err) {
+          // No gap in a topic's numbers: those of a change that did not commit are used again.
+          this.outbox?.release(draft.change.outbox);
+          throw err;
+        }
         this.committedStatus.set(identity, state.status);
         if (draft.change.outbox.some((record) => record.followed)) this.committed.outbox.emit();
         if (draft.change.settlements.length) this.committed.settlement.emit();

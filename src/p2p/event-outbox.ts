@@ -103,6 +103,9 @@ export class EventOutbox {
   // before it commits.
   private readonly sealer: TurnBatch<SealOptions[], Uint8Array[]>;
   private readonly seqs: Map<string, number>;
+  // Numbers of changes that did not commit, above a number still out: given out again once
+  // every number above them is released too (see release).
+  private readonly released = new Map<string, Set<number>>();
   private readonly now: () => number;
   private readonly nonces = new EventNonces();
   // Until libp2p runs, every event is queued (the publisher decides once it can tell).
@@ -118,16 +121,41 @@ export class EventOutbox {
     this.now = now;
   }
 
-  readonly project = async (events: DomainEvent[]): Promise<OutboxRecord[]> => {
+  async project(events: DomainEvent[]): Promise<OutboxRecord[]> {
     const wire = events.flatMap(toWireEvents).map(({ topic, event }) => {
       const seq = (this.seqs.get(topic) ?? 0) + 1;
       this.seqs.set(topic, seq);
       return { domain: DOMAIN.event, payload: eventCodec.encode(event), topic, seq, timestampMs: this.now(), nonce: this.nonces.next() };
     });
     if (!wire.length) return [];
-    const envelopes = await this.sealer.add(wire);
+    let envelopes: Uint8Array[];
+    try {
+      envelopes = await this.sealer.add(wire);
+    } catch (err) {
+      this.release(wire);
+      throw err;
+    }
     return wire.map((w, i) => ({ topic: w.topic, seq: w.seq, envelope: envelopes[i]!, followed: this.follows(w.topic) }));
-  };
+  }
+
+  /**
+   * A change's commit failed (storage refused it, or anything between its events' numbering
+   * and its commit): its numbers are given out again, so that a topic's numbers have no gap.
+   * Changes may fail in any order (a failed group commit fails all of its changes): a number
+   * is taken back once it and every number above it is released. One below a number that did
+   * commit cannot be, and stays a gap.
+   */
+  release(records: readonly { topic: string; seq: number }[]): void {
+    for (const { topic, seq } of records) {
+      const released = this.released.get(topic) ?? new Set<number>();
+      released.add(seq);
+      let top = this.seqs.get(topic) ?? 0;
+      while (released.delete(top)) top--;
+      this.seqs.set(topic, top);
+      if (released.size) this.released.set(topic, released);
+      else this.released.delete(topic);
+    }
+  }
 
   /**
    * Who listens: an event on a topic no connected peer follows is archived only, in its

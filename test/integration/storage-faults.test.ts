@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { LevelStore } from '../../src/store/level-store.ts';
+import { stationTopic } from '../../src/p2p/protocol.ts';
+import { codecFor } from '../../src/proto/codec.ts';
 import { tempDir } from '../helpers/gateway.ts';
 import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
 import { eventually } from '../helpers/wait.ts';
@@ -129,6 +131,45 @@ describe('storage faults', () => {
     assert.equal(later.answer?.[0], 3, 'the station continues its transaction once storage works');
     t.diagnostic(`${acknowledged.length} meter values acknowledged before the write failed, all found after the restart`);
     again.close();
+  });
+
+  it('a topic\'s event numbers have no gap after a failed write (seen: the change that failed kept its number, and the next event skipped it)', async () => {
+    const dir = tempDir('cgw-gap-');
+    const node = await spawnGateway({ CGW_DATA_DIR: dir }, { fileSizeLimitBytes: FILE_LIMIT });
+    try {
+      const identity = 'GAP-CP';
+      const ws = new WebSocket(`${node.ocppUrl}/${identity}`, 'ocpp1.6');
+      await once(ws, 'open');
+      assert.equal((await call(ws, 'b', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' })).answer?.[0], 3);
+      // Every status change is an event on the station's topic: until one is refused.
+      let refused = false;
+      for (let i = 0; i < 5_000 && !refused; i++) {
+        const r = await call(ws, `s${i}`, 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: i % 2 ? 'Preparing' : 'Available', info: 'x'.repeat(50) });
+        refused = r.answer?.[0] !== 3;
+      }
+      assert.ok(refused, 'the writes failed at some point');
+      execFileSync('prlimit', ['--pid', String(node.child.pid), '--fsize=unlimited']);
+      await eventually(async () => (await fetch(`${node.admin}/readyz`).catch(() => undefined))?.ok, 20_000, '/readyz never recovered');
+      const back = new WebSocket(`${node.ocppUrl}/${identity}`, 'ocpp1.6');
+      await once(back, 'open');
+      for (const [i, status] of ['Faulted', 'Available'].entries()) {
+        assert.equal((await call(back, `after${i}`, 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status })).answer?.[0], 3);
+      }
+      back.close();
+      await node.kill('SIGTERM');
+      const store = await LevelStore.open(join(dir, 'state'));
+      try {
+        const envelopes = codecFor('cgw.SignedEnvelope');
+        const seqs = (await store.events.eventsAfter(stationTopic(identity), 0, 100_000)).map((e) => envelopes.decode(e).seq);
+        assert.ok(seqs.length > 10, `${seqs.length} events`);
+        assert.deepEqual(seqs, seqs.map((_, i) => i + 1), `numbers with a gap: ${seqs.filter((n, i) => n !== i + 1).slice(0, 3).join(', ')}`);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await node.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('when LevelDB runs out of descriptors: the node stops taking work, then resumes by itself once it has them again; nothing acknowledged is lost', async (t) => {

@@ -6,6 +6,7 @@ import { emptyState } from '../../../src/domain/charge-point.ts';
 import { gatewayKeyFrom } from '../../../src/crypto/gateway-key.ts';
 import { ed25519Verify } from '../../../src/crypto/ed25519.ts';
 import { EventOutbox } from '../../../src/p2p/event-outbox.ts';
+import { stationTopic } from '../../../src/p2p/protocol.ts';
 import { codecFor } from '../../../src/proto/codec.ts';
 import { DOMAIN, open, seal, sealBatch, signingBytes } from '../../../src/p2p/envelope.ts';
 import { merkleLeaf, merkleRootFrom, merkleTree } from '../../../src/crypto/merkle.ts';
@@ -46,6 +47,30 @@ describe('signed events: nonces and signatures', () => {
     const single = envelopes.decode(alone!.envelope);
     assert.equal(single.batchSize, 0);
     assert.ok(ed25519Verify(key.publicKey, signingBytes(single), single.signature));
+  });
+
+  it('gives the numbers of changes that did not commit out again, whatever order they failed in', async () => {
+    const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
+    let failSigning = false;
+    const signer = { publicKey: key.publicKey, scheme: 'ED25519' as const, sign: (m: Uint8Array) => { if (failSigning) throw new Error('no key'); return key.sign(m); } };
+    const outbox = new EventOutbox(signer, new Map([[stationTopic('X'), 4]]));
+    const changed = () => outbox.project([{ type: 'stationChanged' as const, identity: 'X', state: emptyState('X') }]);
+    const [a, b, c] = [await changed(), await changed(), await changed()];
+    assert.deepEqual([a, b, c].map((r) => r[0]!.seq), [5, 6, 7]);
+    // A group commit of b and c failed; c's failure is handled first, or b's: the same.
+    outbox.release(b);
+    outbox.release(c);
+    assert.equal((await changed())[0]!.seq, 6, 'right after the last that committed');
+    // A number below one still out comes back only once that one is released too.
+    const [d, e] = [await changed(), await changed()];
+    outbox.release(d);
+    assert.equal((await changed())[0]!.seq, 9, 'e (8) is still out: 7 waits');
+    outbox.release(e);
+    // Signing failed: nothing was handed out.
+    failSigning = true;
+    await assert.rejects(changed(), /no key/);
+    failSigning = false;
+    assert.equal((await changed())[0]!.seq, 10, 'after 9, the last still out');
   });
 
   it('queues an event for publishing only when a peer follows its topic (every event until libp2p can tell)', async () => {
