@@ -25,8 +25,8 @@ export const LAYERS = {
   'bench': ['src', 'chain', 'gateway', 'test'],
 };
 
-/** Used by every layer: generated types and codecs, the logger, three small utilities. */
-export const SHARED = ['src/proto', 'src/log', 'src/coded-error.ts', 'src/serial-task.ts', 'src/turn-batch.ts'];
+/** Used by every layer: generated types and codecs, the logger, four small utilities. */
+export const SHARED = ['src/proto', 'src/log', 'src/coded-error.ts', 'src/serial-task.ts', 'src/turn-batch.ts', 'src/bounded-memo.ts'];
 
 /**
  * Imports that break the table today, each with the step that removes it (none left: the

@@ -93,7 +93,9 @@ export async function startGateway(config: Config, log: Logger, clock: Clock = s
 }
 
 async function chainModules() {
-  const [{ startChain }, { gatewayAccount }, { startDidPublisher }] = await Promise.all([import('./chain.ts'), import('../chain/gateway-account.ts'), import('./did.ts')]);
+  const [{ startChain }, { gatewayAccount }, { startDidPublisher }] = await Promise.all([
+    import('./chain.ts'), import('../chain/gateway-account.ts'), import('./did.ts'),
+  ]);
   return { startChain, gatewayAccount, startDidPublisher };
 }
 

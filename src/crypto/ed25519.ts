@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { BoundedMemo } from './bounded-memo.ts';
+import { BoundedMemo } from '../bounded-memo.ts';
 
 // DER prefixes that turn raw ed25519 key bytes into the PKCS#8 / SPKI forms node:crypto reads.
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');

@@ -1,21 +1,10 @@
+// sr25519 from @scure/sr25519, the pure-JS implementation polkadot-js's own sr25519Verify calls:
+// importing it is cheap, where polkadot-js's util-crypto was half a second of every start (and,
+// loaded on the first sr25519 signature instead, held the event loop for as long).
+import { verify as sr25519Verify } from '@scure/sr25519';
 import { ed25519Verify } from './ed25519.ts';
 
 export type Scheme = 'ED25519' | 'SR25519';
-
-type Sr25519Verify = (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) => boolean;
-let sr25519: Promise<Sr25519Verify> | undefined;
-
-/**
- * sr25519 runs in polkadot-js's WebAssembly: loaded once, on the first sr25519 signature (the
- * module alone costs the node about half a second at start, and many nodes never see one).
- */
-function sr25519Verifier(): Promise<Sr25519Verify> {
-  sr25519 ??= import('@polkadot/util-crypto').then(async ({ cryptoWaitReady, sr25519Verify }) => {
-    await cryptoWaitReady();
-    return sr25519Verify;
-  });
-  return sr25519;
-}
 
 // polkadot-js's signRaw signs `<Bytes>` ‖ message ‖ `</Bytes>`; a message already so wrapped,
 // or an Ethereum-style one, is signed as it is.
@@ -37,19 +26,15 @@ function wrapped(message: Uint8Array): Uint8Array {
  */
 export async function verifySignature(scheme: Scheme, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
-  let verifies: (m: Uint8Array) => boolean;
-  if (scheme === 'ED25519') {
-    verifies = (m) => ed25519Verify(publicKey, m, signature);
-  } else {
-    const sr25519Verify = await sr25519Verifier();
-    verifies = (m) => {
+  const verifies = scheme === 'ED25519'
+    ? (m: Uint8Array) => ed25519Verify(publicKey, m, signature)
+    : (m: Uint8Array) => {
       try {
         return sr25519Verify(m, signature, publicKey);
       } catch {
         return false;
       }
     };
-  }
   // The wrapped form is made only when the bare message does not verify.
   return verifies(message) || verifies(wrapped(message));
 }

@@ -5,7 +5,7 @@ import { KeyedQueue } from './keyed-queue.ts';
 import { authorize, isConsumerTag, useGrant, type AuthorizationDecision, type AuthorizationPolicy } from './authorization.ts';
 import { applyBoot, applyStatus, emptyState, isAccepted, type BootCommand, type StatusCommand } from './charge-point.ts';
 import type { ChargePointState, MeterReading, TransactionInfo, TransactionStart, TransactionStop } from './model.ts';
-import type { ChargePointRepository, StateChange, StoredReport } from './ports.ts';
+import { commitMayHaveLanded, type ChargePointRepository, type StateChange, type StoredReport } from './ports.ts';
 import { emptyChange, type OutboxRecord } from './change.ts';
 import type { DomainEvent, SessionEvent } from './events.ts';
 import type { Store_Debt as Debt, Store_Payout as Payout } from '../proto/types.ts';
@@ -589,7 +589,7 @@ export class ChargePointService {
           await this.repo.commit(draft.change);
         } catch (err) {
           // No gap in a topic's numbers: those of a change that did not commit are used again.
-          this.outbox?.release(draft.change.outbox);
+          if (!commitMayHaveLanded(err)) this.outbox?.release(draft.change.outbox);
           throw err;
         }
         this.committedStatus.set(identity, state.status);

@@ -50,7 +50,20 @@ export interface SessionRecords {
 export interface ChargePointRepository {
   stations: StationRecords;
   sessions: SessionRecords;
+  /**
+   * Writes the change atomically. A rejection means it is not stored, unless the error says
+   * `mayHaveLanded` (see commitMayHaveLanded).
+   */
   commit(change: StateChange): Promise<void>;
+}
+
+/**
+ * Whether a failed commit may be stored after all: the write reached storage's log and only its
+ * flush to disk failed, so the log may replay it when storage is reopened. What such a change
+ * numbered stays taken (numbering it again could sign two events with one number).
+ */
+export function commitMayHaveLanded(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { mayHaveLanded?: unknown }).mayHaveLanded === true;
 }
 
 export type { AuditEntry, ContractRegistration, MeterSample, StationCertificate };

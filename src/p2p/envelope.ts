@@ -3,7 +3,7 @@ import { codecFor } from '../proto/codec.ts';
 import type { Cgw_SignedEnvelope as SignedEnvelope } from '../proto/types.ts';
 import { merkleLeaf, merkleRootFrom, merkleTree } from '../crypto/merkle.ts';
 import { verifySignature, type Scheme } from '../crypto/signatures.ts';
-import { BoundedMemo } from '../crypto/bounded-memo.ts';
+import { BoundedMemo } from '../bounded-memo.ts';
 import { Refusal } from './refusal.ts';
 
 export type { SignedEnvelope };

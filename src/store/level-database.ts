@@ -18,9 +18,13 @@ const PROBE_KEY = 'zz:probe';
  * later write once one failed, so the node stops taking work that it could not keep.
  */
 export class StorageError extends CodedError<'StorageUnavailable'> {
-  constructor(message: string, options?: { cause: unknown }) {
+  /** The write may be stored after all (the port's contract: commitMayHaveLanded). */
+  readonly mayHaveLanded: boolean;
+
+  constructor(message: string, options?: { cause: unknown; mayHaveLanded?: boolean }) {
     super('StorageUnavailable', message);
     if (options) this.cause = options.cause;
+    this.mayHaveLanded = options?.mayHaveLanded ?? false;
   }
 }
 
@@ -132,7 +136,10 @@ export class LevelDatabase {
     try {
       await this.db.batch(ops, { sync: this.sync });
     } catch (err) {
-      throw this.failed(err);
+      const failure = this.failed(err);
+      // With fsync, LevelDB reports a failed flush after the batch is in its log, and a reopen
+      // may replay it; without, a failed write leaves no whole record in the log.
+      throw this.sync ? new StorageError(failure.message, { cause: err, mayHaveLanded: true }) : failure;
     }
   }
 

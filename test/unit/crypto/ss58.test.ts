@@ -18,7 +18,8 @@ describe('SS58 addresses read without polkadot-js', () => {
   });
 
   it('refuses a wrong checksum, a key that is not 32 bytes, other characters and over-long text', () => {
-    const address = encodeAddress(randomBytes(32), 42);
+    // A fixed key: with a random one, a changed character keeps the 2-byte checksum once in 65,536.
+    const address = encodeAddress(new Uint8Array(32).map((_, i) => i * 7), 42);
     // Every single-character change breaks the checksum (or the length).
     for (let i = 1; i < address.length; i++) {
       const other = address[i] === 'z' ? 'y' : 'z';

@@ -8,6 +8,11 @@ import { ChargePointService, StaleConnectionError, type Origin } from '../../../
 import { chargingStatus, energyRegisterWh } from '../../../src/domain/meter.ts';
 import { nextTransactionId } from '../../../src/domain/transactions.ts';
 import { LevelStore } from '../../../src/store/level-store.ts';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { gatewayKeyFrom } from '../../../src/crypto/gateway-key.ts';
+import { EventOutbox } from '../../../src/p2p/event-outbox.ts';
+import { stationTopic } from '../../../src/p2p/protocol.ts';
+import { codecFor } from '../../../src/proto/codec.ts';
 import { tempDir } from '../../helpers/gateway.ts';
 
 const TARIFF = { pricePerKwh: '0', pricePerMinute: '0', sessionFee: '0', currency: 'PEAQ', decimals: 18 };
@@ -51,6 +56,32 @@ describe('ChargePointService on a real LevelDB', () => {
     await assert.rejects(failing.startTransaction(origin, { connectorId: 1, idTag: 'A', meterStartWh: 0, stationTime: 't' }), /disk full/);
     assert.deepEqual((await failing.state('S2'))?.transactions, {});
     assert.deepEqual((await store.stations.loadState('S2'))?.transactions, {});
+  });
+
+  it('gives the event numbers of a change that did not commit out again, but keeps those of one that may have landed (a failed fsync)', async () => {
+    const key = gatewayKeyFrom(await generateKeyPair('Ed25519'));
+    const outbox = new EventOutbox({ publicKey: key.publicKey, scheme: 'ED25519', sign: key.sign }, new Map());
+    let failWith: Error | undefined;
+    const flaky = new ChargePointService({
+      repository: { stations: store.stations, sessions: store.sessions, commit: (change) => (failWith ? Promise.reject(failWith) : store.commit(change)) },
+      authorization: { acceptUnknownIdTags: true },
+      tariff: TARIFF,
+      outbox,
+    });
+    const origin: Origin = { identity: 'S-NUMBERS', isCurrent: () => true };
+    const flip = (status: 'Available' | 'Preparing') => flaky.status(origin, { connectorId: 1, status, stationTime: 't' });
+    await flaky.boot(origin, BOOT);
+    await flip('Preparing');
+    failWith = new Error('disk full');
+    await assert.rejects(flip('Available'), /disk full/);
+    failWith = Object.assign(new Error('fsync failed'), { mayHaveLanded: true });
+    await assert.rejects(flip('Available'), /fsync failed/);
+    failWith = undefined;
+    await flip('Available');
+    const envelopes = codecFor('cgw.SignedEnvelope');
+    const seqs = (await store.events.eventsAfter(stationTopic('S-NUMBERS'), 0, 100)).map((e) => envelopes.decode(e).seq);
+    // Boot 1, Preparing 2. The disk-full change gave its 3 back; the fsync one took 3 and kept it; the last is 4.
+    assert.deepEqual(seqs, [1, 2, 4]);
   });
 
   it('a station is accepted only once its boot is durable: not while the commit runs, not after it failed', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BoundedMemo } from '../../../src/crypto/bounded-memo.ts';
+import { BoundedMemo } from '../../src/bounded-memo.ts';
 
 describe('a bounded memo (caches keyed by what the network sends)', () => {
   it('keeps at most its capacity, forgetting the least recently used first', () => {
