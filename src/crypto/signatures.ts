@@ -2,6 +2,7 @@
 // importing it is cheap, where polkadot-js's util-crypto was half a second of every start (and,
 // loaded on the first sr25519 signature instead, held the event loop for as long).
 import { verify as sr25519Verify } from '@scure/sr25519';
+import { BoundedMemo } from '../bounded-memo.ts';
 import { ed25519Verify } from './ed25519.ts';
 
 export type Scheme = 'ED25519' | 'SR25519';
@@ -35,6 +36,17 @@ export async function verifySignature(scheme: Scheme, publicKey: Uint8Array, mes
         return false;
       }
     };
-  // The wrapped form is made only when the bare message does not verify.
-  return verifies(message) || verifies(wrapped(message));
+  // A signer keeps to one form (our SDK signs bare, polkadot-js's signRaw wraps): the form that
+  // verified last for this key is tried first, so each request costs one check (an sr25519 check
+  // is milliseconds: BENCHMARKS.md).
+  const key = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex');
+  const wrapsFirst = wrappingSigners.get(key) === true;
+  const first = wrapsFirst ? wrapped(message) : message;
+  if (verifies(first)) return true;
+  if (!verifies(wrapsFirst ? message : wrapped(message))) return false;
+  wrappingSigners.set(key, !wrapsFirst);
+  return true;
 }
+
+// Signers by the form of their last verified signature (true: wrapped), the most recent 4,096.
+const wrappingSigners = new BoundedMemo<string, boolean>(4096);
