@@ -70,6 +70,10 @@ describe('gateway key and signed envelopes', () => {
     assert.ok(await verifySignature('SR25519', pair.publicKey, message, sr25519Sign(u8aWrapBytes(message), pair)));
     assert.ok(!(await verifySignature('SR25519', pair.publicKey, new TextEncoder().encode('other'), sr25519Sign(message, pair))));
     assert.ok(!(await verifySignature('ED25519', pair.publicKey, message, sr25519Sign(message, pair))));
+    // The form that verified last is tried first; a wallet that changes form still verifies, a wrong signature still does not.
+    assert.ok(await verifySignature('SR25519', pair.publicKey, message, sr25519Sign(message, pair)), 'bare again after wrapped');
+    assert.ok(await verifySignature('SR25519', pair.publicKey, message, sr25519Sign(u8aWrapBytes(message), pair)));
+    assert.ok(!(await verifySignature('SR25519', pair.publicKey, message, sr25519Sign(u8aWrapBytes(new TextEncoder().encode('other')), pair))));
   });
 
   it('accepts ed25519 over the <Bytes> wrapping too, and a message already wrapped as it is', async () => {
