@@ -21,6 +21,9 @@ function wrapped(message: Uint8Array): Uint8Array {
   return already ? message : Buffer.concat([WRAP_OPEN, m, WRAP_CLOSE]);
 }
 
+// Signers by the form of their last verified signature (true: wrapped), the most recent 4,096.
+const wrappingSigners = new BoundedMemo<string, boolean>(4096);
+
 /**
  * Verifies a consumer's signature. Wallets built on polkadot-js sign raw bytes wrapped as
  * `<Bytes>…</Bytes>` (signRaw); both the bare and the wrapped message are accepted.
@@ -48,5 +51,3 @@ export async function verifySignature(scheme: Scheme, publicKey: Uint8Array, mes
   return true;
 }
 
-// Signers by the form of their last verified signature (true: wrapped), the most recent 4,096.
-const wrappingSigners = new BoundedMemo<string, boolean>(4096);
