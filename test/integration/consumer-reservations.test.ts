@@ -3,6 +3,7 @@
 // ocpp-rpc chargers (strict mode) of both versions, and only that consumer can start there
 // until it does, gives up, or the reservation expires.
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ConsumerClient } from '../../src/consumer/client.ts';
 import { ConsumerError } from '../../src/consumer/errors.ts';
@@ -43,6 +44,7 @@ describe('consumer reservations over libp2p', () => {
     for (const c of chargers) await c.close();
     await alice?.close();
     await gateway?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   async function charger(identity: string, version: 'ocpp1.6' | 'ocpp2.0.1'): Promise<Charger> {
