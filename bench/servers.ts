@@ -8,17 +8,16 @@ import { join } from 'node:path';
 import { RPCServer } from 'ocpp-rpc';
 import { WebSocketServer } from 'ws';
 import { pathToFileURL } from 'node:url';
-import * as configModule from '../gateway/config/load.ts';
-import * as nodeModule from '../gateway/node.ts';
-import * as loggerModule from '../src/log/logger.ts';
+import type * as ConfigModule from '../gateway/config/load.ts';
+import type * as NodeModule from '../gateway/node.ts';
+import type * as LoggerModule from '../src/log/logger.ts';
 
-// BENCH_GATEWAY_ROOT=<another checkout>: that checkout's gateway, run by this file (so two
-// gateways side by side get this file's settings, e.g. a libp2p port of their own).
-const root = process.env.BENCH_GATEWAY_ROOT;
-const from = <T>(module: T, path: string): Promise<T> => (root ? import(new URL(path, pathToFileURL(`${root}/`)).href) as Promise<T> : Promise.resolve(module));
-const { loadConfig } = await from(configModule, 'gateway/config/load.ts');
-const { startGateway } = await from(nodeModule, 'gateway/node.ts');
-const { silentLogger } = await from(loggerModule, 'src/log/logger.ts');
+// The gateway's modules load only in the gateway's process: the peers' processes hold nothing
+// of it (its modules' start-up garbage once gave them free pages that made their idle RSS per
+// station read low). BENCH_GATEWAY_ROOT=<another checkout>: that checkout's gateway, run by this
+// file (so two gateways side by side get this file's settings, e.g. a libp2p port of their own).
+const gatewayRoot = process.env.BENCH_GATEWAY_ROOT ? pathToFileURL(`${process.env.BENCH_GATEWAY_ROOT}/`) : new URL('../', import.meta.url);
+const gatewayModule = <T>(path: string): Promise<T> => import(new URL(path, gatewayRoot).href) as Promise<T>;
 
 const kind = process.argv[2];
 let stop: () => Promise<void> = async () => {};
@@ -56,6 +55,9 @@ if (kind === 'raw') {
   port = (http.address() as { port: number }).port;
   stop = () => server.close({ force: true });
 } else if (kind === 'gateway') {
+  const { loadConfig } = await gatewayModule<typeof ConfigModule>('gateway/config/load.ts');
+  const { startGateway } = await gatewayModule<typeof NodeModule>('gateway/node.ts');
+  const { silentLogger } = await gatewayModule<typeof LoggerModule>('src/log/logger.ts');
   const dataDir = mkdtempSync(join(tmpdir(), 'cgw-bench-'));
   const config = loadConfig({ env: {} });
   config.dataDir = dataDir;
