@@ -24,6 +24,8 @@ let stop: () => Promise<void> = async () => {};
 let port = 0;
 // The gateway's libp2p address, for a subscriber (BENCH_SUBSCRIBER in ocpp-roundtrip.ts).
 let p2p: string | undefined;
+// Heap compactions the gateway ran when quiet (idle-memory.ts waits for one).
+let compactions = (): number => 0;
 
 const answers: Record<string, object> = {
   Heartbeat: { currentTime: new Date().toISOString() },
@@ -84,7 +86,10 @@ if (kind === 'raw') {
   config.p2p.maxEventsPerSecond = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 100_000);
   // BENCH_READ_CONFIGURATION=0: stations' configurations are not read when they connect.
   if (process.env.BENCH_READ_CONFIGURATION === '0') config.stations.configuration.readOnConnect = false;
+  // BENCH_IDLE_COMPACTION_SEC: how often the node checks whether to compact its heap when quiet.
+  if (process.env.BENCH_IDLE_COMPACTION_SEC) config.memory.idleCompactionSec = Number(process.env.BENCH_IDLE_COMPACTION_SEC);
   const node = await startGateway(config, silentLogger);
+  compactions = () => node.memory?.count ?? 0;
   port = node.ocppPort;
   p2p = node.p2p?.multiaddrs.find((a) => a.includes('/tcp/') && !a.includes('/ws'));
   stop = async () => { await node.stop(); rmSync(dataDir, { recursive: true, force: true }); };
@@ -110,14 +115,17 @@ process.on('message', (msg) => {
     // BENCH_SNAPSHOT=1 npm run bench:memory: heap snapshots before and after the connections.
     process.send!({ snapshot: writeHeapSnapshot() });
   }
-  if (msg === 'rss') {
-    (globalThis as { gc?: () => void }).gc?.();
+  if (msg === 'rss' || msg === 'least rss') {
+    // 'least rss': after V8's memory-reducing collection (the process's least, for a baseline).
+    const gc = (globalThis as { gc?: (options?: object) => void }).gc;
+    gc?.(msg === 'least rss' ? { type: 'major', execution: 'sync', flavor: 'last-resort' } : undefined);
     const { rss, heapUsed, external } = process.memoryUsage();
     // V8's young generation: its committed size grows with a burst of allocation (up to
     // --max-semi-space-size) and is a cost of the process, not of each station.
     const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
     process.send!({ rss, heap: heapUsed + external, young });
   }
+  if (msg === 'compactions') process.send!({ compactions: compactions() });
   if (msg === 'reset') {
     Object.assign(cpuAtStart, process.cpuUsage());
     threadsAtStart = threadTicks();

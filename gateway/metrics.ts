@@ -13,6 +13,7 @@ export interface MetricSources {
   eventsPublished?: () => number;
   chainConnected?: () => boolean;
   settlementRounds?: () => number;
+  memoryCompactions?: () => number;
 }
 
 export interface GatewayMetrics {
@@ -81,6 +82,10 @@ export function createMetrics(sources: MetricSources): GatewayMetrics {
   new Counter({
     name: 'cgw_events_published_total', help: 'Signed events handed to gossipsub since the node started', registers: [registry],
     collect() { this.reset(); this.inc(sources.eventsPublished?.() ?? 0); },
+  });
+  new Counter({
+    name: 'cgw_memory_compactions_total', help: 'Heap compactions run while the node was quiet (memory.idleCompactionSec), each one pause', registers: [registry],
+    collect() { this.reset(); this.inc(sources.memoryCompactions?.() ?? 0); },
   });
   new Gauge({ name: 'cgw_p2p_peers', help: 'Connected libp2p peers', registers: [registry], collect() { this.set(sources.p2pPeers?.() ?? 0); } });
   new Gauge({ name: 'cgw_chain_connected', help: '1 when the chain is reachable', registers: [registry], collect() { this.set(sources.chainConnected?.() ? 1 : 0); } });

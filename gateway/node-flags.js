@@ -2,4 +2,5 @@
 // `start` script and docker/Dockerfile repeat them; the benchmarks run the node with them).
 // A larger young generation: a busy node allocates per message, and with V8's default each
 // station message paid about a quarter more CPU in garbage collection (BENCHMARKS.md).
-export const NODE_FLAGS = ['--max-semi-space-size=64'];
+// --expose-gc: the node compacts its heap when quiet after a burst (gateway/idle-compaction.ts).
+export const NODE_FLAGS = ['--max-semi-space-size=64', '--expose-gc'];

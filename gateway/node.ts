@@ -26,6 +26,7 @@ import { BootDeadline } from '../src/ocpp/core/boot-deadline.ts';
 import type { StationDirectory } from '../src/ocpp/core/stations.ts';
 import type { LedgerRecords } from '../chain/deposit-ledger.ts';
 import { Lifecycle } from './lifecycle.ts';
+import { IdleCompaction, compactingCollection } from './idle-compaction.ts';
 import { Listeners } from '../src/domain/listeners.ts';
 import { systemClock, type Clock } from '../src/domain/clock.ts';
 import { StationCommands } from '../src/ocpp/station-commands.ts';
@@ -70,6 +71,8 @@ export interface GatewayNode {
   chain?: { client(): ChainClient | undefined };
   /** The libp2p peer, when enabled: its id and the addresses consumers dial. */
   p2p?: { peerId: string; multiaddrs: string[]; running: RunningP2p };
+  /** The heap's compaction when the node is quiet; undefined when off or without --expose-gc. */
+  memory?: IdleCompaction;
   stop(): Promise<void>;
 }
 
@@ -313,6 +316,8 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   if (p2p) parts.every('DHT announcer', config.p2p.dht.announceIntervalSec * 1000, () => {
     for (const identity of connections.identities()) p2p.announce(identity);
   });
+  const memory = idleCompaction(config, parts, log.child({ component: 'memory' }));
+  metricSources.memoryCompactions = () => memory?.count ?? 0;
   log.info('gateway started', {
     ocpp: `ws://${config.ocpp.host}:${ports.port}${config.ocpp.path}/<identity>`,
     ...(ports.tlsPort !== undefined ? { ocppTls: `wss://${config.ocpp.host}:${ports.tlsPort}${config.ocpp.path}/<identity>` } : {}),
@@ -333,6 +338,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
     operator,
     configuration,
     ...(chain ? { chain } : {}),
+    ...(memory ? { memory } : {}),
     ...(p2p ? { p2p: { peerId: p2p.node.peerId.toString(), multiaddrs: p2p.node.getMultiaddrs().map(String), running: p2p } } : {}),
     async stop() {
       await parts.stop();
@@ -349,6 +355,19 @@ function ledgerRecords(service: ChargePointService, store: LevelStore): LedgerRe
     payouts: (keyHex) => store.settlements.payouts(keyHex),
     debts: (keyHex) => store.settlements.debts(keyHex),
   };
+}
+
+/** Compacts the heap every `memory.idleCompactionSec` when the node is quiet (see idle-compaction.ts). */
+function idleCompaction(config: Config, parts: Lifecycle, log: Logger): IdleCompaction | undefined {
+  if (!config.memory.idleCompactionSec) return undefined;
+  const collect = compactingCollection();
+  if (!collect) {
+    log.info('memory is not compacted when quiet: the node runs without the V8 flag --expose-gc (gateway/node-flags.js)');
+    return undefined;
+  }
+  const memory = new IdleCompaction({ collect, log });
+  parts.every('memory compaction', config.memory.idleCompactionSec * 1000, () => memory.check());
+  return memory;
 }
 
 /** The OCPP endpoint with both versions' handlers, its limits from the configuration. */

@@ -7,6 +7,7 @@ import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { NODE_FLAGS } from '../../gateway/node-flags.js';
 import { BOOT_16, connectRpcClient } from '../helpers/clients.ts';
 import { freePort } from '../helpers/net.ts';
 import { tempDir } from '../helpers/gateway.ts';
@@ -52,6 +53,7 @@ describe('the Docker image build steps', () => {
     for (const [, src, dest] of stage('runtime').matchAll(/^COPY (?!--from)(\S+) (\S+)$/gm)) cpSync(join(ROOT, src!), join(app, dest!), { recursive: true });
     const cmd = JSON.parse(/^CMD (\[.+\])$/m.exec(stage('runtime'))![1]!) as string[];
     assert.equal(cmd[0], 'node');
+    for (const flag of NODE_FLAGS) assert.ok(cmd.includes(flag), `the image runs the node with ${flag}: ${cmd.join(' ')}`);
 
     const [ocppPort, adminPort] = [await freePort(), await freePort()];
     const child = spawn(process.execPath, cmd.slice(1), {
