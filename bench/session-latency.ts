@@ -2,6 +2,7 @@
 // StartTransaction -> the gateway's signed answer, p50 and p99, with 1, 100 and 1,000 sessions
 // in parallel; the same for stop (remote stop -> StopTransaction -> signed receipt).
 //   node bench/session-latency.ts [levels=1,100,1000] [repeats=3]
+// BENCH_SCHEME=sr25519: the wallets sign with sr25519 (as peaq wallets do) instead of ed25519.
 // The gateway is the real CLI in its own process; chargers (ocpp-rpc) and wallets (libp2p)
 // run in their own processes. Rate limits are raised: many wallets share one libp2p node here
 // (ConsumerClient.as), where in the field each has its own, and each station runs sessions

@@ -6,11 +6,13 @@
 //   forked with: <gateway multiaddr>; on {stations: string[]} runs them all at once and sends
 //   {start: ms[], stop: ms[], failures: string[]}.
 import { ConsumerClient } from '../src/consumer/client.ts';
-import { ed25519Signer } from '../src/consumer/signer.ts';
+import { ed25519Signer, sr25519Signer, type ConsumerSigner } from '../src/consumer/signer.ts';
 
 const gateway = process.argv[2] ?? '';
 const ACCOUNTS_PER_NODE = 50;
 const nodes: ConsumerClient[] = [];
+// BENCH_SCHEME=sr25519: the accounts sign with sr25519, as peaq wallets do (ed25519 otherwise).
+const account = (): ConsumerSigner | Promise<ConsumerSigner> => (process.env.BENCH_SCHEME === 'sr25519' ? sr25519Signer() : ed25519Signer());
 
 async function clientsFor(count: number): Promise<ConsumerClient[]> {
   while (nodes.length * ACCOUNTS_PER_NODE < count) {
@@ -18,7 +20,7 @@ async function clientsFor(count: number): Promise<ConsumerClient[]> {
     // libp2p refuses more than 5 new inbound connections per second from one host (its DoS guard).
     await new Promise((r) => setTimeout(r, 500));
   }
-  return Array.from({ length: count }, (_, i) => nodes[Math.floor(i / ACCOUNTS_PER_NODE)]!.as(ed25519Signer()));
+  return Promise.all(Array.from({ length: count }, async (_, i) => nodes[Math.floor(i / ACCOUNTS_PER_NODE)]!.as(await account())));
 }
 
 async function session(client: ConsumerClient, station: string): Promise<{ start: number; stop: number }> {

@@ -1,9 +1,6 @@
-// sr25519 from @scure/sr25519, the pure-JS implementation polkadot-js's own sr25519Verify calls:
-// importing it is cheap, where polkadot-js's util-crypto was half a second of every start (and,
-// loaded on the first sr25519 signature instead, held the event loop for as long).
-import { verify as sr25519Verify } from '@scure/sr25519';
 import { BoundedMemo } from '../bounded-memo.ts';
 import { ed25519Verify } from './ed25519.ts';
+import { sr25519Check } from './sr25519.ts';
 
 export type Scheme = 'ED25519' | 'SR25519';
 
@@ -31,22 +28,16 @@ const wrappingSigners = new BoundedMemo<string, boolean>(4096);
 export async function verifySignature(scheme: Scheme, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   const verifies = scheme === 'ED25519'
-    ? (m: Uint8Array) => ed25519Verify(publicKey, m, signature)
-    : (m: Uint8Array) => {
-      try {
-        return sr25519Verify(m, signature, publicKey);
-      } catch {
-        return false;
-      }
-    };
+    ? (m: Uint8Array): boolean | Promise<boolean> => ed25519Verify(publicKey, m, signature)
+    : (m: Uint8Array): boolean | Promise<boolean> => sr25519Check(m, signature, publicKey);
   // A signer keeps to one form (our SDK signs bare, polkadot-js's signRaw wraps): the form that
   // verified last for this key is tried first, so each request costs one check (an sr25519 check
   // is milliseconds: BENCHMARKS.md).
   const key = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex');
   const wrapsFirst = wrappingSigners.get(key) === true;
   const first = wrapsFirst ? wrapped(message) : message;
-  if (verifies(first)) return true;
-  if (!verifies(wrapsFirst ? message : wrapped(message))) return false;
+  if (await verifies(first)) return true;
+  if (!(await verifies(wrapsFirst ? message : wrapped(message)))) return false;
   wrappingSigners.set(key, !wrapsFirst);
   return true;
 }
