@@ -2,9 +2,10 @@ import { Worker } from 'node:worker_threads';
 import { verify as verifyHere } from '@scure/sr25519';
 import type { Sr25519Answer, Sr25519Job } from './sr25519-worker.ts';
 
-// A check the worker has not answered in this long is made here instead (a worker that hangs
-// must not leave a request unanswered).
-const WORKER_ANSWER_MS = 1_000;
+// A worker that has checks to answer and answered none for this long is taken for hung: it is
+// ended and its checks are made here (a busy worker with a long queue keeps answering, so its
+// checks are not made twice).
+const WORKER_SILENCE_MS = 1_000;
 
 /** The pure-JS check on the calling thread: 3-3.5 ms that the event loop waits for. */
 function checkHere(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
@@ -25,20 +26,35 @@ class WorkerChecker {
   private worker: Worker | undefined;
   private nextId = 0;
   private readonly pending = new Map<number, (valid: boolean | undefined) => void>();
+  private lastAnswerAt = 0;
+  private watchdog: NodeJS.Timeout | undefined;
 
   check(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): Promise<boolean | undefined> | undefined {
     if (this.state === 'idle') this.start();
     if (this.state !== 'ready' || !this.worker) return undefined;
     const id = this.nextId++;
     const worker = this.worker;
+    if (!this.pending.size) {
+      this.lastAnswerAt = Date.now();
+      // Waiting checks keep the process alive (a script that checks one signature gets its answer).
+      worker.ref();
+    }
+    this.watch();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.settle(id, undefined), WORKER_ANSWER_MS);
-      this.pending.set(id, (valid) => {
-        clearTimeout(timer);
-        resolve(valid);
-      });
+      this.pending.set(id, resolve);
       worker.postMessage({ id, message, signature, publicKey } satisfies Sr25519Job);
     });
+  }
+
+  private watch(): void {
+    if (this.watchdog) return;
+    this.watchdog = setTimeout(() => {
+      this.watchdog = undefined;
+      if (!this.pending.size) return;
+      if (Date.now() - this.lastAnswerAt >= WORKER_SILENCE_MS) void this.worker?.terminate();
+      else this.watch();
+    }, WORKER_SILENCE_MS);
+    this.watchdog.unref();
   }
 
   /** Ends the worker (tests: what a crashed worker leaves). */
@@ -48,11 +64,16 @@ class WorkerChecker {
 
   private start(): void {
     this.state = 'starting';
-    const worker = new Worker(new URL('./sr25519-worker.ts', import.meta.url));
+    // None of the process's own options (`node -e`, a --import hook) apply to the worker.
+    const worker = new Worker(new URL('./sr25519-worker.ts', import.meta.url), { execArgv: [] });
     this.worker = worker;
     worker.on('message', (m: Sr25519Answer | 'ready') => {
-      if (m === 'ready') this.state = 'ready';
-      else this.settle(m.id, m.valid);
+      if (m === 'ready') {
+        this.state = 'ready';
+        return;
+      }
+      this.lastAnswerAt = Date.now();
+      this.settle(m.id, m.valid);
     });
     const fail = (): void => {
       this.state = 'failed';
@@ -61,13 +82,14 @@ class WorkerChecker {
     };
     worker.on('error', fail);
     worker.on('exit', fail);
-    // The worker never keeps the process alive (after the listeners: adding one refs it again).
+    // An idle worker never keeps the process alive (after the listeners: adding one refs it again).
     worker.unref();
   }
 
   private settle(id: number, valid: boolean | undefined): void {
     const done = this.pending.get(id);
     this.pending.delete(id);
+    if (!this.pending.size) this.worker?.unref();
     done?.(valid);
   }
 }

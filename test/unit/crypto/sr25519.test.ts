@@ -2,6 +2,7 @@
 // from polkadot-js (as peaq wallets sign) and forgeries alike: before the worker is ready, once
 // it answers (many checks at once, each answered with its own result), and after it is gone.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { verify as verifyInJs } from '@scure/sr25519';
@@ -80,6 +81,23 @@ describe('sr25519 checks', () => {
     const wrapped = Buffer.concat([Buffer.from('<Bytes>'), message, Buffer.from('</Bytes>')]);
     assert.equal(await verifySignature('SR25519', pair.publicKey, message, sr25519Sign(wrapped, pair)), true);
     assert.equal(await verifySignature('SR25519', pair.publicKey, flip(message, 3), sr25519Sign(wrapped, pair)), false);
+  });
+
+  it('let a script that checks signatures get its answers and exit (the worker holds the process only while checks wait)', () => {
+    const module = new URL('../../../src/crypto/sr25519.ts', import.meta.url).href;
+    const scure = import.meta.resolve('@scure/sr25519');
+    const script = `
+      import { sr25519Check, sr25519Checker } from ${JSON.stringify(module)};
+      import * as sr from ${JSON.stringify(scure)};
+      const secret = sr.secretFromSeed(new Uint8Array(32).fill(7));
+      const message = new TextEncoder().encode('one request');
+      const signature = sr.sign(secret, message);
+      const first = await sr25519Check(message, signature, sr.getPublicKey(secret));
+      while (sr25519Checker.state === 'starting') await new Promise((r) => setTimeout(r, 20));
+      console.log(first, sr25519Checker.state, await sr25519Check(message, signature, sr.getPublicKey(secret)));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.trim(), 'true ready true');
   });
 
   it('go on checking on the calling thread when the worker is gone', async () => {
