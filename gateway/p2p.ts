@@ -15,6 +15,7 @@ import { RateLimiter } from '../src/p2p/rate-limit.ts';
 import { RequestServer } from '../src/p2p/request-server.ts';
 import { StationAnnouncer } from '../src/p2p/station-announcer.ts';
 import type { LevelStore } from '../src/store/level-store.ts';
+import { sr25519Checker } from '../src/crypto/sr25519.ts';
 import type { Config } from './config/schema.ts';
 
 /** DHT announcements in flight at once; the rest wait in StationAnnouncer. */
@@ -83,6 +84,9 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
     formatAmount: (amount) => formatAmount(amount, config.tariff.decimals, config.tariff.currency),
     log,
   });
+  // sr25519 requests are checked in a worker thread; when it fails they are checked on the event
+  // loop (about 3 ms each) until a new one starts.
+  const stopWatchingSr25519 = sr25519Checker.onFailure((reason) => log.warn('the sr25519 worker failed: checking sr25519 signatures on the event loop until a new one starts', { reason }));
   await node.handle(REQUEST_PROTOCOL, server.handle, { maxInboundStreams: 64 });
   // A wallet needs one such stream per connection; a few spare for a reconnecting app.
   await node.handle(REQUESTS_PROTOCOL, server.handleMany, { maxInboundStreams: 4 });
@@ -127,6 +131,7 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
     follows: (topic) => node.services.pubsub.getSubscribers(topic).length > 0,
     async stop() {
       clearInterval(cleaner);
+      stopWatchingSr25519();
       announcer.stop();
       compat?.stop();
       await publisher.stop();

@@ -1,11 +1,14 @@
 // sr25519 checks in the WebAssembly worker give what the pure-JS check gives, for signatures
 // from polkadot-js (as peaq wallets sign) and forgeries alike: before the worker is ready, once
-// it answers (many checks at once, each answered with its own result), and after it is gone.
+// it answers (many checks at once, each answered with its own result), after it is gone, and
+// from the worker started again. Seen (review): the WebAssembly schnorrkel accepted R = s·B,
+// made with no secret, for any message under the all-zero key (the identity).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { verify as verifyInJs } from '@scure/sr25519';
+import { RistrettoPoint } from '@noble/curves/ed25519';
 import { cryptoWaitReady, sr25519PairFromSeed, sr25519Sign } from '@polkadot/util-crypto';
 import { sr25519Check, sr25519Checker } from '../../../src/crypto/sr25519.ts';
 import { verifySignature } from '../../../src/crypto/signatures.ts';
@@ -17,6 +20,17 @@ const flip = (bytes: Uint8Array, at: number, mask = 1): Uint8Array => {
   out[at]! ^= mask;
   return out;
 };
+
+const le32 = (n: bigint): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 255n));
+
+/** R = s·B ‖ s with schnorrkel's marker: verifies under the identity for any message, to a check that lets it. */
+function identityForgery(s: bigint): Uint8Array {
+  const signature = new Uint8Array(64);
+  signature.set(RistrettoPoint.BASE.multiply(s).toRawBytes(), 0);
+  signature.set(le32(s), 32);
+  signature[63]! |= 0x80;
+  return signature;
+}
 
 function cases(): Case[] {
   const pair = sr25519PairFromSeed(randomBytes(32));
@@ -33,6 +47,7 @@ function cases(): Case[] {
     { name: 'another key', message, signature, publicKey: other.publicKey },
     { name: 'a key that is no point', message, signature, publicKey: new Uint8Array(32).fill(0xff) },
     { name: 'a zero key', message, signature, publicKey: new Uint8Array(32) },
+    { name: 'the identity key with R = s·B (no secret)', message, signature: identityForgery(BigInt(1 + message[0]!)), publicKey: new Uint8Array(32) },
     { name: 'a zero signature', message, signature: new Uint8Array(64), publicKey: pair.publicKey },
   ];
 }
@@ -65,7 +80,9 @@ describe('sr25519 checks', () => {
   it('agree with the pure-JS check once the worker answers', async () => {
     for (let i = 0; i < 200 && sr25519Checker.state === 'starting'; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(sr25519Checker.state, 'ready');
+    const answered = sr25519Checker.answered;
     for (let round = 0; round < 3; round++) await assertAgrees(cases());
+    assert.ok(sr25519Checker.answered >= answered + 27, 'the worker answered the checks');
   });
 
   it('answer many checks at once, each with its own result', async () => {
@@ -101,11 +118,27 @@ describe('sr25519 checks', () => {
   });
 
   it('go on checking on the calling thread when the worker is gone', async () => {
-    const inFlight = cases();
+    const inFlight = Array.from({ length: 10 }, () => cases()).flat();
     const pending = inFlight.map((c) => sr25519Check(c.message, c.signature, c.publicKey));
+    const stopped = performance.now();
     await sr25519Checker.stop();
     assert.deepEqual(await Promise.all(pending), inFlight.map(expected), 'the checks in flight are answered here');
+    // At once, not after the watchdog's second.
+    assert.ok(performance.now() - stopped < 900, `answered ${Math.round(performance.now() - stopped)} ms after the worker ended`);
     assert.equal(sr25519Checker.state, 'failed');
+    const answered = sr25519Checker.answered;
     await assertAgrees(cases());
+    assert.equal(sr25519Checker.answered, answered, 'checked here while the worker is down');
+  });
+
+  it('start a worker again a few seconds after one failed', async () => {
+    for (let i = 0; i < 300 && sr25519Checker.state !== 'ready'; i++) {
+      await assertAgrees(cases().slice(0, 1));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(sr25519Checker.state, 'ready');
+    const answered = sr25519Checker.answered;
+    await assertAgrees(cases());
+    assert.ok(sr25519Checker.answered > answered, 'the new worker answers');
   });
 });
