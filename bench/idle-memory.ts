@@ -18,7 +18,7 @@ interface Usage { rss: number; heap: number; young: number }
 
 async function measure(kind: string, compactWhenQuiet = false): Promise<Usage> {
   const child = fork(SERVER, [kind], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...NODE_FLAGS, '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...NODE_FLAGS],
     env: { ...process.env, BENCH_IDLE_COMPACTION_SEC: compactWhenQuiet ? '1' : '0' },
   });
   const exited = once(child, 'exit');

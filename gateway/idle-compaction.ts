@@ -19,16 +19,20 @@ export interface MemoryReading {
  * --max-semi-space-size, old-space pages half empty. V8's ordinary collections keep those pages,
  * and its own memory reducer did not run on a node with stations connected (45 s after a burst
  * of 10,000 connections the heap still held 100 MB more than it used; BENCHMARKS.md).
- * So the node compacts itself once it is quiet: when the event loop was busy less than
- * `quietBelow` of the last interval, the heap holds at least `spareBytes` more than it uses, and it
- * has grown by as much again since the last compaction left it (a heap that stays fragmented
- * is not compacted over and over). At most one compaction per `checksBetween` checks.
+ * So the node compacts itself once it is quiet: the event loop busy less than `quietBelow` of
+ * each of the last two intervals (the tail of a burst is not quiet yet), the heap holding at
+ * least `spareBytes` more than it uses, and grown by as much again since the last compaction
+ * left it (a heap that stays fragmented is not compacted over and over). After a compaction the
+ * next waits `checksBetween` checks; twice as many each time the node needs one again without
+ * having been busy in between (the garbage of a steady light load, not a burst's), up to
+ * `maxChecksBetween`.
  */
-export const IDLE_COMPACTION_RULES = { quietBelow: 0.1, spareBytes: 64 * MiB, checksBetween: 10 } as const;
+export const IDLE_COMPACTION_RULES = { quietBelow: 0.1, spareBytes: 64 * MiB, checksBetween: 10, maxChecksBetween: 640 } as const;
 
-export function shouldCompact(r: MemoryReading, committedAfterLast: number): boolean {
-  const { quietBelow, spareBytes } = IDLE_COMPACTION_RULES;
-  return r.busy < quietBelow && r.committed - r.used >= spareBytes && r.committed - committedAfterLast >= spareBytes;
+/** Whether the heap holds enough spare, grown since the last compaction, to be worth a pause. */
+export function worthCompacting(r: MemoryReading, committedAfterLast: number): boolean {
+  const { spareBytes } = IDLE_COMPACTION_RULES;
+  return r.committed - r.used >= spareBytes && r.committed - committedAfterLast >= spareBytes;
 }
 
 /** A full collection that compacts the heap and hands free pages back to the system. */
@@ -45,7 +49,8 @@ export function compactingCollection(): CompactingCollection | undefined {
   return () => (gc as (options: object) => void)({ type: 'major', execution: 'sync', flavor: 'last-resort' });
 }
 
-function readProcess(): () => MemoryReading {
+/** Reads the process: the event loop's busy share since the last read, and the heap. */
+export function readProcess(): () => MemoryReading {
   let before = performance.eventLoopUtilization();
   return () => {
     const now = performance.eventLoopUtilization();
@@ -68,7 +73,10 @@ export class IdleCompaction {
   /** Compactions since the node started (the metric cgw_memory_compactions_total). */
   count = 0;
   private committedAfterLast = 0;
+  private gap: number = IDLE_COMPACTION_RULES.checksBetween;
   private checksSinceLast: number = IDLE_COMPACTION_RULES.checksBetween;
+  private quietChecks = 0;
+  private busySinceLast = false;
   private readonly collect: CompactingCollection;
   private readonly log: Logger;
   private readonly read: () => MemoryReading;
@@ -82,7 +90,13 @@ export class IdleCompaction {
   check(): void {
     const reading = this.read();
     this.checksSinceLast++;
-    if (this.checksSinceLast < IDLE_COMPACTION_RULES.checksBetween || !shouldCompact(reading, this.committedAfterLast)) return;
+    if (reading.busy >= IDLE_COMPACTION_RULES.quietBelow) {
+      this.busySinceLast = true;
+      this.quietChecks = 0;
+      return;
+    }
+    this.quietChecks++;
+    if (this.quietChecks < 2 || this.checksSinceLast < this.gap || !worthCompacting(reading, this.committedAfterLast)) return;
     const rssBefore = process.memoryUsage.rss();
     const started = performance.now();
     this.collect();
@@ -91,9 +105,12 @@ export class IdleCompaction {
     const after = this.read().committed;
     this.committedAfterLast = after;
     this.checksSinceLast = 0;
+    this.gap = this.busySinceLast ? IDLE_COMPACTION_RULES.checksBetween : Math.min(this.gap * 2, IDLE_COMPACTION_RULES.maxChecksBetween);
+    this.busySinceLast = false;
     this.count++;
     this.log.info('memory compacted while quiet', {
-      heapMiB: `${mb(reading.committed)} -> ${mb(after)}`, heapUsedMiB: mb(reading.used), rssMiB: `${mb(rssBefore)} -> ${mb(process.memoryUsage.rss())}`, pauseMs,
+      heapBeforeMiB: mb(reading.committed), heapAfterMiB: mb(after), heapUsedMiB: mb(reading.used),
+      rssBeforeMiB: mb(rssBefore), rssAfterMiB: mb(process.memoryUsage.rss()), pauseMs, nextAfterChecks: this.gap,
     });
   }
 }

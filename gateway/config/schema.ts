@@ -184,7 +184,7 @@ export const configSchema: JSONSchemaType<Config> = {
     memory: {
       type: 'object', additionalProperties: false, required: ['idleCompactionSec'], default: FILLED_BY_DEFAULTS,
       properties: {
-        idleCompactionSec: { type: 'number', minimum: 0, default: 30, description: 'How often the node checks whether it is quiet while its heap holds far more than it uses (after a burst of connections or messages); then it compacts the heap and gives the spare memory back to the system, in one pause (about 0.3 s at 10,000 stations). 0: never. Needs the V8 flag --expose-gc, which the node is started with (gateway/node-flags.js).' },
+        idleCompactionSec: { type: 'integer', minimum: 0, maximum: 3600, default: 30, description: 'How often the node checks whether to compact its heap: when the event loop was busy under a tenth of the last two intervals and the heap holds 64 MiB or more beyond what it uses, grown by as much since the last compaction (as a burst of connections or messages leaves it), it compacts the heap and gives that memory back to the system in one pause (0.1 s at 2,000 stations, 0.3 s at 10,000); then it waits ten checks, twice as many each time it needs one again without having been busy in between. 0: never. Needs the V8 flag --expose-gc, which the node is started with (gateway/node-flags.js).' },
       },
     },
     files: {

@@ -13,13 +13,12 @@ import { eventually } from '../helpers/wait.ts';
 
 const STATIONS = 2_000;
 
-/** The numbers of the node's "memory compacted while quiet" line: "before -> after" in MiB. */
-function compactionLine(output: string[]): { heap: [number, number]; rss: [number, number]; pauseMs: number } | undefined {
+interface Compaction { heapBeforeMiB: number; heapAfterMiB: number; rssBeforeMiB: number; rssAfterMiB: number; pauseMs: number }
+
+/** The node's "memory compacted while quiet" line. */
+function compactionLine(output: string[]): Compaction | undefined {
   const line = output.find((l) => l.includes('"memory compacted while quiet"'));
-  if (!line) return undefined;
-  const record = JSON.parse(line) as { heapMiB: string; rssMiB: string; pauseMs: number };
-  const pair = (text: string): [number, number] => text.split(' -> ').map(Number) as [number, number];
-  return { heap: pair(record.heapMiB), rss: pair(record.rssMiB), pauseMs: record.pauseMs };
+  return line ? (JSON.parse(line) as Compaction) : undefined;
 }
 
 describe(`memory after a burst of ${STATIONS} stations`, () => {
@@ -43,9 +42,11 @@ describe(`memory after a burst of ${STATIONS} stations`, () => {
     }
     await eventually(() => compactionLine(gateway!.output) !== undefined, 60_000, 'the node compacted its heap once the stations were quiet');
     const compaction = compactionLine(gateway.output)!;
-    t.diagnostic(`heap ${compaction.heap.join(' -> ')} MiB, RSS ${compaction.rss.join(' -> ')} MiB, pause ${compaction.pauseMs} ms`);
-    assert.ok(compaction.heap[1] < compaction.heap[0] - 32, `the heap gave back what it held spare: ${compaction.heap.join(' -> ')} MiB`);
-    assert.ok(compaction.rss[1] < compaction.rss[0], `the process's resident memory fell: ${compaction.rss.join(' -> ')} MiB`);
+    const heap = `${compaction.heapBeforeMiB} -> ${compaction.heapAfterMiB} MiB`;
+    const rss = `${compaction.rssBeforeMiB} -> ${compaction.rssAfterMiB} MiB`;
+    t.diagnostic(`heap ${heap}, RSS ${rss}, pause ${compaction.pauseMs} ms`);
+    assert.ok(compaction.heapAfterMiB < compaction.heapBeforeMiB - 32, `the heap gave back what it held spare: ${heap}`);
+    assert.ok(compaction.rssAfterMiB < compaction.rssBeforeMiB, `the process's resident memory fell: ${rss}`);
     assert.equal(await metric(gateway.admin, 'cgw_memory_compactions_total'), 1);
     // Every station still gets its answers.
     const answers = await Promise.all(stations.map((s) => s.call('Heartbeat', {})));
