@@ -6,6 +6,8 @@ import { describe, it } from 'node:test';
 import { u8aWrapBytes } from '@polkadot/util';
 import { cryptoWaitReady, sr25519PairFromSeed, sr25519Sign } from '@polkadot/util-crypto';
 import nacl from 'tweetnacl';
+import { RistrettoPoint, ed25519 } from '@noble/curves/ed25519';
+import { sr25519Checker } from '../../../src/crypto/sr25519.ts';
 import { loadOrCreateGatewayKey } from '../../../src/crypto/gateway-key.ts';
 import { verifySignature } from '../../../src/crypto/signatures.ts';
 import { DOMAIN, open, seal, signingBytes } from '../../../src/p2p/envelope.ts';
@@ -60,6 +62,35 @@ describe('gateway key and signed envelopes', () => {
     } finally {
       rmSync(dir, { recursive: true });
     }
+  });
+
+  // Seen (review): a request "signed" under the identity key with R = s·B and s, made with no
+  // secret key, was accepted: for ed25519 always, for sr25519 once the WebAssembly worker was up.
+  it('refuses requests signed under the identity key without a secret key, whichever scheme and wherever checked', async () => {
+    const le32 = (n: bigint): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 255n));
+    const s = 987654321n;
+    const forgers = [
+      { publicKey: Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 1 : 0)), scheme: 'ED25519' as const, sign: () => new Uint8Array([...ed25519.ExtendedPoint.BASE.multiply(s).toRawBytes(), ...le32(s)]) },
+      { publicKey: new Uint8Array(32), scheme: 'SR25519' as const, sign: () => {
+        const signature = new Uint8Array([...RistrettoPoint.BASE.multiply(s).toRawBytes(), ...le32(s)]);
+        signature[63]! |= 0x80;
+        return signature;
+      } },
+    ];
+    const attempt = async (forger: (typeof forgers)[number]): Promise<string> => {
+      const request = await seal(forger, { domain: DOMAIN.request, payload: new Uint8Array(40).fill(9), nonce: new Uint8Array(16).fill(forger.scheme.length) });
+      return open(request, { domain: DOMAIN.request, maxSkewMs: 60_000 }).then(() => 'accepted', (err: Error) => err.message);
+    };
+    for (const forger of forgers) assert.match(await attempt(forger), /signature/i, `${forger.scheme}, sr25519 worker ${sr25519Checker.state}`);
+    // A real sr25519 signature starts the worker.
+    await cryptoWaitReady();
+    const pair = sr25519PairFromSeed(new Uint8Array(32).fill(3));
+    for (let i = 0; i < 200 && sr25519Checker.state !== 'ready'; i++) {
+      assert.equal(await verifySignature('SR25519', pair.publicKey, new Uint8Array([i]), sr25519Sign(new Uint8Array([i]), pair)), true);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(sr25519Checker.state, 'ready');
+    for (const forger of forgers) assert.match(await attempt(forger), /signature/i, `${forger.scheme}, sr25519 worker ${sr25519Checker.state}`);
   });
 
   it('accepts sr25519 signatures over the bare message and over polkadot-js <Bytes> wrapping', async () => {
