@@ -96,7 +96,9 @@ export class IdleCompaction {
       return;
     }
     this.quietChecks++;
-    if (this.quietChecks < 2 || this.checksSinceLast < this.gap || !worthCompacting(reading, this.committedAfterLast)) return;
+    // After a burst (a busy check since the last compaction) the short wait applies again.
+    const gap = this.busySinceLast ? IDLE_COMPACTION_RULES.checksBetween : this.gap;
+    if (this.quietChecks < 2 || this.checksSinceLast < gap || !worthCompacting(reading, this.committedAfterLast)) return;
     const rssBefore = process.memoryUsage.rss();
     const started = performance.now();
     this.collect();
