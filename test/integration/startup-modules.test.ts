@@ -1,8 +1,8 @@
 // What a node loads to start. polkadot-js (the chain client, sr25519, SS58) was about 2 s of
 // module loading at every start, more than the rest of the node together, also on nodes with no
 // chain configured (seen: 3.1-3.9 s to accept stations with 10,000 in storage, 1.8-1.9 s
-// without it; BENCHMARKS.md). It now loads only for a configured chain or a first sr25519
-// signature.
+// without it; BENCHMARKS.md). It now loads only for a configured chain; a first sr25519
+// signature loads polkadot-js's WebAssembly schnorrkel in a worker thread, not in the node's.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { rmSync, writeFileSync } from 'node:fs';
