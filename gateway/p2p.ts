@@ -80,6 +80,7 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
     archive: store.events,
     signer: signerOf(key),
     maxSkewMs: config.p2p.requestMaxSkewSec * 1000,
+    streamIdleMs: config.p2p.requestStreamIdleSec * 1000,
     limiter: new RateLimiter(config.p2p.requestsPerSecond, config.p2p.requestBurst),
     formatAmount: (amount) => formatAmount(amount, config.tariff.decimals, config.tariff.currency),
     log,

@@ -49,6 +49,7 @@ export interface Config {
     announce: string[];
     keyFile: string;
     requestMaxSkewSec: number;
+    requestStreamIdleSec: number;
     requestsPerSecond: number;
     requestBurst: number;
     maxEventsPerSecond: number;
@@ -286,7 +287,7 @@ export const configSchema: JSONSchemaType<Config> = {
     },
     p2p: {
       type: 'object', additionalProperties: false, default: FILLED_BY_DEFAULTS,
-      required: ['enabled', 'listen', 'announce', 'keyFile', 'requestMaxSkewSec', 'requestsPerSecond', 'requestBurst', 'maxEventsPerSecond', 'peaqCompat', 'bootstrap', 'dht'],
+      required: ['enabled', 'listen', 'announce', 'keyFile', 'requestMaxSkewSec', 'requestStreamIdleSec', 'requestsPerSecond', 'requestBurst', 'maxEventsPerSecond', 'peaqCompat', 'bootstrap', 'dht'],
       properties: {
         enabled: { type: 'boolean', default: true, description: 'Run the libp2p peer that wallets talk to.' },
         listen: {
@@ -300,6 +301,7 @@ export const configSchema: JSONSchemaType<Config> = {
         },
         keyFile: { type: 'string', default: '', description: 'The gateway\'s ed25519 key (peer id and event signing); created on first start. Default: <dataDir>/gateway.key.' },
         requestMaxSkewSec: { type: 'integer', minimum: 5, default: 60, description: 'How far a consumer request\'s timestamp may be from the gateway clock.' },
+        requestStreamIdleSec: { type: 'integer', minimum: 1, maximum: 86400, default: 300, description: 'A wallet\'s requests stream on which no frame arrives for this long (nothing, or half a frame) is ended; the wallet opens another.' },
         requestsPerSecond: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'Consumer requests per second per peer (token bucket rate).' },
         requestBurst: { type: 'integer', minimum: 1, default: 20, description: 'Consumer requests a peer may send in a burst.' },
         maxEventsPerSecond: { type: 'integer', minimum: 1, default: 1000, description: 'Pace of event publishing (gossipsub has no backpressure).' },

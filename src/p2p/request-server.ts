@@ -26,6 +26,8 @@ export interface RequestServerOptions {
   log: Logger;
   /** How long a stream may take to deliver its request. */
   readTimeoutMs?: number;
+  /** A requests stream with no frame for this long is ended (REQUESTS_IDLE_MS unless given). */
+  streamIdleMs?: number;
   /** Amounts in answers as a person reads them ("1 PEAQ"). */
   formatAmount?: (amount: bigint) => string;
 }
@@ -84,8 +86,8 @@ export class RequestServer {
    * REQUESTS_PROTOCOL: many requests on one stream, each answered once it is done (a start
    * that waits for the driver does not hold up a status query behind it), named by its nonce
    * in in_reply_to. A frame that cannot be read is answered without in_reply_to and ends the
-   * stream once the requests under way are answered; so does a stream idle for
-   * REQUESTS_IDLE_MS (without an answer), and one whose wallet takes no answer for 30 s.
+   * stream once the requests under way are answered; so does a stream on which no frame
+   * arrives for streamIdleMs (without an answer), and one whose wallet takes no answer for 30 s.
    */
   readonly handleMany = async (stream: Stream, connection: Connection): Promise<void> => {
     const peer = connection.remotePeer.toString();
@@ -101,7 +103,7 @@ export class RequestServer {
         while (underWay.size >= MAX_REQUESTS_UNDER_WAY) await Promise.race(underWay);
         let bytes: Uint8Array;
         try {
-          bytes = (await lp.read({ signal: AbortSignal.timeout(REQUESTS_IDLE_MS) })).subarray();
+          bytes = (await lp.read({ signal: AbortSignal.timeout(this.opts.streamIdleMs ?? REQUESTS_IDLE_MS) })).subarray();
         } catch (err) {
           // The wallet closed its side (between frames, or halfway through one), or went quiet
           // (a frame cut short by the deadline cannot be read on): nothing to answer.
