@@ -16,6 +16,8 @@ const child = fork(SERVER, ['gateway'], {
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...NODE_FLAGS],
   env: { ...process.env, BENCH_IDLE_COMPACTION_SEC: compact ? '1' : '0' },
 });
+// A run that fails half way does not leave the server running.
+process.on('exit', () => child.kill());
 const [{ port }] = (await once(child, 'message')) as [{ port: number }];
 const stations: IdleStation[] = [];
 for (let i = 0; i < 2000; i += 200) {
