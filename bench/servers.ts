@@ -8,13 +8,15 @@ import { join } from 'node:path';
 import { RPCServer } from 'ocpp-rpc';
 import { WebSocketServer } from 'ws';
 import { pathToFileURL } from 'node:url';
+import { compactingCollection } from '../gateway/idle-compaction.ts';
 import type * as ConfigModule from '../gateway/config/load.ts';
 import type * as NodeModule from '../gateway/node.ts';
 import type * as LoggerModule from '../src/log/logger.ts';
 
 // The gateway's modules load only in the gateway's process: the peers' processes hold nothing
-// of it (its modules' start-up garbage once gave them free pages that made their idle RSS per
-// station read low). BENCH_GATEWAY_ROOT=<another checkout>: that checkout's gateway, run by this
+// of it but gateway/idle-compaction.ts (a few functions, for the memory-reducing collection)
+// (its modules' start-up garbage once gave them free pages that made their idle RSS per station
+// read low). BENCH_GATEWAY_ROOT=<another checkout>: that checkout's gateway, run by this
 // file (so two gateways side by side get this file's settings, e.g. a libp2p port of their own).
 const gatewayRoot = process.env.BENCH_GATEWAY_ROOT ? pathToFileURL(`${process.env.BENCH_GATEWAY_ROOT}/`) : new URL('../', import.meta.url);
 const gatewayModule = <T>(path: string): Promise<T> => import(new URL(path, gatewayRoot).href) as Promise<T>;
@@ -117,8 +119,8 @@ process.on('message', (msg) => {
   }
   if (msg === 'rss' || msg === 'least rss') {
     // 'least rss': after V8's memory-reducing collection (the process's least, for a baseline).
-    const gc = (globalThis as { gc?: (options?: object) => void }).gc;
-    gc?.(msg === 'least rss' ? { type: 'major', execution: 'sync', flavor: 'last-resort' } : undefined);
+    if (msg === 'least rss') compactingCollection()?.();
+    else (globalThis as { gc?: () => void }).gc?.();
     const { rss, heapUsed, external } = process.memoryUsage();
     // V8's young generation: its committed size grows with a burst of allocation (up to
     // --max-semi-space-size) and is a cost of the process, not of each station.

@@ -48,10 +48,7 @@ describe('the sr25519 checker with a misbehaving worker', () => {
     const { checker, failures } = checkerIn('answer', { inFlight: 4 });
     await untilReady(checker);
     let most = 0;
-    const pending = Array.from({ length: 20 }, () => {
-      const p = sr25519Check(message, forged, publicKey, checker);
-      return p;
-    });
+    const pending = Array.from({ length: 20 }, () => sr25519Check(message, forged, publicKey, checker));
     const sampler = setInterval(() => { most = Math.max(most, checker.inWorker); }, 1);
     const results = await Promise.all(pending);
     clearInterval(sampler);
@@ -60,6 +57,41 @@ describe('the sr25519 checker with a misbehaving worker', () => {
     assert.ok(most > 0 && most <= 4, `at most 4 checks in the worker at once (saw ${most})`);
     assert.deepEqual(failures, []);
     await checker.stop();
+  });
+
+  // Seen (review): the watchdog took the event loop's own stall for the worker's silence and
+  // ended a healthy worker for good. It counts the checks the worker finished instead.
+  it('does not take a stalled event loop for a hung worker', async () => {
+    const { checker, failures } = checkerIn('answer', { silenceMs: 200 });
+    await untilReady(checker);
+    const pending = Array.from({ length: 8 }, () => sr25519Check(message, forged, publicKey, checker));
+    // Held in a setImmediate callback: the next turn runs the (overdue) timers before it reads the
+    // worker's answers that came meanwhile.
+    await new Promise<void>((resolve) => setImmediate(() => {
+      const stallUntil = Date.now() + 600;
+      while (Date.now() < stallUntil) { /* the event loop is held; the worker goes on */ }
+      resolve();
+    }));
+    assert.deepEqual(await Promise.all(pending), Array(8).fill(true), 'answered by the worker');
+    assert.deepEqual(failures, []);
+    assert.equal(checker.state, 'ready');
+    await checker.stop();
+  });
+
+  // Seen (review): a worker that failed with hundreds of checks waiting gave them all back at
+  // once, and their pure-JS checks held the event loop for seconds. They come back a few per turn.
+  it('gives a failed worker\'s checks back a few per turn, so other work runs between them', async () => {
+    const { checker, failures } = checkerIn('hang', { silenceMs: 200 });
+    await untilReady(checker);
+    let done = 0;
+    let doneWhenOtherWorkRan: number | undefined;
+    const pending = Array.from({ length: 100 }, () => sr25519Check(message, valid, publicKey, checker).then((ok) => {
+      if (done++ === 0) setImmediate(() => { doneWhenOtherWorkRan = done; });
+      return ok;
+    }));
+    assert.deepEqual(await Promise.all(pending), Array(100).fill(true));
+    assert.equal(failures.length, 1);
+    assert.ok(doneWhenOtherWorkRan !== undefined && doneWhenOtherWorkRan < 100, `other work ran after ${doneWhenOtherWorkRan} of 100 checks`);
   });
 
   for (const mode of ['exit-on-check', 'throw-on-check']) {
