@@ -8,7 +8,7 @@ import type { ConsumerApi } from '../src/p2p/consumer-api.ts';
 import type { Signer } from '../src/p2p/envelope.ts';
 import { EventOutbox } from '../src/p2p/event-outbox.ts';
 import { createP2pNode, type P2pNode } from '../src/p2p/node.ts';
-import { REQUEST_PROTOCOL, REQUESTS_PROTOCOL, stationCid } from '../src/p2p/protocol.ts';
+import { REQUEST_PROTOCOL, REQUESTS_PROTOCOL, stationCid, stationTopic } from '../src/p2p/protocol.ts';
 import { PeaqCompat } from '../src/p2p/peaq-compat.ts';
 import { EventPublisher } from '../src/p2p/publisher.ts';
 import { RateLimiter } from '../src/p2p/rate-limit.ts';
@@ -45,7 +45,17 @@ export function signerOf(key: GatewayKey): Signer {
 export async function prepareEvents(config: Config, store: LevelStore, log: Logger): Promise<{ key: GatewayKey; outbox: EventOutbox }> {
   const { key, created } = await loadOrCreateGatewayKey(keyFileOf(config));
   if (created) log.info('created the gateway key', { keyFile: keyFileOf(config), peerId: key.peerId });
-  return { key, outbox: new EventOutbox(signerOf(key), await store.events.topicSeqs()) };
+  return { key, outbox: new EventOutbox(signerOf(key), await lastTopicSeqs(store)) };
+}
+
+/** Where each topic's numbering stands: the topic counters, and each station's own topic from its state. */
+export async function lastTopicSeqs(store: LevelStore): Promise<Map<string, number>> {
+  const seqs = await store.events.topicSeqs();
+  for (const [identity, seq] of await store.stations.eventSeqs()) {
+    const topic = stationTopic(identity);
+    if (seq > (seqs.get(topic) ?? 0)) seqs.set(topic, seq);
+  }
+  return seqs;
 }
 
 export interface RunningP2p {

@@ -65,4 +65,10 @@ export interface OutboxRecord {
    * later fetches it from the archive (EventsRequest), as it does for anything it missed.
    */
   followed: boolean;
+  /**
+   * The station whose own topic this is (a boot or a state change on cgw/v1/station/<id>).
+   * Its number is kept in that station's state record, which the same change writes; other
+   * topics keep a counter record of their own.
+   */
+  station?: string;
 }

@@ -22,6 +22,7 @@ export function emptyState(identity: string): ChargePointState {
     reservations: {},
     reservationsToCancel: [],
     reportsBytes: 0,
+    eventSeq: 0,
   };
 }
 

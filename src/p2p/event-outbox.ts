@@ -14,12 +14,12 @@ const eventCodec = codecFor('events.Event');
 const ok = (message: string) => ({ error: false, message });
 
 /** The peaq events.Event (and its topic) for each change. */
-export function toWireEvents(e: DomainEvent): { topic: string; event: Event }[] {
+export function toWireEvents(e: DomainEvent): { topic: string; event: Event; station?: string }[] {
   switch (e.type) {
     case 'booted':
-      return [{ topic: stationTopic(e.identity), event: { eventId: 'BOOT_NOTIFICATION_REQUEST', ...(e.state.boot ? { bootNotificationRequestData: e.state.boot } : {}) } }];
+      return [{ topic: stationTopic(e.identity), station: e.identity, event: { eventId: 'BOOT_NOTIFICATION_REQUEST', ...(e.state.boot ? { bootNotificationRequestData: e.state.boot } : {}) } }];
     case 'stationChanged':
-      return [{ topic: stationTopic(e.identity), event: { eventId: 'NOTIFY_CHARGE_POINT_STATE_CHANGE', notifyChargePointStateChangeData: { chargePointClientId: e.identity } } }];
+      return [{ topic: stationTopic(e.identity), station: e.identity, event: { eventId: 'NOTIFY_CHARGE_POINT_STATE_CHANGE', notifyChargePointStateChangeData: { chargePointClientId: e.identity } } }];
     case 'progress': {
       const p = e.transaction.progress;
       return [{
@@ -122,9 +122,11 @@ export class EventOutbox {
   }
 
   async project(events: DomainEvent[]): Promise<OutboxRecord[]> {
-    const wire = events.flatMap(toWireEvents).map(({ topic, event }) => {
+    const stations: (string | undefined)[] = [];
+    const wire = events.flatMap(toWireEvents).map(({ topic, event, station }) => {
       const seq = (this.seqs.get(topic) ?? 0) + 1;
       this.seqs.set(topic, seq);
+      stations.push(station);
       return { domain: DOMAIN.event, payload: eventCodec.encode(event), topic, seq, timestampMs: this.now(), nonce: this.nonces.next() };
     });
     if (!wire.length) return [];
@@ -135,7 +137,10 @@ export class EventOutbox {
       this.release(wire);
       throw err;
     }
-    return wire.map((w, i) => ({ topic: w.topic, seq: w.seq, envelope: envelopes[i]!, followed: this.follows(w.topic) }));
+    return wire.map((w, i) => {
+      const station = stations[i];
+      return { topic: w.topic, seq: w.seq, envelope: envelopes[i]!, followed: this.follows(w.topic), ...(station === undefined ? {} : { station }) };
+    });
   }
 
   /**

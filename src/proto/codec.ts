@@ -139,3 +139,30 @@ export function codecFor<N extends keyof ProtoTypes>(name: N): MessageCodec<Prot
     },
   };
 }
+
+/**
+ * Reads one top-level integer field of a message without decoding the rest (0 when absent, as
+ * proto3 reads it): for a scan over many stored records that needs one number from each.
+ */
+export function integerFieldReader(name: keyof ProtoTypes, field: string): (bytes: Uint8Array) => number {
+  sharedRoot ??= loadProtoRoot();
+  const f = sharedRoot.lookupType(name).fields[field];
+  if (!f || !['int32', 'int64', 'uint32', 'uint64'].includes(f.type) || f.repeated) throw new Error(`${name}.${field} is not a single integer field`);
+  const id = f.id;
+  return (bytes) => {
+    const reader = protobuf.Reader.create(bytes);
+    let value = 0;
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      // The last occurrence wins, as in a full decode.
+      if (tag >>> 3 === id && (tag & 7) === 0) {
+        // A Long where the long package is installed, a number otherwise.
+        const v: unknown = reader.int64();
+        value = typeof v === 'number' ? v : (v as { toNumber(): number }).toNumber();
+      } else {
+        reader.skipType(tag & 7);
+      }
+    }
+    return value;
+  };
+}

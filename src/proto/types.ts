@@ -279,6 +279,7 @@ export interface ChargePointState {
   reservations: Record<string, Reservation>;
   firmware?: FirmwareUpdate;
   reservationsToCancel: number[];
+  eventSeq: number;
 }
 
 export interface FirmwareUpdate {

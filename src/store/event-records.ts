@@ -68,7 +68,8 @@ export class LevelEventRecords {
     const ops: BatchOp[] = [];
     for (const event of change.outbox) {
       if (event.followed) ops.push({ type: 'put', key: keys.outbox(this.nextOutboxId++), value: outboxCodec.encode(event) });
-      ops.push({ type: 'put', key: keys.topicSeq(event.topic), value: encodeText(String(event.seq)) });
+      // A station's own topic is numbered in the station's state, written by the same change.
+      if (event.station !== change.identity) ops.push({ type: 'put', key: keys.topicSeq(event.topic), value: encodeText(String(event.seq)) });
       ops.push({ type: 'put', key: keys.event(event.topic, event.seq), value: event.envelope });
     }
     return ops;

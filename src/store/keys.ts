@@ -14,7 +14,9 @@
  *   sc:<consumer key hex>:<createdAt>:<sessionId>   the station identity: a consumer's sessions by time
  *   nn:<minute>:<signer hex>:<nonce hex>            empty: a request nonce seen (dropped after the window)
  *   ob:<outbox id>                                  store.OutboxEntry: an event not yet published
- *   oc:<topic>                                      last sequence number given out on a topic
+ *   oc:<topic>                                      last sequence number given out on a topic (a station's own
+ *                                                   topic: in its state, event_seq; older folders hold it here too)
+ *   es:<identity>                                   last sequence number of a deleted station's topic (decimal text)
  *   ev:<topic>:<seq>                                a published event envelope, kept for catch-up
  *   st:<sessionId>                                  store.SettlementJob: a session to settle on chain
  *   po:<consumer key hex>:<sessionId>:<kind>:<seq>  store.Payout: a payout from the consumer's multisig
@@ -64,6 +66,8 @@ export const keys = {
   outboxId: (key: string) => Number(key.slice(3)),
   topicSeq: (topic: string) => `oc:${topic}`,
   topicSeqRange: { gte: 'oc:', lt: 'oc;' },
+  deletedStationEventSeq: (identity: string) => `es:${identity}`,
+  deletedStationEventSeqRange: { gte: 'es:', lt: 'es;' },
   settlement: (sessionId: string) => `st:${sessionId}`,
   settlementRange: { gte: 'st:', lt: 'st;' },
   payout: (keyHex: string, sessionId: string, kind: string, seq: number) => `po:${keyHex}:${sessionId}:${kind}:${pad(seq)}`,

@@ -83,7 +83,7 @@ export class LevelStore implements ChargePointRepository {
     for (const range of [...this.stations.recordRanges(identity), this.certificates.recordRange(identity), this.configurations.recordRange(identity)]) {
       await this.db.clear(range);
     }
-    await this.db.write(this.stations.stateRemoval(identity));
+    await this.db.write(await this.stations.stateRemoval(identity));
   }
 
   /** The first failed write, if any: from then on every write is refused with it. */

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { codecFor } from '../proto/codec.ts';
+import { codecFor, integerFieldReader } from '../proto/codec.ts';
 import type { ChargePointState, Store_MeterSample as MeterSample, Store_StationReport as StationReport, TransactionInfo } from '../proto/types.ts';
 import type { ChangeRecord } from '../domain/change.ts';
 import type { StationRecords } from '../domain/ports.ts';
@@ -7,6 +7,7 @@ import { type BatchOp, EMPTY, type KeyRange, type LevelDatabase, decodeText, enc
 import { keys } from './keys.ts';
 
 const stateCodec = codecFor('gateway.ChargePointState');
+const stateEventSeq = integerFieldReader('gateway.ChargePointState', 'eventSeq');
 const txCodec = codecFor('gateway.TransactionInfo');
 const sampleCodec = codecFor('store.MeterSample');
 const reportCodec = codecFor('store.StationReport');
@@ -90,15 +91,40 @@ export class LevelStationRecords implements StationRecords {
     return keys.stationRanges(identity);
   }
 
-  /** Removes the state itself: the last step of deleting a station. */
-  stateRemoval(identity: string): BatchOp[] {
-    return [{ type: 'del', key: keys.state(identity) }];
+  /**
+   * Removes the state itself: the last step of deleting a station. The last number of its
+   * event topic stays (the topic's events stay archived), so a station of that name later
+   * continues the numbering instead of giving out archived numbers again.
+   */
+  async stateRemoval(identity: string): Promise<BatchOp[]> {
+    const eventSeq = (await this.loadState(identity))?.eventSeq ?? 0;
+    return [
+      { type: 'del', key: keys.state(identity) },
+      ...(eventSeq ? [{ type: 'put' as const, key: keys.deletedStationEventSeq(identity), value: encodeText(String(eventSeq)) }] : []),
+    ];
+  }
+
+  /**
+   * The last number of each station's event topic, by station: from the states, and from the
+   * stations deleted since (older data folders also hold them as topic counters, see
+   * LevelEventRecords.topicSeqs).
+   */
+  async eventSeqs(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for await (const [key, value] of this.db.entries(keys.deletedStationEventSeqRange)) out.set(key.slice(3), Number(decodeText(value)));
+    for await (const [key, value] of this.db.entries(keys.stateRange)) {
+      const seq = stateEventSeq(value);
+      if (seq > (out.get(key.slice(3)) ?? 0)) out.set(key.slice(3), seq);
+    }
+    return out;
   }
 
   /** The writes of one change that belong to the station. */
   opsFor(change: ChangeRecord): BatchOp[] {
-    const { identity } = change;
-    const ops: BatchOp[] = [{ type: 'put', key: keys.state(identity), value: stateCodec.encode(change.state) }];
+    const { identity, state } = change;
+    // The station's own event topic is numbered in its state (see proto/gateway.proto event_seq).
+    for (const record of change.outbox) if (record.station === identity && record.seq > state.eventSeq) state.eventSeq = record.seq;
+    const ops: BatchOp[] = [{ type: 'put', key: keys.state(identity), value: stateCodec.encode(state) }];
     for (const tx of change.finished) ops.push({ type: 'put', key: keys.finished(identity, tx.id), value: txCodec.encode(tx) });
     for (const s of change.startKeys) ops.push({ type: 'put', key: keys.startKey(identity, s.key), value: encodeText(String(s.transactionId)) });
     for (const o of change.ocppTransactionIds) {

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type protobuf from 'protobufjs';
-import { codecFor } from '../../../src/proto/codec.ts';
+import { codecFor, integerFieldReader } from '../../../src/proto/codec.ts';
+import { emptyState } from '../../../src/domain/charge-point.ts';
 import { loadProtoRoot } from '../../../src/proto/schema.ts';
 import type { ProtoTypes } from '../../../src/proto/types.ts';
 import { messageTypes, sampleMessage } from '../../helpers/proto-sample.ts';
@@ -42,5 +43,22 @@ describe('protobuf codec', () => {
       assert.deepEqual(Buffer.from(codec.encode(unknown)), Buffer.from(type.encode(type.fromObject(unknown)).finish()), scheme);
       assert.deepEqual(codec.decode(codec.encode(unknown)), envelope, scheme);
     }
+  });
+
+  it('reads one integer field of a stored state as a full decode does, whatever else the record holds', () => {
+    const codec = codecFor('gateway.ChargePointState');
+    const read = integerFieldReader('gateway.ChargePointState', 'eventSeq');
+    const state = emptyState('R-1');
+    assert.equal(read(codec.encode(state)), 0, 'absent: 0');
+    state.boot = { chargeBoxSerialNumber: 'x', chargePointModel: 'M', ChargePointSerialNumber: 'S', ChargePointVendor: 'V', firmwareVersion: '1', iccid: '', imsi: '', meterSerialNumber: '', meterType: '' };
+    state.connectors[1] = { id: 1, status: 'Available', currentTransaction: 0, evseId: 0, connectorStatuses: {}, errorCode: '', statusTimestamp: '', statusReceivedAt: '' };
+    state.reportsBytes = 2 ** 40;
+    for (const seq of [1, 300, 2 ** 31 + 5, 2 ** 50 + 3]) {
+      state.eventSeq = seq;
+      const bytes = codec.encode(state);
+      assert.equal(read(bytes), seq);
+      assert.equal(read(bytes), codec.decode(bytes).eventSeq);
+    }
+    assert.throws(() => integerFieldReader('gateway.ChargePointState', 'boot'), /not a single integer field/);
   });
 });
