@@ -116,8 +116,12 @@ async function startServer(kind: string): Promise<LoadedServer> {
   const [{ port, p2p }] = (await Promise.race([once(child, 'message'), exited.then(() => { throw new Error(`the ${kind} server exited before listening`); })])) as [{ port: number; p2p?: string }];
   // BENCH_SUBSCRIBER=1: a wallet in its own process follows every station's topic, so each
   // event a message causes is built into a gossipsub message and sent (without one, an event
-  // on a topic nobody follows is only kept for later).
-  const wallet = process.env.BENCH_SUBSCRIBER === '1' && p2p ? fork(WALLET, [p2p, String(connections), 'BENCH-'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }) : undefined;
+  // on a topic nobody follows is only kept for later). BENCH_SUBSCRIBER=feed: the wallet
+  // follows the gateway's stations feed instead (one topic, events bundled).
+  const subscriber = process.env.BENCH_SUBSCRIBER;
+  const wallet = (subscriber === '1' || subscriber === 'feed') && p2p
+    ? fork(WALLET, [p2p, String(connections), 'BENCH-', subscriber === 'feed' ? 'feed' : 'topics'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : undefined;
   if (wallet) await once(wallet, 'message');
   const sockets = await Promise.all(Array.from({ length: connections }, async (_, i) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ocpp/BENCH-${i}`, V201 ? 'ocpp2.0.1' : 'ocpp1.6');

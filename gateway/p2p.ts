@@ -8,7 +8,7 @@ import type { ConsumerApi } from '../src/p2p/consumer-api.ts';
 import type { Signer } from '../src/p2p/envelope.ts';
 import { EventOutbox } from '../src/p2p/event-outbox.ts';
 import { createP2pNode, type P2pNode } from '../src/p2p/node.ts';
-import { REQUEST_PROTOCOL, REQUESTS_PROTOCOL, stationCid, stationTopic } from '../src/p2p/protocol.ts';
+import { isStationTopic, REQUEST_PROTOCOL, REQUESTS_PROTOCOL, stationCid, stationsFeedTopic, stationTopic } from '../src/p2p/protocol.ts';
 import { PeaqCompat } from '../src/p2p/peaq-compat.ts';
 import { EventPublisher } from '../src/p2p/publisher.ts';
 import { RateLimiter } from '../src/p2p/rate-limit.ts';
@@ -65,7 +65,7 @@ export interface RunningP2p {
   compat?: PeaqCompat;
   /** Announces on the DHT that this gateway serves a station (best effort). */
   announce(identity: string): void;
-  /** Whether a connected peer follows the topic (gossipsub's own view). */
+  /** Whether a connected peer follows the topic, or the stations feed that carries it (gossipsub's own view). */
   follows(topic: string): boolean;
   stop(): Promise<void>;
 }
@@ -101,7 +101,9 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
   await node.handle(REQUEST_PROTOCOL, server.handle, { maxInboundStreams: 64 });
   // A wallet needs one such stream per connection; a few spare for a reconnecting app.
   await node.handle(REQUESTS_PROTOCOL, server.handleMany, { maxInboundStreams: 4 });
-  const publisher = new EventPublisher({ outbox: store.events, pubsub: node.services.pubsub, maxPerSecond: config.p2p.maxEventsPerSecond, log });
+  const feed = { topic: stationsFeedTopic(key.peerId), carries: isStationTopic };
+  const subscribed = (topic: string): boolean => node.services.pubsub.getSubscribers(topic).length > 0;
+  const publisher = new EventPublisher({ outbox: store.events, pubsub: node.services.pubsub, maxPerSecond: config.p2p.maxEventsPerSecond, feed, log });
   publisher.nudge();
   // Nonces only matter inside the freshness window; older minutes are dropped whole.
   const windowMinutes = Math.ceil(config.p2p.requestMaxSkewSec / 60) + 1;
@@ -139,7 +141,7 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
     publisher,
     ...(compat ? { compat } : {}),
     announce: (identity) => announcer.announce(identity),
-    follows: (topic) => node.services.pubsub.getSubscribers(topic).length > 0,
+    follows: (topic) => subscribed(topic) || (feed.carries(topic) && subscribed(feed.topic)),
     async stop() {
       clearInterval(cleaner);
       stopWatchingSr25519();

@@ -9,7 +9,7 @@ import type {
 } from '../proto/types.ts';
 import { DOMAIN, open, seal, type SignedEnvelope } from '../p2p/envelope.ts';
 import { createP2pNode, type P2pNode } from '../p2p/node.ts';
-import { consumerTopic, stationCid, stationTopic } from '../p2p/protocol.ts';
+import { consumerTopic, isStationTopic, stationCid, stationsFeedTopic, stationTopic } from '../p2p/protocol.ts';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { badResponse, ConsumerError } from './errors.ts';
 import { RequestChannel } from './request-channel.ts';
@@ -18,6 +18,7 @@ import type { ConsumerSigner } from './signer.ts';
 const requestCodec = codecFor('cgw.Request');
 const responseCodec = codecFor('cgw.Response');
 const eventCodec = codecFor('events.Event');
+const bundleCodec = codecFor('cgw.EventBundle');
 
 async function dialAddress(node: P2pNode, address: string): Promise<string> {
   const target = multiaddr(address);
@@ -83,6 +84,9 @@ export class ConsumerClient {
   private readonly lastSeq = new Map<string, number>();
   private readonly handlers = new Map<string, (e: GatewayEvent) => void>();
   private readonly pending = new Map<string, Promise<void>>();
+  // The stations feed's handler, and its bundles taken one after the other.
+  private feedHandler: ((e: GatewayEvent) => void) | undefined;
+  private feedQueue: Promise<void> = Promise.resolve();
 
   private constructor(node: P2pNode, signer: ConsumerSigner, gatewayPeer: string, gatewayKey: Uint8Array, timeoutMs: number, channel?: RequestChannel) {
     this.node = node;
@@ -222,6 +226,23 @@ export class ConsumerClient {
     await this.catchUp(topic);
   }
 
+  /** The gateway's stations feed: the events of all its station topics, several to a gossipsub message. */
+  get stationsTopic(): string {
+    return stationsFeedTopic(this.gatewayPeer);
+  }
+
+  /**
+   * Follows every station of the gateway through one subscription, its stations feed (a map
+   * or fleet app). Each event is verified and delivered once, in sequence order per station
+   * topic, as `follow` delivers it; a station's events start with the first one the feed
+   * brings (`follow` a station's topic with `afterSeq` for its history), and a gap is filled
+   * from the gateway before going on.
+   */
+  async followStations(onEvent: (e: GatewayEvent) => void): Promise<void> {
+    this.feedHandler = onEvent;
+    this.node.services.pubsub.subscribe(this.stationsTopic);
+  }
+
   private async catchUp(topic: string): Promise<void> {
     const previous = this.pending.get(topic) ?? Promise.resolve();
     const next = previous.then(async () => {
@@ -237,16 +258,46 @@ export class ConsumerClient {
   }
 
   private async onMessage(message: Message): Promise<void> {
+    if (message.topic === this.stationsTopic && this.feedHandler) {
+      const data = message.data;
+      this.feedQueue = this.feedQueue.then(() => this.onBundle(data));
+      return;
+    }
     if (!this.handlers.has(message.topic)) return;
     const envelope = await open(message.data, { domain: DOMAIN.event, signer: this.gatewayKey }).catch(() => undefined);
     if (!envelope || envelope.topic !== message.topic) return;
-    const expected = (this.lastSeq.get(message.topic) ?? 0) + 1;
+    await this.take(message.topic, envelope, message.data);
+  }
+
+  /** A stations feed message: each event in it as if it had come on its own station topic. */
+  private async onBundle(data: Uint8Array): Promise<void> {
+    let envelopes: Uint8Array[];
+    try {
+      envelopes = bundleCodec.decode(data).envelopes;
+    } catch {
+      return; // Not a bundle: anyone can publish on a gossipsub topic.
+    }
+    for (const bytes of envelopes) {
+      const envelope = await open(bytes, { domain: DOMAIN.event, signer: this.gatewayKey }).catch(() => undefined);
+      if (!envelope || !isStationTopic(envelope.topic)) continue;
+      if (!this.handlers.has(envelope.topic)) {
+        // A station new to this wallet: its events start here.
+        this.handlers.set(envelope.topic, this.feedHandler!);
+        this.lastSeq.set(envelope.topic, envelope.seq - 1);
+      }
+      await this.take(envelope.topic, envelope, bytes);
+    }
+  }
+
+  /** A live event: delivered when next in sequence, the gap before it fetched first. */
+  private async take(topic: string, envelope: SignedEnvelope, bytes: Uint8Array): Promise<void> {
+    const expected = (this.lastSeq.get(topic) ?? 0) + 1;
     if (envelope.seq < expected) return;
     if (envelope.seq > expected) {
-      await this.catchUp(message.topic).catch(() => undefined);
+      await this.catchUp(topic).catch(() => undefined);
       return;
     }
-    this.accept(message.topic, envelope, message.data);
+    this.accept(topic, envelope, bytes);
   }
 
   /** An event from the gateway's history: verified, then taken in sequence. */

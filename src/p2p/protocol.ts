@@ -31,7 +31,23 @@ export const MAX_RESPONSE_BYTES = 256 * 1024;
 
 /** Events about a station (boot, state changes) for anyone interested. */
 export function stationTopic(identity: string): string {
-  return `cgw/v1/station/${identity}`;
+  return `${STATION_TOPIC_PREFIX}${identity}`;
+}
+
+const STATION_TOPIC_PREFIX = 'cgw/v1/station/';
+
+/** Whether a topic is a station's (stationTopic). */
+export function isStationTopic(topic: string): boolean {
+  return topic.startsWith(STATION_TOPIC_PREFIX);
+}
+
+/**
+ * One gateway's stations feed: the events of all its station topics, several to a gossipsub
+ * message (cgw.EventBundle). One subscription instead of one per station, and a gossipsub
+ * message (and its signature) per moment instead of per event.
+ */
+export function stationsFeedTopic(gatewayPeerId: string): string {
+  return `cgw/v1/stations/${gatewayPeerId}`;
 }
 
 /** Events for one consumer (progress, start/stop responses, receipts), by the hex of its key. */

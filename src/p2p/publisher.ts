@@ -1,5 +1,8 @@
 import type { Logger } from '../log/logger.ts';
+import { codecFor } from '../proto/codec.ts';
 import { SerialTask } from '../serial-task.ts';
+
+const bundleCodec = codecFor('cgw.EventBundle');
 
 /** The outbox as the publisher sees it (LevelDB, wired in gateway/). */
 export interface OutboxSource {
@@ -13,11 +16,20 @@ export interface PubSubSink {
   getSubscribers(topic: string): unknown[];
 }
 
+/** A gateway's stations feed (stationsFeedTopic): the events of every station topic, bundled. */
+export interface StationsFeed {
+  topic: string;
+  /** Whether an event of this topic goes on the feed (a station topic). */
+  carries(topic: string): boolean;
+}
+
 export interface PublisherOptions {
   outbox: OutboxSource;
   pubsub: PubSubSink;
   /** Pace: gossipsub has no backpressure and drops a peer's link when flooded. */
   maxPerSecond: number;
+  /** Where station events also go, several to a message, while a peer follows it. */
+  feed?: StationsFeed;
   log: Logger;
 }
 
@@ -26,6 +38,8 @@ const BATCH = 100;
 const POLL_MS = 1000;
 const PACE_SLEEP_MS = 4;
 const PACE_CATCH_UP_MS = 50;
+// A bundle stays far below gossipsub's message size limit (1 MiB by default).
+const MAX_BUNDLE_BYTES = 64 * 1024;
 
 /**
  * Publishes the outbox in order, paced, and removes each event once gossipsub took it (or
@@ -77,35 +91,64 @@ export class EventPublisher {
   }
 
   private async drain(): Promise<void> {
+    const { outbox, pubsub, feed } = this.opts;
     const interval = 1000 / this.opts.maxPerSecond;
     // A schedule, not a sleep per event: timers are too coarse for the sub-millisecond gaps of
     // a pace above 1,000/s, so the publisher sleeps once it is ahead of the schedule. A slow
     // publish puts it behind; it may catch up by at most PACE_CATCH_UP_MS worth of events.
+    // An event counts once towards the pace, alone or in a bundle.
     let due = performance.now();
+    const paced = async (events: number): Promise<void> => {
+      const now = performance.now();
+      due = Math.max(due, now - PACE_CATCH_UP_MS) + interval * events;
+      if (due - now >= PACE_SLEEP_MS) await new Promise((r) => setTimeout(r, due - now));
+    };
     for (;;) {
-      const entries = await this.opts.outbox.outboxEntries(BATCH);
+      const entries = await outbox.outboxEntries(BATCH);
       if (!entries.length || this.stopped) return;
       const done: string[] = [];
+      // The feed's events of this batch: each leaves the outbox once its bundle is published.
+      const feedFollowed = feed !== undefined && pubsub.getSubscribers(feed.topic).length > 0;
+      let bundle: { id: string; envelope: Uint8Array }[] = [];
+      let bundleBytes = 0;
+      const publishBundle = async (): Promise<void> => {
+        const events = bundle;
+        bundle = [];
+        bundleBytes = 0;
+        await pubsub.publish(feed!.topic, bundleCodec.encode({ envelopes: events.map((e) => e.envelope) }));
+        done.push(...events.map((e) => e.id));
+        this.published += events.length;
+        await paced(events.length);
+      };
       try {
         for (const entry of entries) {
           if (this.stopped) break;
-          // No peer follows the topic: publishing would only build and sign a gossipsub message
-          // nobody receives. A wallet that subscribes later fetches it (EventsRequest), as the
-          // SDK does for every topic it follows.
-          if (!this.opts.pubsub.getSubscribers(entry.topic).length) {
-            done.push(entry.id);
-            this.unheard++;
-            continue;
+          const onFeed = feedFollowed && feed.carries(entry.topic);
+          // No peer follows the topic (nor the feed that carries it): publishing would only
+          // build and sign a gossipsub message nobody receives. A wallet that subscribes later
+          // fetches it (EventsRequest), as the SDK does for every topic it follows.
+          if (!pubsub.getSubscribers(entry.topic).length) {
+            if (!onFeed) {
+              done.push(entry.id);
+              this.unheard++;
+              continue;
+            }
+          } else {
+            await pubsub.publish(entry.topic, entry.envelope);
+            if (!onFeed) {
+              done.push(entry.id);
+              this.published++;
+              await paced(1);
+              continue;
+            }
           }
-          await this.opts.pubsub.publish(entry.topic, entry.envelope);
-          done.push(entry.id);
-          this.published++;
-          const now = performance.now();
-          due = Math.max(due, now - PACE_CATCH_UP_MS) + interval;
-          if (due - now >= PACE_SLEEP_MS) await new Promise((r) => setTimeout(r, due - now));
+          if (bundle.length && bundleBytes + entry.envelope.length > MAX_BUNDLE_BYTES) await publishBundle();
+          bundle.push(entry);
+          bundleBytes += entry.envelope.length;
         }
+        if (bundle.length) await publishBundle();
       } finally {
-        if (done.length) await this.opts.outbox.removeOutbox(done);
+        if (done.length) await outbox.removeOutbox(done);
       }
       // Less than a batch: the outbox held no more when read, and every commit since nudges
       // for another drain (no read that finds it empty, one per drain under load).

@@ -494,6 +494,10 @@ export interface Cgw_EventsResponse {
   more: boolean;
 }
 
+export interface Cgw_EventBundle {
+  envelopes: Uint8Array[];
+}
+
 export interface Cgw_ContractRequest {
   consumerPublicKey: string;
   emaid: string;
@@ -775,6 +779,7 @@ export interface ProtoTypes {
   "cgw.SessionStatusResponse": Cgw_SessionStatusResponse;
   "cgw.EventsRequest": Cgw_EventsRequest;
   "cgw.EventsResponse": Cgw_EventsResponse;
+  "cgw.EventBundle": Cgw_EventBundle;
   "cgw.ContractRequest": Cgw_ContractRequest;
   "cgw.ContractResponse": Cgw_ContractResponse;
   "cgw.ReserveRequest": Cgw_ReserveRequest;

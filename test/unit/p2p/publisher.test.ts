@@ -11,6 +11,9 @@ import { EventPublisher, type OutboxSource, type PubSubSink } from '../../../src
 import { silentLogger } from '../../../src/log/logger.ts';
 import { tempDir } from '../../helpers/gateway.ts';
 import { eventually } from '../../helpers/wait.ts';
+import { codecFor } from '../../../src/proto/codec.ts';
+
+const bundles = codecFor('cgw.EventBundle');
 
 class ListOutbox implements OutboxSource {
   readonly entries: { id: string; topic: string; seq: number; envelope: Uint8Array }[] = [];
@@ -76,6 +79,55 @@ describe('event publisher', () => {
       await publisher.stop(0);
       await store.close();
       rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('bundles the station events of a batch for a peer that follows the stations feed, each once, beside what single topics get', async () => {
+    const outbox = new ListOutbox();
+    const A = 'cgw/v1/station/A', B = 'cgw/v1/station/B', C = 'cgw/v1/consumer/c1', QUIET = 'cgw/v1/consumer/c2';
+    [A, B, C, A, QUIET, B].forEach((topic, i) => outbox.entries.push({ id: `e${i + 1}`, topic, seq: i + 1, envelope: new Uint8Array([i + 1]) }));
+    const FEED = 'cgw/v1/stations/GW';
+    const sent: string[] = [];
+    const pubsub: PubSubSink = {
+      publish: async (topic, data) => {
+        sent.push(topic === FEED ? `feed[${bundles.decode(data).envelopes.map((e) => e[0]).join(',')}]` : `${topic}#${data[0]}`);
+      },
+      getSubscribers: (topic) => ([FEED, A, C].includes(topic) ? ['wallet'] : []),
+    };
+    const publisher = new EventPublisher({ outbox, pubsub, maxPerSecond: 100_000, feed: { topic: FEED, carries: (t) => t.startsWith('cgw/v1/station/') }, log: silentLogger });
+    try {
+      publisher.nudge();
+      await eventually(() => outbox.entries.length === 0, 5_000, 'the outbox drains');
+      assert.deepEqual(sent, [`${A}#1`, `${C}#3`, `${A}#4`, 'feed[1,2,4,6]'], 'A on its own topic too; the consumer topic alone; the quiet one not at all');
+      assert.deepEqual([publisher.count, publisher.unheardCount], [5, 1]);
+    } finally {
+      await publisher.stop(0);
+    }
+  });
+
+  it('splits the feed into bundles of at most 64 KiB, and keeps an event whose bundle was not published for the next drain', async () => {
+    const outbox = new ListOutbox();
+    for (let i = 1; i <= 5; i++) outbox.entries.push({ id: `e${i}`, topic: `cgw/v1/station/S${i}`, seq: 1, envelope: new Uint8Array(30_000).fill(i) });
+    const FEED = 'cgw/v1/stations/GW';
+    const sizes: number[][] = [];
+    let failOnce = true;
+    const pubsub: PubSubSink = {
+      publish: async (_topic, data) => {
+        if (failOnce) {
+          failOnce = false;
+          throw new Error('no peer reachable');
+        }
+        sizes.push(bundles.decode(data).envelopes.map((e) => e[0]!));
+      },
+      getSubscribers: (topic) => (topic === FEED ? ['wallet'] : []),
+    };
+    const publisher = new EventPublisher({ outbox, pubsub, maxPerSecond: 100_000, feed: { topic: FEED, carries: () => true }, log: silentLogger });
+    try {
+      publisher.nudge();
+      await eventually(() => outbox.entries.length === 0, 5_000, 'the outbox drains after the failed publish');
+      assert.deepEqual(sizes, [[1, 2], [3, 4], [5]], 'two of 30,000 bytes to a bundle, in order, the first again after its failure');
+    } finally {
+      await publisher.stop(0);
     }
   });
 });

@@ -1,0 +1,98 @@
+// The stations feed over real libp2p, the gateway in its own process: a map app follows every
+// station of the gateway with one subscription, and gets each station's events verified and in
+// order, several to a gossipsub message (one message and one gossipsub signature per moment,
+// not per event). A second peer reads the feed's messages as raw bytes, by field number.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import type { Message } from '@libp2p/gossipsub';
+import { multiaddr } from '@multiformats/multiaddr';
+import protobuf from 'protobufjs';
+import { ConsumerClient, type GatewayEvent } from '../../src/consumer/client.ts';
+import { ed25519Signer } from '../../src/consumer/signer.ts';
+import { DOMAIN, open } from '../../src/p2p/envelope.ts';
+import { createP2pNode, type P2pNode } from '../../src/p2p/node.ts';
+import { stationsFeedTopic, stationTopic } from '../../src/p2p/protocol.ts';
+import { Charger } from '../helpers/charger.ts';
+import { tempDir } from '../helpers/gateway.ts';
+import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
+import { eventually } from '../helpers/wait.ts';
+
+/** cgw.EventBundle read by hand: field 1, length-delimited, repeated (proto/node.proto). */
+function bundleEnvelopes(data: Uint8Array): Uint8Array[] {
+  const reader = protobuf.Reader.create(data);
+  const out: Uint8Array[] = [];
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    if (tag === ((1 << 3) | 2)) out.push(reader.bytes());
+    else reader.skipType(tag & 7);
+  }
+  return out;
+}
+
+describe('the stations feed: every station of a gateway with one subscription (gateway in its own process)', () => {
+  const dataDir = tempDir('cgw-feed-');
+  let gateway: GatewayProcess;
+  let wallet: ConsumerClient;
+  let raw: P2pNode;
+  const chargers: Charger[] = [];
+  const rawMessages: Uint8Array[] = [];
+  before(async () => {
+    // A slow pace, so that events wait in the outbox and leave several to a message.
+    gateway = await spawnGateway({ CGW_DATA_DIR: dataDir, CGW_P2P_MAX_EVENTS_PER_SECOND: '40', CGW_OCPP_MAX_MESSAGES_PER_SECOND: '1000' });
+    wallet = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: ed25519Signer() });
+    raw = await createP2pNode({ privateKey: await generateKeyPair('Ed25519'), listen: [], clientMode: true, dhtPrivateAddresses: false });
+    await raw.dial(multiaddr(gateway.p2p[0]!));
+    raw.services.pubsub.addEventListener('message', (evt: CustomEvent<Message>) => {
+      if (evt.detail.topic === stationsFeedTopic(gateway.peerId)) rawMessages.push(evt.detail.data);
+    });
+  });
+  after(async () => {
+    for (const c of chargers) await c.close();
+    await wallet?.close();
+    await raw?.stop();
+    await gateway?.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('delivers every station\'s events, verified and in order, several to a gossipsub message', async () => {
+    const events: GatewayEvent[] = [];
+    await wallet.followStations((e) => events.push(e));
+    assert.equal(wallet.stationsTopic, stationsFeedTopic(gateway.peerId));
+    raw.services.pubsub.subscribe(stationsFeedTopic(gateway.peerId));
+    // The gateway learns of both subscriptions from the peers themselves (no heartbeat needed).
+    await new Promise((r) => setTimeout(r, 1_000));
+
+    for (const identity of ['FEED-A', 'FEED-B']) chargers.push(await Charger.connect(gateway.ocppUrl, identity, 'ocpp1.6'));
+    const CHANGES = 15;
+    await Promise.all(chargers.map(async (charger) => {
+      for (let i = 0; i < CHANGES; i++) await charger.status(1, i % 2 ? 'Available' : 'Preparing');
+    }));
+
+    for (const identity of ['FEED-A', 'FEED-B']) {
+      const topic = stationTopic(identity);
+      const archived = (await wallet.request({ events: { topic, afterSeq: 0, limit: 1_000 } })).events!.envelopes.length;
+      assert.ok(archived >= CHANGES + 1, `${identity}: its boot and status changes are archived (${archived})`);
+      await eventually(() => events.some((e) => e.topic === topic && e.seq === archived), 20_000, `${identity}'s last event arrives on the feed`);
+      const seqs = events.filter((e) => e.topic === topic).map((e) => e.seq);
+      assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i), `${identity}: each number once, in order`);
+      assert.ok(events.filter((e) => e.topic === topic).every((e) => ['BOOT_NOTIFICATION_REQUEST', 'NOTIFY_CHARGE_POINT_STATE_CHANGE'].includes(e.event.eventId)));
+    }
+
+    // The same messages, read by field number: each a bundle of envelopes the gateway signed.
+    await eventually(() => rawMessages.length > 0, 10_000, 'the raw peer got the feed');
+    const bundles = rawMessages.map(bundleEnvelopes);
+    const topics = new Set<string>();
+    for (const bundle of bundles) {
+      for (const bytes of bundle) {
+        const envelope = await open(bytes, { domain: DOMAIN.event, signer: wallet.gatewayKey });
+        topics.add(envelope.topic);
+      }
+    }
+    assert.deepEqual([...topics].sort(), [stationTopic('FEED-A'), stationTopic('FEED-B')]);
+    const most = Math.max(...bundles.map((b) => b.length));
+    assert.ok(most >= 2, `several events to a gossipsub message (at most ${most} in ${bundles.length} messages)`);
+    assert.ok(bundles.length < events.length, `fewer messages (${bundles.length}) than events (${events.length})`);
+  });
+});
