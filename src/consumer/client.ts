@@ -259,6 +259,9 @@ export class ConsumerClient {
 
   private async onMessage(message: Message): Promise<void> {
     if (message.topic === this.stationsTopic && this.feedHandler) {
+      // Only the gateway publishes its feed; anyone else's message there is dropped unread (a
+      // bundle could otherwise make the wallet check many signatures for one message).
+      if (message.type !== 'signed' || message.from.toString() !== this.gatewayPeer) return;
       const data = message.data;
       this.feedQueue = this.feedQueue.then(() => this.onBundle(data));
       return;
@@ -279,7 +282,8 @@ export class ConsumerClient {
     }
     for (const bytes of envelopes) {
       const envelope = await open(bytes, { domain: DOMAIN.event, signer: this.gatewayKey }).catch(() => undefined);
-      if (!envelope || !isStationTopic(envelope.topic)) continue;
+      // The gateway bundles only what it signed, for station topics: the rest is not worth reading.
+      if (!envelope || !isStationTopic(envelope.topic)) return;
       if (!this.handlers.has(envelope.topic)) {
         // A station new to this wallet: its events start here.
         this.handlers.set(envelope.topic, this.feedHandler!);

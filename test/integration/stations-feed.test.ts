@@ -11,13 +11,17 @@ import { multiaddr } from '@multiformats/multiaddr';
 import protobuf from 'protobufjs';
 import { ConsumerClient, type GatewayEvent } from '../../src/consumer/client.ts';
 import { ed25519Signer } from '../../src/consumer/signer.ts';
-import { DOMAIN, open } from '../../src/p2p/envelope.ts';
+import { DOMAIN, open, seal } from '../../src/p2p/envelope.ts';
+import { codecFor } from '../../src/proto/codec.ts';
 import { createP2pNode, type P2pNode } from '../../src/p2p/node.ts';
 import { stationsFeedTopic, stationTopic } from '../../src/p2p/protocol.ts';
 import { Charger } from '../helpers/charger.ts';
 import { tempDir } from '../helpers/gateway.ts';
 import { spawnGateway, type GatewayProcess } from '../helpers/process.ts';
 import { eventually } from '../helpers/wait.ts';
+
+const envelopes = codecFor('cgw.SignedEnvelope');
+const bundleOf = (items: Uint8Array[]): Uint8Array => codecFor('cgw.EventBundle').encode({ envelopes: items });
 
 /** cgw.EventBundle read by hand: field 1, length-delimited, repeated (proto/node.proto). */
 function bundleEnvelopes(data: Uint8Array): Uint8Array[] {
@@ -94,5 +98,37 @@ describe('the stations feed: every station of a gateway with one subscription (g
     const most = Math.max(...bundles.map((b) => b.length));
     assert.ok(most >= 2, `several events to a gossipsub message (at most ${most} in ${bundles.length} messages)`);
     assert.ok(bundles.length < events.length, `fewer messages (${bundles.length}) than events (${events.length})`);
+  });
+
+  it('drops what another peer publishes on the feed, and goes on with the gateway\'s events', async () => {
+    const events: GatewayEvent[] = [];
+    const fresh = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: ed25519Signer() });
+    const hostile = await createP2pNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], dhtPrivateAddresses: false });
+    try {
+      await fresh.followStations((e) => events.push(e));
+      // A wallet may be connected to other peers than its gateway (the DHT, other apps).
+      await fresh.node.dial(hostile.getMultiaddrs()[0]!);
+      const feed = stationsFeedTopic(gateway.peerId);
+      hostile.services.pubsub.subscribe(feed);
+      await eventually(() => hostile.services.pubsub.getSubscribers(feed).some((p) => p.equals(fresh.node.peerId)), 10_000, 'the hostile peer sees the wallet on the feed');
+      // A genuine envelope from the archive, a copy with its number raised (its signature no
+      // longer holds), one signed by the intruder, and bytes that are no bundle at all.
+      const genuine = (await fresh.request({ events: { topic: stationTopic('FEED-A'), afterSeq: 0, limit: 1 } })).events!.envelopes[0]!;
+      const raised = envelopes.decode(genuine);
+      raised.seq = 999;
+      const forged = await seal(ed25519Signer(), { domain: DOMAIN.event, payload: raised.payload, topic: stationTopic('FEED-A'), seq: 1_000 });
+      for (const data of [bundleOf([genuine, envelopes.encode(raised), forged]), new Uint8Array([0xff, 0xff, 0xff]), bundleOf(Array.from({ length: 500 }, () => forged))]) {
+        await hostile.services.pubsub.publish(feed, data);
+      }
+      await chargers[0]!.status(1, 'Faulted');
+      await eventually(() => events.some((e) => e.topic === stationTopic('FEED-A')), 20_000, 'the gateway\'s next event arrives');
+      const a = events.filter((e) => e.topic === stationTopic('FEED-A'));
+      assert.equal(a.length, 1, `only the gateway's event: ${a.map((e) => e.seq).join()}`);
+      const last = (await fresh.request({ events: { topic: stationTopic('FEED-A'), afterSeq: 0, limit: 1_000 } })).events!.envelopes.length;
+      assert.equal(a[0]!.seq, last, 'its number is the archive\'s last');
+    } finally {
+      await hostile.stop();
+      await fresh.close();
+    }
   });
 });
