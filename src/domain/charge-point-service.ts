@@ -13,7 +13,7 @@ import type { Tariff } from './pricing.ts';
 import { buildReceipt, signedValuesIn } from './receipts.ts';
 import { endSessionOf, linkStartedTransaction, type ConsumerSession } from './sessions.ts';
 import { removeReservation } from './reservations.ts';
-import { applyReading, closeTransaction, nextTransactionId, openTransaction, orphanTransaction } from './transactions.ts';
+import { applyReading, closeTransaction, nextTransactionId, noteSeqNo, openTransaction, orphanTransaction } from './transactions.ts';
 import { isoTime } from './clock.ts';
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -451,9 +451,9 @@ export class ChargePointService {
       const open = localId !== undefined ? state.transactions[localId] : undefined;
       // lastSeqNo is stored as int32: a seqNo beyond it is looked up like any other.
       const isNext = open !== undefined && cmd.seqNo > open.lastSeqNo && cmd.seqNo <= INT32_MAX;
-      if (localId !== undefined && !isNext && (await this.repo.stations.hasSeqNo(origin.identity, localId, cmd.seqNo))) {
-        const known = state.transactions[localId] ?? (await this.repo.stations.loadFinished(origin.identity, localId));
-        if (known) return { transaction: known, ...withDecision, replay: true };
+      if (localId !== undefined && !isNext) {
+        const known = open ?? (await this.repo.stations.loadFinished(origin.identity, localId));
+        if (known && (await this.seqNoSeen(origin.identity, known, cmd.seqNo, open !== undefined))) return { transaction: known, ...withDecision, replay: true };
       }
       const receivedAt = isoTime(this.now());
       let tx = localId !== undefined ? state.transactions[localId] : undefined;
@@ -466,6 +466,7 @@ export class ChargePointService {
           return { transaction: finished, ...withDecision, replay: false };
         }
       }
+      const opened = !tx;
       if (!tx) {
         tx = openTransaction(state, cmd.start, decision?.status ?? '', receivedAt, await this.freshTransactionId(origin.identity, state));
         change.ocppTransactionIds.push({ ocppTransactionId: ocppId, transactionId: tx.id });
@@ -483,7 +484,7 @@ export class ChargePointService {
       for (const reading of cmd.readings) applyReading(tx, reading);
       if (cmd.readings.length && cmd.eventType !== 'Ended') this.reportProgress(draft, tx);
       this.keepReadings(change, cmd.readings, tx, receivedAt);
-      change.seqNos.push({ transactionId: tx.id, seqNo: cmd.seqNo });
+      noteSeqNo(change, tx, cmd.seqNo, opened);
       if (cmd.eventType === 'Ended') {
         const closed = closeTransaction(state, tx.id, cmd.stop ?? { stationTime: cmd.start.stationTime }, receivedAt)!;
         change.finished.push(closed);
@@ -492,6 +493,16 @@ export class ChargePointService {
       }
       return { transaction: tx, ...withAnswer, replay: false };
     });
+  }
+
+  /**
+   * Whether a transaction's event with this seqNo was taken before. A finished transaction is
+   * always looked up beyond its run: an event after its end is recorded without marking it.
+   */
+  private async seqNoSeen(identity: string, tx: TransactionInfo, seqNo: number, open: boolean): Promise<boolean> {
+    if (tx.seqNoRun && seqNo >= tx.seqNoRunFirst && seqNo <= tx.seqNoRunLast) return true;
+    if (tx.seqNoRun && open && !tx.seqNoOutliers) return false;
+    return this.repo.stations.hasSeqNo(identity, tx.id, seqNo);
   }
 
   /**

@@ -1,10 +1,13 @@
 import { removeReservation } from './reservations.ts';
 import { emptyConnector } from './charge-point.ts';
 import { chargingStatus, energyRegisterWh } from './meter.ts';
+import type { ChangeRecord } from './change.ts';
 import type { ChargePointState, MeterReading, TransactionInfo, TransactionStart, TransactionStop } from './model.ts';
 
 // 1.6 transaction ids are positive int32 values assigned by the central system.
 const MAX_TRANSACTION_ID = 2 ** 31 - 1;
+// A run of seqNos is kept in int32 fields.
+const MAX_RUN_SEQ_NO = 2 ** 31 - 1;
 
 export function emptyTransaction(id: number): TransactionInfo {
   return {
@@ -28,6 +31,10 @@ export function emptyTransaction(id: number): TransactionInfo {
     idTagStatus: '',
     idTokenType: '',
     orphan: false,
+    seqNoRun: false,
+    seqNoRunFirst: 0,
+    seqNoRunLast: 0,
+    seqNoOutliers: false,
   };
 }
 
@@ -130,4 +137,25 @@ export function energySoFarWh(tx: TransactionInfo): number {
 export function durationSoFarS(tx: TransactionInfo): number {
   const s = Math.round((Date.parse(tx.lastMeterTime || tx.startTime) - Date.parse(tx.startTime)) / 1000);
   return Number.isFinite(s) && s > 0 ? s : 0;
+}
+
+/**
+ * Notes a 2.0.1 seqNo just taken for an open transaction (or the one it opened): it starts or
+ * extends the transaction's run (no record: a station sends its numbers in order, so this is
+ * the common case and costs no write of its own), or is kept as a record of its own.
+ */
+export function noteSeqNo(change: Pick<ChangeRecord, 'seqNos'>, tx: TransactionInfo, seqNo: number, opened: boolean): void {
+  const fits = Number.isInteger(seqNo) && seqNo >= 0 && seqNo <= MAX_RUN_SEQ_NO;
+  if (fits && opened) {
+    tx.seqNoRun = true;
+    tx.seqNoRunFirst = seqNo;
+    tx.seqNoRunLast = seqNo;
+    return;
+  }
+  if (fits && tx.seqNoRun && seqNo === tx.seqNoRunLast + 1) {
+    tx.seqNoRunLast = seqNo;
+    return;
+  }
+  change.seqNos.push({ transactionId: tx.id, seqNo });
+  if (tx.seqNoRun) tx.seqNoOutliers = true;
 }

@@ -341,6 +341,10 @@ export interface TransactionInfo {
   idTagStatus: string;
   idTokenType: string;
   orphan: boolean;
+  seqNoRun: boolean;
+  seqNoRunFirst: number;
+  seqNoRunLast: number;
+  seqNoOutliers: boolean;
 }
 
 export interface ConsumerAuthData {

@@ -120,6 +120,71 @@ describe('ChargePointService on a real LevelDB', () => {
     assert.equal((await restarted.transactionEvent(origin, { ...updated, seqNo: 3_000_000_001, readings: [reading(600)] })).replay, false);
   });
 
+  describe('2.0.1 seqNos: a run kept in the transaction, a record only for a number out of order', () => {
+    const start = (id: string) => ({ connectorId: 1, idTag: 'T', meterStartWh: 0, stationTime: '2026-11-29T10:00:00.000Z', ocppTransactionId: id });
+    const reading = (wh: number) => ({ stationTime: `2026-11-29T10:0${wh % 10}:00.000Z`, samples: [{ measurand: 'Energy.Active.Import.Register', value: wh, unit: 'Wh' }], rawJson: `[${wh}]` });
+    const event = (id: string, eventType: 'Started' | 'Updated' | 'Ended', seqNo: number) => ({ eventType, seqNo, start: start(id), readings: [reading(seqNo + 1)] });
+    const restarted = () => new ChargePointService({ repository: store, authorization: { acceptUnknownIdTags: true }, tariff: TARIFF });
+    const records = async (identity: string, txId: number, upTo: number) => {
+      const out: number[] = [];
+      for (let n = 0; n <= upTo; n++) if (await store.stations.hasSeqNo(identity, txId, n)) out.push(n);
+      return out;
+    };
+
+    it('writes no record for numbers that come in order, and knows each again, also after a restart', async () => {
+      const origin: Origin = { identity: 'S-RUN', isCurrent: () => true };
+      await service.boot(origin, { ...BOOT, ocppVersion: 'ocpp2.0.1' });
+      const started = await service.transactionEvent(origin, event('TX-RUN', 'Started', 0));
+      for (const n of [1, 2, 3]) assert.equal((await service.transactionEvent(origin, event('TX-RUN', 'Updated', n))).replay, false);
+      assert.deepEqual(await records('S-RUN', started.transaction.id, 10), [], 'the run is in the transaction');
+      for (const n of [0, 1, 2, 3]) assert.equal((await service.transactionEvent(origin, event('TX-RUN', 'Updated', n))).replay, true, `${n} again`);
+      const later = restarted();
+      for (const n of [0, 3]) assert.equal((await later.transactionEvent(origin, event('TX-RUN', 'Updated', n))).replay, true, `${n} again after a restart`);
+      assert.equal((await later.transactionEvent(origin, event('TX-RUN', 'Ended', 4))).replay, false);
+      for (const n of [2, 4]) assert.equal((await restarted().transactionEvent(origin, event('TX-RUN', 'Updated', n))).replay, true, `${n} of the finished transaction`);
+      assert.deepEqual(await records('S-RUN', started.transaction.id, 10), []);
+      // An event after the end that was not seen: kept once, as a record (the finished transaction is not rewritten).
+      assert.equal((await later.transactionEvent(origin, event('TX-RUN', 'Updated', 6))).replay, false);
+      assert.equal((await later.transactionEvent(origin, event('TX-RUN', 'Updated', 6))).replay, true);
+      assert.deepEqual(await records('S-RUN', started.transaction.id, 10), [6]);
+    });
+
+    it('keeps a number out of order as a record: after a gap, below the first, and after the end; each taken once', async () => {
+      const origin: Origin = { identity: 'S-GAPS', isCurrent: () => true };
+      await service.boot(origin, { ...BOOT, ocppVersion: 'ocpp2.0.1' });
+      const { transaction } = await service.transactionEvent(origin, event('TX-GAPS', 'Started', 5));
+      const take = async (who: ChargePointService, type: 'Updated' | 'Ended', n: number) => (await who.transactionEvent(origin, event('TX-GAPS', type, n))).replay;
+      assert.equal(await take(service, 'Updated', 7), false, 'after a gap');
+      assert.equal(await take(service, 'Updated', 6), false, 'the gap filled');
+      assert.equal(await take(service, 'Updated', 3), false, 'below the first');
+      assert.deepEqual(await records('S-GAPS', transaction.id, 20), [3, 7]);
+      for (const n of [3, 5, 6, 7]) assert.equal(await take(service, 'Updated', n), true, `${n} again`);
+      assert.equal(await take(service, 'Updated', 8), false);
+      const later = restarted();
+      for (const n of [3, 5, 6, 7, 8]) assert.equal(await take(later, 'Updated', n), true, `${n} again after a restart`);
+      assert.equal(await take(later, 'Ended', 9), false);
+      assert.equal(await take(later, 'Updated', 4), false, 'a late event after the end, not seen before');
+      assert.equal(await take(later, 'Updated', 4), true, 'and again');
+      assert.equal(await take(restarted(), 'Updated', 9), true);
+      const kept = await store.stations.readings('S-GAPS', transaction.id);
+      assert.deepEqual(kept.map((r) => r.sampledValuesJson).sort(), ['[10]', '[4]', '[5]', '[6]', '[7]', '[8]', '[9]'], 'each event\'s reading once');
+    });
+
+    it('reads a transaction opened by an older version (a record for every number) as before', async () => {
+      const origin: Origin = { identity: 'S-OLDSEQ', isCurrent: () => true };
+      await service.boot(origin, { ...BOOT, ocppVersion: 'ocpp2.0.1' });
+      const { transaction } = await service.transactionEvent(origin, event('TX-OLD', 'Started', 0));
+      const state = (await store.stations.loadState('S-OLDSEQ'))!;
+      const old = state.transactions[transaction.id]!;
+      Object.assign(old, { seqNoRun: false, seqNoRunFirst: 0, seqNoRunLast: 0, seqNoOutliers: false, lastSeqNo: 2 });
+      await store.commit({ ...emptyChange('S-OLDSEQ', state), seqNos: [0, 1, 2].map((seqNo) => ({ transactionId: transaction.id, seqNo })) });
+      const later = restarted();
+      for (const n of [0, 1, 2]) assert.equal((await later.transactionEvent(origin, event('TX-OLD', 'Updated', n))).replay, true, `${n} again`);
+      assert.equal((await later.transactionEvent(origin, event('TX-OLD', 'Updated', 3))).replay, false);
+      assert.equal((await restarted().transactionEvent(origin, event('TX-OLD', 'Updated', 3))).replay, true, 'recorded as before');
+    });
+  });
+
   it('serialises concurrent messages of one station (no lost update)', async () => {
     const origin: Origin = { identity: 'S3', isCurrent: () => true };
     await service.boot(origin, BOOT);
