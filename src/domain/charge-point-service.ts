@@ -13,7 +13,7 @@ import type { Tariff } from './pricing.ts';
 import { buildReceipt, signedValuesIn } from './receipts.ts';
 import { endSessionOf, linkStartedTransaction, type ConsumerSession } from './sessions.ts';
 import { removeReservation } from './reservations.ts';
-import { applyReading, closeTransaction, nextTransactionId, noteSeqNo, openTransaction, orphanTransaction } from './transactions.ts';
+import { applyReading, closeTransaction, inSeqNoRun, nextTransactionId, noteSeqNo, openTransaction, orphanTransaction } from './transactions.ts';
 import { isoTime } from './clock.ts';
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -500,7 +500,7 @@ export class ChargePointService {
    * always looked up beyond its run: an event after its end is recorded without marking it.
    */
   private async seqNoSeen(identity: string, tx: TransactionInfo, seqNo: number, open: boolean): Promise<boolean> {
-    if (tx.seqNoRun && seqNo >= tx.seqNoRunFirst && seqNo <= tx.seqNoRunLast) return true;
+    if (inSeqNoRun(tx, seqNo)) return true;
     if (tx.seqNoRun && open && !tx.seqNoOutliers) return false;
     return this.repo.stations.hasSeqNo(identity, tx.id, seqNo);
   }

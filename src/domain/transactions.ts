@@ -139,6 +139,11 @@ export function durationSoFarS(tx: TransactionInfo): number {
   return Number.isFinite(s) && s > 0 ? s : 0;
 }
 
+/** Whether a 2.0.1 seqNo is in the transaction's run (seen, with no record of its own). */
+export function inSeqNoRun(tx: TransactionInfo, seqNo: number): boolean {
+  return tx.seqNoRun && seqNo >= tx.seqNoRunFirst && seqNo <= tx.seqNoRunLast;
+}
+
 /**
  * Notes a 2.0.1 seqNo just taken for an open transaction (or the one it opened): it starts or
  * extends the transaction's run (no record: a station sends its numbers in order, so this is
