@@ -19,6 +19,8 @@ const requestCodec = codecFor('cgw.Request');
 const responseCodec = codecFor('cgw.Response');
 const eventCodec = codecFor('events.Event');
 const bundleCodec = codecFor('cgw.EventBundle');
+// The oldest event (by the gateway's timestamp) that starts a station on the stations feed.
+const FEED_START_MAX_AGE_MS = 10 * 60_000;
 
 async function dialAddress(node: P2pNode, address: string): Promise<string> {
   const target = multiaddr(address);
@@ -235,8 +237,9 @@ export class ConsumerClient {
    * Follows every station of the gateway through one subscription, its stations feed (a map
    * or fleet app). Each event is verified and delivered once, in sequence order per station
    * topic, as `follow` delivers it; a station's events start with the first one the feed
-   * brings (`follow` a station's topic with `afterSeq` for its history), and a gap is filled
-   * from the gateway before going on.
+   * brings that is at most 10 minutes old by the gateway's clock (`follow` a station's topic
+   * with `afterSeq` for its history), and a gap is filled from the gateway before going on.
+   * Call it once: stations already seen stay with the first handler.
    */
   async followStations(onEvent: (e: GatewayEvent) => void): Promise<void> {
     this.feedHandler = onEvent;
@@ -263,7 +266,8 @@ export class ConsumerClient {
       // bundle could otherwise make the wallet check many signatures for one message).
       if (message.type !== 'signed' || message.from.toString() !== this.gatewayPeer) return;
       const data = message.data;
-      this.feedQueue = this.feedQueue.then(() => this.onBundle(data));
+      // One bundle after the other; one that fails (a request of its gap fill) does not stop the next.
+      this.feedQueue = this.feedQueue.then(() => this.onBundle(data)).catch(() => undefined);
       return;
     }
     if (!this.handlers.has(message.topic)) return;
@@ -285,7 +289,9 @@ export class ConsumerClient {
       // The gateway bundles only what it signed, for station topics: the rest is not worth reading.
       if (!envelope || !isStationTopic(envelope.topic)) return;
       if (!this.handlers.has(envelope.topic)) {
-        // A station new to this wallet: its events start here.
+        // A station new to this wallet: its events start here, with a recent event (an old
+        // message of the gateway's, relayed again, would otherwise start it in the past).
+        if (Date.now() - envelope.timestampMs > FEED_START_MAX_AGE_MS) continue;
         this.handlers.set(envelope.topic, this.feedHandler!);
         this.lastSeq.set(envelope.topic, envelope.seq - 1);
       }
@@ -316,6 +322,11 @@ export class ConsumerClient {
     const last = this.lastSeq.get(topic) ?? 0;
     if (envelope.seq !== last + 1) return;
     this.lastSeq.set(topic, envelope.seq);
-    this.handlers.get(topic)?.({ topic, seq: envelope.seq, event: eventCodec.decode(envelope.payload), envelope: bytes });
+    try {
+      this.handlers.get(topic)?.({ topic, seq: envelope.seq, event: eventCodec.decode(envelope.payload), envelope: bytes });
+    } catch (err) {
+      // The app's own handler failed on this event: it counts as delivered, and the next are delivered as usual.
+      process.emitWarning(`an event handler threw on ${topic}#${envelope.seq}: ${(err as Error)?.message ?? String(err)}`, 'ConsumerClientWarning');
+    }
   }
 }

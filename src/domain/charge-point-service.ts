@@ -480,7 +480,8 @@ export class ChargePointService {
       let answered = decision;
       if (!Object.values(state.sessions).some((s) => s.transactionId === tx.id) && decision) answered = this.startDecision(draft, tx, decision);
       const withAnswer = answered ? { decision: answered } : {};
-      tx.lastSeqNo = Math.max(tx.lastSeqNo, cmd.seqNo);
+      // An int32 field: a larger number is kept as the largest (and looked up like any other).
+      tx.lastSeqNo = Math.min(INT32_MAX, Math.max(tx.lastSeqNo, cmd.seqNo));
       for (const reading of cmd.readings) applyReading(tx, reading);
       if (cmd.readings.length && cmd.eventType !== 'Ended') this.reportProgress(draft, tx);
       this.keepReadings(change, cmd.readings, tx, receivedAt);
@@ -596,6 +597,8 @@ export class ChargePointService {
         // Checked last, inside the lock: a replaced connection never overwrites newer state.
         if (!origin.isCurrent()) throw new StaleConnectionError(identity);
         if (this.outbox && draft.events.length) draft.change.outbox.push(...(await this.outbox.project(draft.events)));
+        // The station's own event topic is numbered in its state, which this change writes.
+        for (const record of draft.change.outbox) if (record.station === identity && record.seq > state.eventSeq) state.eventSeq = record.seq;
         try {
           await this.repo.commit(draft.change);
         } catch (err) {

@@ -122,8 +122,6 @@ export class LevelStationRecords implements StationRecords {
   /** The writes of one change that belong to the station. */
   opsFor(change: ChangeRecord): BatchOp[] {
     const { identity, state } = change;
-    // The station's own event topic is numbered in its state (see proto/gateway.proto event_seq).
-    for (const record of change.outbox) if (record.station === identity && record.seq > state.eventSeq) state.eventSeq = record.seq;
     const ops: BatchOp[] = [{ type: 'put', key: keys.state(identity), value: stateCodec.encode(state) }];
     for (const tx of change.finished) ops.push({ type: 'put', key: keys.finished(identity, tx.id), value: txCodec.encode(tx) });
     for (const s of change.startKeys) ops.push({ type: 'put', key: keys.startKey(identity, s.key), value: encodeText(String(s.transactionId)) });

@@ -4,12 +4,16 @@
 // not per event). A second peer reads the feed's messages as raw bytes, by field number.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { Message } from '@libp2p/gossipsub';
 import { multiaddr } from '@multiformats/multiaddr';
+import { peerIdFromString } from '@libp2p/peer-id';
 import protobuf from 'protobufjs';
 import { ConsumerClient, type GatewayEvent } from '../../src/consumer/client.ts';
+import { loadOrCreateGatewayKey } from '../../src/crypto/gateway-key.ts';
+import { signerOf } from '../../gateway/p2p.ts';
 import { ed25519Signer } from '../../src/consumer/signer.ts';
 import { DOMAIN, open, seal } from '../../src/p2p/envelope.ts';
 import { codecFor } from '../../src/proto/codec.ts';
@@ -128,6 +132,41 @@ describe('the stations feed: every station of a gateway with one subscription (g
       assert.equal(a[0]!.seq, last, 'its number is the archive\'s last');
     } finally {
       await hostile.stop();
+      await fresh.close();
+    }
+  });
+
+  it('goes on after the app\'s handler throws, and starts no station with an old event of the gateway relayed again', async () => {
+    const fresh = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: ed25519Signer() });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const seen: string[] = [];
+      let failed = false;
+      await fresh.followStations((e) => {
+        if (!failed) {
+          failed = true;
+          throw new Error('a bug in the app');
+        }
+        seen.push(`${e.topic}#${e.seq}`);
+      });
+      await new Promise((r) => setTimeout(r, 1_000));
+      for (const status of ['Preparing', 'Available', 'Preparing']) await chargers[1]!.status(1, status);
+      await eventually(() => seen.length >= 2, 20_000, 'the events after the one whose handler threw');
+      await eventually(() => warnings.some((w) => w.includes('a bug in the app')), 5_000, 'the failure is reported as a warning');
+
+      // Two events the gateway signed (its own key), relayed to the wallet as a gateway message:
+      // one an hour old, for a station the wallet has not seen; one of now.
+      const { key } = await loadOrCreateGatewayKey(join(dataDir, 'gateway.key'));
+      const payload = codecFor('events.Event').encode({ eventId: 'NOTIFY_CHARGE_POINT_STATE_CHANGE' });
+      const envelope = (identity: string, timestampMs: number) => seal(signerOf(key), { domain: DOMAIN.event, payload, topic: stationTopic(identity), seq: 5, timestampMs });
+      const relayed = { type: 'signed', from: peerIdFromString(gateway.peerId), topic: fresh.stationsTopic, data: bundleOf([await envelope('FEED-OLD', Date.now() - 3_600_000), await envelope('FEED-NOW', Date.now())]) };
+      fresh.node.services.pubsub.dispatchEvent(new CustomEvent('message', { detail: relayed }));
+      await eventually(() => seen.includes(`${stationTopic('FEED-NOW')}#5`), 10_000, 'a recent event starts its station');
+      assert.ok(!seen.some((e) => e.startsWith(stationTopic('FEED-OLD'))), `the old one started nothing: ${seen.join()}`);
+    } finally {
+      process.off('warning', onWarning);
       await fresh.close();
     }
   });

@@ -170,6 +170,17 @@ describe('ChargePointService on a real LevelDB', () => {
       assert.deepEqual(kept.map((r) => r.sampledValuesJson).sort(), ['[10]', '[4]', '[5]', '[6]', '[7]', '[8]', '[9]'], 'each event\'s reading once');
     });
 
+    it('knows a replay after a number beyond 32 bits and a restart (lastSeqNo is an int32 there)', async () => {
+      const origin: Origin = { identity: 'S-BIGSEQ', isCurrent: () => true };
+      await service.boot(origin, { ...BOOT, ocppVersion: 'ocpp2.0.1' });
+      await service.transactionEvent(origin, event('TX-BIG', 'Started', 0));
+      assert.equal((await service.transactionEvent(origin, event('TX-BIG', 'Updated', 1))).replay, false);
+      assert.equal((await service.transactionEvent(origin, event('TX-BIG', 'Updated', 3_000_000_000))).replay, false);
+      const later = restarted();
+      for (const n of [1, 0, 3_000_000_000]) assert.equal((await later.transactionEvent(origin, event('TX-BIG', 'Updated', n))).replay, true, `${n} again`);
+      assert.equal((await later.transactionEvent(origin, event('TX-BIG', 'Updated', 2))).replay, false, 'a number not seen');
+    });
+
     it('reads a transaction opened by an older version (a record for every number) as before', async () => {
       const origin: Origin = { identity: 'S-OLDSEQ', isCurrent: () => true };
       await service.boot(origin, { ...BOOT, ocppVersion: 'ocpp2.0.1' });

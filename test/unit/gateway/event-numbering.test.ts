@@ -7,7 +7,9 @@ import { gatewayKeyFrom } from '../../../src/crypto/gateway-key.ts';
 import { emptyState } from '../../../src/domain/charge-point.ts';
 import { emptyChange } from '../../../src/domain/change.ts';
 import type { DomainEvent } from '../../../src/domain/events.ts';
+import { ChargePointService } from '../../../src/domain/charge-point-service.ts';
 import { EventOutbox } from '../../../src/p2p/event-outbox.ts';
+import { codecFor } from '../../../src/proto/codec.ts';
 import { consumerTopic, stationTopic } from '../../../src/p2p/protocol.ts';
 import { LevelStore } from '../../../src/store/level-store.ts';
 import { lastTopicSeqs, signerOf } from '../../../gateway/p2p.ts';
@@ -18,6 +20,9 @@ import { tempDir } from '../../helpers/gateway.ts';
 // topic is numbered in the station's state record, which every change of the station writes
 // anyway, instead of in a counter record of its own per event (one LevelDB write fewer per
 // status change; BENCHMARKS.md).
+const TARIFF = { pricePerKwh: '0', pricePerMinute: '0', sessionFee: '0', currency: 'PEAQ', decimals: 18 };
+const envelopes = codecFor('cgw.SignedEnvelope');
+
 describe('event numbering across restarts, with the station topic numbered in the station state', () => {
   const folders: string[] = [];
   after(() => { for (const f of folders) rmSync(f, { recursive: true, force: true }); });
@@ -25,9 +30,19 @@ describe('event numbering across restarts, with the station topic numbered in th
   const started = async (folder: string) => {
     const store = await LevelStore.open(folder);
     const signer = signerOf(gatewayKeyFrom(await generateKeyPair('Ed25519')));
-    return { store, outbox: new EventOutbox(signer, await lastTopicSeqs(store)) };
+    const outbox = new EventOutbox(signer, await lastTopicSeqs(store));
+    const service = new ChargePointService({ repository: store, authorization: { acceptUnknownIdTags: true }, tariff: TARIFF, outbox });
+    return { store, outbox, service };
   };
-  /** One change of a station, committed as the domain service commits it. */
+  /** A station's status change through the domain service; the numbers its events got. */
+  let flips = 0;
+  const stationChange = async (node: Awaited<ReturnType<typeof started>>, identity: string) => {
+    const before = await archived(node.store, stationTopic(identity));
+    await node.service.status({ identity, isCurrent: () => true }, { connectorId: 1, status: flips++ % 2 ? 'Available' : 'Preparing', stationTime: '2026-12-07T20:00:00.000Z' });
+    return (await archived(node.store, stationTopic(identity))).slice(before.length).map((seq) => `${stationTopic(identity)}#${seq}`);
+  };
+  const archived = async (store: LevelStore, topic: string) => (await store.events.eventsAfter(topic, 0, 1_000)).map((e) => envelopes.decode(e).seq);
+  /** A change committed as the domain service commits it (for events the service makes only inside a session). */
   const commitChange = async (node: Awaited<ReturnType<typeof started>>, identity: string, events: (state: ReturnType<typeof emptyState>) => DomainEvent[]) => {
     const state = (await node.store.stations.loadState(identity)) ?? emptyState(identity);
     const change = emptyChange(identity, state);
@@ -35,7 +50,6 @@ describe('event numbering across restarts, with the station topic numbered in th
     await node.store.commit(change);
     return change.outbox.map((r) => `${r.topic}#${r.seq}`);
   };
-  const changed = (identity: string) => (state: ReturnType<typeof emptyState>): DomainEvent[] => [{ type: 'stationChanged', identity, state }];
   /** Topics with a counter record of their own. */
   const counters = async (store: LevelStore) => [...(await store.events.topicSeqs()).keys()];
 
@@ -43,12 +57,12 @@ describe('event numbering across restarts, with the station topic numbered in th
     const folder = tempDir();
     folders.push(folder);
     let node = await started(folder);
-    assert.deepEqual(await commitChange(node, 'EN-1', changed('EN-1')), [`${stationTopic('EN-1')}#1`]);
-    assert.deepEqual(await commitChange(node, 'EN-1', changed('EN-1')), [`${stationTopic('EN-1')}#2`]);
+    assert.deepEqual(await stationChange(node, 'EN-1'), [`${stationTopic('EN-1')}#1`]);
+    assert.deepEqual(await stationChange(node, 'EN-1'), [`${stationTopic('EN-1')}#2`]);
     assert.deepEqual(await counters(node.store), [], 'the number lives in the state record');
     await node.store.close();
     node = await started(folder);
-    assert.deepEqual(await commitChange(node, 'EN-1', changed('EN-1')), [`${stationTopic('EN-1')}#3`], 'on from the last number, none given twice');
+    assert.deepEqual(await stationChange(node, 'EN-1'), [`${stationTopic('EN-1')}#3`], 'on from the last number, none given twice');
     assert.deepEqual((await node.store.events.eventsAfter(stationTopic('EN-1'), 0, 10)).length, 3);
     await node.store.close();
   });
@@ -74,12 +88,12 @@ describe('event numbering across restarts, with the station topic numbered in th
     const folder = tempDir();
     folders.push(folder);
     let node = await started(folder);
-    await commitChange(node, 'EN-4', changed('EN-4'));
-    await commitChange(node, 'EN-4', changed('EN-4'));
+    await stationChange(node, 'EN-4');
+    await stationChange(node, 'EN-4');
     await node.store.deleteStation('EN-4');
     await node.store.close();
     node = await started(folder);
-    assert.deepEqual(await commitChange(node, 'EN-4', changed('EN-4')), [`${stationTopic('EN-4')}#3`], 'its archived numbers are not given out again');
+    assert.deepEqual(await stationChange(node, 'EN-4'), [`${stationTopic('EN-4')}#3`], 'its archived numbers are not given out again');
     await node.store.close();
   });
 
@@ -87,14 +101,14 @@ describe('event numbering across restarts, with the station topic numbered in th
     const folder = tempDir();
     folders.push(folder);
     let node = await started(folder);
-    await commitChange(node, 'EN-5', changed('EN-5'));
+    await stationChange(node, 'EN-5');
     await node.store.close();
     // What an older node wrote: a counter per topic, here ahead of the state's number.
     const raw = new Level<string, string>(folder);
     await raw.put(`oc:${stationTopic('EN-5')}`, '7');
     await raw.close();
     node = await started(folder);
-    assert.deepEqual(await commitChange(node, 'EN-5', changed('EN-5')), [`${stationTopic('EN-5')}#8`]);
+    assert.deepEqual(await stationChange(node, 'EN-5'), [`${stationTopic('EN-5')}#8`]);
     await node.store.close();
   });
 });
