@@ -295,16 +295,18 @@ export class ConsumerClient {
         this.handlers.set(envelope.topic, this.feedHandler!);
         this.lastSeq.set(envelope.topic, envelope.seq - 1);
       }
-      await this.take(envelope.topic, envelope, bytes);
+      // A gap is filled beside the feed: the other stations' events need not wait for it.
+      await this.take(envelope.topic, envelope, bytes, false);
     }
   }
 
-  /** A live event: delivered when next in sequence, the gap before it fetched first. */
-  private async take(topic: string, envelope: SignedEnvelope, bytes: Uint8Array): Promise<void> {
+  /** A live event: delivered when next in sequence, or fetched with the gap before it (waited for, or not). */
+  private async take(topic: string, envelope: SignedEnvelope, bytes: Uint8Array, waitForGap = true): Promise<void> {
     const expected = (this.lastSeq.get(topic) ?? 0) + 1;
     if (envelope.seq < expected) return;
     if (envelope.seq > expected) {
-      await this.catchUp(topic).catch(() => undefined);
+      const filled = this.catchUp(topic).catch(() => undefined);
+      if (waitForGap) await filled;
       return;
     }
     this.accept(topic, envelope, bytes);

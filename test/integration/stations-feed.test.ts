@@ -170,4 +170,28 @@ describe('the stations feed: every station of a gateway with one subscription (g
       await fresh.close();
     }
   });
+
+  it('fills a station\'s gap from the gateway, in order', async () => {
+    const fresh = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: ed25519Signer() });
+    try {
+      const seen: string[] = [];
+      await fresh.followStations((e) => seen.push(`${e.topic}#${e.seq}`));
+      // FEED-A is quiet now; its archived events, as gateway messages the wallet gets: one, then
+      // one three numbers on (two lost on the way).
+      const topicA = stationTopic('FEED-A');
+      const archive = (await fresh.request({ events: { topic: topicA, afterSeq: 0, limit: 1_000 } })).events!.envelopes;
+      const n = archive.length;
+      assert.ok(n >= 4);
+      const asGateway = (items: Uint8Array[]) => fresh.node.services.pubsub.dispatchEvent(new CustomEvent('message', {
+        detail: { type: 'signed', from: peerIdFromString(gateway.peerId), topic: fresh.stationsTopic, data: bundleOf(items) },
+      }));
+      asGateway([archive[n - 4]!]);
+      await eventually(() => seen.includes(`${topicA}#${n - 3}`), 10_000, 'the first event starts FEED-A');
+      asGateway([archive[n - 1]!]);
+      await eventually(() => seen.includes(`${topicA}#${n}`), 10_000, 'the gap and the event after it');
+      assert.deepEqual(seen.filter((e) => e.startsWith(topicA)), [n - 3, n - 2, n - 1, n].map((seq) => `${topicA}#${seq}`));
+    } finally {
+      await fresh.close();
+    }
+  });
 });
