@@ -19,8 +19,9 @@ const requestCodec = codecFor('cgw.Request');
 const responseCodec = codecFor('cgw.Response');
 const eventCodec = codecFor('events.Event');
 const bundleCodec = codecFor('cgw.EventBundle');
-// The oldest event (by the gateway's timestamp) that starts a station on the stations feed.
+// The oldest event (the wallet's clock against the gateway's timestamp) that starts a station on the stations feed.
 const FEED_START_MAX_AGE_MS = 10 * 60_000;
+const warn = (message: string): void => process.emitWarning(message, 'ConsumerClientWarning');
 
 async function dialAddress(node: P2pNode, address: string): Promise<string> {
   const target = multiaddr(address);
@@ -86,6 +87,7 @@ export class ConsumerClient {
   private readonly lastSeq = new Map<string, number>();
   private readonly handlers = new Map<string, (e: GatewayEvent) => void>();
   private readonly pending = new Map<string, Promise<void>>();
+  private readonly fillWaiting = new Map<string, Promise<void>>();
   // The stations feed's handler, and its bundles taken one after the other.
   private feedHandler: ((e: GatewayEvent) => void) | undefined;
   private feedQueue: Promise<void> = Promise.resolve();
@@ -219,7 +221,10 @@ export class ConsumerClient {
   /**
    * Follows a topic from `afterSeq` on: missed events are fetched from the gateway first,
    * then live ones arrive through gossipsub. Each is verified (gateway signature, topic) and
-   * delivered once, in sequence order; a gap is filled from the gateway before going on.
+   * delivered once, in sequence order; a gap is filled from the gateway before going on, and
+   * a number the gateway skipped (README, "Events") is passed over with a process warning. A
+   * handler that throws or rejects is reported as a process warning ('ConsumerClientWarning');
+   * its event counts as delivered.
    */
   async follow(topic: string, onEvent: (e: GatewayEvent) => void, afterSeq = 0): Promise<void> {
     this.lastSeq.set(topic, afterSeq);
@@ -237,18 +242,28 @@ export class ConsumerClient {
    * Follows every station of the gateway through one subscription, its stations feed (a map
    * or fleet app). Each event is verified and delivered once, in sequence order per station
    * topic, as `follow` delivers it; a station's events start with the first one the feed
-   * brings that is at most 10 minutes old by the gateway's clock (`follow` a station's topic
-   * with `afterSeq` for its history), and a gap is filled from the gateway before going on.
-   * Call it once: stations already seen stay with the first handler.
+   * brings that is at most 10 minutes old (the gateway's timestamp against this machine's
+   * clock; `follow` a station's topic with `afterSeq` for its history), and a gap is filled
+   * from the gateway. Call it once: stations already seen stay with the first handler. A
+   * handler that throws or rejects is reported as a process warning ('ConsumerClientWarning')
+   * and its event counts as delivered (as for `follow`).
    */
   async followStations(onEvent: (e: GatewayEvent) => void): Promise<void> {
     this.feedHandler = onEvent;
     this.node.services.pubsub.subscribe(this.stationsTopic);
   }
 
-  private async catchUp(topic: string): Promise<void> {
+  /**
+   * Fetches what the gateway holds of `topic` after the last event delivered. One fill runs per
+   * topic and at most one waits behind it: a gap seen again meanwhile joins the waiting one
+   * instead of asking once more.
+   */
+  private catchUp(topic: string): Promise<void> {
+    const waiting = this.fillWaiting.get(topic);
+    if (waiting) return waiting;
     const previous = this.pending.get(topic) ?? Promise.resolve();
     const next = previous.then(async () => {
+      this.fillWaiting.delete(topic);
       for (;;) {
         const r = await this.request({ events: { topic, afterSeq: this.lastSeq.get(topic) ?? 0, limit: 500 } });
         const envelopes = r.events?.envelopes ?? [];
@@ -256,8 +271,9 @@ export class ConsumerClient {
         if (!r.events?.more) return;
       }
     });
+    this.fillWaiting.set(topic, next);
     this.pending.set(topic, next.catch(() => undefined));
-    await next;
+    return next;
   }
 
   private async onMessage(message: Message): Promise<void> {
@@ -316,6 +332,13 @@ export class ConsumerClient {
   private async deliver(topic: string, bytes: Uint8Array): Promise<void> {
     const envelope = await open(bytes, { domain: DOMAIN.event, signer: this.gatewayKey }).catch((err: unknown) => { throw badResponse(err); });
     if (envelope.topic !== topic) throw new ConsumerError('BadEvent', `an event of ${envelope.topic} arrived as ${topic}`);
+    // The gateway's archive is the whole log, in order: a number it does not hold was skipped
+    // when the event was made (README, "Events"), not lost on the way; waiting for it would stop the topic.
+    const last = this.lastSeq.get(topic) ?? 0;
+    if (envelope.seq > last + 1) {
+      warn(`the gateway skipped ${topic} numbers ${last + 1}-${envelope.seq - 1}`);
+      this.lastSeq.set(topic, envelope.seq - 1);
+    }
     this.accept(topic, envelope, bytes);
   }
 
@@ -324,11 +347,14 @@ export class ConsumerClient {
     const last = this.lastSeq.get(topic) ?? 0;
     if (envelope.seq !== last + 1) return;
     this.lastSeq.set(topic, envelope.seq);
+    // The app's own handler failing on an event (thrown, or a rejected promise) is reported as a
+    // process warning; the event counts as delivered, and the next are delivered as usual.
+    const failed = (err: unknown): void => warn(`an event handler failed on ${topic}#${envelope.seq}: ${(err as Error)?.message ?? String(err)}`);
     try {
-      this.handlers.get(topic)?.({ topic, seq: envelope.seq, event: eventCodec.decode(envelope.payload), envelope: bytes });
+      const result: unknown = this.handlers.get(topic)?.({ topic, seq: envelope.seq, event: eventCodec.decode(envelope.payload), envelope: bytes });
+      if (result instanceof Promise) result.catch(failed);
     } catch (err) {
-      // The app's own handler failed on this event: it counts as delivered, and the next are delivered as usual.
-      process.emitWarning(`an event handler threw on ${topic}#${envelope.seq}: ${(err as Error)?.message ?? String(err)}`, 'ConsumerClientWarning');
+      failed(err);
     }
   }
 }

@@ -7,7 +7,7 @@
  *   tx:<identity>:<txId>                            finished TransactionInfo
  *   sk:<identity>:<sha256 of 1.6 start key>         transaction id (decimal text)
  *   ot:<identity>:<2.0.1 transactionId>             local transaction id (decimal text)
- *   sq:<identity>:<txId>:<seqNo>                    empty: 2.0.1 seqNo seen out of order (see TransactionInfo.seq_no_run)
+ *   sq:<identity>:<txId>:<seqNo>                    empty: 2.0.1 seqNo seen outside its transaction's run (TransactionInfo.seq_no_run)
  *   mv:<identity>:<txId>:<connector>:<time>:<hash>  store.MeterSample (replays overwrite themselves)
  *   rp:<identity>:<receivedAt>:<n>                  store.StationReport
  *   ss:<identity>:<sessionId>                       finished session.ConsumerSession (with its receipt)

@@ -42,7 +42,7 @@ describe('event numbering across restarts, with the station topic numbered in th
     return (await archived(node.store, stationTopic(identity))).slice(before.length).map((seq) => `${stationTopic(identity)}#${seq}`);
   };
   const archived = async (store: LevelStore, topic: string) => (await store.events.eventsAfter(topic, 0, 1_000)).map((e) => envelopes.decode(e).seq);
-  /** A change committed as the domain service commits it (for events the service makes only inside a session). */
+  /** A change with events on a consumer topic, committed straight to the store (the service makes those only inside a session). */
   const commitChange = async (node: Awaited<ReturnType<typeof started>>, identity: string, events: (state: ReturnType<typeof emptyState>) => DomainEvent[]) => {
     const state = (await node.store.stations.loadState(identity)) ?? emptyState(identity);
     const change = emptyChange(identity, state);
