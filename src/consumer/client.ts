@@ -22,6 +22,11 @@ const bundleCodec = codecFor('cgw.EventBundle');
 // The oldest event (the wallet's clock against the gateway's timestamp) that starts a station on the stations feed.
 const FEED_START_MAX_AGE_MS = 10 * 60_000;
 const warn = (message: string): void => process.emitWarning(message, 'ConsumerClientWarning');
+// The background filler of the feed's gaps: its pace, and its wait after a refused fill (doubling).
+const FILLS_PER_SECOND = 2;
+const FILL_RETRY_MS = 1_000;
+const FILL_RETRY_MAX_MS = 30_000;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 async function dialAddress(node: P2pNode, address: string): Promise<string> {
   const target = multiaddr(address);
@@ -88,6 +93,10 @@ export class ConsumerClient {
   private readonly handlers = new Map<string, (e: GatewayEvent) => void>();
   private readonly pending = new Map<string, Promise<void>>();
   private readonly fillWaiting = new Map<string, Promise<void>>();
+  // Topics whose gap waits for the background filler (fillLater), in the order seen.
+  private readonly fillQueue = new Set<string>();
+  private filling = false;
+  private closed = false;
   // The stations feed's handler, and its bundles taken one after the other.
   private feedHandler: ((e: GatewayEvent) => void) | undefined;
   private feedQueue: Promise<void> = Promise.resolve();
@@ -127,6 +136,7 @@ export class ConsumerClient {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.node.stop();
   }
 
@@ -311,18 +321,18 @@ export class ConsumerClient {
         this.handlers.set(envelope.topic, this.feedHandler!);
         this.lastSeq.set(envelope.topic, envelope.seq - 1);
       }
-      // A gap is filled beside the feed: the other stations' events need not wait for it.
+      // A gap is filled in the background (fillLater): the other stations' events need not wait for it.
       await this.take(envelope.topic, envelope, bytes, false);
     }
   }
 
-  /** A live event: delivered when next in sequence, or fetched with the gap before it (waited for, or not). */
+  /** A live event: delivered when next in sequence, or fetched with the gap before it (now, or in the background). */
   private async take(topic: string, envelope: SignedEnvelope, bytes: Uint8Array, waitForGap = true): Promise<void> {
     const expected = (this.lastSeq.get(topic) ?? 0) + 1;
     if (envelope.seq < expected) return;
     if (envelope.seq > expected) {
-      const filled = this.catchUp(topic).catch(() => undefined);
-      if (waitForGap) await filled;
+      if (waitForGap) await this.catchUp(topic).catch(() => undefined);
+      else this.fillLater(topic);
       return;
     }
     this.accept(topic, envelope, bytes);
@@ -340,6 +350,36 @@ export class ConsumerClient {
       this.lastSeq.set(topic, envelope.seq - 1);
     }
     this.accept(topic, envelope, bytes);
+  }
+
+  /**
+   * Queues a topic's gap for the background filler: one EventsRequest at a time, at most
+   * FILLS_PER_SECOND (a bundle lost on the way leaves a gap in up to 100 stations at once, and
+   * the gateway limits each peer's requests: 5 a second by default), the app's own requests
+   * beside them. A fill the gateway refused (RateLimited, a timeout) is tried again later.
+   */
+  private fillLater(topic: string): void {
+    this.fillQueue.add(topic);
+    if (this.filling) return;
+    this.filling = true;
+    void (async () => {
+      let backoffMs = FILL_RETRY_MS;
+      while (!this.closed) {
+        const next = this.fillQueue.values().next();
+        if (next.done) break;
+        this.fillQueue.delete(next.value);
+        try {
+          await this.catchUp(next.value);
+          backoffMs = FILL_RETRY_MS;
+          await sleep(1000 / FILLS_PER_SECOND);
+        } catch {
+          this.fillQueue.add(next.value);
+          await sleep(backoffMs);
+          backoffMs = Math.min(backoffMs * 2, FILL_RETRY_MAX_MS);
+        }
+      }
+      this.filling = false;
+    })();
   }
 
   /** A verified event of `topic`, handed to its handler when it is the next in sequence. */

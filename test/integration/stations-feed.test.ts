@@ -195,3 +195,45 @@ describe('the stations feed: every station of a gateway with one subscription (g
     }
   });
 });
+
+describe('the stations feed against a gateway that refuses requests beyond one a second', () => {
+  const dataDir = tempDir('cgw-feed-limited-');
+  let gateway: GatewayProcess;
+  let charger: Charger;
+  before(async () => {
+    gateway = await spawnGateway({ CGW_DATA_DIR: dataDir, CGW_P2P_REQUESTS_PER_SECOND: '1', CGW_P2P_REQUEST_BURST: '1', CGW_OCPP_MAX_MESSAGES_PER_SECOND: '1000' });
+    charger = await Charger.connect(gateway.ocppUrl, 'FEED-LIMITED', 'ocpp1.6');
+    for (const status of ['Preparing', 'Available', 'Preparing', 'Available', 'Preparing']) await charger.status(1, status);
+  });
+  after(async () => {
+    await charger?.close();
+    await gateway?.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('fills a gap the gateway first refused (RateLimited) once it takes requests again', async () => {
+    const wallet = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: ed25519Signer() });
+    try {
+      const seen: string[] = [];
+      await wallet.followStations((e) => seen.push(`${e.topic}#${e.seq}`));
+      const topic = stationTopic('FEED-LIMITED');
+      const archive = (await wallet.request({ events: { topic, afterSeq: 0, limit: 1_000 } })).events!.envelopes;
+      const n = archive.length;
+      assert.ok(n >= 4);
+      const asGateway = (items: Uint8Array[]) => wallet.node.services.pubsub.dispatchEvent(new CustomEvent('message', {
+        detail: { type: 'signed', from: peerIdFromString(gateway.peerId), topic: wallet.stationsTopic, data: bundleOf(items) },
+      }));
+      asGateway([archive[n - 4]!]);
+      await eventually(() => seen.includes(`${topic}#${n - 3}`), 10_000, 'the first event starts the station');
+      await new Promise((r) => setTimeout(r, 1_100));
+      await wallet.request({ events: { topic, afterSeq: 0, limit: 1 } });
+      // The gateway's one request a second is spent: the fill of this gap is refused at first.
+      asGateway([archive[n - 1]!]);
+      await assert.rejects(wallet.request({ events: { topic, afterSeq: 0, limit: 1 } }), { code: 'RateLimited' });
+      await eventually(() => seen.includes(`${topic}#${n}`), 15_000, 'the gap filled on a later try');
+      assert.deepEqual(seen, [n - 3, n - 2, n - 1, n].map((seq) => `${topic}#${seq}`));
+    } finally {
+      await wallet.close();
+    }
+  });
+});
