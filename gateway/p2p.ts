@@ -102,7 +102,6 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
   // A wallet needs one such stream per connection; a few spare for a reconnecting app.
   await node.handle(REQUESTS_PROTOCOL, server.handleMany, { maxInboundStreams: 4 });
   const feed = { topic: stationsFeedTopic(key.peerId), carries: isStationTopic };
-  const subscribed = (topic: string): boolean => node.services.pubsub.getSubscribers(topic).length > 0;
   const publisher = new EventPublisher({ outbox: store.events, pubsub: node.services.pubsub, maxPerSecond: config.p2p.maxEventsPerSecond, feed, log });
   publisher.nudge();
   // Nonces only matter inside the freshness window; older minutes are dropped whole.
@@ -141,7 +140,7 @@ export async function startP2p(config: Config, key: GatewayKey, store: LevelStor
     publisher,
     ...(compat ? { compat } : {}),
     announce: (identity) => announcer.announce(identity),
-    follows: (topic) => subscribed(topic) || (feed.carries(topic) && subscribed(feed.topic)),
+    follows: (topic) => publisher.follows(topic),
     async stop() {
       clearInterval(cleaner);
       stopWatchingSr25519();

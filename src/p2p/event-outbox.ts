@@ -122,11 +122,10 @@ export class EventOutbox {
   }
 
   async project(events: DomainEvent[]): Promise<OutboxRecord[]> {
-    const stations: (string | undefined)[] = [];
-    const wire = events.flatMap(toWireEvents).map(({ topic, event, station }) => {
+    const projected = events.flatMap(toWireEvents);
+    const wire = projected.map(({ topic, event }) => {
       const seq = (this.seqs.get(topic) ?? 0) + 1;
       this.seqs.set(topic, seq);
-      stations.push(station);
       return { domain: DOMAIN.event, payload: eventCodec.encode(event), topic, seq, timestampMs: this.now(), nonce: this.nonces.next() };
     });
     if (!wire.length) return [];
@@ -138,7 +137,7 @@ export class EventOutbox {
       throw err;
     }
     return wire.map((w, i) => {
-      const station = stations[i];
+      const station = projected[i]!.station;
       return { topic: w.topic, seq: w.seq, envelope: envelopes[i]!, followed: this.follows(w.topic), ...(station === undefined ? {} : { station }) };
     });
   }

@@ -70,6 +70,19 @@ export class EventPublisher {
     return this.unheard;
   }
 
+  /**
+   * Whether a connected peer hears an event of this topic: it follows the topic, or the
+   * stations feed that carries it (gossipsub's own view). The outbox queues only those.
+   */
+  follows(topic: string): boolean {
+    const feed = this.opts.feed;
+    return this.subscribed(topic) || (feed !== undefined && feed.carries(topic) && this.subscribed(feed.topic));
+  }
+
+  private subscribed(topic: string): boolean {
+    return this.opts.pubsub.getSubscribers(topic).length > 0;
+  }
+
   /** There may be new events: drain now (or right after the drain under way). */
   nudge(): void {
     if (!this.stopped) this.draining.request();
@@ -108,7 +121,7 @@ export class EventPublisher {
       if (!entries.length || this.stopped) return;
       const done: string[] = [];
       // The feed's events of this batch: each leaves the outbox once its bundle is published.
-      const feedFollowed = feed !== undefined && pubsub.getSubscribers(feed.topic).length > 0;
+      const feedFollowed = feed !== undefined && this.subscribed(feed.topic);
       let bundle: { id: string; envelope: Uint8Array }[] = [];
       let bundleBytes = 0;
       const publishBundle = async (): Promise<void> => {
@@ -124,27 +137,24 @@ export class EventPublisher {
         for (const entry of entries) {
           if (this.stopped) break;
           const onFeed = feedFollowed && feed.carries(entry.topic);
-          // No peer follows the topic (nor the feed that carries it): publishing would only
-          // build and sign a gossipsub message nobody receives. A wallet that subscribes later
-          // fetches it (EventsRequest), as the SDK does for every topic it follows.
-          if (!pubsub.getSubscribers(entry.topic).length) {
-            if (!onFeed) {
-              done.push(entry.id);
-              this.unheard++;
-              continue;
-            }
-          } else {
-            await pubsub.publish(entry.topic, entry.envelope);
-            if (!onFeed) {
-              done.push(entry.id);
-              this.published++;
-              await paced(1);
-              continue;
-            }
+          const onTopic = this.subscribed(entry.topic);
+          if (onTopic) await pubsub.publish(entry.topic, entry.envelope);
+          if (onFeed) {
+            if (bundle.length && bundleBytes + entry.envelope.length > MAX_BUNDLE_BYTES) await publishBundle();
+            bundle.push(entry);
+            bundleBytes += entry.envelope.length;
+            continue;
           }
-          if (bundle.length && bundleBytes + entry.envelope.length > MAX_BUNDLE_BYTES) await publishBundle();
-          bundle.push(entry);
-          bundleBytes += entry.envelope.length;
+          done.push(entry.id);
+          if (onTopic) {
+            this.published++;
+            await paced(1);
+          } else {
+            // No peer follows the topic (nor the feed that carries it): publishing would only
+            // build and sign a gossipsub message nobody receives. A wallet that subscribes later
+            // fetches it (EventsRequest), as the SDK does for every topic it follows.
+            this.unheard++;
+          }
         }
         if (bundle.length) await publishBundle();
       } finally {

@@ -27,6 +27,13 @@ import { eventually } from '../helpers/wait.ts';
 const envelopes = codecFor('cgw.SignedEnvelope');
 const bundleOf = (items: Uint8Array[]): Uint8Array => codecFor('cgw.EventBundle').encode({ envelopes: items });
 
+/** A stations feed message from the gateway peer, handed to the wallet as gossipsub would (a relayed one, or one it missed). */
+function asGatewayMessage(wallet: ConsumerClient, gatewayPeerId: string, envelopes: Uint8Array[]): void {
+  wallet.node.services.pubsub.dispatchEvent(new CustomEvent('message', {
+    detail: { type: 'signed', from: peerIdFromString(gatewayPeerId), topic: wallet.stationsTopic, data: bundleOf(envelopes) },
+  }));
+}
+
 /** cgw.EventBundle read by hand: field 1, length-delimited, repeated (proto/node.proto). */
 function bundleEnvelopes(data: Uint8Array): Uint8Array[] {
   const reader = protobuf.Reader.create(data);
@@ -161,8 +168,7 @@ describe('the stations feed: every station of a gateway with one subscription (g
       const { key } = await loadOrCreateGatewayKey(join(dataDir, 'gateway.key'));
       const payload = codecFor('events.Event').encode({ eventId: 'NOTIFY_CHARGE_POINT_STATE_CHANGE' });
       const envelope = (identity: string, timestampMs: number) => seal(signerOf(key), { domain: DOMAIN.event, payload, topic: stationTopic(identity), seq: 5, timestampMs });
-      const relayed = { type: 'signed', from: peerIdFromString(gateway.peerId), topic: fresh.stationsTopic, data: bundleOf([await envelope('FEED-OLD', Date.now() - 3_600_000), await envelope('FEED-NOW', Date.now())]) };
-      fresh.node.services.pubsub.dispatchEvent(new CustomEvent('message', { detail: relayed }));
+      asGatewayMessage(fresh, gateway.peerId, [await envelope('FEED-OLD', Date.now() - 3_600_000), await envelope('FEED-NOW', Date.now())]);
       await eventually(() => seen.includes(`${stationTopic('FEED-NOW')}#5`), 10_000, 'a recent event starts its station');
       assert.ok(!seen.some((e) => e.startsWith(stationTopic('FEED-OLD'))), `the old one started nothing: ${seen.join()}`);
     } finally {
@@ -182,9 +188,7 @@ describe('the stations feed: every station of a gateway with one subscription (g
       const archive = (await fresh.request({ events: { topic: topicA, afterSeq: 0, limit: 1_000 } })).events!.envelopes;
       const n = archive.length;
       assert.ok(n >= 4);
-      const asGateway = (items: Uint8Array[]) => fresh.node.services.pubsub.dispatchEvent(new CustomEvent('message', {
-        detail: { type: 'signed', from: peerIdFromString(gateway.peerId), topic: fresh.stationsTopic, data: bundleOf(items) },
-      }));
+      const asGateway = (items: Uint8Array[]) => asGatewayMessage(fresh, gateway.peerId, items);
       asGateway([archive[n - 4]!]);
       await eventually(() => seen.includes(`${topicA}#${n - 3}`), 10_000, 'the first event starts FEED-A');
       asGateway([archive[n - 1]!]);
@@ -220,9 +224,7 @@ describe('the stations feed against a gateway that refuses requests beyond one a
       const archive = (await wallet.request({ events: { topic, afterSeq: 0, limit: 1_000 } })).events!.envelopes;
       const n = archive.length;
       assert.ok(n >= 4);
-      const asGateway = (items: Uint8Array[]) => wallet.node.services.pubsub.dispatchEvent(new CustomEvent('message', {
-        detail: { type: 'signed', from: peerIdFromString(gateway.peerId), topic: wallet.stationsTopic, data: bundleOf(items) },
-      }));
+      const asGateway = (items: Uint8Array[]) => asGatewayMessage(wallet, gateway.peerId, items);
       asGateway([archive[n - 4]!]);
       await eventually(() => seen.includes(`${topic}#${n - 3}`), 10_000, 'the first event starts the station');
       await new Promise((r) => setTimeout(r, 1_100));

@@ -27,6 +27,12 @@ describe('event numbering across restarts, with the station topic numbered in th
   const folders: string[] = [];
   after(() => { for (const f of folders) rmSync(f, { recursive: true, force: true }); });
 
+  /** A node on a data folder of its own (removed after the tests). */
+  const startedFresh = async () => {
+    const folder = tempDir();
+    folders.push(folder);
+    return { folder, node: await started(folder) };
+  };
   const started = async (folder: string) => {
     const store = await LevelStore.open(folder);
     const signer = signerOf(gatewayKeyFrom(await generateKeyPair('Ed25519')));
@@ -54,9 +60,9 @@ describe('event numbering across restarts, with the station topic numbered in th
   const counters = async (store: LevelStore) => [...(await store.events.topicSeqs()).keys()];
 
   it('writes no counter record for a station topic, and continues its numbering after a restart', async () => {
-    const folder = tempDir();
-    folders.push(folder);
-    let node = await started(folder);
+    const fresh = await startedFresh();
+    const { folder } = fresh;
+    let { node } = fresh;
     assert.deepEqual(await stationChange(node, 'EN-1'), [`${stationTopic('EN-1')}#1`]);
     assert.deepEqual(await stationChange(node, 'EN-1'), [`${stationTopic('EN-1')}#2`]);
     assert.deepEqual(await counters(node.store), [], 'the number lives in the state record');
@@ -68,9 +74,9 @@ describe('event numbering across restarts, with the station topic numbered in th
   });
 
   it('keeps a counter for a consumer topic (its events come from changes of any station)', async () => {
-    const folder = tempDir();
-    folders.push(folder);
-    let node = await started(folder);
+    const fresh = await startedFresh();
+    const { folder } = fresh;
+    let { node } = fresh;
     const consumer = 'ab'.repeat(32);
     const sessionStarted = (identity: string) => (): DomainEvent[] => [{
       type: 'sessionStarted', identity,
@@ -85,9 +91,9 @@ describe('event numbering across restarts, with the station topic numbered in th
   });
 
   it('continues a deleted station\'s numbering when a station of that name comes back', async () => {
-    const folder = tempDir();
-    folders.push(folder);
-    let node = await started(folder);
+    const fresh = await startedFresh();
+    const { folder } = fresh;
+    let { node } = fresh;
     await stationChange(node, 'EN-4');
     await stationChange(node, 'EN-4');
     await node.store.deleteStation('EN-4');
@@ -98,9 +104,9 @@ describe('event numbering across restarts, with the station topic numbered in th
   });
 
   it('takes the higher number where a data folder from before also holds a counter for the station topic', async () => {
-    const folder = tempDir();
-    folders.push(folder);
-    let node = await started(folder);
+    const fresh = await startedFresh();
+    const { folder } = fresh;
+    let { node } = fresh;
     await stationChange(node, 'EN-5');
     await node.store.close();
     // What an older node wrote: a counter per topic, here ahead of the state's number.

@@ -100,6 +100,7 @@ describe('event publisher', () => {
       await eventually(() => outbox.entries.length === 0, 5_000, 'the outbox drains');
       assert.deepEqual(sent, [`${A}#1`, `${C}#3`, `${A}#4`, 'feed[1,2,4,6]'], 'A on its own topic too; the consumer topic alone; the quiet one not at all');
       assert.deepEqual([publisher.count, publisher.unheardCount], [5, 1]);
+      assert.deepEqual([A, B, C, QUIET].map((t) => publisher.follows(t)), [true, true, true, false], 'what the outbox queues: B through the feed');
     } finally {
       await publisher.stop(0);
     }
