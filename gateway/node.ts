@@ -106,7 +106,7 @@ async function wireGateway(config: Config, log: Logger, clock: Clock, parts: Lif
   const now = (): Date => clock.now();
   const dataDir = resolve(config.dataDir);
   prepareDataFolder(dataDir);
-  const store = await parts.start('storage', () => LevelStore.open(resolve(dataDir, 'state'), { sync: config.storage.fsync, maxOpenFiles: STORAGE_OPEN_FILES }), (s) => s.close());
+  const store = await parts.start('storage', () => LevelStore.open(resolve(dataDir, 'state'), { sync: config.storage.fsync, maxOpenFiles: STORAGE_OPEN_FILES, writeBufferBytes: config.storage.writeBufferMb * 2 ** 20 }), (s) => s.close());
   const events = config.p2p.enabled ? await parts.start('event signing', () => prepareEvents(config, store, log.child({ component: 'p2p' })), () => {}) : undefined;
   const settle = Boolean(config.chain.endpoint && events);
   const service = new ChargePointService({

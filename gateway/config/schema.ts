@@ -4,7 +4,7 @@ import type { JSONSchemaType } from 'ajv';
 export interface Config {
   dataDir: string;
   log: { level: 'debug' | 'info' | 'warn' | 'error' };
-  storage: { fsync: boolean; reportMaxItemBytes: number; reportBytesPerStation: number };
+  storage: { fsync: boolean; writeBufferMb: number; reportMaxItemBytes: number; reportBytesPerStation: number };
   memory: { idleCompactionSec: number };
   ocpp: {
     host: string;
@@ -175,9 +175,10 @@ export const configSchema: JSONSchemaType<Config> = {
       properties: { level: { type: 'string', enum: ['debug', 'info', 'warn', 'error'], default: 'info', description: 'Lowest level written (JSON lines on stdout).' } },
     },
     storage: {
-      type: 'object', additionalProperties: false, required: ['fsync', 'reportMaxItemBytes', 'reportBytesPerStation'], default: FILLED_BY_DEFAULTS,
+      type: 'object', additionalProperties: false, required: ['fsync', 'writeBufferMb', 'reportMaxItemBytes', 'reportBytesPerStation'], default: FILLED_BY_DEFAULTS,
       properties: {
         fsync: { type: 'boolean', default: false, description: 'fsync every commit. Off: a process crash loses nothing acknowledged; on: a power loss does not either, at a throughput cost.' },
+        writeBufferMb: { type: 'integer', minimum: 1, maximum: 1024, default: 32, description: "MiB of recent writes LevelDB keeps in memory before writing them out as a table. A station's state is written again with each of its messages: the larger the buffer, the more of those rewrites meet in memory instead of being written out and compacted (under a load of transactions 4 MiB, LevelDB's own default, cost the node 1.4x the CPU per message of 32 MiB; BENCHMARKS.md). Costs up to twice this in memory under a steady load of writes (one buffer being filled while the last is written out), and up to this much log read back when the node starts." },
         reportMaxItemBytes: { type: 'integer', minimum: 256, default: 65536, description: 'Largest station report kept whole (DataTransfer, NotifyReport, NotifyEvent, security events, status notifications); a larger one is kept as its size and SHA-256.' },
         reportBytesPerStation: { type: 'integer', minimum: 1024, default: 8388608, description: 'Bytes of reports kept per station; above it the oldest are dropped.' },
       },

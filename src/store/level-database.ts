@@ -33,6 +33,8 @@ export interface LevelStoreOptions {
   sync: boolean;
   /** Files LevelDB may keep open (the node keeps descriptors for it; see gateway/descriptors.ts). */
   maxOpenFiles?: number;
+  /** Bytes of writes LevelDB keeps in memory before writing them out as a table (its default: 4 MiB). */
+  writeBufferBytes?: number;
 }
 
 /**
@@ -59,7 +61,12 @@ export class LevelDatabase {
   }
 
   static async open(location: string, options: LevelStoreOptions = { sync: false }): Promise<LevelDatabase> {
-    const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view', ...(options.maxOpenFiles ? { maxOpenFiles: options.maxOpenFiles } : {}) });
+    const db = new Level<string, Uint8Array>(location, {
+      keyEncoding: 'utf8',
+      valueEncoding: 'view',
+      ...(options.maxOpenFiles ? { maxOpenFiles: options.maxOpenFiles } : {}),
+      ...(options.writeBufferBytes ? { writeBufferSize: options.writeBufferBytes } : {}),
+    });
     try {
       await db.open();
     } catch (err) {
@@ -196,6 +203,19 @@ export class LevelDatabase {
   async close(): Promise<void> {
     // Let a scheduled group commit finish first: its callers are waiting to answer stations.
     while (this.grouped.busy) await new Promise((r) => setImmediate(r));
+    // The write buffer goes out as a table first, so that the next start has no log of up to
+    // the buffer's size to read back (30 MiB of rewritten states: 0.27 s at open, against 0.01 s
+    // for a flushed folder). Best effort: what is in the log is kept either way.
+    if (this.db.status === 'open' && !this.failure) await this.flushBuffer().catch(() => {});
     await this.db.close();
+  }
+
+  /**
+   * LevelDB writes its in-memory buffer out as a table before it compacts a range, and a
+   * range no table holds (the probe key) is then compacted at no cost. The `level` package's
+   * type leaves the method out; on Node.js its database is classic-level's, which has it.
+   */
+  private flushBuffer(): Promise<void> {
+    return (this.db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange(PROBE_KEY, PROBE_KEY);
   }
 }

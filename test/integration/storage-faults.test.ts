@@ -174,7 +174,8 @@ describe('storage faults', () => {
 
   it('when LevelDB runs out of descriptors: the node stops taking work, then resumes by itself once it has them again; nothing acknowledged is lost', async (t) => {
     const dir = tempDir('cgw-nofile-');
-    const node = await spawnGateway({ CGW_DATA_DIR: dir, CGW_OCPP_ACCEPT_UNKNOWN_ID_TAGS: 'true' });
+    // A 4 MiB write buffer: full (and a new log and table opened) within the load below.
+    const node = await spawnGateway({ CGW_DATA_DIR: dir, CGW_OCPP_ACCEPT_UNKNOWN_ID_TAGS: 'true', CGW_STORAGE_WRITE_BUFFER_MB: '4' });
     try {
       const pid = node.child.pid!;
       const { ws, transactionId } = await chargingStation(node, 'FD-CP');

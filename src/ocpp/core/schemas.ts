@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { OcppVersion } from './version.ts';
-import { parseTimestamp } from './timestamps.ts';
+import { isTimestamp } from './timestamps.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -73,7 +73,7 @@ export class SchemaSet {
     this.ajv = new Ajv({ strictSchema: false, allErrors: true, multipleOfPrecision: 6 });
     addFormats(this.ajv, ['uri']);
     // Timestamps are read leniently everywhere (offset optional, any fraction).
-    this.ajv.addFormat('date-time', { type: 'string', validate: (s: string) => parseTimestamp(s) !== undefined });
+    this.ajv.addFormat('date-time', { type: 'string', validate: isTimestamp });
     // Registered under "Action.req"/"Action.conf": ajv's URI parser rejects the files' "urn:" ids.
     for (const { $id, ...schema } of schemas) this.ajv.addSchema(schema, $id.replace(/^urn:/, ''));
     this.actions = new Set(schemas.filter((s) => s.$id.endsWith('.req')).map((s) => s.$id.slice(4, -4)));

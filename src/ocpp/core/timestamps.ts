@@ -28,7 +28,7 @@ const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
  * undefined for anything else. Checked by position, so no date is written back to compare:
  * only a day past the 28th can roll over (02-30 reads as 03-02), and those take the general way.
  */
-function exactIsoMs(text: string): number | undefined {
+function readExactIsoMs(text: string): number | undefined {
   if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return undefined;
   for (const i of DIGIT_AT) {
     const c = text.charCodeAt(i);
@@ -39,6 +39,28 @@ function exactIsoMs(text: string): number | undefined {
   if (text.slice(11, 13) > '23' || text[14]! > '5' || text[17]! > '5') return undefined;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : ms;
+}
+
+// A message's timestamps are each read two or three times (the schema's date-time check, then
+// the adapter), and a TransactionEvent or MeterValues repeats its time in every meter value:
+// the last two texts read are remembered (a few percent of a meter message's CPU).
+const recentTexts = ['', ''];
+const recentMs: (number | undefined)[] = [undefined, undefined];
+let nextSlot = 0;
+
+function exactIsoMs(text: string): number | undefined {
+  if (text === recentTexts[0]) return recentMs[0];
+  if (text === recentTexts[1]) return recentMs[1];
+  const ms = readExactIsoMs(text);
+  recentTexts[nextSlot] = text;
+  recentMs[nextSlot] = ms;
+  nextSlot ^= 1;
+  return ms;
+}
+
+/** Whether a station's text is a date-time this node reads (the schemas' date-time format). */
+export function isTimestamp(text: string): boolean {
+  return exactIsoMs(text) !== undefined || parseGenerally(text) !== undefined;
 }
 
 /** Parses a station timestamp leniently; undefined when it is not a date-time at all. */

@@ -17,6 +17,7 @@ describe('configuration', () => {
     assert.equal(c.stations.registration, 'open');
     assert.deepEqual(c.stations.defaults.versions, ['ocpp1.6', 'ocpp2.0.1']);
     assert.equal(c.dataDir, './data');
+    assert.equal(c.storage.writeBufferMb, 32);
   });
 
   it('layers a file over the defaults and environment variables over the file', () => {
@@ -40,6 +41,7 @@ describe('configuration', () => {
       assert.throws(() => loadConfig({ env }), (err: unknown) => err instanceof ConfigError && pattern.test(err.message));
     bad({ CGW_OCPP_PORT: '70000' }, /ocpp\.port must be <= 65535 \(got 70000\)/);
     bad({ CGW_OCPP_PORT: 'nine' }, /CGW_OCPP_PORT: expected a number, got "nine"/);
+    bad({ CGW_STORAGE_WRITE_BUFFER_MB: '0' }, /storage\.writeBufferMb must be >= 1 \(got 0\)/);
     bad({ CGW_LOG_LEVEL: 'loud' }, /log\.level must be equal to one of the allowed values \(got "loud"\)/);
     bad({ CGW_STATIONS_LIST: '[{"identity":"A","securityProfile":1}]' }, /station A uses security profile 1 and needs a password/);
     bad({ CGW_STATIONS_LIST: '[{"identity":"A","securityProfile":2,"password":"x"}]' }, /needs ocpp\.tls\.enabled/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseTimestamp, readStationTime } from '../../../src/ocpp/core/timestamps.ts';
+import { isTimestamp, parseTimestamp, readStationTime } from '../../../src/ocpp/core/timestamps.ts';
 
 describe('lenient ISO 8601 timestamps', () => {
   it('reads the forms real stations send', () => {
@@ -52,5 +52,19 @@ describe('lenient ISO 8601 timestamps', () => {
     assert.equal(readStationTime('2027-01-01T00:00:00Z', now).suspect, true);
     assert.equal(readStationTime('2026-11-21T07:00:00Z', now, new Date('2026-11-21T07:30:00Z')).suspect, true);
     assert.deepEqual(readStationTime('garbage', now), { iso: 'garbage', suspect: true });
+  });
+
+  it('reads every text as itself when texts alternate (the last ones read are remembered)', () => {
+    // Three texts in turn and out of turn: a remembered answer is only ever the same text's.
+    const texts = ['2026-11-21T08:00:00.000Z', '2026-11-21T08:00:01.000Z', 'not a time', '2026-11-21T08:00:02.000Z', '2026-02-30T00:00:00.000Z'];
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: texts.length - 1 }), { minLength: 1, maxLength: 40 }), (order) => {
+      for (const i of order) {
+        const text = texts[i]!;
+        const expected = Number.isNaN(Date.parse(text)) || i === 4 ? undefined : Date.parse(text);
+        assert.equal(parseTimestamp(text)?.getTime(), expected, text);
+        assert.equal(isTimestamp(text), expected !== undefined, text);
+        assert.equal(readStationTime(text, new Date('2026-11-21T09:00:00Z')).suspect, expected === undefined, text);
+      }
+    }), { numRuns: 300 });
   });
 });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { emptyState } from '../../../src/domain/charge-point.ts';
 import { emptyChange } from '../../../src/domain/change.ts';
+import { LevelDatabase } from '../../../src/store/level-database.ts';
 import { LevelStore } from '../../../src/store/level-store.ts';
 import { tempDir } from '../../helpers/gateway.ts';
 import { repositorySuite } from './repository-suite.ts';
@@ -111,5 +113,51 @@ describe('LevelDB store: what lasts across a reopen, and what deleting a station
     assert.deepEqual(await store.configurations.takenAt('LS-DEL'), []);
     assert.deepEqual((await store.sessions.ofConsumer('c9')).map((s) => s.id), ['sd']);
     assert.equal((await store.settlements.payouts('c9')).length, 1);
+  });
+});
+
+describe('LevelDB write buffer (storage.writeBufferMb)', () => {
+  const tables = (folder: string) => readdirSync(folder).filter((f) => f.endsWith('.ldb')).length;
+
+  // 8 MiB of station states rewritten and new records: LevelDB's own 4 MiB buffer writes tables
+  // out (and compacts them) along the way, a 32 MiB one keeps them all in memory until later.
+  async function writeEightMiB(options: { writeBufferBytes?: number }): Promise<number> {
+    const folder = tempDir();
+    const db = await LevelDatabase.open(folder, { sync: false, ...options });
+    try {
+      const value = new Uint8Array(1024).fill(7);
+      for (let batch = 0; batch < 128; batch++) {
+        await db.write(Array.from({ length: 64 }, (_, i) => ({ type: 'put' as const, key: `mv:WB-1:${batch}:${i}`, value })));
+      }
+      // A buffer that is full is written out by LevelDB's own thread, soon after.
+      for (let i = 0; i < 40 && tables(folder) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      return tables(folder);
+    } finally {
+      await db.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  it('keeps writes in memory up to the configured buffer before writing a table', async () => {
+    assert.ok((await writeEightMiB({})) > 0, 'with LevelDB\'s default buffer the writes went out as tables');
+    assert.equal(await writeEightMiB({ writeBufferBytes: 32 * 2 ** 20 }), 0, 'with a 32 MiB buffer no table was written yet');
+  });
+
+  it('writes its buffer out when it closes, so the next start reads back no log', async () => {
+    const folder = tempDir();
+    try {
+      const db = await LevelDatabase.open(folder, { sync: false, writeBufferBytes: 32 * 2 ** 20 });
+      const value = new Uint8Array(1024).fill(7);
+      for (let batch = 0; batch < 32; batch++) await db.write(Array.from({ length: 64 }, (_, i) => ({ type: 'put' as const, key: `cp:WB-${i}`, value })));
+      await db.close();
+      const logBytes = readdirSync(folder).filter((f) => f.endsWith('.log')).reduce((sum, f) => sum + statSync(join(folder, f)).size, 0);
+      assert.equal(logBytes, 0, 'the log holds nothing to read back');
+      assert.ok(tables(folder) > 0, 'the writes are in a table');
+      const again = await LevelDatabase.open(folder, { sync: false });
+      assert.equal((await again.get('cp:WB-63'))?.length, 1024, 'and nothing was lost');
+      await again.close();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
