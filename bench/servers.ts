@@ -86,6 +86,8 @@ if (kind === 'raw') {
   // otherwise) so that every event a message causes is signed and published within the
   // measured window: a message's figure counts all of its work.
   config.p2p.maxEventsPerSecond = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 100_000);
+  // BENCH_WRITE_BUFFER_MB: LevelDB's write buffer (storage.writeBufferMb), to compare sizes.
+  if (process.env.BENCH_WRITE_BUFFER_MB) config.storage.writeBufferMb = Number(process.env.BENCH_WRITE_BUFFER_MB);
   // BENCH_READ_CONFIGURATION=0: stations' configurations are not read when they connect.
   if (process.env.BENCH_READ_CONFIGURATION === '0') config.stations.configuration.readOnConnect = false;
   // BENCH_IDLE_COMPACTION_SEC: how often the node checks whether to compact its heap when quiet.
