@@ -35,6 +35,22 @@ function asGatewayMessage(wallet: ConsumerClient, gatewayPeerId: string, envelop
 }
 
 /** cgw.EventBundle read by hand: field 1, length-delimited, repeated (proto/node.proto). */
+/**
+ * A wallet following the feed, handed the fourth-last of a station's archived events as a
+ * gateway message (which starts the station); `send` hands it more of them the same way.
+ */
+async function startedFromArchive(wallet: ConsumerClient, gatewayPeerId: string, topic: string): Promise<{ seen: string[]; archive: Uint8Array[]; n: number; send: (items: Uint8Array[]) => void }> {
+  const seen: string[] = [];
+  await wallet.followStations((e) => seen.push(`${e.topic}#${e.seq}`));
+  const archive = (await wallet.request({ events: { topic, afterSeq: 0, limit: 1_000 } })).events!.envelopes;
+  const n = archive.length;
+  assert.ok(n >= 4);
+  const send = (items: Uint8Array[]): void => asGatewayMessage(wallet, gatewayPeerId, items);
+  send([archive[n - 4]!]);
+  await eventually(() => seen.includes(`${topic}#${n - 3}`), 10_000, 'the first event starts the station');
+  return { seen, archive, n, send };
+}
+
 function bundleEnvelopes(data: Uint8Array): Uint8Array[] {
   const reader = protobuf.Reader.create(data);
   const out: Uint8Array[] = [];
@@ -180,18 +196,11 @@ describe('the stations feed: every station of a gateway with one subscription (g
   it('fills a station\'s gap from the gateway, in order', async () => {
     const fresh = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: ed25519Signer() });
     try {
-      const seen: string[] = [];
-      await fresh.followStations((e) => seen.push(`${e.topic}#${e.seq}`));
       // FEED-A is quiet now; its archived events, as gateway messages the wallet gets: one, then
       // one three numbers on (two lost on the way).
       const topicA = stationTopic('FEED-A');
-      const archive = (await fresh.request({ events: { topic: topicA, afterSeq: 0, limit: 1_000 } })).events!.envelopes;
-      const n = archive.length;
-      assert.ok(n >= 4);
-      const asGateway = (items: Uint8Array[]) => asGatewayMessage(fresh, gateway.peerId, items);
-      asGateway([archive[n - 4]!]);
-      await eventually(() => seen.includes(`${topicA}#${n - 3}`), 10_000, 'the first event starts FEED-A');
-      asGateway([archive[n - 1]!]);
+      const { seen, archive, n, send } = await startedFromArchive(fresh, gateway.peerId, topicA);
+      send([archive[n - 1]!]);
       await eventually(() => seen.includes(`${topicA}#${n}`), 10_000, 'the gap and the event after it');
       assert.deepEqual(seen.filter((e) => e.startsWith(topicA)), [n - 3, n - 2, n - 1, n].map((seq) => `${topicA}#${seq}`));
     } finally {
@@ -218,19 +227,12 @@ describe('the stations feed against a gateway that refuses requests beyond one a
   it('fills a gap the gateway first refused (RateLimited) once it takes requests again', async () => {
     const wallet = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: ed25519Signer() });
     try {
-      const seen: string[] = [];
-      await wallet.followStations((e) => seen.push(`${e.topic}#${e.seq}`));
       const topic = stationTopic('FEED-LIMITED');
-      const archive = (await wallet.request({ events: { topic, afterSeq: 0, limit: 1_000 } })).events!.envelopes;
-      const n = archive.length;
-      assert.ok(n >= 4);
-      const asGateway = (items: Uint8Array[]) => asGatewayMessage(wallet, gateway.peerId, items);
-      asGateway([archive[n - 4]!]);
-      await eventually(() => seen.includes(`${topic}#${n - 3}`), 10_000, 'the first event starts the station');
+      const { seen, archive, n, send } = await startedFromArchive(wallet, gateway.peerId, topic);
       await new Promise((r) => setTimeout(r, 1_100));
       await wallet.request({ events: { topic, afterSeq: 0, limit: 1 } });
       // The gateway's one request a second is spent: the fill of this gap is refused at first.
-      asGateway([archive[n - 1]!]);
+      send([archive[n - 1]!]);
       await assert.rejects(wallet.request({ events: { topic, afterSeq: 0, limit: 1 } }), { code: 'RateLimited' });
       await eventually(() => seen.includes(`${topic}#${n}`), 15_000, 'the gap filled on a later try');
       assert.deepEqual(seen, [n - 3, n - 2, n - 1, n].map((seq) => `${topic}#${seq}`));
