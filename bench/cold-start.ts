@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emptyConnector, emptyState } from '../src/domain/charge-point.ts';
+import { emptyChange } from '../src/domain/change.ts';
 import { LevelStore } from '../src/store/level-store.ts';
 
 const [stations = 10_000, rounds = 3] = process.argv.slice(2).map(Number);
@@ -23,9 +24,7 @@ for (let i = 0; i < stations; i++) {
   state.ocppVersion = 'ocpp1.6';
   state.boot = { chargeBoxSerialNumber: '', chargePointModel: 'M', ChargePointSerialNumber: `SN${i}`, ChargePointVendor: 'V', firmwareVersion: '1.0', iccid: '', imsi: '', meterSerialNumber: '', meterType: '' };
   for (const c of [1, 2]) state.connectors[c] = { ...emptyConnector(c), status: 'Available' };
-  writes.push(store.commit({
-    identity: state.id, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], droppedReports: [], finishedSessions: [], outbox: [], settlements: [], settled: [], payouts: [], debts: [],
-  }));
+  writes.push(store.commit(emptyChange(state.id, state)));
 }
 await Promise.all(writes);
 await store.close();

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { parseConsumerKey, type ConsumerKey } from '../crypto/consumer-key.ts';
 import type { ChargePointService } from '../domain/charge-point-service.ts';
+import type { RequestClaim } from '../domain/change.ts';
 import type { SessionEvent } from '../domain/events.ts';
 import type { ChargePointState, TransactionInfo } from '../domain/model.ts';
 import { KeyedQueue } from '../domain/keyed-queue.ts';
@@ -72,6 +73,8 @@ export interface AuthorizeRequest extends ConsumerRequest {
 
 export interface ConnectorRequest extends ConsumerRequest {
   connectorId: number;
+  /** The consumer request served (a start or a stop): its replay key is written with the first change. */
+  request?: RequestClaim;
 }
 
 export interface ReserveRequest extends AuthorizeRequest {
@@ -289,7 +292,7 @@ export class ChargingBridge {
     const started = waiter<{ session: ConsumerSession; transaction: TransactionInfo }>();
     this.starts.set(own.id, started);
     try {
-      const remoteStartId = await this.opts.service.update(req.station, ({ state: s }) => beginRemoteStart(s, own.id, req.connectorId, this.now()));
+      const remoteStartId = await this.opts.service.update(req.station, ({ state: s }) => beginRemoteStart(s, own.id, req.connectorId, this.now()), req.request);
       let answer: { accepted: boolean; reason?: string };
       try {
         // Inside the try: a station that went away since the check fails the session at once.
@@ -330,7 +333,7 @@ export class ChargingBridge {
     const stopped = waiter<ConsumerSession>();
     this.stops.set(session.id, stopped);
     try {
-      const stopping = await this.opts.service.update(req.station, ({ state: s }) => markStopping(s, session.id, this.now(), 'consumer') !== undefined);
+      const stopping = await this.opts.service.update(req.station, ({ state: s }) => markStopping(s, session.id, this.now(), 'consumer') !== undefined, req.request);
       if (!stopping) throw new BridgeError('Conflict', 'the session changed meanwhile');
       let answer: { accepted: boolean; reason?: string };
       try {

@@ -44,13 +44,29 @@ export interface ChangeRecord {
   payouts: Payout[];
   /** Debts written or updated; one whose amount is "0" is removed. */
   debts: Debt[];
+  /** Consumer requests this change carries out: their replay keys are written with it. */
+  requests: RequestClaim[];
+}
+
+/**
+ * A consumer request's replay key (the minute of its timestamp, its signer, its nonce), claimed
+ * when the request arrives and durable before the request acts. A request whose first act is a
+ * station change (a start, a stop) has the key written in that change's batch instead of a
+ * write of its own before it: one storage round trip fewer before the station is asked.
+ * `recorded`: the key is durable (set once the change that carried it committed).
+ */
+export interface RequestClaim {
+  readonly minute: number;
+  readonly signerHex: string;
+  readonly nonceHex: string;
+  recorded: boolean;
 }
 
 /** A change of the station that records nothing yet besides its state. */
 export function emptyChange(identity: string, state: ChargePointState): ChangeRecord {
   return {
     identity, state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], droppedReports: [], finishedSessions: [], outbox: [],
-    settlements: [], settled: [], payouts: [], debts: [],
+    settlements: [], settled: [], payouts: [], debts: [], requests: [],
   };
 }
 

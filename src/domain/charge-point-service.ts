@@ -6,7 +6,7 @@ import { authorize, isConsumerTag, useGrant, type AuthorizationDecision, type Au
 import { applyBoot, applyStatus, emptyState, isAccepted, type BootCommand, type StatusCommand } from './charge-point.ts';
 import type { ChargePointState, MeterReading, TransactionInfo, TransactionStart, TransactionStop } from './model.ts';
 import { commitMayHaveLanded, type ChargePointRepository, type StateChange, type StoredReport } from './ports.ts';
-import { emptyChange, type OutboxRecord } from './change.ts';
+import { emptyChange, type OutboxRecord, type RequestClaim } from './change.ts';
 import type { DomainEvent, SessionEvent } from './events.ts';
 import type { Store_Debt as Debt, Store_Payout as Payout } from '../proto/types.ts';
 import type { Tariff } from './pricing.ts';
@@ -174,9 +174,13 @@ export class ChargePointService {
   /**
    * A change that does not come from a station message (consumer sessions, local list
    * versions), under the same per-station lock and with the same commit-then-return rule.
+   * `request`: the consumer request this change carries out, whose replay key it writes.
    */
-  update<T>(identity: string, fn: (change: StateChange) => T | Promise<T>): Promise<T> {
-    return this.mutate({ identity, isCurrent: () => true }, (draft) => fn(draft.change));
+  update<T>(identity: string, fn: (change: StateChange) => T | Promise<T>, request?: RequestClaim): Promise<T> {
+    return this.mutate({ identity, isCurrent: () => true }, (draft) => {
+      if (request && !request.recorded) draft.change.requests.push(request);
+      return fn(draft.change);
+    });
   }
 
   /** Loads every station's state into memory (at start, so sessions of quiet stations are seen). */
@@ -606,6 +610,7 @@ export class ChargePointService {
           if (!commitMayHaveLanded(err)) this.outbox?.release(draft.change.outbox);
           throw err;
         }
+        for (const request of draft.change.requests) request.recorded = true;
         this.committedStatus.set(identity, state.status);
         if (draft.change.outbox.some((record) => record.followed)) this.committed.outbox.emit();
         if (draft.change.settlements.length) this.committed.settlement.emit();

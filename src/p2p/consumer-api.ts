@@ -1,4 +1,13 @@
+import type { RequestClaim } from '../domain/change.ts';
 import type { Session_ConsumerSession as ConsumerSession, Session_Receipt as Receipt, TransactionInfo } from '../proto/types.ts';
+
+/**
+ * A start or a stop names the request it serves: the request's replay key is written with the
+ * station change the operation makes first, before it asks the station (see RequestClaim).
+ */
+export interface CarriedRequest {
+  request?: RequestClaim;
+}
 
 /**
  * What the consumer protocol can ask of the gateway (implemented by the charging bridge,
@@ -7,8 +16,8 @@ import type { Session_ConsumerSession as ConsumerSession, Session_Receipt as Rec
 export interface ConsumerApi {
   /** `budget`: what the session may spend at most (smallest unit); absent: the gateway's minimum. */
   authorize(req: { station: string; consumerKey: string; budget?: bigint }): Promise<ConsumerSession>;
-  start(req: { station: string; connectorId: number; consumerKey: string }): Promise<{ session: ConsumerSession; transaction: TransactionInfo }>;
-  stop(req: { station: string; connectorId: number; consumerKey: string }): Promise<Receipt>;
+  start(req: { station: string; connectorId: number; consumerKey: string } & CarriedRequest): Promise<{ session: ConsumerSession; transaction: TransactionInfo }>;
+  stop(req: { station: string; connectorId: number; consumerKey: string } & CarriedRequest): Promise<Receipt>;
   status(req: { station: string; consumerKey: string }): Promise<{ session: ConsumerSession; transaction?: TransactionInfo } | undefined>;
   /** Gives up an authorization that has not started (undefined: there was none). */
   cancel(req: { station: string; consumerKey: string }): Promise<ConsumerSession | undefined>;
@@ -19,9 +28,12 @@ export interface ConsumerApi {
   contract(req: { consumerKey: string; emaid: string; remove: boolean }): Promise<{ emaid: string; registeredAt: string; contracts: string[] }>;
 }
 
-/** Replay protection: a (signer, nonce) is accepted once. */
+/** Replay protection: a (signer, nonce) is accepted once (LevelNonceRecords). */
 export interface NonceStore {
-  recordNonce(minute: number, signerHex: string, nonceHex: string): Promise<boolean>;
+  /** Undefined when the (signer, nonce) was seen before or is under way. */
+  claim(minute: number, signerHex: string, nonceHex: string): Promise<RequestClaim | undefined>;
+  /** Durable (written unless a change carried it) and refused from then on; throws when it cannot be written. */
+  settle(claim: RequestClaim): Promise<void>;
   dropNoncesBefore(minute: number): Promise<void>;
 }
 

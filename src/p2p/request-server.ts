@@ -3,6 +3,7 @@ import { lpStream } from '@libp2p/utils';
 import { parseConsumerKey } from '../crypto/consumer-key.ts';
 import type { Logger } from '../log/logger.ts';
 import { codecFor } from '../proto/codec.ts';
+import type { RequestClaim } from '../domain/change.ts';
 import { refusalOf } from '../domain/refusals.ts';
 import type { Cgw_Request as Request, Cgw_Response as Response, Events_Event as Event } from '../proto/types.ts';
 import type { ConsumerApi, EventArchive, NonceStore } from './consumer-api.ts';
@@ -147,8 +148,14 @@ export class RequestServer {
     let request: SignedEnvelope | undefined;
     let response: Response;
     try {
-      request = await this.verify(bytes);
-      response = await this.dispatch(request);
+      const verified = await this.verify(bytes);
+      request = verified.envelope;
+      try {
+        response = await this.dispatch(request, verified.claim);
+      } finally {
+        // Durable before the answer leaves, whatever the outcome (a no-op for a claim its change carried).
+        await this.opts.nonces.settle(verified.claim);
+      }
     } catch (err) {
       // A registered refusal passes to the wallet as it is; anything else is a fault, said in general words.
       response = { error: refusalOf(err) ?? { code: 'InternalError', message: 'the gateway could not handle this request' } };
@@ -166,15 +173,18 @@ export class RequestServer {
   }
 
 
-  /** Signature and freshness, then replay: the nonce is recorded durably before anything acts on it. */
-  private async verify(bytes: Uint8Array): Promise<SignedEnvelope> {
+  /**
+   * Signature and freshness, then replay: the request's (signer, nonce) is claimed, and made
+   * durable before anything acts on it (see dispatch).
+   */
+  private async verify(bytes: Uint8Array): Promise<{ envelope: SignedEnvelope; claim: RequestClaim }> {
     const envelope = await open(bytes, { domain: DOMAIN.request, maxSkewMs: this.opts.maxSkewMs });
     // Bounded above too: every nonce is kept (in memory and storage) for the freshness window.
     if (envelope.nonce.length < MIN_NONCE_BYTES || envelope.nonce.length > MAX_NONCE_BYTES) throw new Refusal('InvalidRequest', `the nonce must be ${MIN_NONCE_BYTES} to ${MAX_NONCE_BYTES} bytes`);
     const minute = Math.floor(envelope.timestampMs / 60_000);
-    const fresh = await this.opts.nonces.recordNonce(minute, Buffer.from(envelope.signer).toString('hex'), Buffer.from(envelope.nonce).toString('hex'));
-    if (!fresh) throw new Refusal('Replayed', 'this request (signer and nonce) was already received');
-    return envelope;
+    const claim = await this.opts.nonces.claim(minute, Buffer.from(envelope.signer).toString('hex'), Buffer.from(envelope.nonce).toString('hex'));
+    if (!claim) throw new Refusal('Replayed', 'this request (signer and nonce) was already received');
+    return { envelope, claim };
   }
 
   private decode(envelope: SignedEnvelope): Request {
@@ -210,8 +220,14 @@ export class RequestServer {
     return session.budget ? `, budget ${this.opts.formatAmount?.(BigInt(session.budget)) ?? session.budget}` : '';
   }
 
-  private async dispatch(envelope: SignedEnvelope): Promise<Response> {
+  /**
+   * A start or a stop carries its claim into the station change it makes first (written in that
+   * batch, before the station is asked); every other request has it written before it acts.
+   */
+  private async dispatch(envelope: SignedEnvelope, claim: RequestClaim): Promise<Response> {
     const request = this.decode(envelope);
+    const carried = request.event?.eventId === 'START_TRANSACTION_REQUEST' || request.event?.eventId === 'STOP_TRANSACTION_REQUEST';
+    if (!carried) await this.opts.nonces.settle(claim);
     const { api } = this.opts;
     if (request.sessionStatus) {
       const r = request.sessionStatus;
@@ -248,10 +264,10 @@ export class RequestServer {
     }
     const event = request.event;
     if (!event) throw new Refusal('InvalidRequest', 'the request is empty');
-    return { event: await this.dispatchEvent(envelope, event) };
+    return { event: await this.dispatchEvent(envelope, event, claim) };
   }
 
-  private async dispatchEvent(envelope: SignedEnvelope, event: Event): Promise<Event> {
+  private async dispatchEvent(envelope: SignedEnvelope, event: Event, request: RequestClaim): Promise<Event> {
     const { api } = this.opts;
     switch (event.eventId) {
       case 'AUTHORIZE_REQUEST': {
@@ -271,14 +287,14 @@ export class RequestServer {
         const d = event.startTransactionRequestData;
         if (!d) throw new Refusal('InvalidRequest', 'START_TRANSACTION_REQUEST needs start_transaction_request_data');
         const key = this.ownKey(envelope, d.consumerPublicKey);
-        const { transaction } = await api.start({ station: d.chargePointClientId, connectorId: d.connectorId, consumerKey: key });
+        const { transaction } = await api.start({ station: d.chargePointClientId, connectorId: d.connectorId, consumerKey: key, request });
         return { eventId: 'START_TRANSACTION_RESPONSE', startTransactionResponseData: { consumerPublicKey: key, resp: ok(`transaction ${transaction.id} started`) } };
       }
       case 'STOP_TRANSACTION_REQUEST': {
         const d = event.stopTransactionRequestData;
         if (!d) throw new Refusal('InvalidRequest', 'STOP_TRANSACTION_REQUEST needs stop_transaction_request_data');
         const key = this.ownKey(envelope, d.consumerPublicKey);
-        const receipt = await api.stop({ station: d.chargePointClientId, connectorId: d.connectorId, consumerKey: key });
+        const receipt = await api.stop({ station: d.chargePointClientId, connectorId: d.connectorId, consumerKey: key, request });
         return {
           eventId: 'STOP_TRANSACTION_RESPONSE',
           stopTransactionResponseData: {

@@ -70,6 +70,7 @@ export class LevelStore implements ChargePointRepository {
       ...this.events.opsFor(change),
       ...this.settlements.opsFor(change),
       ...this.sessions.opsFor(change),
+      ...this.nonces.opsFor(change),
     ]);
   }
 

@@ -1,4 +1,5 @@
-import { EMPTY, type LevelDatabase } from './level-database.ts';
+import type { ChangeRecord, RequestClaim } from '../domain/change.ts';
+import { type BatchOp, EMPTY, type LevelDatabase } from './level-database.ts';
 import { keys } from './keys.ts';
 
 /**
@@ -7,7 +8,7 @@ import { keys } from './keys.ts';
  */
 export class LevelNonceRecords {
   private readonly db: LevelDatabase;
-  // Nonces being recorded right now: the check and the claim happen in one synchronous step.
+  // Requests under way: claimed (checked and held in one synchronous step), not yet settled.
   private readonly claimed = new Set<string>();
   // Every nonce this store recorded, by minute.
   private readonly recorded = new Map<number, Set<string>>();
@@ -28,21 +29,50 @@ export class LevelNonceRecords {
     this.newestStoredMinute = newest;
   }
 
-  /** Records a request nonce; false when (signer, nonce) was seen before. */
-  async recordNonce(minute: number, signerHex: string, nonceHex: string): Promise<boolean> {
+  /**
+   * Claims a request's (signer, nonce): undefined when it was seen before or is under way now.
+   * The claim is held until `settle`, which every claim must reach.
+   */
+  async claim(minute: number, signerHex: string, nonceHex: string): Promise<RequestClaim | undefined> {
     const key = keys.nonce(minute, signerHex, nonceHex);
-    if (this.claimed.has(key) || this.recorded.get(minute)?.has(key)) return false;
+    if (this.claimed.has(key) || this.recorded.get(minute)?.has(key)) return undefined;
     this.claimed.add(key);
     try {
-      if (minute <= this.newestStoredMinute && (await this.db.get(key)) !== undefined) return false;
-      await this.db.write([{ type: 'put', key, value: EMPTY }]);
-      let ofMinute = this.recorded.get(minute);
-      if (!ofMinute) this.recorded.set(minute, (ofMinute = new Set()));
+      if (minute <= this.newestStoredMinute && (await this.db.get(key)) !== undefined) {
+        this.claimed.delete(key);
+        return undefined;
+      }
+    } catch (err) {
+      this.claimed.delete(key);
+      throw err;
+    }
+    return { minute, signerHex, nonceHex, recorded: false };
+  }
+
+  /**
+   * Makes a claim durable, written now unless a change carried it (ChangeRecord.requests), and
+   * refused from memory from then on. A claim whose write fails is let go unrecorded: its
+   * request must not act. Settling again does nothing.
+   */
+  async settle(claim: RequestClaim): Promise<void> {
+    const key = keys.nonce(claim.minute, claim.signerHex, claim.nonceHex);
+    if (!this.claimed.has(key)) return;
+    try {
+      if (!claim.recorded) {
+        await this.db.write([{ type: 'put', key, value: EMPTY }]);
+        claim.recorded = true;
+      }
+      let ofMinute = this.recorded.get(claim.minute);
+      if (!ofMinute) this.recorded.set(claim.minute, (ofMinute = new Set()));
       ofMinute.add(key);
-      return true;
     } finally {
       this.claimed.delete(key);
     }
+  }
+
+  /** The replay keys of the requests a change carries out, written in its batch. */
+  opsFor(change: ChangeRecord): BatchOp[] {
+    return change.requests.map((r) => ({ type: 'put', key: keys.nonce(r.minute, r.signerHex, r.nonceHex), value: EMPTY }));
   }
 
   async dropNoncesBefore(minute: number): Promise<void> {

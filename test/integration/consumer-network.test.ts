@@ -227,11 +227,17 @@ describe('consumer network over libp2p (gateway in its own process)', () => {
     await client.close();
   });
 
-  it('loses no event across a kill -9 of the gateway in the middle of a session', async () => {
+  it('loses no event across a kill -9 of the gateway in the middle of a session, and takes the start request only once', async () => {
     const wallet = await sr25519Signer();
     let client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: wallet });
     await client.authorize('P2P-CP');
-    await client.start('P2P-CP', 1);
+    // The start as the wallet sent it, to replay after the restart: its nonce was written with the session's starting state.
+    const startNonce = randomBytes(16);
+    const start = await seal(wallet, {
+      domain: DOMAIN.request, nonce: startNonce,
+      payload: requestCodec.encode({ event: { eventId: 'START_TRANSACTION_REQUEST', startTransactionRequestData: { chargePointClientId: 'P2P-CP', connectorId: 1, consumerPublicKey: wallet.address } } }),
+    });
+    await client.send(start, startNonce);
     await charger.meterValues(1, 300);
     await client.close();
 
@@ -249,6 +255,7 @@ describe('consumer network over libp2p (gateway in its own process)', () => {
     client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: wallet });
     const events: GatewayEvent[] = [];
     await client.follow(client.topic, (e) => events.push(e));
+    await assert.rejects(client.send(start, startNonce), (err: any) => err.code === 'Replayed', 'the start is not taken again after the restart');
     const receipt = await client.stop('P2P-CP', 1);
     assert.equal(receipt.energyWh, 1_000);
     await eventually(() => events.length >= 4, 10_000, `got ${events.length} events`);

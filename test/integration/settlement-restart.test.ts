@@ -18,6 +18,7 @@ import { payoutCall } from '../../chain/payouts.ts';
 import { deliveryRemark } from '../../chain/delivery-records.ts';
 import { loadOrCreateGatewayKey, type GatewayKey } from '../../src/crypto/gateway-key.ts';
 import { LevelStore } from '../../src/store/level-store.ts';
+import { emptyChange } from '../../src/domain/change.ts';
 import { Charger } from '../helpers/charger.ts';
 import { startTestGateway, tempDir, type TestGateway } from '../helpers/gateway.ts';
 import { approveByHash, deliveries, PEAQ, payoutValues, total, transfersFrom } from '../helpers/money.ts';
@@ -204,7 +205,7 @@ async function leaveEndedSession(store: LevelStore, s: { consumer: string; keyHe
     },
   };
   await store.commit({
-    identity: 'RESTART-CP', state, finished: [], startKeys: [], ocppTransactionIds: [], seqNos: [], readings: [], reports: [], droppedReports: [], outbox: [], payouts: [], debts: [], settled: [],
+    ...emptyChange('RESTART-CP', state),
     finishedSessions: [session],
     settlements: [{ sessionId: id, station: 'RESTART-CP', spent: String(s.cost), createdAt: now, attempts: 0, lastError: '', budget, consumerKeyHex: s.budget === undefined ? '' : s.keyHex }],
   });

@@ -196,6 +196,30 @@ describe('ChargePointService on a real LevelDB', () => {
     });
   });
 
+  it('writes the replay key of the consumer request a change carries out with that change, and only once it commits', async () => {
+    const minute = Math.floor(Date.now() / 60_000);
+    const carried = (await store.nonces.claim(minute, 'aa', '01'))!;
+    await service.update('S-REQ', ({ state }) => { state.remoteStartCounter++; }, carried);
+    assert.equal(carried.recorded, true, 'durable with the change');
+    const refused = (await store.nonces.claim(minute, 'aa', '02'))!;
+    await assert.rejects(service.update('S-REQ', () => { throw new Error('refused'); }, refused), /refused/);
+    assert.equal(refused.recorded, false, 'a change that did not commit carried nothing');
+    const failing = new ChargePointService({
+      repository: { stations: store.stations, sessions: store.sessions, commit: () => Promise.reject(new Error('disk full')) },
+      authorization: { acceptUnknownIdTags: true },
+      tariff: TARIFF,
+    });
+    await assert.rejects(failing.update('S-REQ', ({ state }) => { state.remoteStartCounter++; }, refused), /disk full/);
+    assert.equal(refused.recorded, false, 'nor did a failed commit');
+    await store.nonces.settle(carried);
+    await store.nonces.settle(refused);
+    await store.close();
+    store = await LevelStore.open(dir);
+    service = new ChargePointService({ repository: store, authorization: { acceptUnknownIdTags: true }, tariff: TARIFF });
+    assert.equal(await store.nonces.claim(minute, 'aa', '01'), undefined, 'the carried one is refused after a restart');
+    assert.equal(await store.nonces.claim(minute, 'aa', '02'), undefined, 'and the settled one');
+  });
+
   it('serialises concurrent messages of one station (no lost update)', async () => {
     const origin: Origin = { identity: 'S3', isCurrent: () => true };
     await service.boot(origin, BOOT);

@@ -62,12 +62,19 @@ describe('LevelDB store: what lasts across a reopen, and what deleting a station
     assert.deepEqual(await store.settlements.debts(), []);
   });
 
+  // A request's (signer, nonce) as the request server handles it: claimed, then settled (written).
+  const recordNonce = async (nonces: LevelStore['nonces'], minute: number, signerHex: string, nonceHex: string): Promise<boolean> => {
+    const claim = await nonces.claim(minute, signerHex, nonceHex);
+    if (claim) await nonces.settle(claim);
+    return claim !== undefined;
+  };
+
   it('accepts a request nonce once, also when asked twice at the same moment, until its minute is dropped', async () => {
-    const results = await Promise.all([store.nonces.recordNonce(100, 'ab', '01'), store.nonces.recordNonce(100, 'ab', '01')]);
+    const results = await Promise.all([recordNonce(store.nonces, 100, 'ab', '01'), recordNonce(store.nonces, 100, 'ab', '01')]);
     assert.deepEqual(results.sort(), [false, true]);
-    assert.equal(await store.nonces.recordNonce(100, 'ab', '01'), false);
+    assert.equal(await recordNonce(store.nonces, 100, 'ab', '01'), false);
     await store.nonces.dropNoncesBefore(101);
-    assert.equal(await store.nonces.recordNonce(100, 'ab', '01'), true);
+    assert.equal(await recordNonce(store.nonces, 100, 'ab', '01'), true);
   });
 
   it('refuses a nonce recorded before a restart, whatever the clocks say; one the store recorded itself, from memory', async () => {
@@ -75,16 +82,40 @@ describe('LevelDB store: what lasts across a reopen, and what deleting a station
     const minute = Math.floor(Date.now() / 60_000);
     const first = await LevelStore.open(dir);
     // Recorded under a minute far ahead (a request stamped by a clock that runs fast).
-    assert.equal(await first.nonces.recordNonce(minute + 500, 'cd', '01'), true);
+    assert.equal(await recordNonce(first.nonces, minute + 500, 'cd', '01'), true);
     await first.close();
     const second = await LevelStore.open(dir);
     try {
-      assert.equal(await second.nonces.recordNonce(minute + 500, 'cd', '01'), false, 'a replay across the restart is refused');
+      assert.equal(await recordNonce(second.nonces, minute + 500, 'cd', '01'), false, 'a replay across the restart is refused');
       // A later minute than any stored at opening: no earlier process can have recorded it.
-      assert.equal(await second.nonces.recordNonce(minute + 501, 'cd', '02'), true);
-      assert.equal(await second.nonces.recordNonce(minute + 501, 'cd', '02'), false, 'a replay in the same process is refused');
+      assert.equal(await recordNonce(second.nonces, minute + 501, 'cd', '02'), true);
+      assert.equal(await recordNonce(second.nonces, minute + 501, 'cd', '02'), false, 'a replay in the same process is refused');
       await second.nonces.dropNoncesBefore(minute + 502);
-      assert.equal(await second.nonces.recordNonce(minute + 501, 'cd', '02'), true, 'until its minute is dropped');
+      assert.equal(await recordNonce(second.nonces, minute + 501, 'cd', '02'), true, 'until its minute is dropped');
+    } finally {
+      await second.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes a request nonce in the batch of the change that carries it, and holds a claim until it is settled', async () => {
+    const dir = tempDir();
+    const minute = Math.floor(Date.now() / 60_000);
+    const first = await LevelStore.open(dir);
+    const carried = (await first.nonces.claim(minute, 'ef', '01'))!;
+    const unsettled = (await first.nonces.claim(minute, 'ef', '02'))!;
+    assert.equal(await first.nonces.claim(minute, 'ef', '01'), undefined, 'a request under way is refused again');
+    await first.commit({ ...emptyChange('LS-N', emptyState('LS-N')), requests: [carried] });
+    // What the charge point service marks once the change committed: settling writes nothing more.
+    carried.recorded = true;
+    await first.nonces.settle(carried);
+    assert.equal(await first.nonces.claim(minute, 'ef', '01'), undefined, 'refused from memory once settled');
+    await first.close();
+    const second = await LevelStore.open(dir);
+    try {
+      assert.equal(await second.nonces.claim(minute, 'ef', '01'), undefined, 'the nonce the change carried is durable');
+      assert.ok(await second.nonces.claim(minute, 'ef', '02'), 'a claim neither carried nor settled was never written');
+      assert.equal(unsettled.recorded, false);
     } finally {
       await second.close();
       rmSync(dir, { recursive: true, force: true });
