@@ -74,7 +74,7 @@ export interface AuthorizeRequest extends ConsumerRequest {
 export interface ConnectorRequest extends ConsumerRequest {
   connectorId: number;
   /** The consumer request served (a start or a stop): its replay key is written with the first change. */
-  request?: RequestClaim;
+  claim?: RequestClaim | undefined;
 }
 
 export interface ReserveRequest extends AuthorizeRequest {
@@ -292,7 +292,7 @@ export class ChargingBridge {
     const started = waiter<{ session: ConsumerSession; transaction: TransactionInfo }>();
     this.starts.set(own.id, started);
     try {
-      const remoteStartId = await this.opts.service.update(req.station, ({ state: s }) => beginRemoteStart(s, own.id, req.connectorId, this.now()), req.request);
+      const remoteStartId = await this.opts.service.update(req.station, ({ state: s }) => beginRemoteStart(s, own.id, req.connectorId, this.now()), req.claim);
       let answer: { accepted: boolean; reason?: string };
       try {
         // Inside the try: a station that went away since the check fails the session at once.
@@ -333,7 +333,7 @@ export class ChargingBridge {
     const stopped = waiter<ConsumerSession>();
     this.stops.set(session.id, stopped);
     try {
-      const stopping = await this.opts.service.update(req.station, ({ state: s }) => markStopping(s, session.id, this.now(), 'consumer') !== undefined, req.request);
+      const stopping = await this.opts.service.update(req.station, ({ state: s }) => markStopping(s, session.id, this.now(), 'consumer') !== undefined, req.claim);
       if (!stopping) throw new BridgeError('Conflict', 'the session changed meanwhile');
       let answer: { accepted: boolean; reason?: string };
       try {

@@ -51,8 +51,9 @@ export interface ChargePointRepository {
   stations: StationRecords;
   sessions: SessionRecords;
   /**
-   * Writes the change atomically. A rejection means it is not stored, unless the error says
-   * `mayHaveLanded` (see commitMayHaveLanded).
+   * Writes the change atomically, the replay keys of the requests it carries (`requests`)
+   * included: once it resolves, the service counts them durable. A rejection means it is not
+   * stored, unless the error says `mayHaveLanded` (see commitMayHaveLanded).
    */
   commit(change: StateChange): Promise<void>;
 }

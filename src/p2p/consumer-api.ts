@@ -2,11 +2,12 @@ import type { RequestClaim } from '../domain/change.ts';
 import type { Session_ConsumerSession as ConsumerSession, Session_Receipt as Receipt, TransactionInfo } from '../proto/types.ts';
 
 /**
- * A start or a stop names the request it serves: the request's replay key is written with the
- * station change the operation makes first, before it asks the station (see RequestClaim).
+ * A start or a stop names the consumer request it serves (undefined: none, e.g. peaq-compat's
+ * own messages): its replay key is written with the first station change the operation makes,
+ * before the station is asked (see RequestClaim). Required, so that no wrapper drops it unseen.
  */
-export interface CarriedRequest {
-  request?: RequestClaim;
+export interface CarriedClaim {
+  claim: RequestClaim | undefined;
 }
 
 /**
@@ -16,8 +17,8 @@ export interface CarriedRequest {
 export interface ConsumerApi {
   /** `budget`: what the session may spend at most (smallest unit); absent: the gateway's minimum. */
   authorize(req: { station: string; consumerKey: string; budget?: bigint }): Promise<ConsumerSession>;
-  start(req: { station: string; connectorId: number; consumerKey: string } & CarriedRequest): Promise<{ session: ConsumerSession; transaction: TransactionInfo }>;
-  stop(req: { station: string; connectorId: number; consumerKey: string } & CarriedRequest): Promise<Receipt>;
+  start(req: { station: string; connectorId: number; consumerKey: string } & CarriedClaim): Promise<{ session: ConsumerSession; transaction: TransactionInfo }>;
+  stop(req: { station: string; connectorId: number; consumerKey: string } & CarriedClaim): Promise<Receipt>;
   status(req: { station: string; consumerKey: string }): Promise<{ session: ConsumerSession; transaction?: TransactionInfo } | undefined>;
   /** Gives up an authorization that has not started (undefined: there was none). */
   cancel(req: { station: string; consumerKey: string }): Promise<ConsumerSession | undefined>;

@@ -176,7 +176,7 @@ export class PeaqCompat {
       // The claimed deposit is the session's budget: reserved from the deposit ledger, so a
       // claim above what the multisig really holds (and has not promised) is refused.
       await this.opts.api.authorize({ station, consumerKey: d.consumer, budget: deposit });
-      await this.opts.api.start({ station, connectorId, consumerKey: d.consumer });
+      await this.opts.api.start({ station, connectorId, consumerKey: d.consumer, claim: undefined });
     } catch (err) {
       return ack(failure((err as Error).message));
     }
@@ -225,7 +225,7 @@ export class PeaqCompat {
       clearInterval(s.timer);
       this.sessions.delete(hex);
       try {
-        await this.opts.api.stop({ station: s.station, connectorId: s.connectorId, consumerKey: s.consumer });
+        await this.opts.api.stop({ station: s.station, connectorId: s.connectorId, consumerKey: s.consumer, claim: undefined });
         await this.publish({ eventId: 'STOP_CHARGE_RESPONSE', stopChargeRespData: { resp: ok } });
       } catch (err) {
         await this.publish({ eventId: 'STOP_CHARGE_RESPONSE', stopChargeRespData: { resp: failure((err as Error).message) } });

@@ -36,6 +36,9 @@ export interface RequestServerOptions {
 
 const ok = (message: string) => ({ error: false, message });
 
+// The requests whose first act is a station change, which writes their replay key in its batch.
+const CARRIED: ReadonlySet<string> = new Set(['START_TRANSACTION_REQUEST', 'STOP_TRANSACTION_REQUEST']);
+
 // An answer the wallet does not take within this (it stopped reading) ends its stream.
 const ANSWER_WRITE_MS = 30_000;
 
@@ -153,7 +156,7 @@ export class RequestServer {
       try {
         response = await this.dispatch(request, verified.claim);
       } finally {
-        // Durable before the answer leaves, whatever the outcome (a no-op for a claim its change carried).
+        // Durable before the answer leaves, whatever the outcome (nothing to write for a claim its change carried).
         await this.opts.nonces.settle(verified.claim);
       }
     } catch (err) {
@@ -223,10 +226,11 @@ export class RequestServer {
   /**
    * A start or a stop carries its claim into the station change it makes first (written in that
    * batch, before the station is asked); every other request has it written before it acts.
+   * Only these two are handed the claim (dispatchEvent): any other gets undefined.
    */
   private async dispatch(envelope: SignedEnvelope, claim: RequestClaim): Promise<Response> {
     const request = this.decode(envelope);
-    const carried = request.event?.eventId === 'START_TRANSACTION_REQUEST' || request.event?.eventId === 'STOP_TRANSACTION_REQUEST';
+    const carried = request.event && CARRIED.has(request.event.eventId) ? claim : undefined;
     if (!carried) await this.opts.nonces.settle(claim);
     const { api } = this.opts;
     if (request.sessionStatus) {
@@ -264,10 +268,10 @@ export class RequestServer {
     }
     const event = request.event;
     if (!event) throw new Refusal('InvalidRequest', 'the request is empty');
-    return { event: await this.dispatchEvent(envelope, event, claim) };
+    return { event: await this.dispatchEvent(envelope, event, carried) };
   }
 
-  private async dispatchEvent(envelope: SignedEnvelope, event: Event, request: RequestClaim): Promise<Event> {
+  private async dispatchEvent(envelope: SignedEnvelope, event: Event, claim: RequestClaim | undefined): Promise<Event> {
     const { api } = this.opts;
     switch (event.eventId) {
       case 'AUTHORIZE_REQUEST': {
@@ -287,14 +291,14 @@ export class RequestServer {
         const d = event.startTransactionRequestData;
         if (!d) throw new Refusal('InvalidRequest', 'START_TRANSACTION_REQUEST needs start_transaction_request_data');
         const key = this.ownKey(envelope, d.consumerPublicKey);
-        const { transaction } = await api.start({ station: d.chargePointClientId, connectorId: d.connectorId, consumerKey: key, request });
+        const { transaction } = await api.start({ station: d.chargePointClientId, connectorId: d.connectorId, consumerKey: key, claim });
         return { eventId: 'START_TRANSACTION_RESPONSE', startTransactionResponseData: { consumerPublicKey: key, resp: ok(`transaction ${transaction.id} started`) } };
       }
       case 'STOP_TRANSACTION_REQUEST': {
         const d = event.stopTransactionRequestData;
         if (!d) throw new Refusal('InvalidRequest', 'STOP_TRANSACTION_REQUEST needs stop_transaction_request_data');
         const key = this.ownKey(envelope, d.consumerPublicKey);
-        const receipt = await api.stop({ station: d.chargePointClientId, connectorId: d.connectorId, consumerKey: key, request });
+        const receipt = await api.stop({ station: d.chargePointClientId, connectorId: d.connectorId, consumerKey: key, claim });
         return {
           eventId: 'STOP_TRANSACTION_RESPONSE',
           stopTransactionResponseData: {

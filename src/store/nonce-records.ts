@@ -8,8 +8,8 @@ import { keys } from './keys.ts';
  */
 export class LevelNonceRecords {
   private readonly db: LevelDatabase;
-  // Requests under way: claimed (checked and held in one synchronous step), not yet settled.
-  private readonly claimed = new Set<string>();
+  // Requests under way, by key: claimed (checked and held in one synchronous step), not yet settled.
+  private readonly claimed = new Map<string, RequestClaim>();
   // Every nonce this store recorded, by minute.
   private readonly recorded = new Map<number, Set<string>>();
   // The newest minute a nonce was stored under when the store opened. A replay carries its
@@ -36,7 +36,8 @@ export class LevelNonceRecords {
   async claim(minute: number, signerHex: string, nonceHex: string): Promise<RequestClaim | undefined> {
     const key = keys.nonce(minute, signerHex, nonceHex);
     if (this.claimed.has(key) || this.recorded.get(minute)?.has(key)) return undefined;
-    this.claimed.add(key);
+    const claim: RequestClaim = { minute, signerHex, nonceHex, recorded: false };
+    this.claimed.set(key, claim);
     try {
       if (minute <= this.newestStoredMinute && (await this.db.get(key)) !== undefined) {
         this.claimed.delete(key);
@@ -46,17 +47,18 @@ export class LevelNonceRecords {
       this.claimed.delete(key);
       throw err;
     }
-    return { minute, signerHex, nonceHex, recorded: false };
+    return claim;
   }
 
   /**
    * Makes a claim durable, written now unless a change carried it (ChangeRecord.requests), and
    * refused from memory from then on. A claim whose write fails is let go unrecorded: its
-   * request must not act. Settling again does nothing.
+   * request must not act. Settling a claim again does nothing (also when a later request of the
+   * same key holds a claim of its own now).
    */
   async settle(claim: RequestClaim): Promise<void> {
     const key = keys.nonce(claim.minute, claim.signerHex, claim.nonceHex);
-    if (!this.claimed.has(key)) return;
+    if (this.claimed.get(key) !== claim) return;
     try {
       if (!claim.recorded) {
         await this.db.write([{ type: 'put', key, value: EMPTY }]);

@@ -253,14 +253,17 @@ describe('consumer network over libp2p (gateway in its own process)', () => {
 
     // The wallet comes back after the restart and follows its topic from the start.
     client = await ConsumerClient.connect({ gateway: gateway.p2p[0]!, signer: wallet });
-    const events: GatewayEvent[] = [];
-    await client.follow(client.topic, (e) => events.push(e));
-    await assert.rejects(client.send(start, startNonce), (err: any) => err.code === 'Replayed', 'the start is not taken again after the restart');
-    const receipt = await client.stop('P2P-CP', 1);
-    assert.equal(receipt.energyWh, 1_000);
-    await eventually(() => events.length >= 4, 10_000, `got ${events.length} events`);
-    assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4]);
-    assert.deepEqual(events.map((e) => e.event.eventId), ['START_TRANSACTION_RESPONSE', 'EV_CHARGE_STATUS', 'EV_CHARGE_STATUS', 'STOP_TRANSACTION_RESPONSE']);
-    await client.close();
+    try {
+      const events: GatewayEvent[] = [];
+      await client.follow(client.topic, (e) => events.push(e));
+      await assert.rejects(client.send(start, startNonce), (err: any) => err.code === 'Replayed', 'the start is not taken again after the restart');
+      const receipt = await client.stop('P2P-CP', 1);
+      assert.equal(receipt.energyWh, 1_000);
+      await eventually(() => events.length >= 4, 10_000, `got ${events.length} events`);
+      assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4]);
+      assert.deepEqual(events.map((e) => e.event.eventId), ['START_TRANSACTION_RESPONSE', 'EV_CHARGE_STATUS', 'EV_CHARGE_STATUS', 'STOP_TRANSACTION_RESPONSE']);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -122,6 +122,19 @@ describe('LevelDB store: what lasts across a reopen, and what deleting a station
     }
   });
 
+  it('settling a claim again leaves alone a later claim of the same key', async () => {
+    const earlier = (await store.nonces.claim(300, 'ef', '03'))!;
+    await store.nonces.settle(earlier);
+    // Its minute dropped (the freshness window passed), the key is claimed anew.
+    await store.nonces.dropNoncesBefore(301);
+    const later = (await store.nonces.claim(300, 'ef', '03'))!;
+    await store.nonces.settle(earlier);
+    assert.equal(await store.nonces.claim(300, 'ef', '03'), undefined, 'the later claim is still held');
+    assert.equal(later.recorded, false);
+    await store.nonces.settle(later);
+    assert.equal(later.recorded, true);
+  });
+
   it('deletes a station with its records, certificates and configuration snapshots, and keeps its consumers\' sessions and payouts', async () => {
     const state = emptyState('LS-DEL');
     const session = { id: 'sd', consumerKeyHex: 'c9', createdAt: '2026-12-06T10:00:00.000Z' } as never;
