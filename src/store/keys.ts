@@ -42,9 +42,6 @@ export const keys = {
   stationRanges: (identity: string) => STATION_PREFIXES.map((prefix) => ({ gte: `${prefix}:${identity}:`, lt: `${prefix}:${identity};` })),
   finished: (identity: string, txId: number) => `tx:${identity}:${pad(txId)}`,
   finishedRange: (identity: string) => ({ gte: `tx:${identity}:`, lt: `tx:${identity};` }),
-  /** Finished transactions with ids up to `txId`, and any whose padded id sorts below it (longer or negative ones). */
-  finishedUpTo: (identity: string, txId: number) => ({ gte: `tx:${identity}:`, lte: `tx:${identity}:${pad(txId)}` }),
-  finishedId: (key: string): number => Number(key.slice(key.lastIndexOf(':') + 1)),
   startKey: (identity: string, hash: string) => `sk:${identity}:${hash}`,
   ocppTransaction: (identity: string, ocppId: string) => `ot:${identity}:${ocppId}`,
   seqNo: (identity: string, txId: number, seqNo: number) => `sq:${identity}:${pad(txId)}:${pad(seqNo)}`,

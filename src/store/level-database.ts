@@ -3,7 +3,7 @@ import { CodedError } from '../coded-error.ts';
 import { TurnBatch } from '../turn-batch.ts';
 
 export type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
-export type KeyRange = { gt?: string; gte?: string; lt?: string; lte?: string; limit?: number; reverse?: boolean };
+export type KeyRange = { gt?: string; gte?: string; lt?: string; limit?: number; reverse?: boolean };
 
 export const EMPTY = new Uint8Array(0);
 const text = new TextEncoder();

@@ -16,20 +16,10 @@ const reportCodec = codecFor('store.StationReport');
  * The station aggregate in LevelDB: its ChargePointState and what its messages left behind
  * (finished transactions, meter readings, reports, the keys that recognise a replayed message).
  */
-// The ids this node gives transactions (int32, from 1).
-const MAX_TRANSACTION_ID = 2 ** 31 - 1;
-
 export class LevelStationRecords implements StationRecords {
   private readonly db: LevelDatabase;
   // Orders reports received in the same millisecond.
   private reportCounter = 0;
-  // Per station, an id at or above every finished-transaction record's id in 1..MAX_TRANSACTION_ID:
-  // read once (a reverse seek) and raised by each change that finishes a transaction. A new
-  // transaction's id is checked against the finished records (freshTransactionId); above this
-  // bound that needs no point read (each missed read went through every table: 2.4% of a 2.0.1
-  // Started/Ended's CPU under load). A station's changes run under its lock, so none lands
-  // between the seek and a check; a change that does not commit only leaves the bound high.
-  private readonly finishedBound = new Map<string, number>();
 
   constructor(db: LevelDatabase) {
     this.db = db;
@@ -57,27 +47,8 @@ export class LevelStationRecords implements StationRecords {
   }
 
   async loadFinished(identity: string, transactionId: number): Promise<TransactionInfo | undefined> {
-    if (Number.isInteger(transactionId) && transactionId >= 1 && transactionId <= MAX_TRANSACTION_ID && transactionId > (await this.boundOfFinished(identity))) return undefined;
     const value = await this.db.get(keys.finished(identity, transactionId));
     return value ? txCodec.decode(value) : undefined;
-  }
-
-  /**
-   * The last key up to MAX_TRANSACTION_ID's: the highest id of 1..MAX_TRANSACTION_ID, unless a
-   * longer (or fractional) one sorts last, which makes the bound that key's number (higher) or
-   * none. Negative ids sort below every positive one.
-   */
-  private async boundOfFinished(identity: string): Promise<number> {
-    let bound = this.finishedBound.get(identity);
-    if (bound === undefined) {
-      bound = 0;
-      for await (const key of this.db.keys({ ...keys.finishedUpTo(identity, MAX_TRANSACTION_ID), reverse: true, limit: 1 })) {
-        const id = keys.finishedId(key);
-        bound = Number.isNaN(id) ? 0 : Number.isInteger(id) ? id : Infinity;
-      }
-      this.finishedBound.set(identity, bound);
-    }
-    return bound;
   }
 
   async finishedTransactions(identity: string): Promise<TransactionInfo[]> {
@@ -126,8 +97,6 @@ export class LevelStationRecords implements StationRecords {
    * continues the numbering instead of giving out archived numbers again.
    */
   async stateRemoval(identity: string): Promise<BatchOp[]> {
-    // Its records are gone: no bound to keep (one kept would only be high).
-    this.finishedBound.delete(identity);
     const eventSeq = (await this.loadState(identity))?.eventSeq ?? 0;
     return [
       { type: 'del', key: keys.state(identity) },
@@ -154,11 +123,7 @@ export class LevelStationRecords implements StationRecords {
   opsFor(change: ChangeRecord): BatchOp[] {
     const { identity, state } = change;
     const ops: BatchOp[] = [{ type: 'put', key: keys.state(identity), value: stateCodec.encode(state) }];
-    for (const tx of change.finished) {
-      ops.push({ type: 'put', key: keys.finished(identity, tx.id), value: txCodec.encode(tx) });
-      const bound = this.finishedBound.get(identity);
-      if (bound !== undefined && tx.id > bound) this.finishedBound.set(identity, tx.id);
-    }
+    for (const tx of change.finished) ops.push({ type: 'put', key: keys.finished(identity, tx.id), value: txCodec.encode(tx) });
     for (const s of change.startKeys) ops.push({ type: 'put', key: keys.startKey(identity, s.key), value: encodeText(String(s.transactionId)) });
     for (const o of change.ocppTransactionIds) {
       ops.push({ type: 'put', key: keys.ocppTransaction(identity, o.ocppTransactionId), value: encodeText(String(o.transactionId)) });
