@@ -174,11 +174,11 @@ export class ChargePointService {
   /**
    * A change that does not come from a station message (consumer sessions, local list
    * versions), under the same per-station lock and with the same commit-then-return rule.
-   * `request`: the consumer request this change carries out, whose replay key it writes.
+   * `claim`: the consumer request this change carries out, whose replay key it writes.
    */
-  update<T>(identity: string, fn: (change: StateChange) => T | Promise<T>, request?: RequestClaim): Promise<T> {
+  update<T>(identity: string, fn: (change: StateChange) => T | Promise<T>, claim?: RequestClaim): Promise<T> {
     return this.mutate({ identity, isCurrent: () => true }, (draft) => {
-      if (request && !request.recorded) draft.change.requests.push(request);
+      if (claim && !claim.recorded) draft.change.requests.push(claim);
       return fn(draft.change);
     });
   }
@@ -610,7 +610,7 @@ export class ChargePointService {
           if (!commitMayHaveLanded(err)) this.outbox?.release(draft.change.outbox);
           throw err;
         }
-        for (const request of draft.change.requests) request.recorded = true;
+        for (const claim of draft.change.requests) claim.recorded = true;
         this.committedStatus.set(identity, state.status);
         if (draft.change.outbox.some((record) => record.followed)) this.committed.outbox.emit();
         if (draft.change.settlements.length) this.committed.settlement.emit();
