@@ -2,6 +2,9 @@ import type { ChangeRecord, RequestClaim } from '../domain/change.ts';
 import { type BatchOp, EMPTY, type LevelDatabase } from './level-database.ts';
 import { keys } from './keys.ts';
 
+/** The record of a request's replay key: written by `settle`, or in the batch of the change that carries it. */
+const putOf = (claim: RequestClaim): BatchOp & { type: 'put' } => ({ type: 'put', key: keys.nonce(claim.minute, claim.signerHex, claim.nonceHex), value: EMPTY });
+
 /**
  * Request nonces seen, kept per minute of their timestamp so the ones older than the
  * freshness window are dropped as one range.
@@ -57,11 +60,12 @@ export class LevelNonceRecords {
    * same key holds a claim of its own now).
    */
   async settle(claim: RequestClaim): Promise<void> {
-    const key = keys.nonce(claim.minute, claim.signerHex, claim.nonceHex);
+    const put = putOf(claim);
+    const { key } = put;
     if (this.claimed.get(key) !== claim) return;
     try {
       if (!claim.recorded) {
-        await this.db.write([{ type: 'put', key, value: EMPTY }]);
+        await this.db.write([put]);
         claim.recorded = true;
       }
       let ofMinute = this.recorded.get(claim.minute);
@@ -74,7 +78,7 @@ export class LevelNonceRecords {
 
   /** The replay keys of the requests a change carries out, written in its batch. */
   opsFor(change: ChangeRecord): BatchOp[] {
-    return change.requests.map((r) => ({ type: 'put', key: keys.nonce(r.minute, r.signerHex, r.nonceHex), value: EMPTY }));
+    return change.requests.map(putOf);
   }
 
   async dropNoncesBefore(minute: number): Promise<void> {
